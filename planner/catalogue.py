@@ -1,0 +1,190 @@
+"""The built-in catalogue: formats, audiences, fraud types, key dates, windows, defaults.
+
+The data lives in YAML files in planner/catalogue/ (documented in its README.md); this module
+validates them once and hands out typed objects.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from planner.types import Clock, Duration, Word, parse_month_day
+from planner.vocab import DayClass, Skill, VenueKind
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Named(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def name(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+class FraudType(Named):
+    audiences: list[Word]
+    talking_points: dict[Literal["zh", "en"], list[str]]
+
+
+class VenueKindInfo(Named):
+    five_into: bool
+    default_audiences: list[Word]
+    default_size: int = Field(ge=0)
+
+
+class Needs(_Strict):
+    """Who must go to an activity."""
+
+    police: int = Field(0, ge=0, le=50)
+    auxiliary: int = Field(0, ge=0, le=50)
+    grid_worker: int = Field(0, ge=0, le=50)
+    volunteer: int = Field(0, ge=0, le=50)
+    people: int | None = Field(None, ge=1, le=100, description="total head count, any role")
+    skills: list[Skill] = Field(default_factory=list, description="someone on it has each skill")
+    team: str | None = Field(None, min_length=1, description="the whole named team goes as a unit")
+
+    def head_count(self) -> int:
+        by_role = self.police + self.auxiliary + self.grid_worker + self.volunteer
+        return max(by_role, self.people or 0, 1)
+
+
+class Reach(_Strict):
+    rate: float = Field(ge=0, le=1, description="share of the venue's size met")
+    cap: int = Field(ge=0, description="most people one activity can meet")
+    online: int = Field(0, ge=0, description="views of an online post")
+
+
+class Format(Named):
+    duration: Duration
+    needs: Needs
+    kinds: list[VenueKind]
+    reach: Reach
+    app_install_rate: float = Field(ge=0, le=1)
+    materials: list[Word] = Field(default_factory=list)
+
+    @property
+    def online(self) -> bool:
+        return not self.kinds
+
+
+class Window(Named):
+    formats: list[Word]
+    kinds: list[VenueKind]
+    days: DayClass
+    times: list[Clock] = Field(min_length=1)
+    in_term: bool = False
+    market_days: bool = False
+    months: list[Annotated[int, Field(ge=1, le=12)]] | None = None
+    busy: bool = False
+    source: str
+
+
+class FixedRule(_Strict):
+    rule: Literal["fixed"]
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+
+class LunarRule(_Strict):
+    rule: Literal["lunar"]
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=30)
+
+
+class NthWeekdayRule(_Strict):
+    rule: Literal["nth_weekday"]
+    month: int = Field(ge=1, le=12)
+    weekday: int = Field(ge=1, le=7, description="1 = Monday … 7 = Sunday")
+    n: int = Field(ge=-1, le=5)
+
+    @field_validator("n")
+    @classmethod
+    def _not_zero(cls, n: int) -> int:
+        if n == 0:
+            raise ValueError("n counts from 1, or -1 for the last")
+        return n
+
+
+class SpanRule(_Strict):
+    rule: Literal["span"]
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        parse_month_day(value)
+        return value
+
+
+class NationalMonthRule(_Strict):
+    rule: Literal["national_month"]
+
+
+class TermStartRule(_Strict):
+    rule: Literal["term_start"]
+
+
+DateRule = Annotated[
+    Union[FixedRule, LunarRule, NthWeekdayRule, SpanRule, NationalMonthRule, TermStartRule],
+    Field(discriminator="rule"),
+]
+
+
+class WindowAround(_Strict):
+    before: int = Field(ge=0, le=90)
+    after: int = Field(ge=0, le=90)
+
+
+class KeyDateInfo(Named):
+    rule: DateRule
+    window: WindowAround | None = None
+    audiences: Literal["all"] | list[Word]
+    themes: Literal["any"] | list[Word]
+    five_into: bool = False
+    activity: Word | None = None
+
+
+class Catalogue(_Strict):
+    audiences: dict[str, Named]
+    fraud_types: dict[str, FraudType]
+    venue_kinds: dict[str, VenueKindInfo]
+    formats: dict[str, Format]
+    materials: dict[str, Named]
+    windows: dict[str, Window]
+    key_dates: dict[str, KeyDateInfo]
+    defaults: dict[str, Any]
+
+
+def _read(name: str) -> Any:
+    from planner.yamlio import load_yaml
+
+    with resources.as_file(resources.files("planner") / "catalogue" / f"{name}.yaml") as path:
+        return load_yaml(path, what="catalogue file").data
+
+
+@cache
+def catalogue() -> Catalogue:
+    formats = _read("formats")
+    materials = formats.pop("materials")
+    return Catalogue(
+        audiences=_read("audiences"),
+        fraud_types=_read("fraud_types"),
+        venue_kinds=_read("venue_kinds"),
+        formats=formats,
+        materials=materials,
+        windows=_read("windows"),
+        key_dates=_read("key_dates"),
+        defaults=_read("defaults"),
+    )
+
+
+def defaults() -> dict[str, Any]:
+    return catalogue().defaults

@@ -1,0 +1,177 @@
+"""Checks a plan needs beyond types: unique ids, references, and the official calendar.
+
+They read the raw YAML data, so they still run (and report) when other parts of the file
+have type errors: the user gets every problem in one go.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from planner.catalogue import catalogue
+from planner.errors import Problem
+from planner.loader import did_you_mean
+from planner.model import Plan
+from planner.yamlio import Document
+
+
+def _items(data: Any, key: str) -> Iterator[tuple[int, dict]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def _strings(value: Any) -> Iterator[tuple[int | None, str]]:
+    if isinstance(value, str):
+        yield None, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield i, item
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+class _Checker:
+    def __init__(self, document: Document):
+        self.doc = document
+        self.data = document.data
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, what: str) -> None:
+        self.problems.append(self.doc.problem(path, what))
+
+    def refs(self, path: tuple, value: Any, known: set[str], noun: str, *, allow: tuple = ()) -> None:
+        for i, ref in _strings(value):
+            if ref in allow or ref in known:
+                continue
+            at = path if i is None else (*path, i)
+            self.add(at, f"unknown {noun} '{ref}'{did_you_mean(ref, known)}")
+
+    def unique(self, section: str, noun: str, reserved: dict[str, str] | None = None) -> set[str]:
+        first: dict[str, int] = {}
+        for i, item in _items(self.data, section):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if reserved and ident in reserved:
+                self.add((section, i, "id"), f"'{ident}' is already {reserved[ident]}; choose another id")
+            elif ident in first:
+                line, _ = self.doc.positions.locate((section, first[ident], "id"))
+                self.add((section, i, "id"), f"duplicate {noun} id '{ident}' (first used on line {line})")
+            else:
+                first[ident] = i
+        return set(first)
+
+    def run(self) -> list[Problem]:
+        cat = catalogue()
+        staff_ids = self.unique("staff", "staff")
+        venue_ids = self.unique("venues", "venue")
+        builtin = {k: "a built-in audience" for k in cat.audiences}
+        audiences = set(cat.audiences) | self.unique("audiences", "audience", builtin)
+        fraud_builtin = {k: "a built-in fraud type" for k in cat.fraud_types}
+        fraud_types = set(cat.fraud_types) | self.unique("fraud_types", "fraud type", fraud_builtin)
+        formats = set(cat.formats)
+        activities = self.data.get("activities")
+        if isinstance(activities, dict):
+            for name, fmt in activities.items():
+                formats.add(name)
+                if name not in cat.formats and isinstance(fmt, dict):
+                    missing = [k for k in ("duration", "needs") if k not in fmt]
+                    if "kinds" not in fmt and not fmt.get("online"):
+                        missing.append("kinds (or online: true)")
+                    if missing:
+                        self.add(("activities", name),
+                                 f"'{name}' is a new format{did_you_mean(name, cat.formats)}: "
+                                 f"it needs {', '.join(missing)}")
+        teams = {item["team"] for _, item in _items(self.data, "staff") if isinstance(item.get("team"), str)}
+        areas = {item["area"] for section in ("staff", "venues")
+                 for _, item in _items(self.data, section) if isinstance(item.get("area"), str)}
+
+        for i, person in _items(self.data, "staff"):
+            self.refs(("staff", i, "claims"), person.get("claims"), venue_ids, "venue")
+        for i, venue in _items(self.data, "venues"):
+            self.refs(("venues", i, "audiences"), venue.get("audiences"), audiences, "audience")
+            if venue.get("market_days") is not None and venue.get("kind") != "market":
+                self.add(("venues", i, "market_days"), "market_days are for venues of kind market (赶集 days)")
+        for i, fraud in _items(self.data, "fraud_types"):
+            self.refs(("fraud_types", i, "audiences"), fraud.get("audiences"), audiences, "audience")
+        if isinstance(activities, dict):
+            for name, fmt in activities.items():
+                team = _get(fmt, "needs", "team")
+                if isinstance(team, str) and team not in teams:
+                    known = ", ".join(sorted(teams)) or "none: give staff a team"
+                    self.add(("activities", name, "needs", "team"),
+                             f"no staff member is in team '{team}' (teams: {known})")
+
+        tactics = self.data.get("tactics")
+        for i, line in _items(tactics, "three_times_three_places"):
+            self.refs(("tactics", "three_times_three_places", i, "activity"), line.get("activity"),
+                      formats, "activity format")
+        key_dates = _get(tactics, "key_dates")
+        if isinstance(key_dates, dict):
+            custom_ids = set()
+            for i, custom in _items(key_dates, "custom"):
+                path = ("tactics", "key_dates", "custom", i)
+                ident = custom.get("id")
+                if isinstance(ident, str):
+                    if ident in cat.key_dates:
+                        self.add((*path, "id"), f"'{ident}' is already a built-in key date; "
+                                 "choose another id (or tune the built-in one with lead_days)")
+                    elif ident in custom_ids:
+                        self.add((*path, "id"), f"duplicate key date id '{ident}'")
+                    custom_ids.add(ident)
+                self.refs((*path, "audiences"), custom.get("audiences"), audiences, "audience", allow=("all",))
+                self.refs((*path, "themes"), custom.get("themes"), fraud_types, "fraud type", allow=("any",))
+                self.refs((*path, "activity"), custom.get("activity"), formats, "activity format")
+            use = key_dates.get("use")
+            self.refs(("tactics", "key_dates", "use"), use, set(cat.key_dates) | custom_ids, "key date",
+                      allow=("all",) if isinstance(use, str) else ())
+            if isinstance(use, list) and "national_month" in use and not _get(self.data, "campaign",
+                                                                               "national_month"):
+                self.add(("tactics", "key_dates", "use"),
+                         "national_month needs campaign.national_month: {start: …, days: 30}; "
+                         "the month moves every year (2024: Jun 24, 2025: Jun 16)")
+
+        travel_pairs = _get(self.data, "travel", "pairs")
+        if isinstance(travel_pairs, list):
+            for i, pair in enumerate(travel_pairs):
+                self.refs(("travel", "pairs", i, "between"), _get(pair, "between"), areas, "area")
+        return self.problems
+
+
+def check_references(document: Document) -> list[Problem]:
+    return _Checker(document).run()
+
+
+def check_calendar_coverage(document: Document, plan: Plan) -> list[Problem]:
+    """A campaign year the official data does not cover must be supplied by the plan."""
+    from planner.calendar import official_years
+
+    campaign = plan.campaign
+    if campaign.holidays != "CN":
+        return []
+    first, last = official_years()
+    supplied = {d.year for span in campaign.extra_holidays + campaign.extra_workdays for d in (span.start, span.end)}
+    problems = []
+    for year in range(campaign.start.year, campaign.end.year + 1):
+        if first <= year <= last or year in supplied:
+            continue
+        key = "end" if year == campaign.end.year else "start"
+        problems.append(document.problem(
+            ("campaign", key),
+            f"the official holiday data here covers {first}–{last}, not {year}: list {year}'s days off "
+            f"(State Council notice) in campaign.extra_holidays and its make-up workdays in "
+            f"campaign.extra_workdays, upgrade chinesecalendar once it has {year}, or set holidays: none"))
+    return problems
+
+
+__all__ = ["check_references", "check_calendar_coverage"]

@@ -1,0 +1,38 @@
+"""Problems found in a user's file, each pointing at FILE:LINE:COL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    line: int  # 1-based
+    col: int  # 1-based
+    where: str  # dotted YAML path, e.g. staff[2].unavailable[0]
+    what: str
+    file: str = field(default="", compare=False)
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.where}: {self.what}"
+
+
+class PlanError(Exception):
+    """A user's plan (or other input file) has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"

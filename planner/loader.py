@@ -1,0 +1,190 @@
+"""Plan file → validated model, with every problem pointing at FILE:LINE:COL."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from planner.errors import PlanError, Problem
+from planner.model import Plan
+from planner.yamlio import Document, load_yaml
+
+
+@dataclass
+class LoadedPlan:
+    """A valid plan and the document it came from (for pointing back at YAML lines)."""
+
+    plan: Plan
+    document: Document
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    def where(self, *path: str | int) -> str:
+        """FILE:LINE for a path in the plan, e.g. where('staff', 3, 'unavailable')."""
+        line, _ = self.document.positions.locate(path)
+        return f"{self.file}:{line}"
+
+
+def load_plan(path: Path | str) -> LoadedPlan:
+    """Read and validate a station plan, or raise PlanError listing every problem."""
+    from planner.checks import check_calendar_coverage, check_references
+
+    document = load_yaml(path, what="station plan")
+    problems: list[Problem] = []
+    plan: Plan | None = None
+    try:
+        plan = Plan.model_validate(document.data)
+    except ValidationError as e:
+        problems += pydantic_problems(document, e, Plan)
+    problems += check_references(document)
+    if plan is not None:
+        problems += check_calendar_coverage(document, plan)
+    if problems:
+        raise PlanError(problems)
+    assert plan is not None
+    return LoadedPlan(plan, document)
+
+
+# --- turning pydantic errors into FILE:LINE:COL lines --------------------------------------------------
+
+
+def _data_path(data: Any, loc: tuple) -> tuple[tuple, bool]:
+    """The part of a pydantic loc that exists in the data; union-branch tags are dropped."""
+    path: list = []
+    node = data
+    skipped = False
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, int) and not isinstance(node, list) and node is not None:
+            skipped = True  # a single value the model wraps in a list
+        elif isinstance(part, str) and ("[" in part or part[:1].isupper()):
+            skipped = True  # a union branch such as "literal['all']" or "FiveInto"
+        else:
+            path.append(part)  # a missing or extra key: keep it, positions fall back to the parent
+            node = None
+    return tuple(path), skipped
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes inside an annotation such as list[Staff] | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out = []
+    for arg in typing.get_args(annotation):
+        out += _unwrap(arg)
+    return out
+
+
+def _known_keys(root: type[BaseModel], path: tuple) -> list[str]:
+    models = [root]
+    for part in path:
+        if isinstance(part, int):
+            continue
+        nxt = []
+        for model in models:
+            field = model.model_fields.get(part)
+            if field is not None:
+                nxt += _unwrap(field.annotation)
+            elif part not in model.model_fields:
+                # a dict key such as a format id in `activities`
+                for f in model.model_fields.values():
+                    origin = typing.get_origin(f.annotation)
+                    if origin is dict:
+                        nxt += _unwrap(f.annotation)
+        models = nxt or models
+    keys: list[str] = []
+    for model in models:
+        keys += [k for k in model.model_fields if k not in keys]
+    return keys
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(err: dict, path: tuple, root: type[BaseModel]) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "missing":
+        return f"required key '{path[-1]}' is missing"
+    if kind == "extra_forbidden":
+        known = _known_keys(root, path[:-1])
+        return f"unknown key '{path[-1]}'{did_you_mean(path[-1], known)}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
+        return f"{_show(value)} is not one of {expected}{did_you_mean(value, choices)}"
+    if kind in ("string_type",):
+        return f"expected text, got {_show(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_show(value)}"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, got {_show(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_show(value)}"
+    if kind.startswith("date_"):
+        return f"expected a date like 2026-06-01, got {_show(value)}"
+    if kind == "list_type":
+        return f"expected a list such as [a, b], got {_show(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of keys, got {_show(value)}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {ctx.get('ge', ctx.get('gt'))}, got {_show(value)}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt'))}, got {_show(value)}"
+    if kind in ("too_short", "string_too_short"):
+        n = ctx.get("min_length", 1)
+        return "must not be empty" if n == 1 else f"needs at least {n} items"
+    if kind in ("too_long", "string_too_long"):
+        return f"is too long: at most {ctx.get('max_length')}"
+    if kind == "union_tag_invalid":
+        return f"{_show(value)} is not one of {ctx.get('expected_tags')}"
+    return err["msg"]
+
+
+def pydantic_problems(document: Document, error: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    grouped: dict[tuple, list[tuple[dict, bool]]] = {}
+    for err in error.errors(include_url=False):
+        path, in_union = _data_path(document.data, err["loc"])
+        grouped.setdefault(path, []).append((err, in_union))
+    problems = []
+    for path, errs in grouped.items():
+        union = [e for e, in_union in errs if in_union]
+        if len(union) > 1:
+            value = union[0].get("input")
+            if isinstance(value, (list, dict)):
+                errs = [(e, u) for e, u in errs if e["type"] != "literal_error"]
+            else:
+                expected = [e["ctx"]["expected"] for e in union if e["type"] == "literal_error"]
+                shapes = {"list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}
+                others = [shapes.get(e["type"], "") for e in union if e["type"] != "literal_error"]
+                what = " or ".join(x for x in [*expected, *others] if x)
+                problems.append(document.problem(path, f"expected {what}, got {_show(value)}"))
+                continue
+        for err, _ in errs:
+            key = err["type"] == "extra_forbidden"
+            problems.append(document.problem(path, _message(err, path, root), key=key))
+    return problems
+
+
+__all__ = ["LoadedPlan", "load_plan", "did_you_mean", "pydantic_problems"]

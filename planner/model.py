@@ -1,0 +1,324 @@
+"""The station plan: pydantic models for every key of the YAML format.
+
+These models are the single source of truth for the format: the loader validates with them
+and `planner schema` prints their JSON Schema. Defaults come from the catalogue's
+defaults.yaml, never from literals here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from planner.catalogue import Needs, defaults
+from planner.types import Clock, Duration, Id, Span, Word
+from planner.vocab import DayClass, Language, Per, Risk, Role, Skill, VenueKind
+
+D = defaults()
+_T = D["tactics"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _off_when_false(value: Any) -> Any:
+    """`tactic: false` (or null) switches a tactic off."""
+    return None if value is False else value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+# --- station and campaign --------------------------------------------------------------------------
+
+
+class Station(_Model):
+    name: str = Field(min_length=1, description="the station's full name, e.g. …派出所")
+    region: str | None = Field(None, description="free text")
+    timezone: str = Field(D["station"]["timezone"], description="IANA time zone")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone; China is Asia/Shanghai") from None
+        return value
+
+
+class NationalMonth(_Model):
+    start: date
+    days: int = Field(D["campaign"]["national_month_days"], ge=1, le=92)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.days - 1)
+
+
+class Campaign(_Model):
+    name: str = Field(min_length=1)
+    start: date
+    end: date = Field(description="inclusive")
+    language: Language = Field(D["campaign"]["language"],
+                               description="language of calendars and printable plans")
+    holidays: Literal["CN", "none"] = Field(
+        D["campaign"]["holidays"],
+        description="CN: official days off and 调休 make-up workdays; none: weekends only")
+    extra_workdays: list[Span] = Field(default_factory=list,
+                                       description="dates that are workdays whatever the official calendar says")
+    extra_holidays: list[Span] = Field(default_factory=list,
+                                       description="dates that are days off whatever the official calendar says")
+    national_month: NationalMonth | None = Field(None, description="this year's national publicity month")
+    school_terms: list[Span] | None = Field(
+        None, description="school terms, e.g. \"2026-09-01..2027-01-16\"; default: typical terms")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Campaign:
+        if self.end < self.start:
+            raise ValueError(f"the campaign ends ({self.end}) before it starts ({self.start})")
+        if (self.end - self.start).days > 366 * 2:
+            raise ValueError("a campaign is at most two years long; split it into several plans")
+        return self
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(n) for n in range((self.end - self.start).days + 1)]
+
+
+# --- staff and venues -------------------------------------------------------------------------------
+
+
+class Duty(_Model):
+    """A rota: the cycle repeats from `start`; 'on' days are duty days, not available."""
+
+    cycle: list[Literal["on", "off"]] = Field(min_length=1, max_length=60)
+    start: date
+
+
+class Staff(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    role: Role
+    skills: list[Skill] = Field(default_factory=list)
+    team: str | None = Field(None, min_length=1, description="e.g. 宣讲一组, 文艺小分队")
+    max_activities_per_week: int = Field(D["staff"]["max_activities_per_week"], ge=0, le=50)
+    unavailable: list[Span] = Field(default_factory=list, description="leave, courses, cases")
+    duty: Duty | None = None
+    claims: list[Id] = Field(default_factory=list, description="全警反诈: venues this officer claimed")
+    area: str | None = Field(None, description="the zone this person works from")
+    phone: str | None = None
+    email: str | None = None
+
+
+class Geo(_Model):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Venue(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    kind: VenueKind
+    audiences: list[Word] | None = Field(None, description="default: the kind's usual audiences")
+    size: int | None = Field(None, ge=0, le=10_000_000, description="people it serves")
+    risk: Risk = Field(D["venue"]["risk"], description="from warning data")
+    area: str | None = Field(None, description="zone; moving between zones costs travel time")
+    address: str | None = None
+    geo: Geo | None = None
+    closed: list[Span] = Field(default_factory=list, description="e.g. a school's vacation")
+    market_days: list[Annotated[int, Field(ge=1, le=30)]] | None = Field(
+        None, description="markets only: days of the lunar month (赶集)")
+
+
+# --- formats ------------------------------------------------------------------------------------------
+
+
+class NeedsOverride(_Model):
+    police: int | None = Field(None, ge=0, le=50)
+    auxiliary: int | None = Field(None, ge=0, le=50)
+    grid_worker: int | None = Field(None, ge=0, le=50)
+    volunteer: int | None = Field(None, ge=0, le=50)
+    people: int | None = Field(None, ge=1, le=100)
+    skills: list[Skill] | None = None
+    team: str | None = Field(None, min_length=1)
+
+
+class ActivityFormat(_Model):
+    """Overrides of a built-in format, or a new format (then duration and kinds are needed)."""
+
+    name: str | None = Field(None, min_length=1)
+    duration: Duration | None = None
+    needs: NeedsOverride | None = None
+    kinds: list[VenueKind] | None = None
+    online: bool | None = Field(None, description="a new format held online, with no venue")
+
+
+# --- tactics -------------------------------------------------------------------------------------------
+
+
+class EveryVenue(_Model):
+    at_least: int = Field(_T["five_into"]["every_venue"]["at_least"], ge=0, le=100)
+    per: Per = _T["five_into"]["every_venue"]["per"]
+
+
+class FiveInto(_Model):
+    """五进: every venue of these kinds is reached at a rhythm."""
+
+    kinds: list[VenueKind] = Field(default_factory=lambda: list(_T["five_into"]["kinds"]), min_length=1)
+    every_venue: EveryVenue = Field(default_factory=EveryVenue)
+    min_gap_days: int = Field(_T["five_into"]["min_gap_days"], ge=0, le=365)
+
+
+class PlaceWindow(_Model):
+    """三时三地: stalls at these places only in this window."""
+
+    place: Annotated[list[VenueKind], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    days: DayClass
+    time: Annotated[list[Clock], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    per_week: int | None = Field(None, ge=0, le=100,
+                                 description="stalls wanted each week across this line's places")
+    activity: Word = Field("stall", description="the format these windows are for")
+
+
+class Precision(_Model):
+    high: float = Field(_T["six_plus"]["precision"]["high"], ge=0, le=20)
+    medium: float = Field(_T["six_plus"]["precision"]["medium"], ge=0, le=20)
+    low: float = Field(_T["six_plus"]["precision"]["low"], ge=0, le=20)
+
+
+class Lectures(_Model):
+    min_share: float = Field(_T["six_plus"]["lectures"]["min_share"], ge=0, le=1)
+
+
+class AppPromotion(_Model):
+    target_installs: int = Field(_T["six_plus"]["app_promotion"]["target_installs"], ge=0)
+
+
+class Online(_Model):
+    posts_per_week: int = Field(_T["six_plus"]["online"]["posts_per_week"], ge=0, le=100)
+
+
+class SixPlus(_Model):
+    """The "6+" measures (Harbin)."""
+
+    grid_and_police: bool = _T["six_plus"]["grid_and_police"]
+    precision: Annotated[Precision | None, BeforeValidator(_off_when_false)] = Field(default_factory=Precision)
+    lectures: Annotated[Lectures | None, BeforeValidator(_off_when_false)] = Field(default_factory=Lectures)
+    app_promotion: Annotated[AppPromotion | None, BeforeValidator(_off_when_false)] = Field(
+        default_factory=AppPromotion)
+    online: Annotated[Online | None, BeforeValidator(_off_when_false)] = Field(default_factory=Online)
+    key_dates: bool = _T["six_plus"]["key_dates"]
+
+
+class CustomKeyDate(_Model):
+    id: Word
+    name: str = Field(min_length=1)
+    date: Span = Field(description="a day, or a span that is its own window")
+    audiences: Literal["all"] | list[Word] = "all"
+    themes: Literal["any"] | list[Word] = "any"
+    activity: Word | None = Field(None, description="the format to hold, e.g. door_to_door")
+    lead_days: int | None = Field(None, ge=1, le=90)
+
+
+class KeyDates(_Model):
+    use: Literal["all"] | list[Word] = Field("all", description="catalogue key-date ids, or all")
+    lead_days: int = Field(_T["key_dates"]["lead_days"], ge=1, le=90,
+                           description="default window: the days up to and including the date")
+    min_activities: int = Field(_T["key_dates"]["min_activities"], ge=0, le=100)
+    custom: list[CustomKeyDate] = Field(default_factory=list)
+
+
+class AllPolice(_Model):
+    """全警反诈: every police officer takes part at this rhythm."""
+
+    at_least: int = Field(_T["all_police"]["at_least"], ge=0, le=100)
+    per: Per = _T["all_police"]["per"]
+
+
+def _tactic(model: type, doc: str) -> Any:
+    return Field(None, description=f"{doc}; false or absent switches it off")
+
+
+class Tactics(_Model):
+    five_into: Annotated[FiveInto | None, BeforeValidator(_off_when_false)] = _tactic(FiveInto, "五进")
+    three_times_three_places: Annotated[list[PlaceWindow] | None, BeforeValidator(_off_when_false)] = _tactic(
+        PlaceWindow, "三时三地 windows")
+    six_plus: Annotated[SixPlus | None, BeforeValidator(_off_when_false)] = _tactic(SixPlus, '"6+" measures')
+    key_dates: Annotated[KeyDates | None, BeforeValidator(_off_when_false)] = _tactic(KeyDates, "关键节点")
+    all_police: Annotated[AllPolice | None, BeforeValidator(_off_when_false)] = _tactic(AllPolice, "全警反诈")
+
+
+# --- weights, solver, travel -------------------------------------------------------------------------
+
+_W = D["weights"]
+
+
+class Weights(_Model):
+    coverage: float = Field(_W["coverage"], ge=0)
+    key_dates: float = Field(_W["key_dates"], ge=0)
+    precision: float = Field(_W["precision"], ge=0)
+    reach: float = Field(_W["reach"], ge=0)
+    fairness: float = Field(_W["fairness"], ge=0)
+    claims: float = Field(_W["claims"], ge=0)
+    travel: float = Field(_W["travel"], ge=0)
+
+
+class Solver(_Model):
+    time_limit: Duration = Field(D["solver"]["time_limit"])
+    workers: int = Field(D["solver"]["workers"], ge=0, le=256, description="0 = all cores")
+    seed: int = Field(D["solver"]["seed"], ge=0, le=2**31 - 1)
+
+
+class AreaTravel(_Model):
+    between: Annotated[list[str], Field(min_length=2, max_length=2)]
+    time: Duration
+
+
+class Travel(_Model):
+    between_areas: Duration = Field(D["travel"]["between_areas"],
+                                    description="default travel time between two areas")
+    pairs: list[AreaTravel] = Field(default_factory=list, description="travel times for particular pairs")
+
+
+class AudienceDef(_Model):
+    id: Word
+    name: str = Field(min_length=1)
+
+
+class FraudTypeDef(_Model):
+    id: Word
+    name: str = Field(min_length=1)
+    audiences: list[Word] = Field(min_length=1)
+    talking_points: list[str] = Field(default_factory=list)
+
+
+# --- the plan --------------------------------------------------------------------------------------------
+
+
+class Plan(_Model):
+    """A station plan (YAML 1.2)."""
+
+    model_config = ConfigDict(extra="forbid", title="Station plan",
+                              json_schema_extra={"$id": "https://fanzha-planner/station-plan.schema.json"})
+
+    version: Literal[1] = 1
+    station: Station
+    campaign: Campaign
+    staff: list[Staff] = Field(min_length=1)
+    venues: list[Venue] = Field(min_length=1)
+    activities: dict[Word, ActivityFormat] = Field(default_factory=dict,
+                                                   description="formats: override built-in keys or add formats")
+    tactics: Tactics = Field(default_factory=Tactics)
+    weights: Weights = Field(default_factory=Weights)
+    solver: Solver = Field(default_factory=Solver)
+    travel: Travel = Field(default_factory=Travel)
+    audiences: list[AudienceDef] = Field(default_factory=list, description="audiences beyond the catalogue")
+    fraud_types: list[FraudTypeDef] = Field(default_factory=list, description="fraud types beyond the catalogue")
+
+
+__all__ = ["Plan", "Staff", "Venue", "Campaign", "Station", "Tactics", "Needs"]

@@ -1,0 +1,195 @@
+"""Small value types of the plan format: ids, durations, clock ranges, date spans."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+# --- ids ---------------------------------------------------------------------------------
+
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})$")
+_WORD = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_RESERVED = {"con", "prn", "aux", "nul", "all", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value) or value.endswith("-"):
+        raise ValueError(
+            f"{value!r} is not a safe id: ids name calendar files, so use only lowercase "
+            "letters a-z, digits and '-', starting with a letter or digit (at most 63)")
+    if value in _RESERVED:
+        raise ValueError(f"{value!r} is reserved as a file name; choose another id")
+    return value
+
+
+def _check_word(value: str) -> str:
+    if not _WORD.match(value):
+        raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '_', "
+                         "starting with a letter")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id),
+               WithJsonSchema({"type": "string", "pattern": _ID.pattern, "maxLength": 63})]
+Word = Annotated[str, AfterValidator(_check_word),
+                 WithJsonSchema({"type": "string", "pattern": _WORD.pattern})]
+
+# --- durations -----------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a duration; write it with a unit: 90m, 2h, 1h30m or 30s")
+    m = _DURATION.match(value)
+    if not m or not any(m.groups()):
+        raise ValueError(f"{value!r} is not a duration; write it like 90m, 2h, 1h30m or 30s")
+    h, mins, s = (int(g) if g else 0 for g in m.groups())
+    result = timedelta(hours=h, minutes=mins, seconds=s)
+    if result <= timedelta(0):
+        raise ValueError(f"{value!r}: a duration must be longer than zero")
+    if result > timedelta(days=1):
+        raise ValueError(f"{value!r}: a duration is at most 24h")
+    return result
+
+
+def format_duration(value: timedelta) -> str:
+    total = int(value.total_seconds())
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return "".join(f"{n}{u}" for n, u in ((h, "h"), (m, "m"), (s, "s")) if n) or "0m"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d+h)?(\d+m)?(\d+s)?$",
+                    "examples": ["90m", "2h", "1h30m"]}),
+]
+
+# --- clock ranges ------------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class ClockRange:
+    """A time-of-day range, in minutes after midnight."""
+
+    start: int
+    end: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    def start_time(self) -> time:
+        return time(self.start // 60, self.start % 60)
+
+    def end_time(self) -> time:
+        return time(self.end // 60, self.end % 60) if self.end < 24 * 60 else time(23, 59)
+
+    def __str__(self) -> str:
+        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+
+
+def parse_clock_range(value: Any) -> Any:
+    if isinstance(value, ClockRange):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a time range; write it in quotes like \"17:30-19:30\"")
+    m = _CLOCK.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a time range; write it like \"17:30-19:30\"")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    for h, mi, text in ((h1, m1, "start"), (h2, m2, "end")):
+        if mi > 59 or h > 24 or (h == 24 and mi) or (h == 24 and text == "start"):
+            raise ValueError(f"{value!r}: {h}:{mi:02d} is not a time of day")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise ValueError(f"{value!r}: the range ends before it starts (overnight windows are not supported)")
+    return ClockRange(start, end)
+
+
+Clock = Annotated[
+    ClockRange,
+    BeforeValidator(parse_clock_range),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$",
+                    "examples": ["17:30-19:30"]}),
+]
+
+# --- dates and date spans -----------------------------------------------------------------------
+
+
+def _to_date(value: Any, text: str) -> date:
+    if isinstance(value, datetime):
+        raise ValueError(f"{text!r}: give a date like 2026-06-01, without a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date; write it like 2026-06-01")
+
+
+@dataclass(frozen=True, order=True)
+class DateSpan:
+    """An inclusive range of dates; a single date is a span of one day."""
+
+    start: date
+    end: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(n) for n in range((self.end - self.start).days + 1)]
+
+    def __str__(self) -> str:
+        return self.start.isoformat() if self.start == self.end else f"{self.start}..{self.end}"
+
+
+def parse_date_span(value: Any) -> Any:
+    if isinstance(value, DateSpan):
+        return value
+    if isinstance(value, str) and ".." in value:
+        first, _, last = value.partition("..")
+        if not first.strip() or not last.strip():
+            raise ValueError(f"{value!r} is an open range; write both ends: \"2026-06-10..2026-06-14\"")
+        start, end = _to_date(first, value), _to_date(last, value)
+        if end < start:
+            raise ValueError(f"{value!r}: the range ends before it starts")
+        return DateSpan(start, end)
+    day = _to_date(value, str(value))
+    return DateSpan(day, day)
+
+
+Span = Annotated[
+    DateSpan,
+    BeforeValidator(parse_date_span),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string",
+                    "pattern": r"^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$",
+                    "examples": ["2026-07-01", "2026-06-10..2026-06-14"]}),
+]
+
+
+def parse_month_day(value: Any) -> tuple[int, int]:
+    """'MM-DD' as used by the catalogue's yearly rules."""
+    m = re.match(r"^(\d{1,2})-(\d{1,2})$", str(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a month-day like 06-07")
+    month, day = int(m.group(1)), int(m.group(2))
+    date(2024, month, day)  # raises for 02-30; 2024 allows 02-29
+    return month, day

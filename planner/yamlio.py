@@ -1,0 +1,207 @@
+"""YAML 1.2 loading that remembers where every value came from.
+
+We compose the node graph with ruamel.yaml and build plain Python data ourselves, so that
+every duplicate key is reported (not only the first) and every value keeps its line and
+column for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from planner.errors import Path_, PlanError, Problem, dotted
+
+MAX_BYTES = 5 * 1024 * 1024  # a city plan with 1,500 venues is well under 1 MB
+MAX_NODES = 1_000_000  # stops alias bombs ("billion laughs") before they eat memory
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+@dataclass
+class Positions:
+    """1-based (line, col) of each value and of each mapping key, by path."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        path = tuple(path)
+        if key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            if path in self.keys:
+                return self.keys[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class Document:
+    file: str
+    data: Any
+    positions: Positions
+
+    def problem(self, path: Path_, what: str, *, key: bool = False) -> Problem:
+        line, col = self.positions.locate(path, key=key)
+        return Problem(line, col, dotted(path), what, self.file)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, file: str, yaml: YAML):
+        self.file = file
+        self.constructor = yaml.constructor
+        self.positions = Positions()
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.stack: set[int] = set()
+
+    def fail(self, node: Node, path: Path_, what: str) -> None:
+        line, col = _mark(node)
+        self.problems.append(Problem(line, col, dotted(path), what, self.file))
+
+    def build(self, node: Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node)
+        self.positions.values.setdefault(path, _mark(node))
+        if id(node) in self.stack:
+            self.fail(node, path, "this YAML alias refers to itself")
+            return None
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                return self.mapping(node, path)
+        finally:
+            self.stack.discard(id(node))
+        self.fail(node, path, "unsupported YAML node")
+        return None
+
+    def scalar(self, node: ScalarNode, path: Path_) -> Any:
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            self.fail(node, path, f"unknown YAML tag {node.tag}; remove it")
+            return None
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (YAMLError, ValueError, OverflowError) as e:
+            problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+            self.fail(node, path, f"{problem}: {node.value!r}")
+            return None
+
+    def mapping(self, node: MappingNode, path: Path_) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in sources:
+                    value = self.build(source, path)
+                    if isinstance(value, dict):
+                        for k, v in value.items():
+                            merged.setdefault(k, v)
+                    else:
+                        self.fail(source, path, "'<<' merges only mappings")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.fail(key_node, path, "a key must be a plain word, not a list or mapping")
+                continue
+            key = self.build(key_node, (*path, "<key>"))
+            key = "" if key is None else str(key)
+            here = (*path, key)
+            if key in seen:
+                self.fail(key_node, here, f"duplicate key '{key}' (first given on line {seen[key]})")
+                continue
+            seen[key] = key_node.start_mark.line + 1
+            self.positions.keys[here] = _mark(key_node)
+            out[key] = self.build(value_node, here)
+        self.positions.values.pop((*path, "<key>"), None)
+        for k, v in merged.items():
+            out.setdefault(k, v)
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: Node):
+        self.node = node
+
+
+def load_yaml(path: Path | str, *, what: str = "file") -> Document:
+    """Read a YAML 1.2 file into plain data with positions, or raise PlanError."""
+    path = Path(path)
+    file = str(path)
+
+    def fail(what_is_wrong: str, line: int = 1, col: int = 1, where: str = "(file)") -> PlanError:
+        return PlanError([Problem(line, col, where, what_is_wrong, file)])
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise fail(f"is {size / 1024 / 1024:.1f} MB; a {what} is at most "
+                       f"{MAX_BYTES // 1024 // 1024} MB, so this is probably not the right file")
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise fail("is a folder, not a YAML file") from None
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except PermissionError:
+        raise fail("cannot be read (permission denied)") from None
+    except OSError as e:
+        raise fail(f"cannot be read: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise fail("is not UTF-8 text; save it as UTF-8", line, col) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise fail("contains a NUL byte; is this a binary file?", line)
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    try:
+        root = yaml.compose(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = " ".join(x for x in (e.context, e.problem) if x)
+        raise fail(f"YAML syntax: {detail}", line, col, "(syntax)") from None
+    except YAMLError as e:
+        raise fail(f"YAML syntax: {str(e).splitlines()[0]}", where="(syntax)") from None
+    except RecursionError:
+        raise fail("YAML is nested too deeply", where="(syntax)") from None
+
+    if root is None:
+        raise fail(f"the file is empty; a {what} is a YAML mapping (see `planner init`)")
+    builder = _Builder(file, yaml)
+    try:
+        data = builder.build(root, ())
+    except _TooBig as e:
+        line, col = _mark(e.node)
+        raise fail(f"expands to more than {MAX_NODES:,} values (YAML aliases?)", line, col) from None
+    except RecursionError:
+        raise fail("YAML is nested too deeply", where="(syntax)") from None
+    if builder.problems:
+        raise PlanError(builder.problems)
+    if not isinstance(data, dict):
+        line, col = _mark(root)
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        raise fail(f"the file holds {kind}; a {what} is a YAML mapping of keys "
+                   "such as version, station, campaign, staff, venues", line, col, "(top level)")
+    return Document(file, data, builder.positions)
