@@ -85,7 +85,7 @@ class _Checker:
             for name, fmt in activities.items():
                 formats.add(name)
                 if name not in cat.formats and isinstance(fmt, dict):
-                    missing = [k for k in ("duration", "needs") if k not in fmt]
+                    missing = [k for k in ("duration", "needs", "windows") if k not in fmt]
                     if "kinds" not in fmt and not fmt.get("online"):
                         missing.append("kinds (or online: true)")
                     if missing:

@@ -11,9 +11,10 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema, field_validator,
+                      model_validator)
 
-from planner.catalogue import Needs, defaults
+from planner.catalogue import Needs, catalogue, defaults
 from planner.types import Clock, Duration, Id, Span, Word
 from planner.vocab import DayClass, Language, Per, Risk, Role, Skill, VenueKind
 
@@ -32,6 +33,15 @@ def _off_when_false(value: Any) -> Any:
 
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+def _one_or_many_schema(item: Any) -> WithJsonSchema:
+    one = TypeAdapter(item).json_schema()
+    return WithJsonSchema({"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]})
+
+
+Places = Annotated[list[VenueKind], BeforeValidator(_one_or_many), _one_or_many_schema(VenueKind)]
+Times = Annotated[list[Clock], BeforeValidator(_one_or_many), _one_or_many_schema(Clock)]
 
 
 # --- station and campaign --------------------------------------------------------------------------
@@ -114,6 +124,15 @@ class Staff(_Model):
     phone: str | None = None
     email: str | None = None
 
+    def is_available(self, day: date) -> bool:
+        """Not on leave and not on a duty ('on') day of the rota."""
+        if any(day in span for span in self.unavailable):
+            return False
+        if self.duty is not None:
+            cycle = self.duty.cycle
+            return cycle[(day - self.duty.start).days % len(cycle)] != "on"
+        return True
+
 
 class Geo(_Model):
     lat: float = Field(ge=-90, le=90)
@@ -134,6 +153,19 @@ class Venue(_Model):
     market_days: list[Annotated[int, Field(ge=1, le=30)]] | None = Field(
         None, description="markets only: days of the lunar month (赶集)")
 
+    def audience_ids(self) -> list[str]:
+        """The venue's audiences, or its kind's usual ones when it lists none."""
+        if self.audiences:
+            return list(self.audiences)
+        return list(catalogue().venue_kinds[self.kind].default_audiences)
+
+    def people(self) -> int:
+        """People it serves, or the kind's typical size when not given."""
+        return self.size if self.size is not None else catalogue().venue_kinds[self.kind].default_size
+
+    def is_closed(self, day: date) -> bool:
+        return any(day in span for span in self.closed)
+
 
 # --- formats ------------------------------------------------------------------------------------------
 
@@ -148,14 +180,24 @@ class NeedsOverride(_Model):
     team: str | None = Field(None, min_length=1)
 
 
+class FormatWindow(_Model):
+    """When a format can be held: on these days, inside one of these time ranges."""
+
+    days: DayClass
+    time: Times = Field(min_length=1)
+    kinds: list[VenueKind] | None = Field(None, description="only at these venue kinds")
+
+
 class ActivityFormat(_Model):
-    """Overrides of a built-in format, or a new format (then duration and kinds are needed)."""
+    """Overrides of a built-in format, or a new format (then duration, needs, kinds and windows)."""
 
     name: str | None = Field(None, min_length=1)
     duration: Duration | None = None
     needs: NeedsOverride | None = None
     kinds: list[VenueKind] | None = None
     online: bool | None = Field(None, description="a new format held online, with no venue")
+    windows: list[FormatWindow] | None = Field(
+        None, description="replace the catalogue's time windows for this format")
 
 
 # --- tactics -------------------------------------------------------------------------------------------
@@ -177,9 +219,9 @@ class FiveInto(_Model):
 class PlaceWindow(_Model):
     """三时三地: stalls at these places only in this window."""
 
-    place: Annotated[list[VenueKind], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    place: Places = Field(min_length=1)
     days: DayClass
-    time: Annotated[list[Clock], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    time: Times = Field(min_length=1)
     per_week: int | None = Field(None, ge=0, le=100,
                                  description="stalls wanted each week across this line's places")
     activity: Word = Field("stall", description="the format these windows are for")

@@ -1,0 +1,140 @@
+"""An early capacity estimate: staff time available against the activities the tactics require.
+
+Before any solving, a publicity officer wants to know whether the plan is roughly possible:
+enough officers for the 五进 rhythm, enough grid workers to pair with them, enough online
+staff for the posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from planner.calendar import CampaignCalendar
+from planner.catalogue import Format
+from planner.formats import resolve_formats
+from planner.model import Plan, Venue
+from planner.vocab import ROLES
+
+
+@dataclass
+class Demand:
+    tactic: str
+    activities: float
+    person_activities: float
+    hours: float
+    by_role: dict[str, float] = field(default_factory=dict)  # person-activities per role
+    note: str = ""
+
+
+@dataclass
+class Supply:
+    role: str
+    people: int
+    person_activities: float  # what max_activities_per_week and availability allow
+    hours: float
+
+
+@dataclass
+class CapacityEstimate:
+    weeks: float
+    demands: list[Demand]
+    supply: list[Supply]
+
+    def required(self, role: str) -> float:
+        return sum(d.by_role.get(role, 0.0) for d in self.demands)
+
+    def required_total(self) -> float:
+        return sum(d.person_activities for d in self.demands)
+
+    def available_total(self) -> float:
+        return sum(s.person_activities for s in self.supply)
+
+
+def periods(start: date, end: date, per: str) -> int:
+    if per == "campaign":
+        return 1
+    if per == "week":
+        first = start - timedelta(days=start.weekday())
+        return (end - first).days // 7 + 1
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _cheapest(formats: dict[str, Format], kind: str | None, grid_and_police: bool,
+              paired_kinds: set[str]) -> Format | None:
+    fits = [f for f in formats.values() if (kind is None and f.online) or (kind in f.kinds)]
+    if not fits:
+        return None
+    return min(fits, key=lambda f: (_people(f, kind, grid_and_police, paired_kinds), f.duration))
+
+
+def _roles(fmt: Format, kind: str | None, grid_and_police: bool, paired_kinds: set[str]) -> dict[str, float]:
+    needs = fmt.needs
+    roles = {r: float(getattr(needs, r)) for r in ROLES if getattr(needs, r)}
+    if grid_and_police and kind in paired_kinds:
+        roles["police"] = max(roles.get("police", 0.0), 1.0)
+        roles["grid_worker"] = max(roles.get("grid_worker", 0.0), 1.0)
+    extra = max(needs.head_count() - sum(roles.values()), 0)
+    if extra:
+        roles["any"] = float(extra)
+    return roles
+
+
+def _people(fmt: Format, kind: str | None, grid_and_police: bool, paired_kinds: set[str]) -> float:
+    return sum(_roles(fmt, kind, grid_and_police, paired_kinds).values())
+
+
+def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
+    formats = resolve_formats(plan)
+    tactics = plan.tactics
+    six = tactics.six_plus
+    paired = {"community", "village", "household"}
+    pair = bool(six and six.grid_and_police)
+    start, end = plan.campaign.start, plan.campaign.end
+    weeks = len(calendar.days) / 7
+    demands: list[Demand] = []
+
+    def demand(tactic: str, count: float, fmt: Format | None, kind: str | None, note: str = "") -> Demand:
+        if fmt is None:
+            return Demand(tactic, count, 0, 0, {}, note or "no format can be held there")
+        roles = _roles(fmt, kind, pair, paired)
+        people = sum(roles.values())
+        return Demand(tactic, count, count * people, count * people * fmt.duration.total_seconds() / 3600,
+                      {r: n * count for r, n in roles.items()}, note)
+
+    if tactics.five_into:
+        rule = tactics.five_into
+        n = periods(start, end, rule.every_venue.per) * rule.every_venue.at_least
+        for kind in rule.kinds:
+            venues: list[Venue] = [v for v in plan.venues if v.kind == kind]
+            if not venues:
+                continue
+            multiplier = sum(getattr(six.precision, v.risk) if six and six.precision else 1 for v in venues)
+            fmt = _cheapest(formats, kind, pair, paired)
+            demands.append(demand(f"five_into:{kind}", n * multiplier, fmt, kind,
+                                  f"{len(venues)} venues × {n} visits"))
+    for line in tactics.three_times_three_places or []:
+        if line.per_week:
+            fmt = formats.get(line.activity)
+            places = "/".join(line.place)
+            demands.append(demand(f"three_times:{places}", line.per_week * weeks, fmt, line.place[0],
+                                  f"{line.per_week} a week"))
+    if six and six.online and six.online.posts_per_week:
+        fmt = _cheapest(formats, None, pair, paired)
+        demands.append(demand("six_plus:online", six.online.posts_per_week * weeks, fmt, None,
+                              f"{six.online.posts_per_week} posts a week"))
+    if tactics.key_dates and tactics.key_dates.min_activities:
+        count = len(calendar.key_dates) * tactics.key_dates.min_activities
+        fmt = formats.get("themed_event") or _cheapest(formats, "community", pair, paired)
+        demands.append(demand("key_dates", count, fmt, "square",
+                              f"{len(calendar.key_dates)} key dates; may overlap 五进 visits"))
+
+    supply = []
+    for role in ROLES:
+        people = [s for s in plan.staff if s.role == role]
+        total = 0.0
+        for person in people:
+            free = sum(1 for d in calendar.days if person.is_available(d.date))
+            total += min(free, person.max_activities_per_week * weeks)
+        supply.append(Supply(role, len(people), total, total * 2.0))
+    return CapacityEstimate(weeks, demands, supply)

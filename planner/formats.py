@@ -1,0 +1,57 @@
+"""Activity formats as a plan sees them: the catalogue's, with the plan's overrides applied."""
+
+from __future__ import annotations
+
+from planner.catalogue import Format, Named, Needs, Reach, Window, catalogue, defaults
+from planner.model import Plan
+
+
+def resolve_formats(plan: Plan) -> dict[str, Format]:
+    cat = catalogue()
+    resolved: dict[str, Format] = dict(cat.formats)
+    new = defaults()["new_format"]
+    for name, override in plan.activities.items():
+        base = resolved.get(name)
+        needs = base.needs.model_dump() if base else Needs().model_dump()
+        if override.needs is not None:
+            given = override.needs.model_dump(exclude_none=True)
+            if "team" in given:  # a team replaces the role counts: the team goes as a unit
+                needs = {"team": given["team"]}
+            needs.update(given)
+        fields = {
+            "zh": override.name or (base.zh if base else name),
+            "en": override.name or (base.en if base else name),
+            "duration": override.duration or base.duration if base else override.duration,
+            "needs": Needs(**needs),
+            "kinds": [] if override.online else (override.kinds if override.kinds is not None else base.kinds),
+            "reach": base.reach if base else Reach(**new["reach"]),
+            "app_install_rate": base.app_install_rate if base else new["app_install_rate"],
+            "materials": base.materials if base else [],
+        }
+        resolved[name] = Format(**fields)
+    return resolved
+
+
+def resolve_windows(plan: Plan) -> dict[str, Window]:
+    """Catalogue windows, with a format's own `windows:` replacing the catalogue's for it."""
+    windows = {wid: w for wid, w in catalogue().windows.items()}
+    formats = resolve_formats(plan)
+    for name, override in plan.activities.items():
+        if override.windows is None:
+            continue
+        for wid, window in list(windows.items()):
+            if name in window.formats:
+                rest = [f for f in window.formats if f != name]
+                if rest:
+                    windows[wid] = window.model_copy(update={"formats": rest})
+                else:
+                    del windows[wid]
+        for i, own in enumerate(override.windows):
+            kinds = own.kinds if own.kinds is not None else formats[name].kinds
+            windows[f"{name}-{i + 1}"] = Window(
+                zh=formats[name].zh, en=formats[name].en, formats=[name], kinds=kinds, days=own.days,
+                times=own.time, source="plan")
+    return windows
+
+
+__all__ = ["resolve_formats", "resolve_windows", "Named"]

@@ -1,0 +1,161 @@
+"""Terminal summaries for `planner check` and `planner dates` (rich tables)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from rich.console import Console
+from rich.table import Table
+
+from planner.calendar import DAY_KIND_NAMES, CampaignCalendar, YearOverview
+from planner.capacity import CapacityEstimate
+from planner.catalogue import catalogue
+from planner.loader import LoadedPlan
+from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES, VENUE_KINDS
+
+WEEKDAYS = {"zh": "一二三四五六日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
+
+
+def _weekday(day: date, language: str) -> str:
+    names = WEEKDAYS[language]
+    return f"周{names[day.weekday()]}" if language == "zh" else names[day.weekday()]
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[0] if language == "zh" else pair[1]
+
+
+def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalendar,
+                 capacity: CapacityEstimate) -> None:
+    plan = loaded.plan
+    lang = plan.campaign.language
+    cat = catalogue()
+    c = plan.campaign
+    console.print(f"[bold green]✓[/] {loaded.file}: valid station plan")
+    console.print(f"[bold]{plan.station.name}[/] · {c.name} · {c.start} – {c.end} "
+                  f"({len(calendar.days)} days, {capacity.weeks:.1f} weeks)")
+
+    staff = Table(title="Staff 人员", title_justify="left")
+    for col in ("role", "people", "skills", "teams", "claims"):
+        staff.add_column(col)
+    for role in ROLE_NAMES:
+        people = [s for s in plan.staff if s.role == role]
+        if not people:
+            continue
+        skills = Counter(k for s in people for k in s.skills)
+        teams = sorted({s.team for s in people if s.team})
+        staff.add_row(_pick(ROLE_NAMES[role], lang), str(len(people)),
+                      ", ".join(f"{k} {n}" for k, n in sorted(skills.items())) or "–",
+                      ", ".join(teams) or "–", str(sum(len(s.claims) for s in people)))
+    console.print(staff)
+
+    venues = Table(title="Venues by 五进 kind 场所", title_justify="left")
+    for col in ("kind", "五进", "venues", "people served", "high risk", "audiences"):
+        venues.add_column(col, justify="right" if col in ("venues", "people served", "high risk") else "left")
+    five = set(plan.tactics.five_into.kinds) if plan.tactics.five_into else set()
+    for kind in VENUE_KINDS:
+        here = [v for v in plan.venues if v.kind == kind]
+        if not here:
+            continue
+        audiences = Counter(a for v in here for a in v.audience_ids())
+        names = [cat.audiences[a].name(lang) if a in cat.audiences else a for a, _ in audiences.most_common(4)]
+        venues.add_row(cat.venue_kinds[kind].name(lang), "✓" if kind in five else "",
+                       str(len(here)), f"{sum(v.people() for v in here):,}",
+                       str(sum(v.risk == "high" for v in here)), ", ".join(names))
+    console.print(venues)
+
+    days = Table(title="Days 日历", title_justify="left")
+    days.add_column("class")
+    days.add_column("days", justify="right")
+    days.add_column("dates")
+    counts = calendar.counts()
+    for kind, names in DAY_KIND_NAMES.items():
+        listed = [d.date for d in calendar.days if d.kind == kind]
+        shown = ", ".join(f"{d:%m-%d}" for d in listed) if kind in ("makeup_workday", "holiday") else ""
+        days.add_row(_pick(names, lang), str(counts.get(kind, 0)), shown)
+    terms = [t for t in calendar.school_terms if t.start <= c.end and t.end >= c.start]
+    days.add_row("school term 在校" if lang == "zh" else "school term",
+                 str(sum(d.in_term for d in calendar.days)), "; ".join(str(t) for t in terms))
+    console.print(days)
+
+    keys = Table(title="Key dates in the campaign 关键节点", title_justify="left")
+    for col in ("key date", "date", "window", "audiences", "themes"):
+        keys.add_column(col, no_wrap=col in ("date", "window"))
+    for k in calendar.key_dates:
+        audiences = "all" if k.audiences is None else ", ".join(
+            cat.audiences[a].name(lang) if a in cat.audiences else a for a in k.audiences)
+        themes = "any" if k.themes is None else ", ".join(
+            cat.fraud_types[t].name(lang) if t in cat.fraud_types else t for t in k.themes)
+        keys.add_row(k.name(lang), f"{k.date} {_weekday(k.date, lang)}", str(k.window), audiences, themes)
+    if not calendar.key_dates:
+        keys.add_row("–", "", "", "", "")
+    console.print(keys)
+    for note in calendar.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+    cap = Table(title="Capacity estimate 力量测算 (before solving)", title_justify="left")
+    for col in ("demand", "activities", "person-activities", "staff-hours", "basis"):
+        cap.add_column(col, justify="left" if col in ("demand", "basis") else "right")
+    for d in capacity.demands:
+        cap.add_row(d.tactic, f"{d.activities:.0f}", f"{d.person_activities:.0f}", f"{d.hours:.0f}", d.note)
+    cap.add_row("[bold]required[/]", "", f"[bold]{capacity.required_total():.0f}[/]",
+                f"[bold]{sum(d.hours for d in capacity.demands):.0f}[/]", "")
+    console.print(cap)
+
+    roles = Table(title="Staff time available against required 供需", title_justify="left")
+    for col in ("role", "people", "available", "required", "load"):
+        roles.add_column(col, justify="left" if col == "role" else "right")
+    for s in capacity.supply:
+        need = capacity.required(s.role)
+        load = need / s.person_activities if s.person_activities else (float("inf") if need else 0.0)
+        style = "red" if load > 1 else "yellow" if load > 0.8 else "green"
+        roles.add_row(_pick(ROLE_NAMES[s.role], lang), str(s.people), f"{s.person_activities:.0f}",
+                      f"{need:.0f}", f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
+    anyone = capacity.required("any")
+    if anyone:
+        total = capacity.available_total()
+        roles.add_row("any role", str(len(plan.staff)), f"{total:.0f}", f"{capacity.required_total():.0f}",
+                      f"{capacity.required_total() / total:.0%}" if total else "[red]no one[/]")
+    console.print(roles)
+    console.print("[dim]available: person-activities that leave, duty rotas and max_activities_per_week "
+                  "allow; required: the tactics' quotas with the smallest staffing that meets them.[/]")
+
+
+def render_dates(console: Console, overview: YearOverview, language: str) -> None:
+    lang = language
+    console.print(f"[bold]{overview.year}[/]")
+    off = Table(title="Official days off 法定节假日", title_justify="left")
+    off.add_column("holiday")
+    off.add_column("days off")
+    off.add_column("count", justify="right")
+    if not overview.official:
+        off.add_row("[yellow]not published in the installed chinesecalendar[/]",
+                    "list them in a plan's campaign.extra_holidays / extra_workdays", "")
+    for period in overview.days_off:
+        off.add_row(period.name, f"{period.span.start:%m-%d} – {period.span.end:%m-%d}",
+                    str(len(period.span.days())))
+    console.print(off)
+    makeup = Table(title="Make-up workdays 调休上班", title_justify="left")
+    makeup.add_column("date")
+    makeup.add_column("weekday")
+    for day in overview.makeup_workdays:
+        makeup.add_row(day.isoformat(), _weekday(day, lang))
+    console.print(makeup)
+    lunar = Table(title="Lunar festivals 农历节日", title_justify="left")
+    lunar.add_column("festival")
+    lunar.add_column("date")
+    for day, name in overview.lunar_festivals:
+        lunar.add_row(name, f"{day} {_weekday(day, lang)}")
+    console.print(lunar)
+    keys = Table(title="Key dates 关键节点", title_justify="left")
+    for col in ("id", "key date", "date", "window"):
+        keys.add_column(col, no_wrap=col in ("date", "window"))
+    for k in overview.key_dates:
+        keys.add_row(k.id, k.name(lang), f"{k.date} {_weekday(k.date, lang)}", str(k.window))
+    console.print(keys)
+    if not any(k.id == "national_month" for k in overview.key_dates):
+        console.print("[dim]national_month moves every year: pass --national-month START to show it.[/]")
+
+
+__all__ = ["render_check", "render_dates", "DAY_CLASS_NAMES"]
