@@ -1,0 +1,1 @@
+"""Exporters: plan.json + the station plan → calendars, printable plan, spreadsheet."""

@@ -1,0 +1,157 @@
+"""What every exporter shows: plan.json joined with the station plan, in the campaign's language.
+
+Exporters read plan.json (so `planner export` can re-render without solving) and the
+station plan (for names, addresses, roles). This module does the joining and the naming
+once, so the calendars, the printable plan and the spreadsheet say the same things.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from planner.catalogue import catalogue
+from planner.formats import resolve_formats
+from planner.loader import LoadedPlan
+from planner.model import Staff, Venue
+from planner.vocab import ROLE_NAMES
+
+ONLINE = {"zh": "线上", "en": "online"}
+
+
+@dataclass
+class ActivityView:
+    """One planned activity with everything a person reading it needs."""
+
+    id: str
+    format: str
+    format_name: str
+    venue: Venue | None  # None for online activities
+    venue_name: str
+    kind: str | None
+    kind_name: str
+    start: datetime
+    end: datetime
+    staff: list[Staff]
+    theme: str | None
+    theme_name: str
+    talking_points: list[str]
+    audiences: list[str]
+    audience_names: list[str]
+    tactics: list[str]
+    key_date: str | None
+    key_date_name: str | None
+    reach: int
+    materials: list[str]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def location(self) -> str:
+        if self.venue is None:
+            return self.venue_name
+        return f"{self.venue.name}, {self.venue.address}" if self.venue.address else self.venue.name
+
+    @property
+    def summary(self) -> str:
+        """Format, venue, theme: what a calendar shows in one line."""
+        parts = [self.format_name, self.venue_name]
+        if self.theme_name:
+            parts.append(self.theme_name)
+        return " · ".join(parts)
+
+
+@dataclass
+class PlanView:
+    loaded: LoadedPlan
+    data: dict[str, Any]
+    activities: list[ActivityView]
+
+    @property
+    def language(self) -> str:
+        return self.loaded.plan.campaign.language
+
+    @property
+    def timezone(self) -> str:
+        return self.loaded.plan.station.timezone
+
+    def role_name(self, role: str) -> str:
+        zh, en = ROLE_NAMES[role]
+        return zh if self.language == "zh" else en
+
+    def for_staff(self, staff_id: str) -> list[ActivityView]:
+        return [a for a in self.activities if any(s.id == staff_id for s in a.staff)]
+
+    def for_venue(self, venue_id: str) -> list[ActivityView]:
+        return [a for a in self.activities if a.venue is not None and a.venue.id == venue_id]
+
+
+def read_plan_json(path: Path | str) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
+    """Join plan.json's activities with the plan's staff, venues and the catalogue's names."""
+    plan = loaded.plan
+    lang = plan.campaign.language
+    cat = catalogue()
+    formats = resolve_formats(plan)
+    staff = {s.id: s for s in plan.staff}
+    venues = {v.id: v for v in plan.venues}
+    custom_audiences = {a.id: a.name for a in plan.audiences}
+    custom_frauds = {f.id: f for f in plan.fraud_types}
+    key_names = {k: (info.zh if lang == "zh" else info.en) for k, info in cat.key_dates.items()}
+    if plan.tactics.key_dates:
+        key_names.update({k.id: k.name for k in plan.tactics.key_dates.custom})
+
+    def audience_name(a: str) -> str:
+        return cat.audiences[a].name(lang) if a in cat.audiences else custom_audiences.get(a, a)
+
+    def theme(t: str | None) -> tuple[str, list[str]]:
+        if t is None:
+            return "", []
+        if t in cat.fraud_types:
+            info = cat.fraud_types[t]
+            return info.name(lang), list(info.talking_points[lang])
+        if t in custom_frauds:
+            return custom_frauds[t].name, list(custom_frauds[t].talking_points)
+        return t, []
+
+    views = []
+    for raw in data.get("activities", []):
+        fmt = formats.get(raw["activity"])
+        venue = venues.get(raw["venue"]) if raw.get("venue") else None
+        kind = venue.kind if venue else None
+        theme_name, points = theme(raw.get("theme"))
+        key = raw.get("key_date")
+        views.append(ActivityView(
+            id=raw["id"],
+            format=raw["activity"],
+            format_name=fmt.name(lang) if fmt else raw["activity"],
+            venue=venue,
+            venue_name=venue.name if venue else ONLINE[lang],
+            kind=kind,
+            kind_name=cat.venue_kinds[kind].name(lang) if kind else ONLINE[lang],
+            start=datetime.fromisoformat(raw["start"]),
+            end=datetime.fromisoformat(raw["end"]),
+            staff=[staff[s] for s in raw.get("staff", []) if s in staff],
+            theme=raw.get("theme"),
+            theme_name=theme_name,
+            talking_points=points,
+            audiences=list(raw.get("audiences", [])),
+            audience_names=[audience_name(a) for a in raw.get("audiences", [])],
+            tactics=list(raw.get("tactics", [])),
+            key_date=key,
+            key_date_name=key_names.get(key, key) if key else None,
+            reach=int(raw.get("reach") or 0),
+            materials=[cat.materials[m].name(lang) for m in (fmt.materials if fmt else []) if m in cat.materials],
+            raw=raw,
+        ))
+    views.sort(key=lambda a: (a.start, a.id))
+    return PlanView(loaded, data, views)
