@@ -129,6 +129,9 @@ def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
         demands.append(demand("key_dates", count, fmt, "square",
                               f"{len(calendar.key_dates)} key dates; may overlap 五进 visits"))
 
+    # Staff-hours available at the mix of activities the tactics ask for (2h when none do).
+    demand_pa = sum(d.person_activities for d in demands)
+    hours_each = sum(d.hours for d in demands) / demand_pa if demand_pa else 2.0
     supply = []
     for role in ROLES:
         people = [s for s in plan.staff if s.role == role]
@@ -136,5 +139,5 @@ def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
         for person in people:
             free = sum(1 for d in calendar.days if person.is_available(d.date))
             total += min(free, person.max_activities_per_week * weeks)
-        supply.append(Supply(role, len(people), total, total * 2.0))
+        supply.append(Supply(role, len(people), total, total * hours_each))
     return CapacityEstimate(weeks, demands, supply)

@@ -15,7 +15,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
                       model_validator)
 
 from planner.catalogue import Needs, catalogue, defaults
-from planner.types import Clock, Duration, Id, Span, Word
+from planner.types import Clock, Duration, Email, Id, KeyId, Span, Word
 from planner.vocab import DayClass, Language, Per, Risk, Role, Skill, VenueKind
 
 D = defaults()
@@ -122,7 +122,7 @@ class Staff(_Model):
     claims: list[Id] = Field(default_factory=list, description="全警反诈: venues this officer claimed")
     area: str | None = Field(None, description="the zone this person works from")
     phone: str | None = None
-    email: str | None = None
+    email: Email | None = Field(None, description="for calendar invitations (ATTENDEE)")
 
     def is_available(self, day: date) -> bool:
         """Not on leave and not on a duty ('on') day of the rota."""
@@ -258,7 +258,7 @@ class SixPlus(_Model):
 
 
 class CustomKeyDate(_Model):
-    id: Word
+    id: KeyId
     name: str = Field(min_length=1)
     date: Span = Field(description="a day, or a span that is its own window")
     audiences: Literal["all"] | list[Word] = "all"
@@ -268,7 +268,7 @@ class CustomKeyDate(_Model):
 
 
 class KeyDates(_Model):
-    use: Literal["all"] | list[Word] = Field("all", description="catalogue key-date ids, or all")
+    use: Literal["all"] | list[KeyId] = Field("all", description="catalogue key-date ids, or all")
     lead_days: int = Field(_T["key_dates"]["lead_days"], ge=1, le=90,
                            description="default window: the days up to and including the date")
     min_activities: int = Field(_T["key_dates"]["min_activities"], ge=0, le=100)

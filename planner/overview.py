@@ -104,18 +104,19 @@ def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalenda
     console.print(cap)
 
     roles = Table(title="Staff time available against required 供需", title_justify="left")
-    for col in ("role", "people", "available", "required", "load"):
+    for col in ("role", "people", "available", "staff-hours", "required", "load"):
         roles.add_column(col, justify="left" if col == "role" else "right")
     for s in capacity.supply:
         need = capacity.required(s.role)
         load = need / s.person_activities if s.person_activities else (float("inf") if need else 0.0)
         style = "red" if load > 1 else "yellow" if load > 0.8 else "green"
         roles.add_row(_pick(ROLE_NAMES[s.role], lang), str(s.people), f"{s.person_activities:.0f}",
-                      f"{need:.0f}", f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
+                      f"{s.hours:.0f}", f"{need:.0f}", f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
     anyone = capacity.required("any")
     if anyone:
         total = capacity.available_total()
-        roles.add_row("any role", str(len(plan.staff)), f"{total:.0f}", f"{capacity.required_total():.0f}",
+        roles.add_row("any role", str(len(plan.staff)), f"{total:.0f}",
+                      f"{sum(s.hours for s in capacity.supply):.0f}", f"{capacity.required_total():.0f}",
                       f"{capacity.required_total() / total:.0%}" if total else "[red]no one[/]")
     console.print(roles)
     console.print("[dim]available: person-activities that leave, duty rotas and max_activities_per_week "

@@ -33,6 +33,24 @@ def _check_word(value: str) -> str:
     return value
 
 
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def _check_key(value: str) -> str:
+    if not _KEY.match(value):
+        raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_'")
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not re.match(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$", value):
+        raise ValueError(f"{value!r} is not an e-mail address like name@example.cn")
+    return value
+
+
+KeyId = Annotated[str, AfterValidator(_check_key),
+                  WithJsonSchema({"type": "string", "pattern": _KEY.pattern})]
+Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})]
 Id = Annotated[str, AfterValidator(_check_id),
                WithJsonSchema({"type": "string", "pattern": _ID.pattern, "maxLength": 63})]
 Word = Annotated[str, AfterValidator(_check_word),

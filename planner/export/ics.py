@@ -1,0 +1,356 @@
+"""Calendars (.ics): one per staff member, one per venue and one with every activity.
+
+Everything here is deterministic: the same plan.json and station plan give byte-identical
+files. DTSTAMP never comes from the wall clock (see `calendar_stamp`), events are in plan
+order (start, id) and icalendar writes properties in a fixed order.
+
+Text is escaped by icalendar (RFC 5545 TEXT escaping for values, RFC 6868 for parameter
+values such as CN), so names from a plan cannot add lines or properties. File names come
+only from ids that pass the plan format's `Id` check.
+
+Addresses (ATTENDEE / ORGANIZER) are `mailto:` URIs because that is the only calendar
+user address form every common client (Outlook, Google, Apple, Thunderbird) keeps and
+shows; other URI schemes such as `urn:uuid:` are dropped or shown raw by several of them.
+Staff without a usable e-mail get `mailto:<staff id>@staff.invalid`: stable, derived from a
+validated id, and under the `.invalid` top-level domain that RFC 6761 reserves, so nothing
+can ever be delivered there, even by a client that tries to send invitations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
+from pydantic import TypeAdapter, ValidationError
+
+from planner.export.view import ActivityView, PlanView
+from planner.model import Staff
+from planner.types import Id
+
+__all__ = ["build_calendar", "calendar_names", "calendar_stamp", "staff_address", "write_calendars",
+           "PRODID", "STATION_ADDRESS", "TACTIC_NAMES"]
+
+PRODID = "-//fanzha-planner//Anti-fraud publicity planner//{lang}"
+
+#: Display names of the tactics ids plan.json uses.
+TACTIC_NAMES: dict[str, tuple[str, str]] = {
+    "five_into": ("五进", "five-into (五进)"),
+    "three_times_three_places": ("三时三地", "three times three places (三时三地)"),  # no comma: a category
+    "six_plus": ("6+", "6+ measures"),
+    "key_dates": ("关键节点", "key dates"),
+    "all_police": ("全警反诈", "all-police anti-fraud"),
+}
+
+# ROLE_NAMES in planner.vocab are plural in English ("volunteers"); an attendee is one person.
+_ROLE_ONE_EN = {"police": "police officer", "auxiliary": "auxiliary police officer",
+                "grid_worker": "grid worker", "volunteer": "volunteer"}
+
+_LABELS = {
+    "zh": {"audience": "宣传对象", "theme": "宣传主题", "points": "宣传要点", "partners": "同行人员",
+           "staff": "参加人员", "materials": "携带物料", "reach": "预计覆盖", "key_date": "关键节点",
+           "reach_value": "约{n}人", "none": "无", "sep": "、", "colon": "：", "bullet": "· ",
+           "person": "{name}（{role}）", "cancelled": "【已取消】", "cancelled_line": "本活动已取消。"},
+    "en": {"audience": "Audience", "theme": "Theme", "points": "Talking points", "partners": "Partners",
+           "staff": "Staff", "materials": "Bring", "reach": "Expected reach", "key_date": "Key date",
+           "reach_value": "about {n} people", "none": "none", "sep": ", ", "colon": ": ", "bullet": "- ",
+           "person": "{name} ({role})", "cancelled": "[Cancelled] ",
+           "cancelled_line": "This activity is cancelled."},
+}
+
+_ID = TypeAdapter(Id)
+# A conservative addr-spec: no whitespace, quotes, angle brackets or iCalendar delimiters.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+_STATUS = {"cancelled": "CANCELLED", "canceled": "CANCELLED", "tentative": "TENTATIVE",
+           "confirmed": "CONFIRMED"}
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _safe_id(value: str) -> str:
+    """An id that may name a file; anything else is refused (never sanitised into a file name)."""
+    try:
+        return _ID.validate_python(value)
+    except ValidationError:
+        raise ValueError(f"{value!r} is not a safe id for a calendar file name") from None
+
+
+def _text(value: str) -> str:
+    """One newline convention: CR LF and lone CR become LF (RFC 5545 escapes LF as \\n)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _role_name(view: PlanView, role: str) -> str:
+    if view.language == "en":
+        return _ROLE_ONE_EN.get(role) or view.role_name(role)
+    return view.role_name(role)
+
+
+def _tactic_name(view: PlanView, tactic: str) -> str:
+    zh, en = TACTIC_NAMES.get(tactic, (tactic, tactic))
+    return zh if view.language == "zh" else en
+
+
+def staff_address(staff: Staff) -> str:
+    """The calendar user address of a staff member: their e-mail, or a stable undeliverable one."""
+    email = (staff.email or "").strip()
+    if email.lower().startswith("mailto:"):
+        email = email[len("mailto:"):]
+    if _EMAIL.fullmatch(email):
+        return f"mailto:{email}"
+    return f"mailto:{_safe_id(staff.id)}@staff.invalid"
+
+
+STATION_ADDRESS = "mailto:station@station.invalid"
+
+
+def calendar_stamp(view: PlanView, generated: datetime | None = None) -> datetime:
+    """DTSTAMP for every event, in UTC, never from the wall clock.
+
+    In order: `generated` if given; plan.json's "generated" (ISO date-time) if present; else
+    the campaign's first day at 00:00 UTC. Naive date-times are taken as UTC.
+    """
+    if generated is None:
+        raw = view.data.get("generated")
+        if isinstance(raw, str):
+            with suppress(ValueError):
+                generated = datetime.fromisoformat(raw)
+    if generated is None:
+        generated = datetime.combine(view.loaded.plan.campaign.start, time(0))
+    if generated.tzinfo is None:
+        generated = generated.replace(tzinfo=timezone.utc)
+    return generated.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def _local(view: PlanView, moment: datetime) -> datetime:
+    tz = ZoneInfo(view.timezone)
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def _year_span(view: PlanView) -> tuple[date, date]:
+    """The years the VTIMEZONE covers: whole years around the campaign and its activities."""
+    campaign = view.loaded.plan.campaign
+    days = [campaign.start, campaign.end] + [_local(view, a.start).date() for a in view.activities]
+    return date(min(days).year, 1, 1), date(max(days).year + 1, 1, 1)
+
+
+@lru_cache(maxsize=16)
+def _vtimezone(tzid: str, first: date, last: date) -> bytes:
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+
+
+def _timezone_component(view: PlanView) -> Timezone:
+    return Timezone.from_ical(_vtimezone(view.timezone, *_year_span(view)))
+
+
+# --- one event --------------------------------------------------------------------------------------
+
+
+def _sequence(activity: ActivityView) -> int:
+    value = activity.raw.get("sequence", 0)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"activity {activity.id!r}: sequence must be a whole number >= 0, not {value!r}")
+    return value
+
+
+def _status(activity: ActivityView) -> str:
+    raw = activity.raw.get("status")
+    return _STATUS.get(raw.lower(), "CONFIRMED") if isinstance(raw, str) else "CONFIRMED"
+
+
+def _categories(view: PlanView, activity: ActivityView) -> list[str]:
+    values = [activity.kind_name]
+    values += [_tactic_name(view, t) for t in activity.tactics]
+    if activity.theme_name:
+        values.append(activity.theme_name)
+    if activity.key_date_name:
+        values.append(activity.key_date_name)
+    seen: list[str] = []
+    for value in values:
+        value = _text(value)
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _description(view: PlanView, activity: ActivityView, viewer: str | None) -> str:
+    L = _LABELS[view.language]
+
+    def line(label: str, value: str) -> str:
+        return f"{L[label]}{L['colon']}{value}"
+
+    lines = []
+    if _status(activity) == "CANCELLED":
+        lines.append(L["cancelled_line"])
+    lines.append(line("audience", L["sep"].join(activity.audience_names) or L["none"]))
+    if activity.theme_name:
+        lines.append(line("theme", activity.theme_name))
+    if activity.talking_points:
+        lines.append(f"{L['points']}{L['colon'].rstrip()}")
+        lines += [f"{L['bullet']}{p}" for p in activity.talking_points]
+    if activity.key_date_name:
+        lines.append(line("key_date", activity.key_date_name))
+    people = [s for s in activity.staff if s.id != viewer]
+    names = L["sep"].join(L["person"].format(name=s.name, role=_role_name(view, s.role)) for s in people)
+    lines.append(line("partners" if viewer else "staff", names or L["none"]))
+    if activity.materials:
+        lines.append(line("materials", L["sep"].join(activity.materials)))
+    if activity.reach:
+        lines.append(line("reach", L["reach_value"].format(n=activity.reach)))
+    return _text("\n".join(lines))
+
+
+def _attendee(view: PlanView, staff: Staff) -> vCalAddress:
+    address = vCalAddress(staff_address(staff))
+    address.params["CN"] = _text(staff.name)
+    address.params["CUTYPE"] = "INDIVIDUAL"
+    address.params["ROLE"] = "REQ-PARTICIPANT"
+    address.params["RSVP"] = "FALSE"
+    address.params["X-PLANNER-ROLE"] = staff.role  # police | auxiliary | grid_worker | volunteer
+    return address
+
+
+def _organizer(view: PlanView) -> vCalAddress:
+    address = vCalAddress(STATION_ADDRESS)
+    address.params["CN"] = _text(view.loaded.plan.station.name)
+    return address
+
+
+def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: str | None,
+           alarm_minutes: int | None) -> Event:
+    L = _LABELS[view.language]
+    status = _status(activity)
+    summary = _text(activity.summary)
+    if status == "CANCELLED":
+        summary = L["cancelled"] + summary
+    event = Event()
+    event.add("uid", activity.id)
+    event.add("dtstamp", stamp)
+    event.add("sequence", _sequence(activity))
+    event.add("dtstart", _local(view, activity.start))
+    event.add("dtend", _local(view, activity.end))
+    event.add("summary", summary)
+    event.add("location", _text(activity.location))
+    venue = activity.venue
+    if venue is not None and venue.geo is not None:
+        event.add("geo", (venue.geo.lat, venue.geo.lon))
+    event.add("categories", _categories(view, activity))
+    event.add("description", _description(view, activity, viewer))
+    event.add("status", status)
+    event.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
+    event.add("organizer", _organizer(view))
+    for staff in activity.staff:
+        event.add("attendee", _attendee(view, staff))
+    if alarm_minutes is not None and status != "CANCELLED":  # no reminder for what will not happen
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(minutes=-alarm_minutes))
+        event.add_component(alarm)
+    return event
+
+
+# --- calendars ----------------------------------------------------------------------------------------
+
+
+def build_calendar(view: PlanView, activities: Iterable[ActivityView], *, name: str,
+                   viewer: str | None = None, alarm_minutes: int | None = 60,
+                   stamp: datetime | None = None, method: str | None = "PUBLISH") -> Calendar:
+    """A VCALENDAR with these activities (in the order given) and the plan's VTIMEZONE.
+
+    name: the calendar's display name (NAME and X-WR-CALNAME).
+    viewer: the staff id whose calendar this is; their description lists the *other* staff
+      as partners. Without it every staff member is listed.
+    stamp: DTSTAMP (UTC); default `calendar_stamp(view)`.
+    method: METHOD; "PUBLISH" for .ics files, None for a CalDAV resource (RFC 4791 §4.1
+      forbids METHOD in stored calendar objects).
+    """
+    if alarm_minutes is not None and (isinstance(alarm_minutes, bool) or not isinstance(alarm_minutes, int)
+                                      or alarm_minutes < 0):
+        raise ValueError(f"alarm_minutes must be a whole number >= 0 or None, not {alarm_minutes!r}")
+    stamp = calendar_stamp(view) if stamp is None else calendar_stamp(view, stamp)
+    cal = Calendar()
+    cal.add("prodid", PRODID.format(lang=view.language.upper()))
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    # icalendar 7.3 does not know NAME and X-WR-* as TEXT: a plain str would be written
+    # unescaped (a newline in a name would break the file), so say vText explicitly.
+    cal.add("name", vText(_text(name)))
+    cal.add("x-wr-calname", vText(_text(name)))
+    cal.add("x-wr-timezone", vText(view.timezone))
+    # Always present, also in a calendar with no events: a VCALENDAR needs one component,
+    # and clients then know the zone X-WR-TIMEZONE names.
+    cal.add_component(_timezone_component(view))
+    for activity in activities:
+        cal.add_component(_event(view, activity, stamp=stamp, viewer=viewer, alarm_minutes=alarm_minutes))
+    cal.add_missing_timezones(*_year_span(view))  # nothing to add unless a plan mixes zones
+    return cal
+
+
+def calendar_names(view: PlanView) -> tuple[str, dict[str, str], dict[str, str]]:
+    """Display names: (all, {staff id: name}, {venue id: name}), e.g. "王力 · 2026年全民反诈集中宣传"."""
+    plan = view.loaded.plan
+    campaign = plan.campaign.name
+    return (f"{plan.station.name} · {campaign}",
+            {s.id: f"{s.name} · {campaign}" for s in plan.staff},
+            {v.id: f"{v.name} · {campaign}" for v in plan.venues})
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _file(directory: Path, ident: str) -> Path:
+    path = directory / f"{_safe_id(ident)}.ics"
+    if path.parent != directory:  # cannot happen with a valid id; belt and braces
+        raise ValueError(f"{ident!r} does not name a file inside {directory}")
+    return path
+
+
+def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None = 60,
+                    generated: datetime | None = None) -> list[Path]:
+    """Write staff/<id>.ics (every staff member), venues/<id>.ics (every venue) and all.ics.
+
+    Returns the paths written: staff in plan order, venues in plan order, then all.ics.
+    """
+    out_dir = Path(out_dir)
+    stamp = calendar_stamp(view, generated)
+    all_name, staff_names, venue_names = calendar_names(view)
+    plan = view.loaded.plan
+    jobs: list[tuple[Path, Sequence[ActivityView], str, str | None]] = []
+    for s in plan.staff:
+        jobs.append((_file(out_dir / "staff", s.id), view.for_staff(s.id), staff_names[s.id], s.id))
+    for v in plan.venues:
+        jobs.append((_file(out_dir / "venues", v.id), view.for_venue(v.id), venue_names[v.id], None))
+    jobs.append((out_dir / "all.ics", view.activities, all_name, None))
+    written = []
+    for path, activities, name, viewer in jobs:
+        cal = build_calendar(view, activities, name=name, viewer=viewer, alarm_minutes=alarm_minutes,
+                             stamp=stamp)
+        _write_atomic(path, cal.to_ical())
+        written.append(path)
+    return written

@@ -1,0 +1,83 @@
+"""Writing an output folder all at once: a failed or killed run leaves the old one intact.
+
+Everything is written into a staging folder beside OUT, then swapped into place with one
+rename (Linux's renameat2 RENAME_EXCHANGE where available), so OUT is always either the
+previous complete output or the new complete output.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+MARKER = ".planner-output"
+KEPT = ("history",)  # carried over from the previous output: it is a record, not a result
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class OutputError(Exception):
+    """OUT cannot be used (it holds someone else's files, or is a file)."""
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def check_output_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(f"{out} already holds files the planner did not write; "
+                          "choose a new or empty folder for the outputs")
+
+
+@contextmanager
+def output_dir(out: Path) -> Iterator[Path]:
+    """Yield a staging folder to write into; on success it becomes OUT in one step."""
+    out = Path(out)
+    check_output_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
+    try:
+        (staging / MARKER).write_text("written by planner; the whole folder is replaced on each run\n",
+                                      encoding="utf-8")
+        for name in KEPT:
+            if (out / name).exists():
+                shutil.copytree(out / name, staging / name)
+        yield staging
+        if not out.exists():
+            staging.rename(out)
+            return
+        if _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+            return
+        previous = staging.with_suffix(".old")
+        out.rename(previous)
+        staging.rename(out)
+        shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        if staging.exists() and staging != out:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
