@@ -17,7 +17,7 @@ class Problem:
     file: str = field(default="", compare=False)
 
     def format(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.where}: {self.what}"
+        return f"{self.file}:{self.line}:{self.col}: {one_line(self.where)}: {one_line(self.what)}"
 
 
 class PlanError(Exception):
@@ -26,6 +26,12 @@ class PlanError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def one_line(text: str) -> str:
+    """Control characters from a user's file shown as escapes: one problem, one line."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def dotted(path: Path_) -> str:

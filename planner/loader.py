@@ -37,7 +37,7 @@ def load_plan(path: Path | str) -> LoadedPlan:
     """Read and validate a station plan, or raise PlanError listing every problem."""
     from planner.checks import check_calendar_coverage, check_references
 
-    document = load_yaml(path, what="station plan")
+    document = load_yaml(path, what="station plan", strict=False)
     problems: list[Problem] = []
     plan: Plan | None = None
     try:
@@ -45,8 +45,11 @@ def load_plan(path: Path | str) -> LoadedPlan:
     except ValidationError as e:
         problems += pydantic_problems(document, e, Plan)
     problems += check_references(document)
-    if plan is not None:
-        problems += check_calendar_coverage(document, plan)
+    problems += check_calendar_coverage(document)
+    if document.problems:
+        # a value the YAML layer already refused gets no second, vaguer line
+        refused = {p.where for p in document.problems}
+        problems = document.problems + [p for p in problems if p.where not in refused]
     if problems:
         raise PlanError(problems)
     assert plan is not None

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationInfo, WithJsonSchema,
+                      field_validator)
 
 from planner.catalogue import Needs, catalogue, defaults
 from planner.types import Clock, Duration, Email, Id, KeyId, Span, Word
@@ -57,7 +57,7 @@ class Station(_Model):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"{value!r} is not a known time zone; China is Asia/Shanghai") from None
         return value
 
@@ -88,13 +88,17 @@ class Campaign(_Model):
     school_terms: list[Span] | None = Field(
         None, description="school terms, e.g. \"2026-09-01..2027-01-16\"; default: typical terms")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Campaign:
-        if self.end < self.start:
-            raise ValueError(f"the campaign ends ({self.end}) before it starts ({self.start})")
-        if (self.end - self.start).days > 366 * 2:
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is None:
+            return end
+        if end < start:
+            raise ValueError(f"the campaign ends ({end}) before it starts ({start})")
+        if (end - start).days > 366 * 2:
             raise ValueError("a campaign is at most two years long; split it into several plans")
-        return self
+        return end
 
     def days(self) -> list[date]:
         return [self.start + timedelta(n) for n in range((self.end - self.start).days + 1)]

@@ -58,7 +58,7 @@ Word = Annotated[str, AfterValidator(_check_word),
 
 # --- durations -----------------------------------------------------------------------------
 
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
+_DURATION = re.compile(r"^\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*(?:([0-9]+)\s*s)?\s*$")
 
 
 def parse_duration(value: Any) -> Any:
@@ -70,7 +70,10 @@ def parse_duration(value: Any) -> Any:
     if not m or not any(m.groups()):
         raise ValueError(f"{value!r} is not a duration; write it like 90m, 2h, 1h30m or 30s")
     h, mins, s = (int(g) if g else 0 for g in m.groups())
-    result = timedelta(hours=h, minutes=mins, seconds=s)
+    try:
+        result = timedelta(hours=h, minutes=mins, seconds=s)
+    except OverflowError:
+        raise ValueError(f"{value!r}: a duration is at most 24h") from None
     if result <= timedelta(0):
         raise ValueError(f"{value!r}: a duration must be longer than zero")
     if result > timedelta(days=1):

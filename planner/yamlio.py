@@ -48,6 +48,7 @@ class Document:
     file: str
     data: Any
     positions: Positions
+    problems: list[Problem] = field(default_factory=list)  # YAML-level ones that did not stop reading
 
     def problem(self, path: Path_, what: str, *, key: bool = False) -> Problem:
         line, col = self.positions.locate(path, key=key)
@@ -79,6 +80,9 @@ class _Builder:
         if id(node) in self.stack:
             self.fail(node, path, "this YAML alias refers to itself")
             return None
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            self.fail(node, path, f"unknown YAML tag {node.tag}; remove it")
+            return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         self.stack.add(id(node))
@@ -93,14 +97,12 @@ class _Builder:
         return None
 
     def scalar(self, node: ScalarNode, path: Path_) -> Any:
-        if not node.tag.startswith("tag:yaml.org,2002:"):
-            self.fail(node, path, f"unknown YAML tag {node.tag}; remove it")
-            return None
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (YAMLError, ValueError, OverflowError) as e:
-            problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-            self.fail(node, path, f"{problem}: {node.value!r}")
+        except Exception as e:  # ruamel raises KeyError/IndexError for e.g. `!!bool 是`, `!!int ""`
+            problem = getattr(e, "problem", None) or (str(e).splitlines() or [type(e).__name__])[0]
+            self.fail(node, path, f"{node.tag.rsplit(':', 1)[-1]} value {node.value!r} is not valid "
+                                  f"({problem})")
             return None
 
     def mapping(self, node: MappingNode, path: Path_) -> dict[str, Any]:
@@ -141,8 +143,12 @@ class _TooBig(Exception):
         self.node = node
 
 
-def load_yaml(path: Path | str, *, what: str = "file") -> Document:
-    """Read a YAML 1.2 file into plain data with positions, or raise PlanError."""
+def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True) -> Document:
+    """Read a YAML 1.2 file into plain data with positions, or raise PlanError.
+
+    With strict=False, problems that do not stop reading (duplicate keys, unknown tags) are
+    returned in Document.problems, so the caller can report them with everything else.
+    """
     path = Path(path)
     file = str(path)
 
@@ -187,8 +193,10 @@ def load_yaml(path: Path | str, *, what: str = "file") -> Document:
     except RecursionError:
         raise fail("YAML is nested too deeply", where="(syntax)") from None
 
-    if root is None:
-        raise fail(f"the file is empty; a {what} is a YAML mapping (see `planner init`)")
+    empty = f"the file is empty; a {what} is a YAML mapping (see `planner init`)"
+    if root is None or (isinstance(root, ScalarNode) and root.tag.endswith(":null") and not root.value.strip("~")
+                        and root.value.lower() != "null"):
+        raise fail(empty)
     builder = _Builder(file, yaml)
     try:
         data = builder.build(root, ())
@@ -197,11 +205,11 @@ def load_yaml(path: Path | str, *, what: str = "file") -> Document:
         raise fail(f"expands to more than {MAX_NODES:,} values (YAML aliases?)", line, col) from None
     except RecursionError:
         raise fail("YAML is nested too deeply", where="(syntax)") from None
-    if builder.problems:
+    if builder.problems and strict:
         raise PlanError(builder.problems)
     if not isinstance(data, dict):
         line, col = _mark(root)
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
         raise fail(f"the file holds {kind}; a {what} is a YAML mapping of keys "
                    "such as version, station, campaign, staff, venues", line, col, "(top level)")
-    return Document(file, data, builder.positions)
+    return Document(file, data, builder.positions, builder.problems)
