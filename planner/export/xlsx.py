@@ -1,0 +1,601 @@
+"""The roster as a spreadsheet: OUT/plan.xlsx.
+
+Sheets, in the campaign's language:
+
+- 排班表 / Roster: one row per activity, in date order: date, weekday, start, end, venue,
+  its kind, format, staff, theme, key date, audience, expected reach, materials, address, id.
+- 台账 / Ledger: the planned rows again, pre-filled with what the plan knows, and blank
+  columns for what a station records after the activity (people reached, materials handed
+  out by type, App installs, households visited, photos, how it went, notes), the expected
+  reach beside the actual; whole numbers ≥ 0 enforced by data validation; a totals row.
+- one sheet per staff member (their activities only), named by the person's name, with the
+  staff id added when two people share a name;
+- one sheet per venue (its activities only), named by the venue's name, likewise.
+
+Every sheet prints landscape on A4, fitted to the page width, with the header row repeated
+on every page; panes are frozen under the header and the header carries an autofilter.
+Dates and times are real Excel dates and times in the plan's time zone.
+
+Text from the plan is data, never code: a cell whose text starts with = + - @ (or a tab or
+line break) is stored as a string cell with Excel's quote prefix (the "'" a user would
+type), so neither Excel nor LibreOffice evaluates it, not even after the cell is edited; the
+text itself is stored unchanged. Characters XML cannot carry are dropped. Sheet names obey
+Excel's rules whatever the names in the plan are (see `sheet_title`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.catalogue import catalogue
+from planner.export.view import ActivityView, PlanView
+
+__all__ = ["write_xlsx", "build_workbook", "sheet_title", "SheetNames", "cell_text", "text_width",
+           "FORMULA_TRIGGERS", "HANDOUTS"]
+
+# --- words -------------------------------------------------------------------------------------------
+
+L: dict[str, tuple[str, str]] = {
+    "roster": ("排班表", "Roster"),
+    "ledger": ("台账", "Ledger"),
+    "date": ("日期", "Date"),
+    "weekday": ("星期", "Day"),
+    "start": ("开始", "Start"),
+    "end": ("结束", "End"),
+    "venue": ("场所", "Venue"),
+    "kind": ("场所类型", "Venue kind"),
+    "format": ("形式", "Format"),
+    "staff": ("人员", "Staff"),
+    "with": ("同行人员", "With"),
+    "theme": ("宣传主题", "Theme"),
+    "key_date": ("关键节点", "Key date"),
+    "audience": ("宣传对象", "Audience"),
+    "reach": ("预计覆盖人数", "Expected reach"),
+    "materials": ("携带物资", "Materials to bring"),
+    "address": ("地址", "Address"),
+    "id": ("活动编号", "Activity id"),
+    "partners": ("协办单位", "Partners"),
+    "reached": ("实际覆盖人数", "People reached"),
+    "installs": ("App安装数", "App installs"),
+    "households": ("入户户数", "Households visited"),
+    "photos": ("照片\n（张数或文件名）", "Photos (count or file names)"),
+    "status": ("开展情况", "Held?"),
+    "notes": ("备注", "Notes"),
+    "total": ("合计", "Total"),
+    "nothing": ("（本期无安排）", "(nothing planned)"),
+    "page": ("第 &P 页，共 &N 页", "Page &P of &N"),
+    "whole": ("请填写不小于 0 的整数", "Enter a whole number, 0 or more"),
+    "whole_title": ("数量", "Count"),
+    "status_title": ("开展情况", "Held?"),
+    "status_error": ("请从列表中选择", "Choose from the list"),
+}
+STATUS = {"zh": ("已开展", "未开展", "已改期"), "en": ("held", "not held", "rescheduled")}
+WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+LIST_SEP = {"zh": "、", "en": ", "}
+
+#: Catalogue materials a station hands out and counts in its ledger, in column order.
+HANDOUTS = ("leaflets", "booklets", "posters", "letter_to_residents", "giveaways")
+
+#: First characters that make a spreadsheet treat text as a formula (or as the start of one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "hh:mm"
+COUNT_FORMAT = "0"
+
+# --- styles --------------------------------------------------------------------------------------------
+
+_THIN = Side(style="thin", color="FF9AA5B1")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEAD_FILL = PatternFill("solid", fgColor="FFDCE6F1")
+FILL_IN_HEAD_FILL = PatternFill("solid", fgColor="FFFCE4CC")
+FILL_IN_FILL = PatternFill("solid", fgColor="FFFFFBEF")
+TOTAL_FILL = PatternFill("solid", fgColor="FFF2F2F2")
+FONT = "Calibri"  # the workbook's default: fonts named alike render alike (CJK falls back as usual)
+BOLD = Font(name=FONT, bold=True)
+MUTED = Font(name=FONT, italic=True, color="FF666666")
+SMALL = Font(name=FONT, size=8, color="FF666666")
+HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TEXT_ALIGN = Alignment(vertical="top", wrap_text=True)
+CENTER_ALIGN = Alignment(horizontal="center", vertical="top")
+STAFF_TAB = "FF4F81BD"
+VENUE_TAB = "FF9BBB59"
+
+LINE_HEIGHT = 15.0  # points per line of 11 pt text, CJK included
+LEDGER_MIN_LINES = 2  # ledger rows are tall enough to write in by hand when printed
+
+
+# --- text ----------------------------------------------------------------------------------------------
+
+MAX_CELL = 32767  # Excel's limit on the characters in a cell
+
+
+def cell_text(value: Any) -> str:
+    """Text as a cell can hold it: no characters XML forbids, line breaks as \\n (a bare \\r
+    would come back as \\n anyway), no more than Excel's limit."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return text[:MAX_CELL]
+
+
+def text_width(text: str) -> int:
+    """Display width in columns: CJK and other wide characters count double; widest line."""
+    best = 0
+    for line in text.split("\n"):
+        width = 0
+        for ch in line:
+            if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Cc"):
+                continue
+            width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        best = max(best, width)
+    return best
+
+
+def put(cell: Any, value: Any, number_format: str | None = None) -> None:
+    """Write a value; text that could be read as a formula is stored as text, quote-prefixed."""
+    if value is None or value == "":
+        cell.value = None
+        return
+    if isinstance(value, str):
+        text = cell_text(value)
+        cell.value = text
+        if text.startswith(FORMULA_TRIGGERS):
+            cell.data_type = "s"  # openpyxl makes every "=…" a formula; this one is text
+            cell.quotePrefix = True  # Excel's "'": shown and kept as text, even when edited
+        return
+    cell.value = value
+    if number_format:
+        cell.number_format = number_format
+
+
+def _hf_text(text: str, limit: int) -> str:
+    """Text for a page header or footer: one line, '&' escaped (it starts a code), at most
+    `limit` characters once escaped (Excel refuses headers over 255 in all)."""
+    text = " ".join(cell_text(text).split()).replace("&", "&&")
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if (len(cut) - len(cut.rstrip("&"))) % 2:  # never leave half of an escaped '&'
+        cut = cut[:-1]
+    return cut + "…"
+
+
+# --- sheet names ---------------------------------------------------------------------------------------
+
+MAX_TITLE = 31  # Excel: at most 31 characters (UTF-16 code units)
+_TITLE_SWAPS = str.maketrans({":": "：", "/": "／", "\\": "＼", "?": "？", "*": "＊", "[": "［", "]": "］"})
+RESERVED_TITLES = ("history",)  # Excel keeps "History" for change tracking
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest prefix of text that fits in `units` UTF-16 code units."""
+    out = []
+    used = 0
+    for ch in text:
+        n = _utf16_len(ch)
+        if used + n > units:
+            break
+        out.append(ch)
+        used += n
+    return "".join(out)
+
+
+def _title_chars(text: str) -> str:
+    text = cell_text(text).translate(_TITLE_SWAPS)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    return " ".join(text.split())
+
+
+def sheet_title(name: str, tag: str = "", fallback: str = "Sheet") -> str:
+    """A legal Excel sheet name for `name`, with " (tag)" kept at the end when a tag is given.
+
+    Forbidden characters ([ ] : * ? / \\) become their full-width look-alikes, control
+    characters and line breaks become spaces, runs of spaces collapse, leading and trailing
+    apostrophes go, an empty name becomes `fallback`, and the name is cut (ending in "…") so
+    that name and tag fit in 31 UTF-16 units; a tag over 16 is cut too. Uniqueness is
+    `SheetNames`'s job.
+    """
+    text = _title_chars(name).strip("'").strip() or fallback
+    suffix = ""
+    tag = _title_chars(tag)
+    if tag:
+        if _utf16_len(tag) > 16:
+            tag = _cut(tag, 15) + "…"
+        suffix = f" ({tag})"
+    room = MAX_TITLE - _utf16_len(suffix)
+    if _utf16_len(text) > room:
+        text = _cut(text, room - 1).rstrip().rstrip("'").rstrip() + "…"
+    return text + suffix
+
+
+class SheetNames:
+    """Hands out sheet names, unique the way Excel compares them (ignoring case)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    @staticmethod
+    def key(title: str) -> str:
+        return unicodedata.normalize("NFKC", title).casefold()
+
+    def free(self, title: str) -> bool:
+        key = self.key(title)
+        return key not in self.taken and key not in RESERVED_TITLES
+
+    def claim(self, name: str, tag: str | None = None, *, tagged: bool = False) -> str:
+        """The name if free (unless `tagged`), else "name (tag)", else "name (2)", "name (3)"…
+
+        A name with nothing printable in it is replaced by its tag.
+        """
+        if tag and not _title_chars(name).strip("'").strip():
+            name, tag, tagged = tag, None, False
+        candidates = [] if tagged and tag else [sheet_title(name)]
+        if tag:
+            candidates.append(sheet_title(name, tag))
+        for title in candidates:
+            if self.free(title):
+                self.taken.add(self.key(title))
+                return title
+        n = 2
+        while not self.free(title := sheet_title(name, str(n))):
+            n += 1
+        self.taken.add(self.key(title))
+        return title
+
+
+def _titles(items: list[tuple[str, str]], names: SheetNames) -> list[str]:
+    """Sheet names for (name, id) pairs: by name, with the id added to every name shared."""
+    count = Counter(SheetNames.key(sheet_title(name)) for name, _ in items)
+    return [names.claim(name, ident, tagged=count[SheetNames.key(sheet_title(name))] > 1)
+            for name, ident in items]
+
+
+# --- tables ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    header: str
+    value: Callable[[ActivityView], Any] | None  # None: a blank column the station fills in
+    kind: str = "text"  # text | date | time | count | short (centred) | small (a reference, small print)
+    max_width: int = 40
+    min_width: int = 6
+    validate: str | None = None  # ledger: "count" or "status"
+
+    @property
+    def scale(self) -> float:
+        """Text width relative to 11 pt text."""
+        return SMALL.size / 11 if self.kind == "small" else 1.0
+
+    @property
+    def fill_in(self) -> bool:
+        return self.value is None
+
+
+_FORMATS = {"date": DATE_FORMAT, "time": TIME_FORMAT, "count": COUNT_FORMAT}
+
+
+class _Book:
+    """Builds the workbook for one view."""
+
+    def __init__(self, view: PlanView) -> None:
+        self.view = view
+        self.lang = "zh" if view.language == "zh" else "en"
+        self.tz = ZoneInfo(view.timezone)
+        self.plan = view.loaded.plan
+        self.wb = Workbook()
+        self.names = SheetNames()
+
+    def t(self, key: str) -> str:
+        zh, en = L[key]
+        return zh if self.lang == "zh" else en
+
+    def join(self, items: Iterable[str]) -> str:
+        return LIST_SEP[self.lang].join(i for i in items if i)
+
+    # values
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz) if moment.tzinfo else moment
+
+    def day(self, a: ActivityView) -> date:
+        return self.local(a.start).date()
+
+    def start(self, a: ActivityView) -> time:
+        return self.local(a.start).time().replace(tzinfo=None)
+
+    def end(self, a: ActivityView) -> time:
+        return self.local(a.end).time().replace(tzinfo=None)
+
+    def weekday(self, a: ActivityView) -> str:
+        return WEEKDAYS[self.lang][self.day(a).weekday()]
+
+    def staff(self, a: ActivityView, without: str | None = None) -> str:
+        return self.join(s.name for s in a.staff if s.id != without)
+
+    # columns
+
+    def when(self) -> list[Column]:
+        return [
+            Column(self.t("date"), self.day, "date", min_width=11),
+            Column(self.t("weekday"), self.weekday, "short", min_width=5),
+            Column(self.t("start"), self.start, "time", min_width=6),
+            Column(self.t("end"), self.end, "time", min_width=6),
+        ]
+
+    def roster_columns(self) -> list[Column]:
+        return self.when() + [
+            Column(self.t("venue"), lambda a: a.venue_name, max_width=30),
+            Column(self.t("kind"), lambda a: a.kind_name, max_width=16),
+            Column(self.t("format"), lambda a: a.format_name, max_width=20),
+            Column(self.t("staff"), self.staff, max_width=30),
+            Column(self.t("theme"), lambda a: a.theme_name, max_width=24),
+            Column(self.t("key_date"), lambda a: a.key_date_name or "", max_width=20),
+            Column(self.t("audience"), lambda a: self.join(a.audience_names), max_width=24),
+            Column(self.t("reach"), lambda a: a.reach, "count", max_width=14),
+            Column(self.t("materials"), lambda a: self.join(a.materials), max_width=30),
+            Column(self.t("address"), lambda a: a.venue.address if a.venue and a.venue.address else "",
+                   max_width=36),
+            Column(self.t("id"), lambda a: a.id, max_width=40),
+        ]
+
+    def staff_columns(self, staff_id: str) -> list[Column]:
+        return self.when() + [
+            Column(self.t("venue"), lambda a: a.venue_name, max_width=30),
+            Column(self.t("address"), lambda a: a.venue.address if a.venue and a.venue.address else "",
+                   max_width=36),
+            Column(self.t("format"), lambda a: a.format_name, max_width=20),
+            Column(self.t("theme"), lambda a: a.theme_name, max_width=24),
+            Column(self.t("key_date"), lambda a: a.key_date_name or "", max_width=20),
+            Column(self.t("audience"), lambda a: self.join(a.audience_names), max_width=24),
+            Column(self.t("with"), lambda a: self.staff(a, without=staff_id), max_width=30),
+            Column(self.t("materials"), lambda a: self.join(a.materials), max_width=30),
+            Column(self.t("id"), lambda a: a.id, max_width=40),
+        ]
+
+    def venue_columns(self) -> list[Column]:
+        return self.when() + [
+            Column(self.t("format"), lambda a: a.format_name, max_width=20),
+            Column(self.t("staff"), self.staff, max_width=30),
+            Column(self.t("theme"), lambda a: a.theme_name, max_width=24),
+            Column(self.t("key_date"), lambda a: a.key_date_name or "", max_width=20),
+            Column(self.t("audience"), lambda a: self.join(a.audience_names), max_width=24),
+            Column(self.t("reach"), lambda a: a.reach, "count", max_width=14),
+            Column(self.t("materials"), lambda a: self.join(a.materials), max_width=30),
+            Column(self.t("id"), lambda a: a.id, max_width=40),
+        ]
+
+    def ledger_columns(self) -> list[Column]:
+        materials = catalogue().materials
+        counted = [
+            Column(f"{materials[m].zh}\n（份）" if self.lang == "zh" else materials[m].en.capitalize(),
+                   None, "count", max_width=8, min_width=8, validate="count")
+            for m in HANDOUTS if m in materials
+        ]
+        # Ledger rows are two lines tall (room to write by hand), so text wraps in narrower
+        # columns than the roster's: the page holds more columns at a legible scale.
+        return self.when() + [
+            Column(self.t("venue"), lambda a: a.venue_name, max_width=14),
+            Column(self.t("kind"), lambda a: a.kind_name, max_width=8, min_width=6),
+            Column(self.t("format"), lambda a: a.format_name, max_width=10),
+            Column(self.t("theme"), lambda a: a.theme_name, max_width=12),
+            Column(self.t("key_date"), lambda a: a.key_date_name or "", max_width=10),
+            Column(self.t("audience"), lambda a: self.join(a.audience_names), max_width=10),
+            Column(self.t("staff"), self.staff, max_width=12),
+            Column(self.t("partners"), None, max_width=12, min_width=12),
+            Column(self.t("reach"), lambda a: a.reach, "count", max_width=8, min_width=8),
+            Column(self.t("reached"), None, "count", max_width=8, min_width=8, validate="count"),
+            *counted,
+            Column(self.t("installs"), None, "count", max_width=8, min_width=8, validate="count"),
+            Column(self.t("households"), None, "count", max_width=8, min_width=8, validate="count"),
+            Column(self.t("photos"), None, max_width=14, min_width=14),
+            Column(self.t("status"), None, "short", max_width=8, min_width=8, validate="status"),
+            Column(self.t("notes"), None, max_width=16, min_width=16),
+            Column(self.t("id"), lambda a: a.id, "small", max_width=14),
+        ]
+
+    # sheets
+
+    def table(self, ws: Worksheet, columns: list[Column], activities: list[ActivityView], *,
+              ledger: bool = False, page_title: str = "", freeze_after: int = 0) -> int:
+        """Header row, one row per activity, widths, heights, filter and print setup; → last row."""
+        widths = [max(c.min_width, min(text_width(c.header) + 2, c.max_width)) for c in columns]
+        for col, c in enumerate(columns, 1):
+            cell = ws.cell(1, col)
+            put(cell, c.header)
+            cell.font = BOLD
+            cell.fill = FILL_IN_HEAD_FILL if c.fill_in else HEAD_FILL
+            cell.alignment = HEAD_ALIGN
+            cell.border = BORDER
+
+        rows: list[list[Any]] = [[c.value(a) if c.value else None for c in columns] for a in activities]
+        for values in rows:
+            for i, (c, v) in enumerate(zip(columns, values)):
+                if c.kind in ("text", "short", "small") and v:
+                    widths[i] = max(widths[i], min(math.ceil(text_width(cell_text(v)) * c.scale) + 2,
+                                                   c.max_width))
+        for i, c in enumerate(columns):
+            widths[i] = max(widths[i], c.min_width)
+            ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
+
+        for r, values in enumerate(rows, 2):
+            lines = LEDGER_MIN_LINES if ledger else 1
+            for col, (c, v) in enumerate(zip(columns, values), 1):
+                cell = ws.cell(r, col)
+                put(cell, v, _FORMATS.get(c.kind))
+                cell.border = BORDER
+                cell.alignment = CENTER_ALIGN if c.kind in ("date", "time", "short") else TEXT_ALIGN
+                if c.kind == "small":
+                    cell.font = SMALL
+                if c.fill_in:
+                    cell.fill = FILL_IN_FILL
+                    if c.kind == "count":
+                        cell.number_format = COUNT_FORMAT
+                if isinstance(v, str) and v:
+                    lines = max(lines, _lines(cell_text(v), widths[col - 1] / c.scale))
+            if lines > 1:
+                ws.row_dimensions[r].height = LINE_HEIGHT * lines + 3
+        head_lines = max(_lines(c.header, w) for c, w in zip(columns, widths))
+        ws.row_dimensions[1].height = LINE_HEIGHT * head_lines + 6
+
+        last = 1 + len(rows)
+        last_col = get_column_letter(len(columns))
+        if rows:
+            ws.auto_filter.ref = f"A1:{last_col}{last}"
+        else:
+            note = ws.cell(2, 1)
+            put(note, self.t("nothing"))
+            note.font = MUTED
+        ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}2"
+        self.print_setup(ws, page_title)
+        return last
+
+    def print_setup(self, ws: Worksheet, page_title: str) -> None:
+        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1"
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.7
+        ws.page_margins.header = ws.page_margins.footer = 0.3
+        campaign = self.plan.campaign
+        ws.oddHeader.left.text = _hf_text(self.plan.station.name, 60)
+        ws.oddHeader.center.text = _hf_text(page_title or ws.title, 60)
+        ws.oddHeader.center.font = "-,Bold"
+        ws.oddHeader.right.text = _hf_text(f"{campaign.name} {campaign.start}–{campaign.end}", 70)
+        ws.oddFooter.center.text = self.t("page")
+
+    def roster(self) -> None:
+        ws = self.wb.active
+        ws.title = self.names.claim(self.t("roster"))
+        self.table(ws, self.roster_columns(), self.view.activities, page_title=self.t("roster"))
+
+    def ledger(self) -> None:
+        ws = self.wb.create_sheet(self.names.claim(self.t("ledger")))
+        columns = self.ledger_columns()
+        venue_col = next(i for i, c in enumerate(columns, 1) if c.header == self.t("venue"))
+        last = self.table(ws, columns, self.view.activities, ledger=True, page_title=self.t("ledger"),
+                          freeze_after=venue_col)
+        if last < 2:
+            return
+        count = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                               showErrorMessage=True, errorTitle=self.t("whole_title"), error=self.t("whole"),
+                               showInputMessage=False)
+        status = DataValidation(type="list", formula1='"' + ",".join(STATUS[self.lang]) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle=self.t("status_title"),
+                                error=self.t("status_error"))
+        ws.add_data_validation(count)
+        ws.add_data_validation(status)
+        total = last + 1
+        label = ws.cell(total, 1)
+        put(label, self.t("total"))
+        label.font = BOLD
+        for col, c in enumerate(columns, 1):
+            letter = get_column_letter(col)
+            cell = ws.cell(total, col)
+            cell.border = BORDER
+            cell.fill = TOTAL_FILL
+            if c.validate == "count":
+                count.add(f"{letter}2:{letter}{last}")
+            elif c.validate == "status":
+                status.add(f"{letter}2:{letter}{last}")
+            if c.kind == "count":
+                # SUBTOTAL 109: sums the rows the filter shows, so a filtered ledger totals itself
+                cell.value = f"=SUBTOTAL(109,{letter}2:{letter}{last})"
+                cell.number_format = COUNT_FORMAT
+                cell.font = BOLD
+
+    def people(self) -> None:
+        staff = list(self.plan.staff)
+        for person, title in zip(staff, _titles([(s.name, s.id) for s in staff], self.names)):
+            ws = self.wb.create_sheet(title)
+            ws.sheet_properties.tabColor = STAFF_TAB
+            parts = [person.name, self.view.role_name(person.role), person.team or ""]
+            self.table(ws, self.staff_columns(person.id), self.view.for_staff(person.id),
+                       page_title=" · ".join(p for p in parts if p))
+
+    def places(self) -> None:
+        venues = list(self.plan.venues)
+        kinds = catalogue().venue_kinds
+        for venue, title in zip(venues, _titles([(v.name, v.id) for v in venues], self.names)):
+            ws = self.wb.create_sheet(title)
+            ws.sheet_properties.tabColor = VENUE_TAB
+            kind = kinds[venue.kind].name(self.lang) if venue.kind in kinds else venue.kind
+            parts = [venue.name, kind, venue.address or ""]
+            self.table(ws, self.venue_columns(), self.view.for_venue(venue.id),
+                       page_title=" · ".join(p for p in parts if p))
+
+    def build(self) -> Workbook:
+        self.roster()
+        self.ledger()
+        self.people()
+        self.places()
+        self.wb.active = 0
+        props = self.wb.properties
+        props.title = cell_text(self.plan.campaign.name)[:255]
+        props.subject = cell_text(self.plan.station.name)[:255]
+        props.creator = "fanzha-planner"
+        props.language = "zh-CN" if self.lang == "zh" else "en"
+        return self.wb
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell needs at this column width."""
+    room = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(text_width(line) / room)) for line in text.split("\n"))
+
+
+# --- entry points --------------------------------------------------------------------------------------
+
+
+def build_workbook(view: PlanView) -> Workbook:
+    """The workbook for a plan view (not saved)."""
+    return _Book(view).build()
+
+
+def write_xlsx(view: PlanView, path: Path) -> None:
+    """Write the roster workbook to `path`, atomically: a temp file beside it, then a rename.
+
+    Readers never see a half-written file, and a failure leaves the old file as it was.
+    """
+    path = Path(path)
+    workbook = build_workbook(view)
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:  # 0o666 less the umask, like any file the user writes (mkstemp's would be 0600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "wb") as out:
+            workbook.save(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
