@@ -18,9 +18,20 @@ RISKS: tuple[str, ...] = get_args(Risk)
 DAY_CLASSES: tuple[str, ...] = get_args(DayClass)
 FIVE_INTO_KINDS = ("community", "village", "household", "school", "enterprise")
 
+# One person's role, as shown beside a name: 王力（民警）, Zhao Min (volunteer).
 ROLE_NAMES = {
-    "police": ("民警", "police"), "auxiliary": ("辅警", "auxiliary police"),
-    "grid_worker": ("网格员", "grid workers"), "volunteer": ("志愿者", "volunteers"),
+    "police": ("民警", "police officer"), "auxiliary": ("辅警", "auxiliary officer"),
+    "grid_worker": ("网格员", "grid worker"), "volunteer": ("志愿者", "volunteer"),
+}
+TACTIC_NAMES = {
+    "five_into": ("五进", "five-into"),
+    "three_times_three_places": ("三时三地", "three times and three places"),  # no comma: an ICS category
+    "six_plus": ("6+", "6+ measures"),
+    "key_dates": ("关键节点", "key dates"),
+    "all_police": ("全警反诈", "every officer"),
+    "themes": ("主题轮换", "theme rotation"),
+    "staffing": ("人员安排", "staffing"),
+    "fairness": ("均衡负荷", "fair load"),
 }
 DAY_CLASS_NAMES = {
     "workdays": ("工作日（含调休上班）", "workdays (make-up workdays included)"),

@@ -431,8 +431,8 @@ def test_english_calendars(tmp_path):
     assert "Expected reach: about 192 people" in desc
     assert "\nTalking points:\n- " in desc and "Bring: leaflets" in desc
     assert "：" not in desc and "宣传对象" not in desc
-    assert [str(c) for c in stall["CATEGORIES"].cats][:3] == ["community", "five-into (五进)",
-                                                              "three times three places (三时三地)"]
+    assert [str(c) for c in stall["CATEGORIES"].cats][:3] == ["community", "five-into",
+                                                              "three times and three places"]
     market = {str(e["UID"]): e for e in events(parse(out / "all.ics"))}["dongfanghong-stall-20260619-0700"]
     assert str(market["SUMMARY"]).startswith("[Cancelled] ")
     assert "Staff: 王力 (police officer), 赵敏 (volunteer)" in str(market["DESCRIPTION"])

@@ -34,24 +34,12 @@ from pydantic import TypeAdapter, ValidationError
 from planner.export.view import ActivityView, PlanView
 from planner.model import Staff
 from planner.types import Id
+from planner.vocab import TACTIC_NAMES
 
 __all__ = ["build_calendar", "calendar_names", "calendar_stamp", "staff_address", "write_calendars",
-           "PRODID", "STATION_ADDRESS", "TACTIC_NAMES"]
+           "PRODID", "STATION_ADDRESS"]
 
 PRODID = "-//fanzha-planner//Anti-fraud publicity planner//{lang}"
-
-#: Display names of the tactics ids plan.json uses.
-TACTIC_NAMES: dict[str, tuple[str, str]] = {
-    "five_into": ("五进", "five-into (五进)"),
-    "three_times_three_places": ("三时三地", "three times three places (三时三地)"),  # no comma: a category
-    "six_plus": ("6+", "6+ measures"),
-    "key_dates": ("关键节点", "key dates"),
-    "all_police": ("全警反诈", "all-police anti-fraud"),
-}
-
-# ROLE_NAMES in planner.vocab are plural in English ("volunteers"); an attendee is one person.
-_ROLE_ONE_EN = {"police": "police officer", "auxiliary": "auxiliary police officer",
-                "grid_worker": "grid worker", "volunteer": "volunteer"}
 
 _LABELS = {
     "zh": {"audience": "宣传对象", "theme": "宣传主题", "points": "宣传要点", "partners": "同行人员",
@@ -86,12 +74,6 @@ def _safe_id(value: str) -> str:
 def _text(value: str) -> str:
     """One newline convention: CR LF and lone CR become LF (RFC 5545 escapes LF as \\n)."""
     return value.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _role_name(view: PlanView, role: str) -> str:
-    if view.language == "en":
-        return _ROLE_ONE_EN.get(role) or view.role_name(role)
-    return view.role_name(role)
 
 
 def _tactic_name(view: PlanView, tactic: str) -> str:
@@ -201,7 +183,7 @@ def _description(view: PlanView, activity: ActivityView, viewer: str | None) -> 
     if activity.key_date_name:
         lines.append(line("key_date", activity.key_date_name))
     people = [s for s in activity.staff if s.id != viewer]
-    names = L["sep"].join(L["person"].format(name=s.name, role=_role_name(view, s.role)) for s in people)
+    names = L["sep"].join(L["person"].format(name=s.name, role=view.role_name(s.role)) for s in people)
     lines.append(line("partners" if viewer else "staff", names or L["none"]))
     if activity.materials:
         lines.append(line("materials", L["sep"].join(activity.materials)))

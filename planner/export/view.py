@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.model import Staff, Venue
-from planner.vocab import ROLE_NAMES
+from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
 ONLINE = {"zh": "线上", "en": "online"}
 
@@ -45,7 +46,10 @@ class ActivityView:
     key_date: str | None
     key_date_name: str | None
     reach: int
-    materials: list[str]
+    materials: list[str]  # names, in the campaign's language
+    material_ids: list[str]
+    tactic_names: list[str]
+    expected_installs: int  # 国家反诈中心 App installs expected from the reach
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -123,6 +127,12 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             return custom_frauds[t].name, list(custom_frauds[t].talking_points)
         return t, []
 
+    tz = ZoneInfo(plan.station.timezone)
+
+    def local(text: str) -> datetime:
+        moment = datetime.fromisoformat(text)
+        return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
     views = []
     for raw in data.get("activities", []):
         fmt = formats.get(raw["activity"])
@@ -138,8 +148,8 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             venue_name=venue.name if venue else ONLINE[lang],
             kind=kind,
             kind_name=cat.venue_kinds[kind].name(lang) if kind else ONLINE[lang],
-            start=datetime.fromisoformat(raw["start"]),
-            end=datetime.fromisoformat(raw["end"]),
+            start=local(raw["start"]),
+            end=local(raw["end"]),
             staff=[staff[s] for s in raw.get("staff", []) if s in staff],
             theme=raw.get("theme"),
             theme_name=theme_name,
@@ -151,6 +161,10 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             key_date_name=key_names.get(key, key) if key else None,
             reach=int(raw.get("reach") or 0),
             materials=[cat.materials[m].name(lang) for m in (fmt.materials if fmt else []) if m in cat.materials],
+            material_ids=list(fmt.materials) if fmt else [],
+            tactic_names=[(TACTIC_NAMES[t][0] if lang == "zh" else TACTIC_NAMES[t][1]) if t in TACTIC_NAMES else t
+                          for t in raw.get("tactics", [])],
+            expected_installs=round(int(raw.get("reach") or 0) * (fmt.app_install_rate if fmt else 0)),
             raw=raw,
         ))
     views.sort(key=lambda a: (a.start, a.id))
