@@ -1,0 +1,875 @@
+"""The printable plan as HTML: A4 print CSS, in the campaign's language, from Jinja2 templates.
+
+`render_html(view)` joins what a station pins on the wall: a cover with the headline numbers,
+a calendar grid per month, the 五进 coverage matrix (venues × months), the key dates, the
+goals not met and why, a roster per person and a schedule per venue, with the pictures
+(coverage, load, activities per week) drawn as inline SVG by `planner.export.charts`.
+
+The templates live in templates/plan/ (planner/templates/plan/ inside a wheel) and are
+rendered with autoescape on: every name from a plan is text, never markup. The HTML is self
+contained (its CSS is inlined), so `plan.html` prints from any browser and
+`planner.export.pdf.write_pdf` turns it into `plan.pdf`.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from planner.calendar import CampaignCalendar, build_calendar
+from planner.catalogue import catalogue
+from planner.export import charts
+from planner.export.view import ActivityView, PlanView
+from planner.formats import resolve_formats
+from planner.model import Staff, Venue
+from planner import vocab
+from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES, VENUE_KINDS
+
+# --- words ------------------------------------------------------------------------------------------
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "doc": "反诈宣传工作计划", "plan_of": "宣传排期表", "period": "宣传时间", "region": "辖区",
+        "status": "排期结果", "optimal": "最优", "feasible": "可行", "generated": "生成于",
+        "activities": "宣传活动", "activities_col": "活动场次", "offline": "线下", "online": "线上", "reach": "预计覆盖人数",
+        "installs": "预计国家反诈中心App安装", "target": "目标", "key_dates_met": "关键节点达标",
+        "by_kind": "按场所类型（五进）", "kind": "场所类型", "venues": "场所数", "share": "占比",
+        "five_into": "五进", "people": "人", "times": "场", "hours_unit": "h",
+        "contents": "目录", "calendar": "月历排期", "coverage": "五进覆盖", "key_dates": "关键节点",
+        "unmet": "未达成目标及原因", "rosters": "人员排班表", "schedules": "场所排期表",
+        "weekly": "每周活动数（按形式）", "week_of_holiday": "含法定节假日的周",
+        "coverage_chart": "五进覆盖：各类场所每月达标场所数 / 应达标场所数",
+        "met": "已达标", "required": "应达标", "short": "未达标", "closed": "闭馆/停业",
+        "no_requirement": "无要求", "coverage_note": "格内为当月活动场次；要求：每个场所",
+        "per_week": "每周", "per_month": "每月", "per_campaign": "整个宣传期", "at_least": "至少",
+        "gap_days": "同一场所两次活动间隔至少", "days": "天", "venue": "场所", "area": "片区",
+        "risk": "风险", "total": "合计", "low": "低", "medium": "中", "high": "高",
+        "load_chart": "人员工作量（活动场次 · 小时）", "load_hist": "人员工作量分布",
+        "busiest": "工作量最多的人员", "activities_per_person": "每人活动场次", "people_count": "人数",
+        "limit": "每周上限", "date": "日期", "time": "时间", "format": "形式", "theme": "主题",
+        "with": "同行人员", "key_date": "关键节点", "none_planned": "本期无安排",
+        "role": "岗位", "team": "小组", "claims": "包联场所", "peak_week": "最多一周",
+        "per_week_max": "每周上限", "count": "场次", "hours": "时长",
+        "window": "活动窗口", "audiences": "对象", "themes": "诈骗类型", "planned": "已安排",
+        "needed": "需要", "state": "情况", "all": "全体", "any": "不限",
+        "tactic": "战法", "why": "原因", "nothing_unmet": "全部目标均已达成。",
+        "score": "各项战法完成情况", "penalty": "扣分", "progress": "完成度",
+        "holiday": "法定节假日", "makeup": "调休上班", "weekend": "周末", "off_badge": "休",
+        "work_badge": "班", "out_of_campaign": "不在宣传期内", "legend": "图例",
+        "month_total": "本月活动", "size": "服务人数", "schedule": "安排",
+        "objective": "目标值", "bound": "下界", "page": "页", "and_more": "等",
+        "materials": "物料", "talking_points": "宣传要点", "period_col": "时段",
+        "part": "第{n}部分", "no_area": "未分片区", "colon": "：", "five_into_venues": "五进场所",
+        "peak_label": "单周最多", "venue_count": "个场所", "reached": "已到达",
+        "reached_chart": "各类场所每月到达场所数 / 场所数（未启用五进要求）", "five_into_off": "本计划未启用五进要求。",
+        "person": "人员", "this_month": "本月",
+        "days_off": "法定节假日", "makeup_days": "调休上班",
+    },
+    "en": {
+        "doc": "Anti-fraud publicity plan", "plan_of": "Publicity schedule", "period": "Campaign",
+        "region": "Jurisdiction", "status": "Plan status", "optimal": "optimal",
+        "feasible": "feasible", "generated": "Generated", "activities": "activities",
+        "activities_col": "Activities",
+        "offline": "offline", "online": "online", "reach": "expected people reached",
+        "installs": "expected Anti-Fraud App installs", "target": "target",
+        "key_dates_met": "key dates met", "by_kind": "By venue kind (五进 five-into)",
+        "kind": "Venue kind", "venues": "Venues", "share": "Share", "five_into": "五进",
+        "people": " people", "times": " activities", "hours_unit": "h", "contents": "Contents",
+        "calendar": "Month calendars", "coverage": "五进 coverage", "key_dates": "Key dates",
+        "unmet": "Goals not met, and why", "rosters": "Staff rosters", "schedules": "Venue schedules",
+        "weekly": "Activities per week, by format", "week_of_holiday": "week with official days off",
+        "coverage_chart": "五进 coverage: venues met / venues required, per kind and month",
+        "met": "met", "required": "required", "short": "short", "closed": "closed",
+        "no_requirement": "no requirement", "coverage_note": "Cells count the month's activities; rule: every venue",
+        "per_week": "a week", "per_month": "a month", "per_campaign": "in the campaign",
+        "at_least": "at least", "gap_days": "at least this many days between visits to one venue:",
+        "days": "days", "venue": "Venue", "area": "Area", "risk": "Risk", "total": "Total",
+        "low": "low", "medium": "medium", "high": "high",
+        "load_chart": "Load per person (activities · hours)", "load_hist": "Load across the staff",
+        "busiest": "Busiest people", "activities_per_person": "activities per person",
+        "people_count": "people", "limit": "weekly limit", "date": "Date", "time": "Time",
+        "format": "Format", "theme": "Theme", "with": "With", "key_date": "Key date",
+        "none_planned": "nothing planned", "role": "Role", "team": "Team", "claims": "Claimed venues",
+        "peak_week": "busiest week", "per_week_max": "weekly limit", "count": "Activities",
+        "hours": "Hours", "window": "Window", "audiences": "Audiences", "themes": "Fraud types",
+        "planned": "Planned", "needed": "Needed", "state": "State", "all": "everyone", "any": "any",
+        "tactic": "Tactic", "why": "Why", "nothing_unmet": "Every goal is met.",
+        "score": "Tactics: met against required", "penalty": "Penalty", "progress": "Progress",
+        "holiday": "official day off (法定节假日)", "makeup": "make-up workday (调休)",
+        "weekend": "weekend", "off_badge": "off", "work_badge": "work",
+        "out_of_campaign": "outside the campaign", "legend": "Legend", "month_total": "this month",
+        "size": "Serves", "schedule": "Schedule", "objective": "objective", "bound": "bound",
+        "page": "page", "and_more": "and more", "materials": "Materials",
+        "talking_points": "Talking points", "period_col": "Period",
+        "part": "Part {n}", "no_area": "no area", "colon": ": ", "five_into_venues": "五进 venues",
+        "peak_label": "busiest week", "venue_count": "venues", "reached": "reached",
+        "reached_chart": "Venues reached / venues, per kind and month (五进 rule not set)",
+        "five_into_off": "This plan sets no 五进 rule.", "person": "Person", "this_month": "This month",
+        "days_off": "official days off", "makeup_days": "make-up workdays",
+    },
+}
+
+# The shared names (planner.vocab.TACTIC_NAMES, as the calendars and spreadsheet say them) win;
+# these cover the measures plan.json's score and unmet lists may name besides the tactics.
+TACTIC_NAMES = {
+    "five_into": ("五进", "五进 five-into"),
+    "three_times_three_places": ("三时三地", "三时三地 three times, three places"),
+    "six_plus": ("“6+”措施", '"6+" measures'),
+    "key_dates": ("关键节点+主题活动", "key dates and themed activities"),
+    "all_police": ("全警反诈", "全警反诈 every officer"),
+    "precision": ("基础+精准", "precision (high-risk venues)"),
+    "lectures": ("宣传+宣讲", "lecture share"),
+    "app_promotion": ("推广国家反诈中心App", "App promotion"),
+    "online": ("线上+线下", "online posts"),
+    "grid_and_police": ("网格+警网", "grid workers with police"),
+    "reach": ("覆盖人数", "reach"),
+    "fairness": ("工作量均衡", "fair load"),
+    "claims": ("包联场所", "claimed venues"),
+    "travel": ("路程", "travel"),
+    "coverage": ("覆盖", "coverage"),
+    **getattr(vocab, "TACTIC_NAMES", {}),
+}
+SHORT_FORMATS = {
+    "lecture": ("讲座", "lecture"), "stall": ("摊点", "stall"), "door_to_door": ("入户", "door"),
+    "performance": ("汇演", "show"), "themed_event": ("主题", "event"), "online_post": ("线上", "online"),
+}
+HOLIDAY_EN = {
+    "元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Qingming", "劳动节": "Labour Day",
+    "端午节": "Dragon Boat", "国庆节": "National Day", "中秋节": "Mid-Autumn", "plan": "day off",
+    "抗战胜利纪念日": "Victory Day", "除夕": "New Year's Eve", "元宵节": "Lantern Festival",
+    "龙头节": "Longtou", "七夕节": "Qixi", "中元节": "Ghost Festival", "重阳节": "Double Ninth",
+    "腊八节": "Laba",
+}
+WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN_LONG = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")
+
+#: How many people the load chart shows one bar each for; above it, a histogram and the busiest.
+LOAD_BARS = 60
+BUSIEST = 30
+#: A calendar cell lists activities one by one up to this many, else counts them by format.
+CELL_LINES = 5
+#: Above this many roster lines (activities × people on them), rosters are compact: one block
+#: per person with the activities inline, instead of a table row each (a city plan stays
+#: a few hundred pages, not a thousand).
+ROSTER_TABLE_ROWS = 2000
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[0] if language == "zh" else pair[1]
+
+
+def _oneline(text: Any) -> str:
+    """Names as one line: a newline in a plan's name must not break a table cell or a label."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip() if text is not None else ""
+
+
+# --- date and time words -------------------------------------------------------------------------------
+
+
+class Words:
+    """Dates, times and numbers written the way the campaign's language writes them."""
+
+    def __init__(self, language: str) -> None:
+        self.lang = language
+
+    def weekday(self, day: date) -> str:
+        names = WEEKDAYS[self.lang]
+        return f"周{names[day.weekday()]}" if self.lang == "zh" else names[day.weekday()]
+
+    def day(self, day: date) -> str:
+        return f"{day.month}月{day.day}日" if self.lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]}"
+
+    def short_day(self, day: date) -> str:
+        return f"{day.month}/{day.day}" if self.lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]}"
+
+    def full_day(self, day: date) -> str:
+        return (f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh"
+                else f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}")
+
+    def month(self, year: int, month: int, *, with_year: bool = True) -> str:
+        if self.lang == "zh":
+            return f"{year}年{month}月" if with_year else f"{month}月"
+        return f"{MONTHS_EN_LONG[month - 1]} {year}" if with_year else MONTHS_EN[month - 1]
+
+    def span(self, start: date, end: date) -> str:
+        if start == end:
+            return self.day(start)
+        if self.lang == "zh":
+            return f"{self.day(start)}—{self.day(end)}"
+        return f"{self.day(start)} – {self.day(end)}"
+
+    def campaign_span(self, start: date, end: date) -> str:
+        if self.lang == "zh":
+            tail = f"{end.month}月{end.day}日" if end.year == start.year else self.full_day(end)
+            return f"{self.full_day(start)}—{tail}"
+        return f"{self.day(start)} – {self.full_day(end)}"
+
+    @staticmethod
+    def clock(moment: datetime) -> str:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+
+    def number(self, value: float) -> str:
+        if self.lang == "zh" and value >= 100_000:
+            return f"{value / 10_000:.1f}万".replace(".0万", "万")
+        return f"{value:,.0f}"
+
+
+# --- what the templates get ------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """An activity at its local time in the plan's timezone."""
+
+    a: ActivityView
+    start: datetime
+    end: datetime
+    partners: dict[str, str] = field(default_factory=dict)  # staff id → "name, name" of the others
+    short: str = ""  # the format's short name (摊点, 讲座) for dense lists
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+@dataclass
+class DayCell:
+    date: date
+    in_month: bool
+    in_campaign: bool
+    kind: str = ""  # workday | makeup_workday | weekend | holiday
+    badge: str = ""
+    note: str = ""  # festival, day-off name, solar term or lunar day
+    note_is_festival: bool = False
+    key_dates: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass
+class MonthGrid:
+    title: str
+    weeks: list[list[DayCell]]
+    total: int
+    by_format: list[tuple[str, int]]
+    key_dates: list[str] = field(default_factory=list)  # "name · date · window" of the month's key dates
+    days_off: list[str] = field(default_factory=list)
+    makeup_days: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CoverageCell:
+    count: int
+    required: int
+    state: str  # met | short | closed | free | out
+    why: str = ""
+
+
+@dataclass
+class CoverageRow:
+    venue: Venue
+    name: str
+    area: str
+    risk: str
+    cells: list[CoverageCell]
+    total: int
+    state: str
+
+
+@dataclass
+class CoverageGroup:
+    kind: str
+    name: str
+    rows: list[CoverageRow]
+    met: int
+    required: int
+
+
+@dataclass
+class Roster:
+    staff: Staff
+    name: str
+    role: str
+    team: str
+    items: list[Item]
+    hours: float
+    peak_week: int
+    claims: list[str]
+
+
+@dataclass
+class VenueSchedule:
+    venue: Venue
+    name: str
+    kind: str
+    risk: str
+    size: int
+    items: list[Item]
+
+
+@dataclass
+class VenueArea:
+    name: str
+    venues: list[VenueSchedule]
+
+
+@dataclass
+class KeyDateRow:
+    id: str
+    name: str
+    date: date
+    window: str
+    audiences: str
+    themes: str
+    items: list[Item]
+    required: int
+    met: bool
+
+
+@dataclass
+class UnmetRow:
+    tactic: str
+    venue: str
+    period: str
+    why: str
+
+
+@dataclass
+class ScoreRow:
+    tactic: str
+    met: float
+    required: float
+    penalty: float
+    meter: Markup
+
+
+# --- building the page ------------------------------------------------------------------------------------
+
+
+def _local_items(view: PlanView) -> list[Item]:
+    tz = ZoneInfo(view.timezone)
+    items = []
+    for a in view.activities:
+        item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz), short=_short_format(a.format, a.format_name, view.language))
+        for s in a.staff:
+            item.partners[s.id] = "、".join(_oneline(o.name) for o in a.staff if o.id != s.id) if view.language == "zh" \
+                else ", ".join(_oneline(o.name) for o in a.staff if o.id != s.id)
+        items.append(item)
+    return items
+
+
+def _short_format(fmt: str, name: str, lang: str) -> str:
+    if fmt in SHORT_FORMATS:
+        return _pick(SHORT_FORMATS[fmt], lang)
+    return charts.shorten(name, 6 if lang == "zh" else 8)
+
+
+def _months(start: date, end: date) -> list[tuple[int, int]]:
+    months = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _month_grids(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Words, t: dict) -> list[MonthGrid]:
+    lang = view.language
+    campaign = view.loaded.plan.campaign
+    by_day: dict[date, list[Item]] = defaultdict(list)
+    for item in items:
+        by_day[item.day].append(item)
+    key_on_day: dict[date, list[str]] = defaultdict(list)
+    for k in cal.key_dates:
+        shown = k.date if k.date in k.window else k.window.start
+        key_on_day[shown].append(_oneline(k.name(lang)))
+    grids = []
+    for year, month in _months(campaign.start, campaign.end):
+        weeks = []
+        month_items: list[Item] = []
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row = []
+            for day in week:
+                in_month = day.month == month
+                in_campaign = in_month and campaign.start <= day <= campaign.end
+                cell = DayCell(day, in_month, in_campaign)
+                if in_campaign and day in cal.by_date:
+                    info = cal[day]
+                    cell.kind = info.kind
+                    if info.kind == "holiday":
+                        cell.badge = t["off_badge"]
+                    elif info.kind == "makeup_workday":
+                        cell.badge = t["work_badge"]
+                    if info.festivals:
+                        cell.note = info.festivals[0] if lang == "zh" else HOLIDAY_EN.get(info.festivals[0], "")
+                        cell.note_is_festival = True
+                    elif info.holiday and info.kind == "holiday":
+                        cell.note = info.holiday if lang == "zh" else HOLIDAY_EN.get(info.holiday, "")
+                        cell.note_is_festival = True
+                    elif lang == "zh":
+                        cell.note = info.solar_term or (info.lunar_text if info.lunar_day == 1 else info.lunar_text[-2:])
+                    cell.key_dates = key_on_day.get(day, [])
+                    todays = sorted(by_day.get(day, []), key=lambda i: (i.start, i.a.id))
+                    month_items += todays
+                    cell.total = len(todays)
+                    if len(todays) <= CELL_LINES:
+                        cell.lines = [f"{w.clock(i.start)} {_short_format(i.a.format, i.a.format_name, lang)}"
+                                      + (f" {_oneline(i.a.venue_name)}" if i.a.venue is not None else "")
+                                      for i in todays]
+                    else:
+                        counts = Counter(_short_format(i.a.format, i.a.format_name, lang) for i in todays)
+                        parts = [f"{name} {n}" for name, n in counts.most_common()]
+                        cell.lines = [" · ".join(parts[j:j + 2]) for j in range(0, len(parts), 2)][:CELL_LINES]
+                row.append(cell)
+            weeks.append(row)
+        by_format = Counter(i.short for i in month_items)
+        grid = MonthGrid(w.month(year, month), weeks, len(month_items), by_format.most_common())
+        inside = [d for d in cal.days if (d.date.year, d.date.month) == (year, month)]
+        for k in cal.key_dates:
+            if k.window.start <= date(year, month, pycalendar.monthrange(year, month)[1]) \
+                    and k.window.end >= date(year, month, 1):
+                window = w.span(k.window.start, k.window.end)
+                if k.window.start == k.window.end:
+                    window = ""
+                elif lang == "zh":
+                    window = f"（{window}）"
+                else:
+                    window = f" ({window})"
+                grid.key_dates.append(f"{_oneline(k.name(lang))} {w.day(k.date)}{window}")
+        grid.days_off = _runs([d.date for d in inside if d.kind == "holiday"], w)
+        grid.makeup_days = [w.day(d.date) for d in inside if d.kind == "makeup_workday"]
+        grids.append(grid)
+    return grids
+
+
+def _runs(days: list[date], w: Words) -> list[str]:
+    """Consecutive days as spans: [6/19, 6/20, 6/21] → ['6月19日—6月21日']."""
+    spans: list[list[date]] = []
+    for day in days:
+        if spans and (day - spans[-1][-1]).days == 1:
+            spans[-1].append(day)
+        else:
+            spans.append([day])
+    return [w.span(s[0], s[-1]) for s in spans]
+
+
+def _period_months(period: Any) -> set[tuple[int, int]] | None:
+    """The months an unmet entry's period names: 2026-07, 2026-W27, 2026-07-03, a range; None: all."""
+    text = str(period or "").strip()
+    found: set[tuple[int, int]] = set()
+    for y, m, d in re.findall(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text):
+        found.add((int(y), int(m)))
+    for y, wk in re.findall(r"(\d{4})-?W(\d{1,2})", text):
+        thursday = date.fromisocalendar(int(y), int(wk), 4)
+        found.add((thursday.year, thursday.month))
+    return found or None
+
+
+def _closed_all(venue: Venue, days: list[date]) -> bool:
+    return bool(days) and all(any(day in span for span in venue.closed) for day in days)
+
+
+def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
+              months: list[tuple[int, int]]) -> tuple[list[CoverageGroup], dict[str, Any], Markup]:
+    plan = view.loaded.plan
+    lang = view.language
+    cat = catalogue()
+    five = plan.tactics.five_into
+    kinds = list(five.kinds) if five else list(FIVE_INTO_KINDS)
+    at_least = five.every_venue.at_least if five else 0
+    per = five.every_venue.per if five else "month"
+    campaign_days = plan.campaign.days()
+    month_days = {ym: [d for d in campaign_days if (d.year, d.month) == ym] for ym in months}
+    count: Counter = Counter()
+    for item in items:
+        if item.a.venue is not None:
+            count[(item.a.venue.id, (item.day.year, item.day.month))] += 1
+    unmet: dict[str, dict[tuple[int, int] | None, str]] = defaultdict(dict)
+    for entry in view.data.get("unmet", []) or []:
+        if entry.get("tactic") == "five_into" and entry.get("venue"):
+            for ym in (_period_months(entry.get("period")) or {None}):
+                unmet[entry["venue"]][ym] = _oneline(entry.get("why", ""))
+
+    def required_in(ym: tuple[int, int]) -> int:
+        if not five or per == "campaign":
+            return 0
+        if per == "month":
+            return at_least
+        weeks = {d - timedelta(days=d.weekday()) for d in month_days[ym]}
+        starts = {wk for wk in weeks if max(wk, plan.campaign.start).month == ym[1]}
+        return at_least * len(starts)
+
+    groups = []
+    bars: list[charts.CoverageBar] = []
+    for kind in kinds:
+        venues = [v for v in plan.venues if v.kind == kind]
+        if not venues:
+            continue
+        rows = []
+        met_cells = required_cells = 0
+        month_met = Counter()
+        month_required = Counter()
+        for v in venues:
+            cells = []
+            for ym in months:
+                n = count[(v.id, ym)]
+                req = required_in(ym)
+                why = unmet[v.id].get(ym) or unmet[v.id].get(None, "")
+                if _closed_all(v, month_days[ym]) and n == 0:
+                    cells.append(CoverageCell(n, 0, "closed", why))
+                    continue
+                if req:
+                    month_required[ym] += 1
+                    required_cells += 1
+                if not five:
+                    state = "free"
+                    month_required[ym] += 1
+                    if n:
+                        month_met[ym] += 1
+                elif ym in unmet[v.id] or (req and n < req):
+                    state = "short"
+                elif req:
+                    state = "met"
+                    month_met[ym] += 1
+                    met_cells += 1
+                else:
+                    state = "free"
+                cells.append(CoverageCell(n, req, state, why))
+            total = sum(c.count for c in cells)
+            if not five:
+                row_state = "free"
+            elif per == "campaign":
+                row_state = "met" if total >= at_least and v.id not in unmet else "short"
+            else:
+                row_state = "short" if any(c.state == "short" for c in cells) else "met"
+            rows.append(CoverageRow(v, _oneline(v.name), _oneline(v.area or "—"), t[v.risk], cells, total, row_state))
+        rows.sort(key=lambda r: (r.area, r.name))
+        name = cat.venue_kinds[kind].name(lang)
+        if not five:
+            met_cells = sum(r.total > 0 for r in rows)
+            required_cells = len(rows)
+            for ym in months:
+                bars.append(charts.CoverageBar(name, w.month(*ym, with_year=False), month_met[ym], month_required[ym]))
+        elif per == "campaign":
+            required_cells = len(rows)
+            met_cells = sum(r.state == "met" for r in rows)
+            bars.append(charts.CoverageBar(name, t["total"], met_cells, required_cells))
+        else:
+            for ym in months:
+                bars.append(charts.CoverageBar(name, w.month(*ym, with_year=False), month_met[ym], month_required[ym]))
+        groups.append(CoverageGroup(kind, name, rows, met_cells, required_cells))
+    rule = {
+        "at_least": at_least, "per": t[f"per_{per}"], "gap": five.min_gap_days if five else 0,
+        "kinds": "、".join(cat.venue_kinds[k].name(lang) for k in kinds) if lang == "zh"
+        else ", ".join(cat.venue_kinds[k].name(lang) for k in kinds),
+        "on": five is not None,
+    }
+    if five:
+        chart = charts.coverage_chart(bars, title=t["coverage_chart"], met_label=t["met"], required_label=t["required"])
+    else:
+        chart = charts.coverage_chart(bars, title=t["reached_chart"], met_label=t["reached"], required_label=t["venues"])
+    return groups, rule, chart
+
+
+def _rosters(view: PlanView, items: list[Item], t: dict) -> list[Roster]:
+    plan = view.loaded.plan
+    venues = {v.id: v for v in plan.venues}
+    mine: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        for s in item.a.staff:
+            mine[s.id].append(item)
+    rosters = []
+    for s in plan.staff:
+        own = mine.get(s.id, [])
+        weeks = Counter(i.day - timedelta(days=i.day.weekday()) for i in own)
+        rosters.append(Roster(
+            staff=s, name=_oneline(s.name), role=view.role_name(s.role), team=_oneline(s.team or ""), items=own,
+            hours=round(sum(i.hours for i in own), 1), peak_week=max(weeks.values(), default=0),
+            claims=[_oneline(venues[c].name) for c in s.claims if c in venues]))
+    return rosters
+
+
+def _load_charts(view: PlanView, rosters: list[Roster], t: dict) -> list[Markup]:
+    lang = view.language
+    role_names = {r: _pick(ROLE_NAMES[r], lang) for r in ROLE_NAMES}
+    ordered = sorted(rosters, key=lambda r: (-len(r.items), -r.hours, r.name))
+    if len(rosters) <= LOAD_BARS:
+        bars = [charts.LoadBar(r.name, len(r.items), r.hours, r.staff.role) for r in ordered]
+        return [charts.load_chart(bars, title=t["load_chart"], role_names=role_names, unit=t["hours_unit"],
+                                  limit_label=t["limit"])]
+    most = max(len(r.items) for r in rosters)
+    step = max(1, -(-(most + 1) // 20))
+    bins = []
+    for low in range(0, most + 1, step):
+        high = low + step - 1
+        label = str(low) if step == 1 else f"{low}–{high}"
+        bins.append((label, sum(low <= len(r.items) <= high for r in rosters)))
+    return [
+        charts.histogram_chart(bins, title=t["load_hist"], x_label=t["activities_per_person"],
+                               y_label=t["people_count"]),
+        charts.load_chart([charts.LoadBar(r.name, len(r.items), r.hours, r.staff.role) for r in ordered[:BUSIEST]],
+                          title=f'{t["busiest"]} ({BUSIEST})', role_names=role_names,
+                          unit=t["hours_unit"], limit_label=t["limit"]),
+    ]
+
+
+def _weekly_chart(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Words, t: dict) -> Markup:
+    campaign = view.loaded.plan.campaign
+    formats = resolve_formats(view.loaded.plan)
+    used = Counter(i.a.format for i in items)
+    order = [f for f in formats if used[f]] + sorted(f for f in used if f not in formats)
+    names = {i.a.format: i.a.format_name for i in items}
+    first = campaign.start - timedelta(days=campaign.start.weekday())
+    columns = []
+    monday = first
+    while monday <= campaign.end:
+        days = [monday + timedelta(days=n) for n in range(7)]
+        here = Counter(i.a.format for i in items if monday <= i.day <= days[-1])
+        marked = any(d in cal.by_date and cal[d].kind == "holiday" for d in days)
+        columns.append(charts.WeekColumn(w.short_day(max(monday, campaign.start)), [here[f] for f in order], marked))
+        monday += timedelta(days=7)
+    return charts.weekly_chart(columns, [_oneline(names[f]) for f in order], title=t["weekly"],
+                               marked_label=t["week_of_holiday"])
+
+
+def _venue_schedules(view: PlanView, items: list[Item], t: dict) -> list[VenueArea]:
+    plan = view.loaded.plan
+    lang = view.language
+    cat = catalogue()
+    at: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.a.venue is not None:
+            at[item.a.venue.id].append(item)
+    areas: dict[str, list[VenueSchedule]] = defaultdict(list)
+    kind_order = {k: i for i, k in enumerate(VENUE_KINDS)}
+    for v in plan.venues:
+        areas[_oneline(v.area or "")].append(VenueSchedule(
+            v, _oneline(v.name), cat.venue_kinds[v.kind].name(lang), t[v.risk], v.people(), at.get(v.id, [])))
+    result = []
+    for name in sorted(areas, key=lambda a: (a == "", a)):
+        venues = sorted(areas[name], key=lambda s: (kind_order.get(s.venue.kind, 99), s.name))
+        result.append(VenueArea(name or t["no_area"], venues))
+    return result
+
+
+def _key_dates(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Words, t: dict) -> list[KeyDateRow]:
+    plan = view.loaded.plan
+    lang = view.language
+    cat = catalogue()
+    custom_audiences = {a.id: a.name for a in plan.audiences}
+    custom_frauds = {f.id: f.name for f in plan.fraud_types}
+    sep = "、" if lang == "zh" else ", "
+    minimum = plan.tactics.key_dates.min_activities if plan.tactics.key_dates else 0
+    keyed: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.a.key_date:
+            keyed[item.a.key_date].append(item)
+    rows = []
+    for k in cal.key_dates:
+        audiences = t["all"] if k.audiences is None else sep.join(
+            _oneline(cat.audiences[a].name(lang) if a in cat.audiences else custom_audiences.get(a, a))
+            for a in k.audiences)
+        themes = t["any"] if k.themes is None else sep.join(
+            _oneline(cat.fraud_types[f].name(lang) if f in cat.fraud_types else custom_frauds.get(f, f))
+            for f in k.themes)
+        here = keyed.get(k.id, [])
+        rows.append(KeyDateRow(k.id, _oneline(k.name(lang)), k.date, w.span(k.window.start, k.window.end),
+                               audiences, themes, here, minimum, len(here) >= minimum))
+    return rows
+
+
+def _period_text(period: Any, w: Words) -> str:
+    """2026-07 → 2026年7月; 2026-W27 → 第27周（6月29日—7月5日）; a date or a range in words."""
+    text = _oneline(period)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        return w.month(int(m.group(1)), int(m.group(2)))
+    if m := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
+        monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        span = w.span(monday, monday + timedelta(days=6))
+        return f"第{int(m.group(2))}周（{span}）" if w.lang == "zh" else f"week {int(m.group(2))} ({span})"
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?", text):
+        try:
+            start = date.fromisoformat(m.group(1))
+            end = date.fromisoformat(m.group(2)) if m.group(2) else start
+        except ValueError:
+            return text
+        return w.span(start, end)
+    return text
+
+
+def _unmet(view: PlanView, cal: CampaignCalendar, w: Words) -> list[UnmetRow]:
+    lang = view.language
+    venues = {v.id: v for v in view.loaded.plan.venues}
+    staff = {s.id: s for s in view.loaded.plan.staff}
+    keys = {k.id: k.name(lang) for k in cal.key_dates}
+    cat = catalogue()
+    rows = []
+    for entry in view.data.get("unmet", []) or []:
+        tactic = str(entry.get("tactic", ""))
+        where = entry.get("venue") or entry.get("staff") or entry.get("key_date") or ""
+        if where in venues:
+            where = venues[where].name
+        elif where in staff:
+            where = staff[where].name
+        elif where in keys:
+            where = keys[where]
+        elif where in cat.key_dates:
+            where = cat.key_dates[where].name(lang)
+        period = _period_text(entry.get("period") or "", w)
+        rows.append(UnmetRow(_pick(TACTIC_NAMES[tactic], lang) if tactic in TACTIC_NAMES else _oneline(tactic),
+                             _oneline(where) or "—", _oneline(period) or "—", _oneline(entry.get("why", ""))))
+    return rows
+
+
+def _scores(view: PlanView) -> list[ScoreRow]:
+    rows = []
+    for tactic, score in (view.data.get("score") or {}).items():
+        if not isinstance(score, dict):
+            continue
+        met, required = float(score.get("met") or 0), float(score.get("required") or 0)
+        rows.append(ScoreRow(_pick(TACTIC_NAMES[tactic], view.language) if tactic in TACTIC_NAMES else _oneline(tactic),
+                             met, required, float(score.get("penalty") or 0), charts.meter(met, required)))
+    return rows
+
+
+def _installs(view: PlanView) -> tuple[int, int | None]:
+    """Expected App installs (plan.json's, else reach × each format's install rate) and the target."""
+    plan = view.loaded.plan
+    data = view.data
+    expected = data.get("app_installs", data.get("installs"))
+    if expected is None:
+        formats = resolve_formats(plan)
+        expected = sum(a.raw.get("app_installs", a.reach * (formats[a.format].app_install_rate
+                                                           if a.format in formats else 0))
+                       for a in view.activities)
+    six = plan.tactics.six_plus
+    target = six.app_promotion.target_installs if six and six.app_promotion else None
+    return round(float(expected)), target
+
+
+def context(view: PlanView) -> dict[str, Any]:
+    """Everything the templates show, computed once."""
+    plan = view.loaded.plan
+    lang = view.language
+    t = LABELS[lang]
+    w = Words(lang)
+    cat = catalogue()
+    cal = build_calendar(plan)
+    items = _local_items(view)
+    months = _months(plan.campaign.start, plan.campaign.end)
+
+    by_kind = []
+    five = set(plan.tactics.five_into.kinds) if plan.tactics.five_into else set(FIVE_INTO_KINDS)
+    kind_count = Counter(i.a.kind for i in items)
+    kind_reach = Counter()
+    for i in items:
+        kind_reach[i.a.kind] += i.a.reach
+    total = len(items) or 1
+    for kind in [k for k in VENUE_KINDS if k in five] + [k for k in VENUE_KINDS if k not in five] + [None]:
+        venues = sum(v.kind == kind for v in plan.venues) if kind else 0
+        if not venues and not kind_count[kind]:
+            continue
+        by_kind.append({
+            "name": cat.venue_kinds[kind].name(lang) if kind else t["online"], "five": kind in five,
+            "venues": venues, "count": kind_count[kind], "reach": kind_reach[kind],
+            "share": kind_count[kind] / total,
+        })
+    key_rows = _key_dates(view, cal, items, w, t)
+    reach = view.data.get("reach")
+    if not isinstance(reach, (int, float)):
+        reach = sum(a.reach for a in view.activities)
+    installs, target = _installs(view)
+    groups, rule, coverage_chart = _coverage(view, items, w, t, months)
+    rosters = _rosters(view, items, t)
+    status = str(view.data.get("status") or "")
+    return {
+        "t": t, "lang": lang, "w": w, "plan": plan, "view": view,
+        "station": {"name": _oneline(plan.station.name), "region": _oneline(plan.station.region or "")},
+        "campaign": {"name": _oneline(plan.campaign.name),
+                     "span": w.campaign_span(plan.campaign.start, plan.campaign.end)
+                     + (f"（{len(cal.days)}天）" if lang == "zh" else f" ({len(cal.days)} days)"),
+                     "days": len(cal.days), "weeks": round(len(cal.days) / 7, 1)},
+        "status": t.get(status, _oneline(status)),
+        "objective": view.data.get("objective"), "bound": view.data.get("bound"),
+        "headline": {
+            "activities": len(items), "online": kind_count[None], "offline": len(items) - kind_count[None],
+            "reach": w.number(reach), "installs": w.number(installs),
+            "installs_target": w.number(target) if target else "",
+            "installs_ok": target is None or installs >= target,
+            "key_met": sum(r.met for r in key_rows), "key_total": len(key_rows),
+            "unmet": len(view.data.get("unmet") or []),
+        },
+        "by_kind": by_kind,
+        "weekly_chart": _weekly_chart(view, cal, items, w, t),
+        "months": _month_grids(view, cal, items, w, t),
+        "month_heads": [w.month(y, m, with_year=False) for y, m in months],
+        "coverage": groups, "coverage_rule": rule, "coverage_chart": coverage_chart,
+        "coverage_columns": sum(len(g.rows) for g in groups) > 45 and len(months) <= 4,
+        "key_dates": key_rows,
+        "unmet": _unmet(view, cal, w), "scores": _scores(view),
+        "rosters": rosters, "load_charts": _load_charts(view, rosters, t),
+        "roster_compact": sum(len(r.items) for r in rosters) > ROSTER_TABLE_ROWS,
+        "venue_areas": _venue_schedules(view, items, t),
+        "oneline": _oneline,
+        "part": {name: t["part"].format(n=(n if lang == "en" else "一二三四五六七八"[n - 1]))
+                 for n, name in enumerate(("calendar", "coverage", "key_dates", "unmet", "rosters", "venues"), 1)},
+        "weekday_names": [w.weekday(date(2024, 1, d)) for d in range(1, 8)],
+    }
+
+
+# --- Jinja ------------------------------------------------------------------------------------------------
+
+
+def plan_templates_dir() -> Path:
+    """templates/plan/: inside a wheel (planner/templates/plan), else the source tree's."""
+    from planner.cli import templates_dir
+
+    return templates_dir() / "plan"
+
+
+@cache
+def environment(folder: str | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder or str(plan_templates_dir())),
+        autoescape=True,  # every template, whatever its name: plan names are text, never markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["oneline"] = _oneline
+    return env
+
+
+def render_html(view: PlanView) -> str:
+    """The printable plan as one self-contained HTML document."""
+    return environment().get_template("plan.html.j2").render(**context(view))
+
+
+def write_html(view: PlanView, path: Path | str) -> Path:
+    """Write plan.html (atomically: a half-written file never replaces a good one)."""
+    path = Path(path)
+    text = render_html(view)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+__all__ = ["render_html", "write_html", "context", "LABELS"]

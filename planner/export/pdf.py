@@ -1,0 +1,141 @@
+"""The printable plan as PDF, through WeasyPrint, with a CJK font embedded.
+
+WeasyPrint is an optional dependency (`pip install 'fanzha-planner[pdf]'`) that needs Pango
+from the system. Where it or its libraries are missing, `write_pdf` raises `PdfUnavailable`
+whose message is one line telling how to get the PDF; `planner plan` prints that line and
+still writes plan.html, which any browser prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planner.export.view import PlanView
+
+#: The Debian packages WeasyPrint needs for a Chinese plan (Pango, HarfBuzz subsetting, the font).
+DEBIAN_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-noto-cjk")
+HOW_TO = ("for plan.pdf install WeasyPrint: pip install 'fanzha-planner[pdf]' and Debian's "
+          + " ".join(DEBIAN_PACKAGES) + " (or print plan.html from a browser)")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class PdfUnavailable(RuntimeError):
+    """PDF rendering is not installed here; str(error) is one line saying how to install it."""
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+        super().__init__(f"{HOW_TO}{f' ({reason})' if reason else ''}")
+
+
+def _weasyprint() -> Any:
+    """Import WeasyPrint, turning every way it can be missing into PdfUnavailable."""
+    try:
+        import weasyprint  # noqa: PLC0415 - optional, and slow to import
+    except ImportError as e:
+        raise PdfUnavailable(f"WeasyPrint is not installed: {e}") from None
+    except OSError as e:  # cffi could not load libpango, libgobject, libharfbuzz, …
+        raise PdfUnavailable(f"a library WeasyPrint needs is missing: {_first_line(e)}") from None
+    except Exception as e:  # noqa: BLE001 - a broken install fails in many ways; say which, in one line
+        raise PdfUnavailable(f"WeasyPrint does not load: {type(e).__name__}: {_first_line(e)}") from None
+    return weasyprint
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
+
+
+def cjk_font_installed() -> bool | None:
+    """Whether fontconfig knows a font for Chinese; None when fc-list is not there to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.stdout.strip())
+
+
+def unavailable_reason() -> str | None:
+    """None when write_pdf can work here, else the one line saying how to get the PDF."""
+    try:
+        _weasyprint()
+    except PdfUnavailable as e:
+        return str(e)
+    return None
+
+
+def available() -> bool:
+    """True when write_pdf can work here (WeasyPrint and its libraries load)."""
+    return unavailable_reason() is None
+
+
+def pdf_bytes(source: str | PlanView) -> bytes:
+    """The printable plan as PDF bytes, from its HTML text or from a PlanView."""
+    if isinstance(source, str):
+        html_text = source
+    else:
+        from planner.export.html import render_html
+
+        html_text = render_html(source)
+    weasyprint = _weasyprint()
+    if _CJK.search(html_text) and cjk_font_installed() is False:
+        raise PdfUnavailable("no Chinese font is installed: Debian's fonts-noto-cjk")
+    from planner.export.html import plan_templates_dir
+
+    log = logging.getLogger("weasyprint")
+    level = log.level
+    log.setLevel(logging.ERROR)  # CSS it ignores (screen rules) is not the user's business
+    try:
+        document = weasyprint.HTML(string=html_text, base_url=str(plan_templates_dir()))
+        return document.write_pdf()
+    except OSError as e:  # a library that loads lazily (HarfBuzz subsetting) may only fail here
+        raise PdfUnavailable(f"a library WeasyPrint needs is missing: {_first_line(e)}") from None
+    finally:
+        log.setLevel(level)
+
+
+def write_pdf(source: str | PlanView, path: Path | str) -> None:
+    """Write the printable plan as PDF; raise PdfUnavailable (one line: how to install) if it can't."""
+    path = Path(path)
+    data = pdf_bytes(source)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+@dataclass
+class Printable:
+    html: Path
+    pdf: Path | None
+    note: str | None  # one line for the user when the PDF was not written
+
+
+def write_printable(view: PlanView, folder: Path | str) -> Printable:
+    """plan.html, and plan.pdf where WeasyPrint is installed: what `planner plan` writes."""
+    from planner.export.html import render_html
+
+    folder = Path(folder)
+    text = render_html(view)
+    html_path = folder / "plan.html"
+    temporary = html_path.with_name(f".plan.html.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(html_path)
+    try:
+        write_pdf(text, folder / "plan.pdf")
+    except PdfUnavailable as e:
+        return Printable(html_path, None, f"plan.pdf not written: {e}")
+    return Printable(html_path, folder / "plan.pdf", None)
+
+
+__all__ = ["PdfUnavailable", "write_pdf", "pdf_bytes", "write_printable", "available", "unavailable_reason", "HOW_TO",
+           "DEBIAN_PACKAGES"]
