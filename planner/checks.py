@@ -75,7 +75,7 @@ class _Checker:
 
     def run(self) -> list[Problem]:
         cat = catalogue()
-        staff_ids = self.unique("staff", "staff")
+        self.unique("staff", "staff")
         venue_ids = self.unique("venues", "venue")
         builtin = {k: "a built-in audience" for k in cat.audiences}
         audiences = set(cat.audiences) | self.unique("audiences", "audience", builtin)

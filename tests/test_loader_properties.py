@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import copy
 import io
-import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 

@@ -25,10 +25,13 @@ Excel's rules whatever the names in the plan are (see `sheet_title`).
 
 from __future__ import annotations
 
+import io
 import math
 import os
+import re
 import secrets
 import unicodedata
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -559,6 +562,9 @@ class _Book:
         props.subject = cell_text(self.plan.station.name)[:255]
         props.creator = "fanzha-planner"
         props.language = "zh-CN" if self.lang == "zh" else "en"
+        # Same plan, same bytes: stamp the campaign start, not the wall clock.
+        stamp = datetime.combine(self.plan.campaign.start, time(0, 0))
+        props.created = props.modified = stamp
         return self.wb
 
 
@@ -569,6 +575,29 @@ def _lines(text: str, width: float) -> int:
 
 
 # --- entry points --------------------------------------------------------------------------------------
+
+
+def _deterministic_zip(workbook: Workbook, day: date) -> bytes:
+    """The saved workbook with every zip entry dated `day`, so the file depends only on the plan.
+
+    openpyxl stamps entries with the current time, and saves docProps' modified time as now.
+    """
+    workbook.properties.modified = datetime.combine(day, time(0, 0))
+    raw = io.BytesIO()
+    workbook.save(raw)
+    raw.seek(0)
+    stable = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>"
+                              + datetime.combine(day, time(0, 0)).strftime("%Y-%m-%dT%H:%M:%SZ").encode(), data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(max(day.year, 1980), day.month, day.day, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)
+    return stable.getvalue()
 
 
 def build_workbook(view: PlanView) -> Workbook:
@@ -592,7 +621,7 @@ def write_xlsx(view: PlanView, path: Path) -> None:
             continue
     try:
         with os.fdopen(fd, "wb") as out:
-            workbook.save(out)
+            out.write(_deterministic_zip(workbook, view.loaded.plan.campaign.start))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
