@@ -193,7 +193,10 @@ def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True) -> D
     except RecursionError:
         raise fail("YAML is nested too deeply", where="(syntax)") from None
     except Exception as e:  # ruamel asserts on some malformed input, e.g. `%YAML 1.20`
-        raise fail(f"YAML syntax: {(str(e).splitlines() or [type(e).__name__])[0]}", where="(syntax)") from None
+        lines = text.splitlines()
+        line = next((i for i, t in enumerate(lines, 1) if t.startswith("%")), 1)  # such errors are directives'
+        raise fail(f"YAML syntax: {(str(e).splitlines() or [type(e).__name__])[0]}", line,
+                   where="(syntax)") from None
 
     empty = f"the file is empty; a {what} is a YAML mapping (see `planner init`)"
     if root is None or (isinstance(root, ScalarNode) and root.tag.endswith(":null") and not root.value.strip("~")
