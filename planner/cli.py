@@ -146,6 +146,155 @@ def schema(
     temporary.replace(output)
 
 
+@app.command()
+def plan(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder for plan.json, calendars, plan.html/pdf/xlsx")],
+    time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit, e.g. 10s")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
+) -> None:
+    """Solve the plan and write every output; live progress on a terminal."""
+    from planner.export.output import OutputError, check_output_dir, output_dir
+    from planner.export.source import source_record
+    from planner.export.writer import write_outputs
+    from planner.loader import load_plan
+    from planner.planjson import plan_json
+    from planner.report import render_solution
+    from planner.schedule import NoPlanError, solve
+
+    try:
+        loaded = load_plan(plan_file)
+        _override_solver(loaded, time_limit, workers, seed)
+    except PlanError as e:
+        raise _fail(e) from None
+    try:
+        check_output_dir(out)
+    except OutputError as e:
+        print(f"{out}:1:1: (output): {e}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    console = Console()
+    try:
+        with _progress_display(console) as progress:
+            solution = solve(loaded, progress=progress)
+    except NoPlanError as e:
+        err = Console(stderr=True)
+        err.print("[bold red]No plan exists:[/] the plan's hard rules leave no activity possible.")
+        for line in e.lines:
+            err.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    data = plan_json(solution)
+    data["source"] = source_record(loaded)
+    with output_dir(out) as staging:
+        written = write_outputs(loaded, data, staging)
+    render_solution(console, solution)
+    console.print(f"wrote {out}/: plan.json, calendars/ ({len(loaded.plan.staff)} staff, "
+                  f"{len(loaded.plan.venues)} venues, all.ics), plan.html, plan.xlsx"
+                  + (", plan.pdf" if not written.notes else ""), highlight=False)
+    for note in written.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+def _override_solver(loaded, time_limit: str | None, workers: int | None, seed: int | None) -> None:
+    from planner.errors import Problem
+    from planner.types import parse_duration
+
+    solver = loaded.plan.solver
+    if time_limit is not None:
+        try:
+            solver.time_limit = parse_duration(time_limit)
+        except ValueError as e:
+            raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
+    if workers is not None:
+        solver.workers = workers
+    if seed is not None:
+        solver.seed = seed
+
+
+class _progress_display:
+    """A live status line (objective, bound, gap, elapsed) while solving, on a terminal only."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.live = None
+
+    def __enter__(self):
+        if not self.console.is_terminal:
+            return None
+        from rich.live import Live
+        from rich.text import Text
+
+        self.live = Live(Text("solving…"), console=self.console, refresh_per_second=4, transient=True)
+        self.live.__enter__()
+        return self.update
+
+    def update(self, p) -> None:
+        from rich.text import Text
+
+        parts = [f"solving {p.phase}" if p.phase else "solving", f"{p.elapsed:5.1f} s"]
+        if p.objective is not None:
+            parts.append(f"objective {p.objective:,.0f}")
+        if p.bound is not None:
+            parts.append(f"bound {p.bound:,.0f}")
+        if p.gap is not None:
+            parts.append(f"gap {p.gap:.1%}")
+        if p.solutions:
+            parts.append(f"{p.solutions} solutions")
+        self.live.update(Text(" · ".join(parts)))
+
+    def __exit__(self, *exc) -> None:
+        if self.live is not None:
+            self.live.__exit__(*exc)
+
+
+@app.command()
+def export(
+    plan_json_path: Annotated[Path, typer.Argument(metavar="PLAN_JSON", help="OUT/plan.json from `planner plan`")],
+    to: Annotated[list[str], typer.Option("--to", help="ics, html, pdf or xlsx (repeat for several)")],
+    plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
+                                                      "plan.json records)")] = None,
+) -> None:
+    """Re-render outputs from plan.json without solving."""
+    from planner.export.output import output_dir
+    from planner.export.source import check_plan_json, plan_path_for, read_plan_json
+    from planner.export.writer import TARGET_PATHS, write_outputs
+    from planner.loader import load_plan
+
+    unknown = [t for t in to if t not in ("ics", "html", "pdf", "xlsx")]
+    if unknown:
+        print(f"--to: {', '.join(unknown)}: choose from ics, html, pdf, xlsx", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        data, text = read_plan_json(plan_json_path)
+        station_plan = plan_file or plan_path_for(plan_json_path, data)
+        if station_plan is None:
+            print(f"{plan_json_path}:1:1: source: the station plan it came from is not recorded or has moved; "
+                  "pass it with --plan PLAN", file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        loaded = load_plan(station_plan)
+        check_plan_json(plan_json_path, data, text, loaded)
+    except PlanError as e:
+        raise _fail(e) from None
+    if "pdf" in to:
+        from planner.export.pdf import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason:
+            print(f"plan.pdf not written: {reason}", file=sys.stderr)
+            raise typer.Exit(1)
+    out = plan_json_path.parent
+    replaced = {p for t in to for p in TARGET_PATHS[t]}
+    keep = [p.name for p in out.iterdir() if p.name not in replaced]
+    with output_dir(out, keep=keep) as staging:
+        written = write_outputs(loaded, data, staging, to)
+    for note in written.notes:
+        print(note, file=sys.stderr)
+    Console().print(f"wrote {', '.join(sorted(replaced))} in {out}/", highlight=False)
+    if written.notes:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -315,7 +315,7 @@ class Weights(_Model):
 
 
 class Solver(_Model):
-    time_limit: Duration = Field(D["solver"]["time_limit"])
+    time_limit: Duration = Field(D["solver"]["time_limit"], validate_default=True)
     workers: int = Field(D["solver"]["workers"], ge=0, le=256, description="0 = all cores")
     seed: int = Field(D["solver"]["seed"], ge=0, le=2**31 - 1)
 
@@ -326,7 +326,7 @@ class AreaTravel(_Model):
 
 
 class Travel(_Model):
-    between_areas: Duration = Field(D["travel"]["between_areas"],
+    between_areas: Duration = Field(D["travel"]["between_areas"], validate_default=True,
                                     description="default travel time between two areas")
     pairs: list[AreaTravel] = Field(default_factory=list, description="travel times for particular pairs")
 

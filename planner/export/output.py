@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 MARKER = ".planner-output"
 KEPT = ("history",)  # carried over from the previous output: it is a record, not a result
@@ -40,6 +40,20 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def _remove_abandoned_staging(out: Path) -> None:
+    """Staging folders of runs that were killed (their process is gone)."""
+    for folder in out.parent.glob(f".{out.name}.*.new"):
+        pid = folder.name[len(out.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # someone else's live process
+
+
 def check_output_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a folder")
@@ -49,18 +63,26 @@ def check_output_dir(out: Path) -> None:
 
 
 @contextmanager
-def output_dir(out: Path) -> Iterator[Path]:
-    """Yield a staging folder to write into; on success it becomes OUT in one step."""
+def output_dir(out: Path, keep: Iterable[str] = KEPT) -> Iterator[Path]:
+    """Yield a staging folder to write into; on success it becomes OUT in one step.
+
+    `keep` names entries of the previous OUT copied into the new one first (history, and for
+    `planner export` every output it does not re-render).
+    """
     out = Path(out)
     check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
+    _remove_abandoned_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".new", dir=out.parent))
     try:
         (staging / MARKER).write_text("written by planner; the whole folder is replaced on each run\n",
                                       encoding="utf-8")
-        for name in KEPT:
-            if (out / name).exists():
-                shutil.copytree(out / name, staging / name)
+        for name in keep:
+            source = out / name
+            if source.is_dir():
+                shutil.copytree(source, staging / name)
+            elif source.is_file():
+                shutil.copy2(source, staging / name)
         yield staging
         if not out.exists():
             staging.rename(out)

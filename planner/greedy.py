@@ -1,0 +1,349 @@
+"""A greedy plan: quotas first, in order of weight, then reach; every hard rule kept.
+
+It gives CP-SAT a complete starting point (a hint), which matters far more than any
+parameter on these models, and it is the fallback when the solver has no plan in time.
+It keeps the same hard rules as the person-level model: one activity per venue a day,
+min_gap_days at 五进 venues, each person available, at most one activity per part of a
+day, no overlap once travel between areas is added, max_activities_per_week, typed
+positions, teams as a unit, staff kept in their area on large plans.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from planner.tactics import Ctx, PositionType, part_of, prorated, travel_minutes
+from planner.tactics import five_into as five_into_mod
+from planner.tactics.staffing import ONLINE_AREA, eligible_area, fits
+
+
+@dataclass
+class GreedyPlan:
+    chosen: list[int] = field(default_factory=list)  # indexes into ctx.cands
+    staff: dict[int, list[tuple[int, PositionType | None]]] = field(default_factory=dict)  # None: team
+    key_dates: dict[int, int] = field(default_factory=dict)  # candidate → key date it is themed for
+
+
+class Greedy:
+    def __init__(self, ctx: Ctx):
+        self.ctx = ctx
+        self.st = ctx.data["staffing"]
+        self.plan = GreedyPlan()
+        self.chosen: set[int] = set()
+        self.venue_days: dict[str, list[int]] = defaultdict(list)
+        self.slots: set[tuple] = set()
+        self.busy: dict[tuple[int, int], list[tuple[int, int, str | None, int]]] = defaultdict(list)
+        self.week_load: dict[tuple[int, str], int] = defaultdict(int)
+        self.load: dict[int, int] = defaultdict(int)
+        fi = ctx.plan.tactics.five_into
+        self.gap = fi.min_gap_days if fi else 0
+        self.gap_venues = set(five_into_mod.venues(ctx)) if fi else set()
+        self.claims = {p: set(s.claims) for p, s in enumerate(ctx.staff)}
+        self.w_travel = ctx.weight("travel")
+        self.prefer: set[tuple] = set()  # (person, day, part, area) the master put to work
+        self.w_reach = ctx.weight("reach")
+        for c, staff in ctx.carry.activities:
+            if c.venue:
+                self.venue_days[c.venue].append(c.day)
+            for sid in staff:
+                p = ctx.staff_index[sid]
+                self.week_load[(p, ctx.week(c.day))] += 1
+                self.load[p] += 1
+                self.busy[(p, c.day)].append((c.start_min, c.end_min, c.area, part_of(c.start_min)))
+
+    # --- one activity ---------------------------------------------------------------------------
+
+    def venue_ok(self, i: int) -> bool:
+        c = self.ctx.cands[i]
+        if c.venue is None:
+            return (c.format, c.day, c.start_min) not in self.slots
+        if (c.venue, c.day) in self.slots:
+            return False
+        if c.venue in self.gap_venues and self.gap > 1:
+            return all(abs(c.day - d) >= self.gap for d in self.venue_days[c.venue])
+        return True
+
+    def free(self, p: int, i: int) -> bool:
+        ctx = self.ctx
+        c = ctx.cands[i]
+        person = ctx.staff[p]
+        if not ctx.available[p][c.day]:
+            return False
+        if self.week_load[(p, ctx.week(c.day))] >= person.max_activities_per_week:
+            return False
+        part = part_of(c.start_min)
+        area = c.area if c.venue else None
+        for s, e, a, q in self.busy[(p, c.day)]:
+            if q == part:
+                return False
+            t = travel_minutes(ctx.plan, a, area)
+            if c.start_min < e + t and s < c.end_min + t:
+                return False
+        return True
+
+    def staff_for(self, i: int, force: int | None = None, local: bool = False
+                  ) -> list[tuple[int, PositionType | None]] | None:
+        """People for candidate i's positions: its team, then the scarcest positions first,
+        each given to the free person who fits with the least travel (claimants and people
+        in `self.prefer` for that slot first), or None."""
+        ctx = self.ctx
+        c = ctx.cands[i]
+        st = self.st[i]
+        picked: list[tuple[int, PositionType | None]] = []
+        taken: set[int] = set()
+        for p in st.team:
+            if not self.free(p, i):
+                return None
+            picked.append((p, None))
+            taken.add(p)
+        slots = [pt for pt, n in st.positions.items() for _ in range(n)]
+        # the scarcest positions first, so a lecturer is not spent on a plain police place
+        slots.sort(key=lambda pt: (-len(pt[1]), pt[0] == "*", pt))
+        area = (c.area or "") if c.venue else ONLINE_AREA
+        part = part_of(c.start_min)
+        if force is not None and force not in taken:
+            spot = next((k for k, pt in enumerate(slots) if fits(ctx.staff[force], pt)), None)
+            if spot is None or not self.free(force, i) or not eligible_area(ctx, force, area, c.venue):
+                return None
+            picked.append((force, slots.pop(spot)))
+            taken.add(force)
+        for pt in slots:
+            best, best_key = None, None
+            for p, person in enumerate(ctx.staff):
+                if p in taken or not fits(person, pt) or not eligible_area(ctx, p, area, c.venue):
+                    continue
+                if not self.free(p, i):
+                    continue
+                cap = max(1, person.max_activities_per_week)
+                travel = travel_minutes(ctx.plan, person.area, c.area if c.venue else None)
+                if local and travel:
+                    continue
+                key = (0 if (p, c.day, part, c.area or "") in self.prefer else 1, travel,
+                       0 if c.venue in self.claims[p] else 1, self.load[p] / cap, p)
+                if best_key is None or key < best_key:
+                    best, best_key = p, key
+            if best is None:
+                return None
+            picked.append((best, pt))
+            taken.add(best)
+        return picked
+
+    def add(self, i: int, force: int | None = None, local: bool = False, worth: float | None = None) -> bool:
+        """Add candidate i if it can be staffed (by people of its area only, if `local`;
+        only if its travel costs less than `worth`, if given)."""
+        if i in self.chosen or not self.venue_ok(i):
+            return False
+        people = self.staff_for(i, force, local)
+        if people is None:
+            return False
+        ctx = self.ctx
+        c = ctx.cands[i]
+        if worth is not None:
+            travel = sum(travel_minutes(ctx.plan, ctx.staff[p].area, c.area) for p, _ in people) / 10
+            if travel * self.w_travel >= worth:
+                return False
+        self.chosen.add(i)
+        self.plan.chosen.append(i)
+        self.plan.staff[i] = people
+        if c.venue:
+            self.slots.add((c.venue, c.day))
+            self.venue_days[c.venue].append(c.day)
+        else:
+            self.slots.add((c.format, c.day, c.start_min))
+        for p, _ in people:
+            self.busy[(p, c.day)].append((c.start_min, c.end_min, c.area if c.venue else None, part_of(c.start_min)))
+            self.week_load[(p, ctx.week(c.day))] += 1
+            self.load[p] += 1
+        return True
+
+    def fill(self, options: list[int], wanted: int, have: int = 0) -> int:
+        for local in (True, False):  # the venue's own area first: travel costs
+            for i in options:
+                if have >= wanted:
+                    return have
+                if self.add(i, local=local):
+                    have += 1
+        return have
+
+    # --- the tactics, in order of weight -----------------------------------------------------------
+
+    def run(self) -> GreedyPlan:
+        ctx = self.ctx
+        cands = ctx.cands
+        by_venue: dict[str | None, list[int]] = defaultdict(list)
+        for i, c in enumerate(cands):
+            by_venue[c.venue].append(i)
+        by_reach = sorted(range(len(cands)), key=lambda i: (-cands[i].reach, cands[i].day, cands[i].id))
+        plan = ctx.plan
+        tactics = plan.tactics
+        if tactics.key_dates and tactics.key_dates.min_activities:
+            self.key_dates()
+        six = tactics.six_plus
+        for k, line in enumerate(tactics.three_times_three_places or []):
+            if not line.per_week:
+                continue
+            for period in ctx.periods("week"):
+                if not ctx.in_chunk(period):
+                    continue
+                options = [i for i in by_reach if cands[i].line == k and period.first <= cands[i].day <= period.last]
+                have = sum(1 for i in self.chosen if cands[i].line == k and period.first <= cands[i].day <= period.last)
+                self.fill(options, prorated(line.per_week, period.fraction), have + ctx.carried(
+                    period, lambda c, k=k: c.line == k))
+        if six and six.online and six.online.posts_per_week:
+            for period in ctx.periods("week"):
+                if not ctx.in_chunk(period):
+                    continue
+                options = [i for i in by_venue.get(None, ()) if period.first <= cands[i].day <= period.last]
+                self.fill(options, prorated(six.online.posts_per_week, period.fraction),
+                          ctx.carried(period, lambda c: c.venue is None))
+        if tactics.five_into:
+            plist, each = five_into_mod.periods(ctx)
+            per = tactics.five_into.every_venue.per
+            for period in plist:
+                if not ctx.in_chunk(period):
+                    continue
+                required = each if per == "campaign" else prorated(each, period.fraction)
+                for venue in five_into_mod.venues(ctx):
+                    options = [i for i in by_venue.get(venue, ()) if period.first <= cands[i].day <= period.last]
+                    options.sort(key=lambda i: (-cands[i].reach, cands[i].day, cands[i].id))
+                    have = sum(1 for i in self.chosen if cands[i].venue == venue
+                               and period.first <= cands[i].day <= period.last)
+                    have += ctx.carried(period, lambda c, v=venue: c.venue == v)
+                    self.fill(options, required, have)
+        if six and six.precision:
+            self.precision()
+        if tactics.all_police and tactics.all_police.at_least:
+            self.officers()
+        if six and six.lectures and six.lectures.min_share:
+            self.lectures(six.lectures.min_share, by_reach)
+        if six and six.app_promotion and six.app_promotion.target_installs:
+            target = six.app_promotion.target_installs * ctx.upto / len(ctx.calendar.days)
+            have = sum(c.installs for c, _ in ctx.carry.activities) + sum(cands[i].installs for i in self.chosen)
+            for i in sorted(range(len(cands)), key=lambda i: (-cands[i].installs, cands[i].id)):
+                if have >= target:
+                    break
+                if cands[i].venue and self.add(i):
+                    have += cands[i].installs
+        # spare time to reach, keeping the lecture share where it is asked for
+        share = six.lectures.min_share if six and six.lectures else 0.0
+        offline = sum(1 for i in self.chosen if cands[i].venue) + sum(1 for c, _ in ctx.carry.activities if c.venue)
+        lectures = sum(1 for i in self.chosen if cands[i].format == "lecture") + sum(
+            1 for c, _ in ctx.carry.activities if c.format == "lecture")
+        per_person = sorted((i for i in range(len(cands)) if cands[i].venue),
+                            key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day, cands[i].id))
+        for local in (True, False):
+            for i in per_person:
+                is_lecture = cands[i].format == "lecture"
+                if not is_lecture and lectures < share * (offline + 1):
+                    continue
+                if self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100):
+                    offline += 1
+                    lectures += is_lecture
+        return self.plan
+
+    def _heads(self, i: int) -> int:
+        st = self.st[i]
+        return len(st.team) + sum(st.positions.values())
+
+    def key_dates(self) -> None:
+        ctx = self.ctx
+        from planner.tactics.key_dates import owns
+
+        credited: set[int] = set()
+        rule = ctx.plan.tactics.key_dates
+        for k, key in enumerate(ctx.calendar.key_dates):
+            if not owns(ctx, k):
+                continue
+            wanted = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+            options = [i for i, c in enumerate(ctx.cands) if k in c.key_dates]
+            options.sort(key=lambda i: (abs((ctx.cands[i].date - key.date).days), -ctx.cands[i].reach,
+                                        ctx.cands[i].id))
+            have = 0
+            for i in options:
+                if have >= wanted:
+                    break
+                if (i in self.chosen and i not in credited) or self.add(i):
+                    credited.add(i)
+                    self.plan.key_dates[i] = k
+                    have += 1
+
+    def precision(self) -> None:
+        ctx = self.ctx
+        cands = ctx.cands
+        fi = ctx.plan.tactics.five_into
+        if fi:
+            plist, each = five_into_mod.periods(ctx)
+            per = fi.every_venue.per
+            fi_venues = set(five_into_mod.venues(ctx))
+        else:
+            plist, each, per, fi_venues = ctx.periods("month"), 1, "month", set()
+        for venue in ctx.plan.venues:
+            mult = float(getattr(ctx.plan.tactics.six_plus.precision, venue.risk))
+            if mult <= 1:
+                continue
+            base = each if venue.id in fi_venues else 1
+            for period in plist:
+                if not ctx.in_chunk(period):
+                    continue
+                required = round(base * mult) if per == "campaign" else prorated(base * mult, period.fraction)
+                options = [i for i, c in enumerate(cands) if c.venue == venue.id
+                           and period.first <= c.day <= period.last]
+                have = sum(1 for i in self.chosen if cands[i].venue == venue.id
+                           and period.first <= cands[i].day <= period.last)
+                self.fill(sorted(options, key=lambda i: (-cands[i].reach, cands[i].id)), required,
+                          have + ctx.carried(period, lambda c, v=venue.id: c.venue == v))
+
+    def officers(self) -> None:
+        ctx = self.ctx
+        rule = ctx.plan.tactics.all_police
+        cands = ctx.cands
+        for p, person in enumerate(ctx.staff):
+            if person.role != "police":
+                continue
+            for period in ctx.periods(rule.per):
+                if not ctx.in_chunk(period):
+                    continue
+                required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
+                have = sum(1 for i in self.chosen if period.first <= cands[i].day <= period.last
+                           and any(q == p for q, _ in self.plan.staff[i]))
+                have += sum(1 for c, s in ctx.carry.activities if person.id in s
+                            and period.first <= c.day <= period.last)
+                for i, c in enumerate(cands):
+                    if have >= required:
+                        break
+                    if period.first <= c.day <= period.last and c.venue and self.add(i, force=p):
+                        have += 1
+
+    def lectures(self, share: float, by_reach: list[int]) -> None:
+        cands = self.ctx.cands
+        offline = sum(1 for i in self.chosen if cands[i].venue) + sum(
+            1 for c, _ in self.ctx.carry.activities if c.venue)
+        lectures = sum(1 for i in self.chosen if cands[i].format == "lecture") + sum(
+            1 for c, _ in self.ctx.carry.activities if c.format == "lecture")
+        for i in by_reach:
+            if lectures >= share * offline:
+                break
+            if cands[i].format == "lecture" and self.add(i):
+                lectures += 1
+                offline += 1
+
+
+def greedy(ctx: Ctx) -> GreedyPlan:
+    return Greedy(ctx).run()
+
+
+def staff_choice(ctx: Ctx, chosen: list[int], works: set[tuple]) -> GreedyPlan:
+    """Staff a given choice of activities (the master's), preferring the people it put to
+    work in each part of each day and area; an activity nobody can take is left out."""
+    g = Greedy(ctx)
+    g.prefer = works
+    # the most demanding activities first, so the preferred people are not spent elsewhere
+    for i in sorted(chosen, key=lambda i: (ctx.cands[i].day, -g._heads(i), ctx.cands[i].start_min,
+                                           ctx.cands[i].id)):
+        if not g.add(i, local=False):
+            g.plan.key_dates.pop(i, None)
+    return g.plan
+
+
+__all__ = ["greedy", "staff_choice", "GreedyPlan"]

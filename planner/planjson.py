@@ -1,0 +1,87 @@
+"""Solution → plan.json, exactly as the contract (shared/spec/station-plan.md) says."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from planner.schedule import Solution
+
+
+def _iso(dt) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def _number(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def plan_json(solution: Solution) -> dict[str, Any]:
+    plan = solution.loaded.plan
+    keys = solution.calendar.key_dates
+    activities = []
+    for a in sorted(solution.activities, key=lambda a: (a.cand.start, a.cand.venue or "", a.cand.format)):
+        c = a.cand
+        activities.append({
+            "id": c.id,
+            "venue": c.venue,
+            "activity": c.format,
+            "start": _iso(c.start),
+            "end": _iso(c.end),
+            "staff": list(a.staff),
+            "theme": a.theme,
+            "audiences": list(a.audiences),
+            "tactics": list(a.tactics),
+            "key_date": keys[a.key_date].id if a.key_date is not None else None,
+            "reach": c.reach,
+        })
+    unmet = []
+    for u in solution.unmet:
+        why = u.why
+        if u.person and u.person not in why:
+            why = f"{u.person}: {why}"
+        if u.short > 1 or u.required > 1:
+            why = f"{u.required - u.short} of {u.required} {u.unit}s: {why}"
+        unmet.append({"tactic": u.tactic, "venue": u.venue, "period": u.period, "why": why})
+    return {
+        "version": 1,
+        "station": plan.station.name,
+        "campaign": {"name": plan.campaign.name, "start": plan.campaign.start.isoformat(),
+                     "end": plan.campaign.end.isoformat()},
+        "status": solution.status,
+        "objective": _number(solution.objective),
+        "bound": _number(solution.bound),
+        "solve_seconds": round(solution.solve_seconds, 2),
+        "activities": activities,
+        "reach": solution.reach,
+        "unmet": unmet,
+        "score": {name: {"penalty": _number(s.penalty), "met": s.met, "required": s.required}
+                  for name, s in solution.score.items()},
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_plan_json(solution: Solution, path: Path | str) -> Path:
+    """Write atomically: a reader never sees half a file, and a failed run leaves the old one."""
+    path = Path(path)
+    text = dumps(plan_json(solution))
+    fd, tmp = tempfile.mkstemp(prefix=".plan.json.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+__all__ = ["plan_json", "write_plan_json", "dumps"]

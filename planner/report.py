@@ -1,0 +1,104 @@
+"""What `planner plan` prints after solving: the score per tactic, what is unmet and why,
+activities per week and each person's load (rich tables; the CLI stays thin)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from planner.catalogue import catalogue
+from planner.schedule import Solution, Summary, summarize
+from planner.vocab import ROLE_NAMES
+
+TACTIC_NAMES = {
+    "five_into": ("五进", "five into"),
+    "three_times_three_places": ("三时三地", "three times, three places"),
+    "six_plus": ('"6+"', '"6+"'),
+    "key_dates": ("关键节点", "key dates"),
+    "themes": ("主题轮换", "theme rotation"),
+    "all_police": ("全警反诈", "every officer"),
+    "staffing": ("人员安排", "staffing"),
+    "fairness": ("均衡", "fairness"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[0] if language == "zh" else pair[1]
+
+
+def render_solution(console: Console, solution: Solution, *, weeks: bool = True, people: bool = True) -> None:
+    """The whole after-solve report."""
+    summary = summarize(solution)
+    lang = solution.loaded.plan.campaign.language
+    render_header(console, summary)
+    render_score(console, summary, lang)
+    render_unmet(console, summary)
+    if weeks:
+        render_weeks(console, summary, lang)
+    if people:
+        render_load(console, summary, lang)
+    for note in summary.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+def render_header(console: Console, s: Summary) -> None:
+    status = "[bold green]optimal[/]" if s.status == "optimal" else "[bold]feasible[/]"
+    console.print(f"{status} plan: {s.activities} activities, expected reach {s.reach:,} people, "
+                  f"about {s.installs:,.0f} App installs", highlight=False)
+    console.print(f"objective {s.objective:,.1f} · bound {s.bound:,.1f} · gap {s.gap:.1%} · "
+                  f"{s.solve_seconds:.1f} s", highlight=False)
+
+
+def render_score(console: Console, s: Summary, lang: str) -> None:
+    table = Table(title="Score by tactic 各项战法", title_justify="left")
+    table.add_column("tactic")
+    for col in ("met", "required", "penalty"):
+        table.add_column(col, justify="right")
+    for name, score in s.score.items():
+        ok = score.met >= score.required
+        met = f"[green]{score.met}[/]" if ok else f"[red]{score.met}[/]"
+        table.add_row(_pick(TACTIC_NAMES.get(name, (name, name)), lang) + f" ({name})", met,
+                      str(score.required), f"{score.penalty:,.1f}")
+    console.print(table)
+
+
+def render_unmet(console: Console, s: Summary, limit: int = 40) -> None:
+    if not s.unmet:
+        console.print("[green]Every quota is met.[/]")
+        return
+    table = Table(title=f"Unmet goals 未完成 ({len(s.unmet)})", title_justify="left")
+    for col in ("tactic", "venue / person", "period", "short", "why"):
+        table.add_column(col, overflow="fold")
+    for u in s.unmet[:limit]:
+        table.add_row(u.tactic, u.venue or u.person or "–", u.period or "–",
+                      f"{u.short} of {u.required} {u.unit}s" if u.required > 1 else f"{u.short} {u.unit}",
+                      u.why)
+    console.print(table)
+    if len(s.unmet) > limit:
+        console.print(f"… and {len(s.unmet) - limit} more in plan.json (unmet)")
+
+
+def render_weeks(console: Console, s: Summary, lang: str) -> None:
+    cat = catalogue()
+    formats = sorted({f for _, counts in s.per_week for f in counts})
+    table = Table(title="Activities per week 每周活动", title_justify="left")
+    table.add_column("week")
+    for f in formats:
+        table.add_column(cat.formats[f].name(lang) if f in cat.formats else f, justify="right")
+    table.add_column("total", justify="right")
+    for week, counts in s.per_week:
+        table.add_row(week, *(str(counts.get(f, 0) or "") for f in formats), str(sum(counts.values())))
+    console.print(table)
+
+
+def render_load(console: Console, s: Summary, lang: str) -> None:
+    table = Table(title="Load per person 人员工作量", title_justify="left")
+    for col in ("staff", "name", "role", "activities", "capacity", "use"):
+        table.add_column(col, justify="right" if col in ("activities", "capacity", "use") else "left")
+    for sid, name, role, n, cap in s.load:
+        use = f"{n / cap:.0%}" if cap else "–"
+        table.add_row(sid, name, _pick(ROLE_NAMES[role], lang), str(n), str(cap), use)
+    console.print(table)
+
+
+__all__ = ["render_solution", "render_header", "render_score", "render_unmet", "render_weeks", "render_load"]

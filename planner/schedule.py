@@ -1,0 +1,809 @@
+"""The scheduler: plan → calendar → candidates → one CP-SAT model per period → Solution.
+
+`plan_to_dir(loaded, out)` is what the CLI and a Python user call; `solve(loaded)` returns
+the Solution without writing anything.
+
+A station-sized plan is one model over the whole campaign, so the bound CP-SAT reports is a
+bound on the best plan. A larger plan is decomposed into periods of whole months solved one
+after the other, each seeing what the earlier ones decided (visits for min_gap_days, weekly
+loads, key dates already themed, installs so far); a city-sized plan also keeps staff who
+have an area in their area. Then the objective and bound are the sums over the periods and
+the status is at best "feasible".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from ortools.sat.python import cp_model
+
+from planner.calendar import CampaignCalendar, build_calendar
+from planner.candidates import Blocker, Candidate, CandidateSet, generate_candidates
+from planner.errors import dotted
+from planner.loader import LoadedPlan
+from planner.greedy import GreedyPlan, greedy, staff_choice
+from planner.tactics import SCALE, Carry, Ctx, all_modules, part_of, staffing
+from planner.tactics import all_police as all_police_mod
+from planner.tactics import fairness as fairness_mod
+from planner.tactics import key_dates as key_dates_mod
+from planner.tactics import themes as themes_mod
+
+TACTIC_ORDER = ("five_into", "three_times_three_places", "six_plus", "key_dates", "themes", "all_police",
+                "staffing", "fairness")
+REACH_PER = 100  # weights.reach is per this many people reached
+# Few workers: CP-SAT's default portfolio starts with the plain LP, which leaves these models
+# with a weak bound; the LP with cuts (max_lp) and core-based bounding close it.
+PORTFOLIO = ["max_lp", "core", "quick_restart", "default_lp", "reduced_costs", "pseudo_costs"]
+
+
+# --- results -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """A live view of the search, for a progress display."""
+
+    objective: float | None
+    bound: float | None
+    gap: float | None  # relative, 0.01 = 1%
+    elapsed: float
+    phase: str  # e.g. "2026-06..2026-08" or "month 3/12"
+    solutions: int = 0
+
+
+@dataclass
+class PlannedActivity:
+    cand: Candidate
+    staff: list[str]
+    key_date: int | None = None  # index into calendar.key_dates
+    theme: str | None = None
+    audiences: list[str] = field(default_factory=list)
+    tactics: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.cand.id
+
+
+@dataclass
+class Unmet:
+    tactic: str
+    rule: str
+    venue: str | None
+    person: str | None
+    period: str | None
+    why: str
+    short: int
+    required: int
+    unit: str
+    where: str = ""  # FILE:LINE of the rule in the plan
+
+
+@dataclass
+class TacticScore:
+    penalty: float
+    met: int
+    required: int
+
+
+@dataclass
+class Solution:
+    loaded: LoadedPlan
+    calendar: CampaignCalendar
+    status: str  # optimal | feasible
+    objective: float
+    bound: float
+    solve_seconds: float
+    activities: list[PlannedActivity]
+    unmet: list[Unmet]
+    score: dict[str, TacticScore]
+    reach: int
+    installs: float
+    stats: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+
+    def summary(self) -> "Summary":
+        return summarize(self)
+
+
+@dataclass
+class Summary:
+    """What a publicity officer reads after solving (planner.report renders it)."""
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    solve_seconds: float
+    activities: int
+    reach: int
+    installs: float
+    score: dict[str, TacticScore]
+    per_week: list[tuple[str, dict[str, int]]]  # week → format → activities
+    load: list[tuple[str, str, str, int, int]]  # staff id, name, role, activities, capacity
+    unmet: list[Unmet]
+    notes: list[str]
+
+
+class NoPlanError(Exception):
+    """Nothing at all can be scheduled: the plan's hard rules leave no activity possible."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("no activity can be scheduled:\n" + "\n".join(lines))
+
+
+# --- strategy -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Strategy:
+    chunks: list[range]  # day ranges solved one after the other
+    area_bound: bool  # staff with an area work in their area (and at venues they claimed)
+
+
+def choose_strategy(loaded: LoadedPlan, calendar: CampaignCalendar) -> Strategy:
+    """One model when it is small enough to close the gap; whole months one by one otherwise."""
+    plan = loaded.plan
+    n = len(calendar.days)
+    size = len(plan.venues) * n * max(1, len(plan.staff)) ** 0.5
+    areas = {v.area for v in plan.venues if v.area} & {s.area for s in plan.staff if s.area}
+    if size <= 40 * 100 * 16:  # a station: up to ~40 venues × 100 days × 16 staff
+        return Strategy([range(n)], False)
+    months = _month_chunks(calendar)
+    per_chunk = 2 if size <= 160 * 190 * 8 else 1  # district: two months at a time
+    chunks = [range(months[i].start, months[min(i + per_chunk, len(months)) - 1].stop)
+              for i in range(0, len(months), per_chunk)]
+    return Strategy(chunks, len(plan.venues) > 400 and len(areas) > 1)
+
+
+def _month_chunks(calendar: CampaignCalendar) -> list[range]:
+    out: list[range] = []
+    start = 0
+    for i in range(1, len(calendar.days) + 1):
+        if i == len(calendar.days) or calendar.days[i].date.month != calendar.days[start].date.month:
+            out.append(range(start, i))
+            start = i
+    return out
+
+
+# --- building one model ----------------------------------------------------------------------------------
+
+
+def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
+          carry: Carry | None = None, area_bound: bool = False, modules: list | None = None,
+          mode: str = "full", only: set[str] | None = None, pool: list[Candidate] | None = None,
+          horizon: range | None = None) -> Ctx:
+    """The CP-SAT model of the candidates in `days`, with every enabled tactic module's rules.
+
+    `pool`: the candidates the master could choose from, for explaining shortfalls when
+    this model only holds the master's choice (`only`)."""
+    ctx = Ctx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, mode=mode, only=only,
+              horizon=horizon)
+    plan = loaded.plan
+    mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
+    if staffing not in mods:
+        mods.insert(0, staffing)
+    ctx.data["modules"] = [m.NAME for m in mods]
+    ctx.needs = [staffing.base_need(ctx, c.format) for c in ctx.cands]
+    for m in mods:
+        if m is not staffing and hasattr(m, "prepare"):
+            m.prepare(ctx)
+    staffing.prepare(ctx)  # last: positions follow the needs the tactics adjusted
+    ctx.pool = pool if pool is not None else list(ctx.cands)
+    model = ctx.model
+    ctx.x = [model.new_bool_var(c.id) for c in ctx.cands]
+    one_activity_per_venue_day(ctx)
+    for m in mods:
+        m.add(ctx)
+    reach(ctx)
+    terms = ctx.objective_terms()
+    model.minimize(sum(k * v for v, k in terms) + ctx.constant_penalty())
+    return ctx
+
+
+Incumbent = dict[str, tuple[Candidate, tuple[str, ...], int | None]]  # id → (activity, staff, key date)
+
+
+def incumbent_from_greedy(ctx: Ctx, plan: GreedyPlan) -> Incumbent:
+    return {ctx.cands[i].id: (ctx.cands[i], tuple(sorted(ctx.staff[p].id for p, _ in people)),
+                              plan.key_dates.get(i))
+            for i, people in plan.staff.items()}
+
+
+def hint_master(ctx: Ctx, plan: Incumbent) -> None:
+    """A plan as the master's starting point: its activities and who works when."""
+    for c, v in zip(ctx.cands, ctx.x):
+        ctx.model.add_hint(v, 1 if c.id in plan else 0)
+    works = {(ctx.staff_index[s], c.day, part_of(c.start_min), (c.area or "") if c.venue else staffing.ONLINE_AREA)
+             for c, staff, _ in plan.values() for s in staff}
+    for key, v in ctx.data.get("a", {}).items():
+        ctx.model.add_hint(v, 1 if key in works else 0)
+
+
+def complete_hint(model: cp_model.CpModel, seed: int) -> float | None:
+    """Turn a hint of the main variables into a hint of every variable (CP-SAT may fail to
+    complete a partial hint in a big model and start from scratch); its objective, or None."""
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = 10.0
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = [solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(model.proto.variables))]
+    model.clear_hints()
+    for i, value in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(i), value)
+    return solver.objective_value / SCALE
+
+
+def hint_full(ctx: Ctx, plan: Incumbent, *, fix: bool = False) -> None:
+    """A plan, staffed as it is, as the person-level model's starting point (or fixed)."""
+    group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
+    u = ctx.data["u"]
+    on = _exact_positions(ctx, plan, group_of)
+    for i, (c, v) in enumerate(zip(ctx.cands, ctx.x)):
+        ctx.model.add_hint(v, 1 if c.id in plan else 0)
+        if fix:
+            ctx.model.add(v == (1 if c.id in plan else 0))
+    for key, v in u.items():
+        ctx.model.add_hint(v, 1 if key in on else 0)
+        if fix:
+            ctx.model.add(v == (1 if key in on else 0))
+
+
+def _exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set[tuple]:
+    """(person, group, position type) for a staffed plan: each person of an activity takes
+    one of its positions they fit, most specific positions first (a small matching)."""
+    on: set[tuple] = set()
+    st = ctx.data["staffing"]
+    for i, c in enumerate(ctx.cands):
+        if c.id not in plan:
+            continue
+        people = sorted({ctx.staff_index[s] for s in plan[c.id][1]} - set(st[i].team))
+        slots = [pt for pt, n in st[i].positions.items() for _ in range(n)]
+        slots.sort(key=lambda pt: (-len(pt[1]), pt[0] == "*", pt))
+        match: dict[int, int] = {}  # slot → person, by augmenting paths
+
+        def place(p: int, seen: set[int]) -> bool:
+            for k, pt in enumerate(slots):
+                if k in seen or not staffing.fits(ctx.staff[p], pt):
+                    continue
+                seen.add(k)
+                if k not in match or place(match[k], seen):
+                    match[k] = p
+                    return True
+            return False
+
+        for p in people:
+            place(p, set())
+        for k, p in match.items():
+            on.add((p, group_of[i], slots[k]))
+    return on
+
+
+def one_activity_per_venue_day(ctx: Ctx) -> None:
+    """A venue holds at most one activity a day (two the same day reach the same people)."""
+    by_slot: dict[tuple, list] = defaultdict(list)
+    for i, c in enumerate(ctx.cands):
+        if c.venue is not None:
+            by_slot[(c.venue, c.day)].append(ctx.x[i])
+        else:
+            by_slot[(c.format, c.day, c.start_min)].append(ctx.x[i])
+    for vs in by_slot.values():
+        if len(vs) > 1:
+            ctx.model.add_at_most_one(vs)
+            ctx.hard("one_activity_per_venue_day")
+
+
+def reach(ctx: Ctx) -> None:
+    """Spare staff time goes where the most people are met (offline; online views are not
+    people met, and posts are asked for by number)."""
+    ctx.cost("reach", "reach", [(ctx.x[i], -c.reach / REACH_PER) for i, c in enumerate(ctx.cands) if c.venue],
+             "reach")
+
+
+# --- solving ----------------------------------------------------------------------------------------------
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Callable[[float | None, float | None], None]):
+        super().__init__()
+        self.report = report
+        self.solutions = 0
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        self.report(self.ObjectiveValue(), self.BestObjectiveBound())
+
+
+@dataclass
+class ChunkResult:
+    status: str
+    objective: float  # in weight units (scaled back)
+    bound: float
+    seconds: float
+    activities: list[PlannedActivity]
+    goals: list[tuple[Any, int, int]]  # (Goal, short, required)
+    costs: dict[tuple[str, str], float]
+    chosen: list[Candidate]
+    credits: dict[int, int]
+
+    def chosen_candidates(self) -> list[Candidate]:
+        return self.chosen
+
+
+def run_master(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
+               on_progress: Callable[[float | None, float | None, int], None] | None = None
+               ) -> tuple[str, set[str], float | None, float | None]:
+    """The activities the master picks, its status, objective and bound (weight units)."""
+    solver = _solver(time_limit, workers, seed, deterministic)
+    # a big master spends its time in presolve otherwise; the LP does the work here
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.max_presolve_iterations = 1
+    status = _solve(solver, ctx.model, on_progress)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {c.id for c, v in zip(ctx.cands, ctx.x) if solver.value(v)}
+        ctx.data["works"] = {key for key, v in ctx.data.get("a", {}).items() if solver.value(v)}
+        name = "optimal" if status == cp_model.OPTIMAL else "feasible"
+        return name, chosen, solver.objective_value / SCALE, solver.best_objective_bound / SCALE
+    return "empty", set(), None, trivial_bound(ctx)
+
+
+def trivial_bound(ctx: Ctx) -> float:
+    """A bound that needs no solving: every reward taken, no penalty paid."""
+    return ctx.constant_penalty() / SCALE + sum(k for c in ctx.costs for _, k in c.terms if k < 0) / SCALE
+
+
+def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = False) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = workers
+    p.random_seed = seed
+    if workers == 1:
+        p.linearization_level = 2  # the LP with cuts is what closes the gap on these models
+    if deterministic:
+        # the same plan and seed give the same plan, whatever the machine's load
+        p.max_deterministic_time = max(0.1, time_limit)
+        p.max_time_in_seconds = max(5.0, 3 * time_limit)
+    else:
+        if workers <= len(PORTFOLIO):
+            p.subsolvers.extend(PORTFOLIO[:workers])
+        p.max_time_in_seconds = max(0.5, time_limit)
+    return solver
+
+
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel,
+           on_progress: Callable[[float | None, float | None, int], None] | None) -> int:
+    watcher = None
+    if on_progress is not None:
+        watcher = _Watcher(lambda obj, bound: on_progress(obj, bound, watcher.solutions))
+        solver.best_bound_callback = lambda bound: on_progress(None, bound, watcher.solutions)
+    return solver.solve(model, watcher)
+
+
+def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
+              on_progress: Callable[[float | None, float | None, int], None] | None = None) -> ChunkResult:
+    solver = _solver(time_limit, workers, seed, deterministic)
+    started = time.monotonic()
+    status = _solve(solver, ctx.model, on_progress)
+    seconds = time.monotonic() - started
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
+        objective, bound = solver.objective_value / SCALE, solver.best_objective_bound / SCALE
+        name = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    else:  # no solution in time: doing nothing is always allowed, so plan nothing here
+        for v in ctx.x:
+            ctx.model.add(v == 0)
+        solver = _solver(5.0, 1, seed)
+        solver.solve(ctx.model)
+        value = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
+        objective = bound = solver.objective_value / SCALE
+        name = "empty"
+    result = extract(ctx, value)
+    result.status, result.objective, result.bound, result.seconds = name, objective, bound, seconds
+    return result
+
+
+def extract(ctx: Ctx, value: Callable[[Any], int]) -> ChunkResult:
+    chosen = [i for i, v in enumerate(ctx.x) if value(v)]
+    prefer = all_police_mod.prefer(ctx, value) if "all_police" in ctx.data["modules"] else {}
+    people = staffing.disaggregate(ctx, chosen, value, prefer)
+    credits = key_dates_mod.credits(ctx, set(chosen), value) if "key_dates" in ctx.data["modules"] else {}
+    activities = [PlannedActivity(ctx.cands[i], sorted(ctx.staff[p].id for p in people[i]), credits.get(i))
+                  for i in chosen]
+    chosen_c = [ctx.cands[i] for i in chosen]
+    result = ChunkResult("", 0.0, 0.0, 0.0, activities, [], {}, chosen_c,
+                         {i: k for i, k in credits.items()})
+    for g in ctx.goals:
+        result.goals.append((g, int(value(g.short)), g.required_value(value)))
+    for c in ctx.costs:
+        key = (c.tactic, c.rule)
+        result.costs[key] = result.costs.get(key, 0.0) + sum(k * value(v) for v, k in c.terms) / SCALE
+    return result
+
+
+def result_objective(result: ChunkResult) -> float:
+    return sum(g.weight * short for g, short, _ in result.goals) + sum(result.costs.values())
+
+
+# --- the whole plan -----------------------------------------------------------------------------------------
+
+
+def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = None,
+          time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
+          calendar: CampaignCalendar | None = None, strategy: Strategy | None = None,
+          modules: list | None = None) -> Solution:
+    """Plan the campaign; raises NoPlanError when nothing at all can be scheduled."""
+    plan = loaded.plan
+    started = time.monotonic()
+    calendar = calendar or build_calendar(plan)
+    limit = time_limit if time_limit is not None else plan.solver.time_limit.total_seconds()
+    workers = workers if workers is not None else plan.solver.workers
+    workers = workers or os.cpu_count() or 1
+    seed = seed if seed is not None else plan.solver.seed
+    strategy = strategy or choose_strategy(loaded, calendar)
+    run = _Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
+    total_days = sum(len(c) for c in strategy.chunks)
+    for n, days in enumerate(strategy.chunks):
+        left = max(1.0, limit - (time.monotonic() - started))
+        share = left * len(days) / max(1, total_days - sum(len(c) for c in strategy.chunks[:n]))
+        run.part(n, days, share)
+    if not run.active:
+        raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
+    activities = sorted(run.activities, key=lambda a: (a.cand.day, a.cand.start_min, a.cand.venue or "",
+                                                       a.cand.format))
+    repeats = themes_mod.assign(plan, calendar, activities, *_theme_data(loaded))
+    label_tactics(loaded, calendar, activities)
+    unmet = collect_unmet(loaded, run.goals)
+    score = collect_score(loaded, calendar, activities, run.goals, run.costs, repeats, modules)
+    status = "optimal" if run.statuses == ["optimal"] else "feasible"
+    notes = list(calendar.notes)
+    if "greedy" in run.statuses:
+        notes.append("the solver improved nothing in time for some periods; their plan is the greedy "
+                     "one (give solver.time_limit more time)")
+    if len(strategy.chunks) > 1:
+        notes.append(f"solved in {len(strategy.chunks)} periods one after the other; "
+                     "the bound is the sum of the periods' bounds")
+    return Solution(loaded, calendar, status, round(run.objective, 2), round(min(run.bound, run.objective), 2),
+                    round(time.monotonic() - started, 2), activities, unmet, score,
+                    sum(a.cand.reach for a in activities), round(sum(a.cand.installs for a in activities), 1),
+                    dict(run.stats, chunks=len(strategy.chunks), active_candidates=run.active,
+                         dropped=dict(run.dropped)), notes)
+
+
+WINDOW_DAYS = 7  # fix-and-optimise windows: a week, then weeks shifted by half a week
+WINDOW_SECONDS = 1.0  # most time one window gets
+MAX_PASSES = 4
+MASTER_SHARE = 0.65  # of a part's time: choosing the activities; then staffing and polishing
+
+
+class _Run:
+    """One solve, part by part (one part for a station)."""
+
+    def __init__(self, loaded, calendar, strategy, modules, workers, seed, started, progress):
+        self.loaded, self.calendar, self.strategy, self.modules = loaded, calendar, strategy, modules
+        self.workers, self.seed, self.started, self.progress = workers, seed, started, progress
+        self.deterministic = workers == 1
+        self.carry = Carry()
+        self.activities: list[PlannedActivity] = []
+        self.goals: list[tuple[Any, int, int, str]] = []
+        self.costs: dict[tuple[str, str], float] = defaultdict(float)
+        self.objective = self.bound = 0.0
+        self.statuses: list[str] = []
+        self.stats: Counter = Counter()
+        self.blockers: list[Blocker] = []
+        self.dropped: Counter = Counter()
+        self.generated = self.active = 0
+
+    def report(self, objective: float | None, bound: float | None, stage: str, phase: str) -> None:
+        if self.progress is None:
+            return
+        o = None if objective is None else self.objective + objective
+        b = None if bound is None else self.bound + bound
+        gap = None if o is None or b is None else abs(o - b) / max(1.0, abs(o))
+        self.progress(Progress(o, b, gap, time.monotonic() - self.started, f"{phase} {stage}".strip()))
+
+    def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw) -> Ctx:
+        return build(self.loaded, self.calendar, cset, days=days, horizon=horizon, carry=carry,
+                     area_bound=self.strategy.area_bound, modules=self.modules, mode=mode, **kw)
+
+    def part(self, n: int, days: range, share: float) -> None:
+        t0 = time.monotonic()
+        deadline = t0 + share
+        calendar, stats = self.calendar, self.stats
+        phase = ""
+        if len(self.strategy.chunks) > 1:
+            phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
+                     f"({n + 1}/{len(self.strategy.chunks)})")
+        cset = generate_candidates(self.loaded, calendar, days=days)
+        if n == 0:
+            self.blockers = cset.blockers
+        master = self.build(cset, days, days, self.carry, "master")
+        self.generated += len(cset.candidates)
+        self.active += len(master.cands)
+        self.dropped.update(master.dropped)
+        stats["candidates"] += len(cset.candidates)
+        stats["master_variables"] += len(master.model.proto.variables)
+        stats["seconds_build"] += time.monotonic() - t0
+        if not master.cands:
+            self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, 0.0)
+            return
+        # 1. a complete plan at once
+        mark = time.monotonic()
+        incumbent = incumbent_from_greedy(master, greedy(master))
+        stats["seconds_greedy"] += time.monotonic() - mark
+        hint_master(master, incumbent)
+        complete_hint(master.model, self.seed)
+        # 2. the master, from there: the activities, and a bound
+        mark = time.monotonic()
+        m_status, chosen, m_objective, m_bound = run_master(
+            master, time_limit=max(0.5, (deadline - mark) * MASTER_SHARE), workers=self.workers, seed=self.seed,
+            deterministic=self.deterministic,
+            on_progress=lambda o, b, k: self.report(o if o is None else o / SCALE,
+                                                    None if b is None else b / SCALE, "activities", phase))
+        stats["seconds_master"] += time.monotonic() - mark
+        stats["master_status"] = m_status
+        stats["master_bound"] = m_bound
+        stats["master_objective"] = m_objective
+        pool = master.cands
+        # 3. its choice, staffed as it says; kept if better than the greedy plan
+        mark = time.monotonic()
+        result = self.evaluate(cset, days, incumbent, pool, deadline)
+        if chosen and chosen != set(incumbent):
+            index = {c.id: i for i, c in enumerate(master.cands)}
+            staffed = staff_choice(master, [index[k] for k in sorted(chosen)], master.data.get("works", set()))
+            other = self.evaluate(cset, days, incumbent_from_greedy(master, staffed), pool, deadline)
+            stats["master_choice_dropped"] += len(chosen) - len(staffed.chosen)
+            if other.objective < result.objective - 1e-9:
+                result = other
+                stats["master_choice_used"] += 1
+        del master
+        incumbent = {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities}
+        # 4. polished a window of days at a time, person by person (fairness included)
+        if deadline - time.monotonic() > 0.3 or self.deterministic:
+            before = result.objective
+            incumbent = self.windows(cset, days, incumbent, None if self.deterministic else deadline - 0.1,
+                                     phase, budget=max(0.5, (deadline - time.monotonic())))
+            polished = self.evaluate(cset, days, incumbent, pool, deadline)
+            if polished.objective <= before:
+                result = polished
+        stats["seconds_final"] += time.monotonic() - mark
+        optimal = (m_status == "optimal" and m_bound is not None
+                   and result.objective <= m_bound + 1e-6 * max(1.0, abs(m_bound)))
+        self.finish(result, "optimal" if optimal else "feasible", m_bound, result.objective)
+
+    def windows(self, cset: CandidateSet, days: range, incumbent: Incumbent, deadline: float | None,
+                phase: str, budget: float = 0.0) -> Incumbent:
+        """Fix-and-optimise: re-solve one window of days with the rest of the plan fixed.
+
+        Until `deadline` (wall clock), pass after pass; or, deterministically, one pass of
+        `budget` deterministic seconds shared by the windows."""
+        first, last = days[0], days[-1]
+        starts = list(range(first, last + 1, WINDOW_DAYS))
+        starts += [d + WINDOW_DAYS // 2 for d in starts if d + WINDOW_DAYS // 2 <= last]
+        if len(days) <= WINDOW_DAYS:
+            starts = [first]
+        passes = MAX_PASSES if deadline is not None else 1
+        for n_pass in range(passes):
+            improved = False
+            for k, start in enumerate(starts):
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0.05:
+                        return incumbent
+                    limit = max(0.1, min(left, WINDOW_SECONDS))
+                else:
+                    limit = max(0.1, budget / len(starts))
+                window = range(start, min(start + WINDOW_DAYS, last + 1))
+                fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
+                                                       if c.day not in window], dict(self.carry.key_date_credit))
+                for c, _, key in incumbent.values():
+                    if key is not None and c.day not in window:
+                        fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
+                ctx = self.build(cset, window, days, fixed, "full")
+                inside = {i: v for i, v in incumbent.items() if v[0].day in window}
+                hint_full(ctx, inside)
+                before = complete_hint(ctx.model, self.seed)
+                if before is None:
+                    continue
+                result = run_chunk(ctx, time_limit=limit, workers=1, seed=self.seed,
+                                   deterministic=self.deterministic)
+                self.stats["windows"] += 1
+                if result.status != "empty" and result.objective < before - 1e-9:
+                    for i in inside:
+                        del incumbent[i]
+                    for a in result.activities:
+                        incumbent[a.cand.id] = (a.cand, tuple(a.staff), a.key_date)
+                    self.stats["windows_improved"] += 1
+                    improved = True
+                self.report(None, None, f"pass {n_pass + 1}, window {k + 1}/{len(starts)}", phase)
+            if not improved:
+                break
+        return incumbent
+
+    def evaluate(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float
+                 ) -> ChunkResult:
+        """The part's model with exactly this plan: its goals, costs and objective."""
+        ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
+        hint_full(ctx, plan, fix=True)
+        result = run_chunk(ctx, time_limit=max(5.0, deadline - time.monotonic()), workers=1, seed=self.seed)
+        if result.status == "empty":
+            raise RuntimeError("a plan that keeps every hard rule could not be evaluated; please report this")
+        return result
+
+    def finish(self, result: ChunkResult, status: str, bound: float | None, objective: float) -> None:
+        self.statuses.append(status)
+        self.objective += result.objective
+        self.bound += min(result.objective, bound) if bound is not None else result.objective
+        self.activities += result.activities
+        for g, short, required in result.goals:
+            why = ""
+            if short:
+                why = g.why(short, result) if callable(g.why) else (g.why or "")
+            self.goals.append((g, short, required, why))
+        for key, v in result.costs.items():
+            self.costs[key] += v
+        self.carry.activities += [(a.cand, tuple(a.staff)) for a in result.activities]
+        for a in result.activities:
+            if a.key_date is not None:
+                self.carry.key_date_credit[a.key_date] = self.carry.key_date_credit.get(a.key_date, 0) + 1
+
+
+def _theme_data(loaded: LoadedPlan) -> tuple[dict, dict]:
+    from planner.candidates import fraud_type_audiences, matching_themes
+
+    types = fraud_type_audiences(loaded.plan)
+    return types, {v.id: matching_themes(v.audience_ids(), types) for v in loaded.plan.venues}
+
+
+def label_tactics(loaded: LoadedPlan, calendar: CampaignCalendar, activities: list[PlannedActivity]) -> None:
+    """The tactics each planned activity serves, for plan.json and the calendars."""
+    plan = loaded.plan
+    claimed = defaultdict(set)
+    for s in plan.staff:
+        for v in s.claims:
+            claimed[v].add(s.id)
+    for a in activities:
+        tags = [t for t in a.cand.tactics]
+        if a.key_date is not None:
+            tags.append("key_dates")
+        if plan.tactics.all_police and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff):
+            tags.append("all_police")
+        a.tactics = [t for t in TACTIC_ORDER if t in tags]
+
+
+def collect_unmet(loaded: LoadedPlan, goals: list[tuple[Any, int, int, str]]) -> list[Unmet]:
+    out = []
+    for g, short, required, why in goals:
+        if short <= 0:
+            continue
+        where = loaded.where(*g.where) if g.where else ""
+        out.append(Unmet(g.tactic, g.rule, g.venue, g.person, g.period, why, short, required, g.unit, where))
+    order = {t: i for i, t in enumerate(TACTIC_ORDER)}
+    out.sort(key=lambda u: (order.get(u.tactic, 99), u.rule, u.period or "", u.venue or "", u.person or ""))
+    return out
+
+
+def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: list[PlannedActivity],
+                  goals: list[tuple[Any, int, int, str]], costs: dict[tuple[str, str], float], repeats: int,
+                  modules: list | None) -> dict[str, TacticScore]:
+    plan = loaded.plan
+    mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
+    names = {m.NAME for m in mods} | {"staffing"}
+    score: dict[str, TacticScore] = {}
+    for name in TACTIC_ORDER:
+        if name not in names:
+            continue
+        score[name] = TacticScore(0.0, 0, 0)
+    for g, short, required, _ in goals:
+        s = score.setdefault(g.tactic, TacticScore(0.0, 0, 0))
+        s.penalty += g.weight * short
+        s.required += 1
+        s.met += 1 if short == 0 else 0
+    for (tactic, _), v in costs.items():
+        if tactic in score:
+            score[tactic].penalty += v
+    if "themes" in score:
+        offline = sum(1 for a in activities if a.cand.venue)
+        score["themes"] = TacticScore(float(repeats), offline - repeats, offline)
+    if "staffing" in score:
+        score["staffing"].met = score["staffing"].required = len(activities)
+    if "all_police" in score:
+        met, required = all_police_mod.extra_score(plan, activities)
+        score["all_police"].met += met
+        score["all_police"].required += required
+    if "fairness" in score:
+        met, required = fairness_mod.extra_score(plan, calendar, activities)
+        score["fairness"].met, score["fairness"].required = met, required
+    for s in score.values():
+        s.penalty = round(s.penalty, 2)
+    return score
+
+
+def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: list[Blocker],
+                    dropped: Counter, generated: int) -> list[str]:
+    """FILE:LINE: where: why, for each entry that leaves nothing schedulable."""
+    plan = loaded.plan
+    lines: list[str] = []
+
+    def line(path: tuple, what: str) -> None:
+        lines.append(f"{loaded.where(*path)}: {dotted(path)}: {what}")
+
+    if not generated:
+        for b in blockers:
+            for path in b.where or [("venues",)]:
+                line(path, f"{b.subject}: {b.why}")
+        if not blockers:
+            line(("campaign",), f"no activity format has a time window on any day "
+                 f"{plan.campaign.start}..{plan.campaign.end} at any venue")
+        return lines
+    for reason, count in sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0])):
+        fmt = reason.split(":", 1)[0]
+        paths: list[tuple] = []
+        if fmt in plan.activities:
+            paths.append(("activities", fmt, "needs"))
+        if "grid_worker" in reason or "police" in reason:
+            six = plan.tactics.six_plus
+            if six and six.grid_and_police:
+                paths.append(("tactics", "six_plus", "grid_and_police"))
+        if "free" in reason or "available" in reason:
+            for i, s in enumerate(plan.staff):
+                if s.unavailable:
+                    paths.append(("staff", i, "unavailable"))
+                if s.duty:
+                    paths.append(("staff", i, "duty"))
+        if not paths:
+            paths.append(("staff",))
+        for path in paths[:6]:
+            line(path, f"{reason} ({count} possible activities ruled out)")
+    return lines
+
+
+# --- the entry point -----------------------------------------------------------------------------------------
+
+
+def plan_to_dir(loaded: LoadedPlan, out_dir: Path | str, *, progress: Callable[[Progress], None] | None = None
+                ) -> Solution:
+    """Solve the plan and write OUT/plan.json (atomically). Raises NoPlanError, writing nothing."""
+    from planner.planjson import write_plan_json
+
+    solution = solve(loaded, progress=progress)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_plan_json(solution, out / "plan.json")
+    return solution
+
+
+def summarize(solution: Solution) -> Summary:
+    plan = solution.loaded.plan
+    weeks: dict[str, Counter] = defaultdict(Counter)
+    for a in solution.activities:
+        y, w, _ = a.cand.date.isocalendar()
+        weeks[f"{y}-W{w:02d}"][a.cand.format] += 1
+    load: Counter = Counter()
+    for a in solution.activities:
+        load.update(a.staff)
+    n = len(solution.calendar.days)
+    rows = [(s.id, s.name, s.role, load[s.id], fairness_mod.capacity(plan, solution.calendar, i, n))
+            for i, s in enumerate(plan.staff)]
+    return Summary(solution.status, solution.objective, solution.bound, solution.gap, solution.solve_seconds,
+                   len(solution.activities), solution.reach, solution.installs, solution.score,
+                   sorted((k, dict(v)) for k, v in weeks.items()), rows, solution.unmet, solution.notes)
+
+
+__all__ = ["solve", "plan_to_dir", "build", "Solution", "PlannedActivity", "Unmet", "TacticScore", "Progress",
+           "Summary", "NoPlanError", "Strategy", "choose_strategy", "summarize"]

@@ -1,0 +1,157 @@
+"""全警反诈 (Enshi): every officer takes part; each claims a compound or unit and visits it.
+
+Soft:
+- every_officer (weights.coverage, per activity short): every police officer takes part in
+  at_least activities per week, month or campaign, in periods they are available at all;
+- claims (weights.claims, per activity): an activity at a venue someone claimed should have
+  that person on it. The credit h[activity, claimant] needs the claimant in the activity's
+  group on a position type the activity has, so handing out the group's people afterwards
+  can honour it (planner.tactics.staffing.disaggregate takes claimants first).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.tactics import Ctx, part_of, prorated, staffing
+
+NAME = "all_police"
+WHERE = ("tactics", "all_police")
+
+
+def enabled(plan) -> bool:
+    return plan.tactics.all_police is not None
+
+
+def add(ctx: Ctx) -> None:
+    every_officer(ctx)  # exact in the master too: a[] is each person's load
+    if ctx.mode == "master":
+        claims_lower_bound(ctx)
+    else:
+        claims(ctx)
+
+
+def claims_lower_bound(ctx: Ctx) -> None:
+    """Master: an activity at a claimed venue is credited to a claimant only if the claimant
+    works in that part of the day in that area (one credit per claimant and part)."""
+    owners = claimants(ctx)
+    a = ctx.data["a"]
+    m = ctx.model
+    terms = []
+    per_slot: dict[tuple, list] = defaultdict(list)
+    for i, c in enumerate(ctx.cands):
+        if c.venue not in owners:
+            continue
+        terms.append((ctx.x[i], 1))
+        area = c.area or ""
+        credit = []
+        for p in owners[c.venue]:
+            key = (p, c.day, part_of(c.start_min), area)
+            if key not in a:
+                continue
+            h = m.new_bool_var(f"claim[{ctx.staff[p].id},{c.id}]")
+            m.add(h <= ctx.x[i])
+            per_slot[key].append(h)
+            credit.append(h)
+            terms.append((h, -1))
+        if len(credit) > 1:
+            m.add(sum(credit) <= ctx.x[i])
+    for key, hs in per_slot.items():
+        m.add(sum(hs) <= a[key])
+    ctx.cost(NAME, "claims", terms, "claims")
+
+
+def every_officer(ctx: Ctx) -> None:
+    rule = ctx.plan.tactics.all_police
+    if not rule.at_least:
+        return
+    loads = staffing.person_literals(ctx)
+    for p, person in enumerate(ctx.staff):
+        if person.role != "police" or person.max_activities_per_week == 0:
+            continue
+        for period in ctx.periods(rule.per):
+            if not ctx.in_chunk(period):
+                continue
+            if not any(ctx.available[p][d] for d in period.days()):
+                continue
+            required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
+            if not required:
+                continue
+            lits = [v for d, v in loads.get(p, ()) if period.first <= d <= period.last]
+            before = sum(1 for c, st in ctx.carry.activities
+                         if person.id in st and period.first <= c.day <= period.last)
+
+            def why(short: int, result, lits=lits, who=person.id) -> str:
+                if not lits:
+                    return (f"{who}: no activity they can staff in this period "
+                            "(available days, role and skills against the formats' needs)")
+                return f"{who}: their possible activities clash with weightier ones or their weekly limit"
+
+            ctx.goal(NAME, "every_officer", sum(lits) + before if lits else before, required, "coverage",
+                     "activity", person=person.id, period=period.label, why=why,
+                     where=("staff", p))
+
+
+def claimants(ctx: Ctx) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for p, person in enumerate(ctx.staff):
+        for v in person.claims:
+            out[v].append(p)
+    return out
+
+
+def claims(ctx: Ctx) -> None:
+    owners = claimants(ctx)
+    if not owners:
+        return
+    m = ctx.model
+    u = ctx.data["u"]
+    st = ctx.data["staffing"]
+    group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
+    credit: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    per_person_group: dict[tuple[int, int], list] = defaultdict(list)
+    terms = []
+    for i, c in enumerate(ctx.cands):
+        if c.venue not in owners:
+            continue
+        g = group_of[i]
+        terms.append((ctx.x[i], 1))
+        for p in owners[c.venue]:
+            if p in st[i].team:
+                h = ctx.x[i]
+            else:
+                fills = [u[(p, g, pt)] for pt in st[i].positions if (p, g, pt) in u]
+                if not fills:
+                    continue
+                h = m.new_bool_var(f"claim[{ctx.staff[p].id},{c.id}]")
+                m.add(h <= ctx.x[i])
+                m.add(h <= sum(fills))
+                per_person_group[(p, g)].append(h)
+            credit[i].append((p, h))
+            terms.append((h, -1))
+        hs = [h for _, h in credit[i]]
+        if len(hs) > 1:
+            m.add(sum(hs) <= ctx.x[i])
+    for vs in per_person_group.values():
+        if len(vs) > 1:
+            m.add_at_most_one(vs)
+    ctx.cost(NAME, "claims", terms, "claims")
+    ctx.data["claim_credit"] = credit
+
+
+def prefer(ctx: Ctx, value) -> dict[int, list[int]]:
+    """Candidate → claimants credited for it, for handing out a group's people."""
+    return {i: [p for p, h in hs if value(h)] for i, hs in ctx.data.get("claim_credit", {}).items()}
+
+
+def extra_score(plan, activities) -> tuple[int, int]:
+    """Claimed-venue activities with a claimant on them, of all activities at claimed venues."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for s in plan.staff:
+        for v in s.claims:
+            owners[v].add(s.id)
+    at = [a for a in activities if a.cand.venue in owners]
+    return sum(1 for a in at if owners[a.cand.venue].intersection(a.staff)), len(at)
+
+
+__all__ = ["add", "enabled", "prefer", "extra_score", "claimants"]

@@ -1,0 +1,107 @@
+"""五进: publicity goes into communities, villages, households, schools and enterprises.
+
+Hard: min_gap_days between two activities at the same 五进 venue.
+Soft (weights.coverage, per visit short): every venue of the listed kinds is reached
+at_least times per week, month or campaign. A campaign-long rhythm of k visits is cut into k
+equal parts of one visit each, so the visits are spread across the campaign instead of
+bunched at its end. A period the campaign only partly covers wants its share (rounded half
+up); a period in which the venue is closed throughout wants nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.tactics import Ctx, Period, explain_venue, prorated
+
+NAME = "five_into"
+WHERE = ("tactics", "five_into")
+
+
+def enabled(plan) -> bool:
+    return plan.tactics.five_into is not None
+
+
+def venues(ctx: Ctx) -> list[str]:
+    kinds = set(ctx.plan.tactics.five_into.kinds)
+    return [v.id for v in ctx.plan.venues if v.kind in kinds]
+
+
+def add(ctx: Ctx) -> None:
+    min_gap(ctx)
+    every_venue(ctx)
+
+
+def min_gap(ctx: Ctx) -> None:
+    """At most one activity at a 五进 venue in any min_gap_days consecutive days."""
+    gap = ctx.plan.tactics.five_into.min_gap_days
+    if gap <= 1:
+        return  # one activity per venue per day is the core rule already
+    mine = set(venues(ctx))
+    by_venue: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for i, c in enumerate(ctx.cands):
+        if c.venue in mine:
+            by_venue[c.venue][c.day].append(ctx.x[i])
+    earlier: dict[str, list[int]] = defaultdict(list)
+    for c, _ in ctx.carry.activities:
+        if c.venue in mine:
+            earlier[c.venue].append(c.day)
+    m = ctx.model
+    for venue in sorted(by_venue):
+        days = by_venue[venue]
+        for d in sorted(days):
+            if any(abs(d - e) < gap for e in earlier[venue]):
+                for v in days[d]:
+                    m.add(v == 0)
+                continue
+            window = [v for e in range(d, d + gap) for v in days.get(e, ())]
+            if len(window) > len(days[d]):
+                m.add_at_most_one(window)
+                ctx.hard("min_gap_days")
+
+
+def periods(ctx: Ctx) -> tuple[list[Period], int]:
+    rule = ctx.plan.tactics.five_into.every_venue
+    if rule.per == "campaign" and rule.at_least > 1:
+        return ctx.periods("campaign", split=rule.at_least), 1
+    return ctx.periods(rule.per), rule.at_least
+
+
+def visits(ctx: Ctx, venue: str, period: Period, by_venue: dict[str, list[int]]):
+    """The activities at a venue in a period: a linear expression, and what earlier chunks held."""
+    xs = [ctx.x[i] for i in by_venue.get(venue, ()) if period.first <= ctx.cands[i].day <= period.last]
+    return xs, ctx.carried(period, lambda c: c.venue == venue)
+
+
+def venue_index(ctx: Ctx) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(ctx.cands):
+        if c.venue:
+            out[c.venue].append(i)
+    return out
+
+
+def open_in(ctx: Ctx, venue: str, period: Period) -> bool:
+    days = ctx.cset.open_days.get(venue, set())
+    return any(period.first <= d <= period.last for d in days) or ctx.carried(period, lambda c: c.venue == venue) > 0
+
+
+def every_venue(ctx: Ctx) -> None:
+    rule = ctx.plan.tactics.five_into
+    gap = rule.min_gap_days
+    plist, each = periods(ctx)
+    by_venue = venue_index(ctx)
+    for venue in venues(ctx):
+        for period in plist:
+            if not ctx.in_chunk(period):
+                continue
+            required = each if rule.every_venue.per == "campaign" else prorated(each, period.fraction)
+            if not required or not open_in(ctx, venue, period):
+                continue
+            xs, before = visits(ctx, venue, period, by_venue)
+            ctx.goal(NAME, "every_venue", sum(xs) + before if xs else before, required, "coverage", "visit",
+                     venue=venue, period=period.label, where=(*WHERE, "every_venue"),
+                     why=lambda short, result, v=venue, p=period: explain_venue(ctx, result, v, p, gap=gap))
+
+
+__all__ = ["add", "enabled", "venues", "periods", "visits", "venue_index", "open_in"]

@@ -1,0 +1,164 @@
+"""关键节点 + 主题活动: themed activities around key dates (三八, 六一, 端午, 开学第一课, …).
+
+Soft (weights.key_dates, per activity short): min_activities activities inside each key
+date's window, at venues with an audience of the key date, of its format if it names one,
+themed with one of its fraud types that targets the venue (which candidates qualify is
+worked out in planner.candidates). An activity is the themed activity of one key date only
+(plan.json has one key_date per activity), so where key dates can share activities (the
+national month overlaps 端午, say) a small assignment decides which one each counts for,
+per venue-day (a venue holds one activity a day). A key date that shares nothing needs no
+assignment at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.tactics import Ctx
+
+NAME = "key_dates"
+
+
+def enabled(plan) -> bool:
+    kd = plan.tactics.key_dates
+    return kd is not None and kd.min_activities > 0
+
+
+def last_day(ctx: Ctx, k: int) -> int:
+    """The campaign day on which the key date's window closes."""
+    window = ctx.calendar.key_dates[k].window
+    days = ctx.calendar.days
+    last = 0
+    for i, d in enumerate(days):
+        if d.date <= window.end:
+            last = i
+    return last
+
+
+def first_day(ctx: Ctx, k: int) -> int:
+    window = ctx.calendar.key_dates[k].window
+    return next((i for i, d in enumerate(ctx.calendar.days) if d.date >= window.start), 0)
+
+
+def owns(ctx: Ctx, k: int) -> bool:
+    """The model holding the key date's window (the part where it closes, in a decomposed solve)."""
+    return (first_day(ctx, k) <= ctx.days[-1] and last_day(ctx, k) >= ctx.days[0]
+            and last_day(ctx, k) <= ctx.horizon[-1])
+
+
+def add(ctx: Ctx) -> None:
+    themed_activities(ctx)
+
+
+def _clusters(keys: list[int], slots: dict[int, set]) -> list[list[int]]:
+    parent = {k: k for k in keys}
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict = {}
+    for k in keys:
+        for s in sorted(slots[k], key=str):
+            if s in owner:
+                parent[find(k)] = find(owner[s])
+            else:
+                owner[s] = k
+    out: dict[int, list[int]] = defaultdict(list)
+    for k in keys:
+        out[find(k)].append(k)
+    return [sorted(v) for _, v in sorted(out.items())]
+
+
+def themed_activities(ctx: Ctx) -> None:
+    rule = ctx.plan.tactics.key_dates
+    keys = [k for k in range(len(ctx.calendar.key_dates)) if owns(ctx, k)]
+    eligible: dict[int, dict[tuple, list[int]]] = {k: defaultdict(list) for k in keys}
+    for i, c in enumerate(ctx.cands):
+        for k in c.key_dates:
+            if k in eligible:
+                eligible[k][(c.venue, c.day)].append(i)
+    slots = {k: set(eligible[k]) for k in keys}
+    kd_vars: dict[int, dict[tuple, object]] = {}
+    m = ctx.model
+    for cluster in _clusters(keys, slots):
+        shared = len(cluster) > 1
+        per_slot: dict[tuple, list] = defaultdict(list)
+        for k in cluster:
+            required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+            if required <= 0:
+                continue
+            if shared:
+                kd_vars[k] = {}
+                for slot, idx in sorted(eligible[k].items(), key=lambda kv: (kv[0][1], kv[0][0] or "")):
+                    var = m.new_bool_var(f"kd[{ctx.calendar.key_dates[k].id},{slot[0]},{slot[1]}]")
+                    m.add(var <= sum(ctx.x[i] for i in idx))
+                    kd_vars[k][slot] = var
+                    per_slot[slot].append(var)
+                got = sum(kd_vars[k].values()) if kd_vars[k] else 0
+            else:
+                xs = [ctx.x[i] for idx in eligible[k].values() for i in idx]
+                got = sum(xs) if xs else 0
+            key = ctx.calendar.key_dates[k]
+            ctx.goal(NAME, "themed_activities", got, required, "key_dates", "activity",
+                     period=str(key.window), where=_where(ctx, key),
+                     why=lambda short, result, k=k: explain(ctx, k))
+        for slot, vs in per_slot.items():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+    ctx.data["kd_vars"] = kd_vars
+    ctx.data["kd_eligible"] = eligible
+
+
+def _where(ctx: Ctx, key) -> tuple:
+    rule = ctx.plan.tactics.key_dates
+    if key.custom:
+        for i, c in enumerate(rule.custom):
+            if c.id == key.id:
+                return ("tactics", "key_dates", "custom", i)
+    if isinstance(rule.use, list) and key.id in rule.use:
+        return ("tactics", "key_dates", "use", rule.use.index(key.id))
+    return ("tactics", "key_dates", "use")
+
+
+def explain(ctx: Ctx, k: int) -> str:
+    key = ctx.calendar.key_dates[k]
+    name = key.name(ctx.plan.campaign.language)
+    generated = [c for c in ctx.cset.candidates if k in c.key_dates]
+    if not generated:
+        who = "any audience" if key.audiences is None else "/".join(key.audiences)
+        fmt = f" for {key.activity}" if key.activity else ""
+        return (f"{name} ({key.id}): no venue with {who} has a time window{fmt} in {key.window} "
+                "for a theme of this key date")
+    if not any(k in c.key_dates for c in ctx.pool):
+        return f"{name} ({key.id}): nobody who can staff it is free in {key.window}"
+    return f"{name} ({key.id}): not enough staff time in {key.window} (booked, or at max_activities_per_week)"
+
+
+def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
+    """Which chosen activity is the themed activity of which key date: candidate → key index."""
+    rule = ctx.plan.tactics.key_dates
+    out: dict[int, int] = {}
+    kd_vars = ctx.data.get("kd_vars", {})
+    eligible = ctx.data.get("kd_eligible", {})
+    for k, slots in kd_vars.items():
+        for slot, var in slots.items():
+            if value(var):
+                picked = [i for i in eligible[k][slot] if i in chosen and i not in out]
+                if picked:
+                    out[picked[0]] = k
+    for k, by_slot in sorted(eligible.items()):
+        if k in kd_vars:
+            continue
+        required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+        key_day = ctx.calendar.key_dates[k].date
+        options = sorted((i for idx in by_slot.values() for i in idx if i in chosen and i not in out),
+                         key=lambda i: (abs((ctx.cands[i].date - key_day).days), ctx.cands[i].id))
+        for i in options[:max(required, 0)]:
+            out[i] = k
+    return out
+
+
+__all__ = ["add", "enabled", "credits", "last_day"]

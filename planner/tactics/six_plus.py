@@ -1,0 +1,176 @@
+""""6+" (Harbin): 网格+警网, 基础+精准, 宣传+宣讲, 推广+创新, 线上+线下, 关键节点+主题活动.
+
+Hard: grid_and_police: an activity at a community, village or household has a police
+officer and a grid worker on it (added to the format's needs before staffing).
+Soft:
+- precision: a venue of medium or high risk wants its visits multiplied (weights.precision,
+  per visit short of at_least × multiplier per period);
+- lectures: lectures are at least min_share of offline activities (weights.coverage, per
+  lecture short);
+- app_promotion: expected 国家反诈中心 App installs reach target_installs (weights.reach / 5
+  per install short: an install counts as twenty people reached);
+- online: posts_per_week online posts each week, by staff with the online skill (their
+  needs) (weights.coverage per post short); themes follow the week's offline work and the
+  coming key dates (planner.tactics.themes);
+- key_dates: the themed activities themselves are the key_dates module's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.tactics import PAIRED_KINDS, Ctx, Goal, explain_venue, five_into, prorated
+
+NAME = "six_plus"
+WHERE = ("tactics", "six_plus")
+INSTALL_WEIGHT = 0.2  # × weights.reach per install short
+TENTHS = 10  # installs are counted in tenths in the model
+
+
+def enabled(plan) -> bool:
+    return plan.tactics.six_plus is not None
+
+
+def prepare(ctx: Ctx) -> None:
+    if ctx.plan.tactics.six_plus.grid_and_police:
+        grid_and_police(ctx)
+
+
+def grid_and_police(ctx: Ctx) -> None:
+    """网格+警网: police paired with grid workers at communities, villages and households."""
+    for c, need in zip(ctx.cands, ctx.needs):
+        if c.kind in PAIRED_KINDS:
+            need.roles = dict(need.roles)
+            need.roles["police"] = max(need.roles.get("police", 0), 1)
+            need.roles["grid_worker"] = max(need.roles.get("grid_worker", 0), 1)
+
+
+def add(ctx: Ctx) -> None:
+    six = ctx.plan.tactics.six_plus
+    if six.grid_and_police:
+        ctx.hard("grid_and_police", sum(1 for c in ctx.cands if c.kind in PAIRED_KINDS))
+    if six.precision:
+        precision(ctx)
+    if six.lectures and six.lectures.min_share > 0:
+        lecture_share(ctx)
+    if six.app_promotion and six.app_promotion.target_installs:
+        app_promotion(ctx)
+    if six.online and six.online.posts_per_week:
+        online_posts(ctx)
+
+
+def multiplier(ctx: Ctx, risk: str) -> float:
+    return float(getattr(ctx.plan.tactics.six_plus.precision, risk))
+
+
+def precision(ctx: Ctx) -> None:
+    """基础+精准: medium- and high-risk venues get their base rhythm times the multiplier."""
+    fi = ctx.plan.tactics.five_into
+    fi_venues = set(five_into.venues(ctx)) if fi else set()
+    if fi:
+        plist, each = five_into.periods(ctx)
+        per = fi.every_venue.per
+    else:
+        plist, each, per = ctx.periods("month"), 1, "month"
+    by_venue = five_into.venue_index(ctx)
+    for venue in ctx.plan.venues:
+        mult = multiplier(ctx, venue.risk)
+        if mult <= 1:
+            continue
+        base = each if venue.id in fi_venues else 1
+        for period in plist:
+            if not ctx.in_chunk(period) or not five_into.open_in(ctx, venue.id, period):
+                continue
+            required = round(base * mult) if per == "campaign" else prorated(base * mult, period.fraction)
+            if not required:
+                continue
+            xs, before = five_into.visits(ctx, venue.id, period, by_venue)
+            ctx.goal(NAME, "precision", sum(xs) + before if xs else before, required, "precision", "visit",
+                     venue=venue.id, period=period.label, where=(*WHERE, "precision", venue.risk),
+                     why=lambda short, result, v=venue.id, p=period, risk=venue.risk, k=mult: (
+                         f"{risk}-risk venue wants ×{k:g} visits: "
+                         + explain_venue(ctx, result, v, p, gap=fi.min_gap_days if fi else 0)))
+
+
+def lecture_share(ctx: Ctx) -> None:
+    """宣传+宣讲: lectures are at least min_share of the offline activities (over the campaign)."""
+    share = round(ctx.plan.tactics.six_plus.lectures.min_share * 100)
+    offline = [i for i, c in enumerate(ctx.cands) if c.venue]
+    lectures = [i for i in offline if ctx.cands[i].format == "lecture"]
+    before_off = sum(1 for c, _ in ctx.carry.activities if c.venue)
+    before_lec = sum(1 for c, _ in ctx.carry.activities if c.format == "lecture")
+    if not offline:
+        return
+    m = ctx.model
+    short = m.new_int_var(0, len(offline) + before_off, "six_plus.lectures.short")
+    n_off = sum(ctx.x[i] for i in offline) + before_off
+    n_lec = sum(ctx.x[i] for i in lectures) + before_lec if lectures else before_lec
+    m.add(100 * (n_lec + short) >= share * n_off)
+    chunk = f"{ctx.date(ctx.horizon[0])}..{ctx.date(ctx.horizon[-1])}"
+
+    def required(value) -> int:
+        total = sum(value(ctx.x[i]) for i in offline) + before_off
+        return -(-share * total // 100)
+
+    def why(short: int, result) -> str:
+        if not any(c.format == "lecture" for c in ctx.pool):
+            return "no lecture can be held: no lecture window at the venues, or nobody with the lecture skill free"
+        return "too few lecture slots with a lecturer free (lecture skill, time windows) for the share"
+
+    ctx.goals.append(Goal(NAME, "lectures", short, required, ctx.weight("coverage"), "lecture", None, None,
+                          chunk if ctx.horizon != range(len(ctx.calendar.days)) else "campaign", why,
+                          (*WHERE, "lectures", "min_share")))
+
+
+def app_promotion(ctx: Ctx) -> None:
+    """推广+创新: expected App installs (people reached × the format's install rate) reach the target."""
+    target = ctx.plan.tactics.six_plus.app_promotion.target_installs
+    n = len(ctx.calendar.days)
+    before = sum(c.installs for c, _ in ctx.carry.activities)
+    wanted = max(0, round(target * ctx.upto / n - before))  # a decomposed solve aims at its share
+    if not wanted:
+        return
+    terms = [(ctx.x[i], round(c.installs * TENTHS)) for i, c in enumerate(ctx.cands) if c.installs > 0]
+    m = ctx.model
+    short = m.new_int_var(0, wanted, "six_plus.app.short")
+    m.add(sum(k * v for v, k in terms) + TENTHS * short >= TENTHS * wanted)
+    best = sum(c.installs for c in ctx.cands)
+
+    def why(short: int, result) -> str:
+        if best < wanted:
+            return f"even every possible activity would bring about {best:.0f} installs"
+        return "not enough staff time for the activities that bring installs (lectures, door to door)"
+
+    ctx.goals.append(Goal(NAME, "app_promotion", short, wanted, ctx.weight("reach") * INSTALL_WEIGHT, "install",
+                          None, None, "campaign", why, (*WHERE, "app_promotion", "target_installs")))
+
+
+def online_posts(ctx: Ctx) -> None:
+    """线上+线下: posts_per_week online posts every week."""
+    wanted = ctx.plan.tactics.six_plus.online.posts_per_week
+    online = [i for i, c in enumerate(ctx.cands) if c.venue is None]
+    generated = defaultdict(int)
+    for c in ctx.cset.candidates:
+        if c.venue is None:
+            generated[ctx.week(c.day)] += 1
+    for period in ctx.periods("week"):
+        if not ctx.in_chunk(period):
+            continue
+        required = prorated(wanted, period.fraction)
+        if not required:
+            continue
+        xs = [ctx.x[i] for i in online if period.first <= ctx.cands[i].day <= period.last]
+        before = ctx.carried(period, lambda c: c.venue is None)
+
+        def why(short: int, result, period=period) -> str:
+            if not generated[period.label]:
+                return "no online format has a time window (activities.online_post, windows)"
+            if not any(c.venue is None and period.first <= c.day <= period.last for c in ctx.pool):
+                return "nobody with the online skill is free this week"
+            return "the staff with the online skill are booked or at max_activities_per_week this week"
+
+        ctx.goal(NAME, "online", sum(xs) + before if xs else before, required, "coverage", "post",
+                 period=period.label, why=why, where=(*WHERE, "online", "posts_per_week"))
+
+
+__all__ = ["prepare", "add", "enabled", "grid_and_police"]

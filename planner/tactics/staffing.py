@@ -1,0 +1,488 @@
+"""Staffing: who goes to each activity.
+
+Every activity's needs become typed positions: (role or any role, skills the holder must
+have), plus a team that goes as a unit. Activities on the same day, at the same time and in
+the same area form a group; a person is assigned to a position type in a group
+(u[person, group, type]), and the group's positions of a type equal the sum over its
+chosen activities. Positions of one type are interchangeable, so handing the group's people
+out to its activities afterwards always works, and the model needs one variable per person
+per group instead of one per person per activity (a city's 80 community stalls at 17:30 in
+one district share the same few variables).
+
+Hard rules: needs met (roles, skills, the team as a unit), only available staff (leave,
+duty rota), nobody in two places at once or without the travel time between areas, at most
+max_activities_per_week. Soft: travel between areas (weights.travel, per 10 minutes).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from planner.model import Staff
+from planner.tactics import PARTS, Ctx, Need, PositionType, part_of, reachable, travel_minutes
+
+NAME = "staffing"
+ONLINE_AREA = "@online"
+
+
+def enabled(plan) -> bool:
+    return True  # who goes where is never optional
+
+
+@dataclass
+class Staffing:
+    """A candidate's positions: counts per type, and the team members who go as a unit."""
+
+    positions: dict[PositionType, int]
+    team: tuple[int, ...] = ()
+
+
+@dataclass
+class Group:
+    day: int
+    start: int
+    end: int
+    area: str  # venue area, "" when unknown, ONLINE_AREA for online work
+    cands: list[int] = field(default_factory=list)
+
+
+def base_need(ctx: Ctx, fmt_id: str) -> Need:
+    n = ctx.cset.formats[fmt_id].needs
+    roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
+    return Need(roles, n.people or 0, tuple(n.skills), n.team)
+
+
+def teams(staff: list[Staff]) -> dict[str, tuple[int, ...]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(staff):
+        if s.team:
+            out[s.team].append(i)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def fits(person: Staff, pt: PositionType) -> bool:
+    role, skills = pt
+    return (role == "*" or person.role == role) and all(s in person.skills for s in skills) \
+        and person.max_activities_per_week > 0
+
+
+def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, ...]]) -> Staffing | str:
+    """Typed positions for a need, or why it cannot be staffed at all.
+
+    A skill is attached to one position: a free any-role position if there is one, else the
+    role whose staff most often have it. That is stricter than "someone on it has the
+    skill" only when nobody of the chosen role has it while another role does, which the
+    holder count rules out.
+    """
+    members = team_of.get(need.team, ()) if need.team else ()
+    if need.team and not members:
+        return f"no staff member is in team {need.team}"
+    covered = Counter(staff[m].role for m in members)
+    residual = {r: n - covered[r] for r, n in sorted(need.roles.items()) if n - covered[r] > 0}
+    team_skills = {s for m in members for s in staff[m].skills}
+    skills = [s for s in need.skills if s not in team_skills]
+    n_roles = sum(residual.values())
+    any_n = max(0, need.people - len(members) - n_roles) if members else max(0, max(need.people, 1) - n_roles)
+    slots: list[tuple[str, set[str]]] = [(r, set()) for r, n in residual.items() for _ in range(n)]
+    slots += [("*", set()) for _ in range(any_n)]
+
+    def holders(slot: tuple[str, set[str]], skill: str) -> int:
+        pt = (slot[0], tuple(sorted(slot[1] | {skill})))
+        return sum(1 for p in staff if fits(p, pt))
+
+    for skill in skills:
+        if not slots:
+            slots.append(("*", set()))
+        best = max(slots, key=lambda sl: (holders(sl, skill) > 0, not sl[1], sl[0] == "*", holders(sl, skill)))
+        if holders(best, skill) == 0:
+            roles = ", ".join(sorted({sl[0] for sl in slots})).replace("*", "any role")
+            return f"nobody ({roles}) has the skill {skill}"
+        best[1].add(skill)
+    positions = Counter((r, tuple(sorted(sk))) for r, sk in slots)
+    for pt, n in positions.items():
+        if sum(1 for p in staff if fits(p, pt)) < n:
+            role = "people" if pt[0] == "*" else pt[0]
+            return f"needs {n} {role}{' with ' + ', '.join(pt[1]) if pt[1] else ''}; the staff list has fewer"
+    return Staffing(dict(sorted(positions.items())), tuple(members))
+
+
+def prepare(ctx: Ctx) -> None:
+    """Typed positions per candidate; drop candidates nobody can staff on their day."""
+    team_of = teams(ctx.staff)
+    cache: dict[tuple, Staffing | str] = {}
+    free_count: dict[tuple, int] = {}
+    keep, needs, staffing = [], [], []
+    for c, need in zip(ctx.cands, ctx.needs):
+        key = need.key()
+        if key not in cache:
+            cache[key] = positions_for(need, ctx.staff, team_of)
+        st = cache[key]
+        if isinstance(st, str):
+            ctx.dropped[f"{c.format}: {st}"] += 1
+            continue
+        if any(not ctx.available[m][c.day] for m in st.team):
+            ctx.dropped[f"{c.format}: team {need.team} not all available"] += 1
+            continue
+        area = c.area if c.venue else ONLINE_AREA
+        ok = True
+        for pt, n in st.positions.items():
+            k = (c.day, pt, area, c.venue)
+            if k not in free_count:
+                free_count[k] = sum(1 for i, p in enumerate(ctx.staff)
+                                    if ctx.available[i][c.day] and fits(p, pt) and eligible_area(ctx, i, area, c.venue)
+                                    and i not in st.team)
+            if free_count[k] < n:
+                ok = False
+                break
+        if not ok:
+            ctx.dropped[f"{c.format}: not enough staff free that day"] += 1
+            continue
+        keep.append(c)
+        needs.append(need)
+        staffing.append(st)
+    ctx.cands, ctx.needs = keep, needs
+    ctx.data["staffing"] = staffing
+    ctx.data["teams"] = team_of
+
+
+def eligible_area(ctx: Ctx, person: int, area: str | None, venue: str | None) -> bool:
+    """Nobody goes further than MAX_TRAVEL_MINUTES from their area; large plans keep staff
+    in their own area (or at venues they claimed)."""
+    if area == ONLINE_AREA:
+        return True
+    p = ctx.staff[person]
+    if p.area is None or not area:
+        return True
+    if venue is not None and venue in p.claims:
+        return True
+    if ctx.area_bound:
+        return p.area == area
+    return reachable(ctx.plan, p.area, area)
+
+
+def add(ctx: Ctx) -> None:
+    if ctx.mode == "master":
+        capacity(ctx)
+        return
+    groups = build_groups(ctx)
+    assign_people(ctx, groups)
+    one_place_at_a_time(ctx, groups)
+    weekly_limit(ctx)
+    travel_between_areas(ctx, groups)
+
+
+# --- the master: staffing as capacities ---------------------------------------------------------------
+
+def families(ctx: Ctx, types: list[PositionType]) -> list[tuple[frozenset, frozenset]]:
+    """(position types, people who can fill at least one of them), one per distinct set of
+    people. By Hall's theorem, positions can be filled one person each exactly when, for
+    every such family, its positions are no more than its people."""
+    elig = {pt: frozenset(p for p, person in enumerate(ctx.staff) if fits(person, pt)) for pt in types}
+    unions: set[frozenset] = set()
+    if len(types) <= 10:
+        for mask in range(1, 1 << len(types)):
+            unions.add(frozenset().union(*(elig[t] for k, t in enumerate(types) if mask >> k & 1)))
+    else:
+        unions = {elig[t] for t in types} | {frozenset().union(*elig.values())}
+    out = []
+    for people in sorted(unions, key=lambda e: (len(e), sorted(e))):
+        out.append((frozenset(t for t in types if elig[t] <= people), people))
+    return out
+
+
+def capacity(ctx: Ctx) -> None:
+    """Master: a[person, day, part, area] says who works where in which part of which day.
+    In each part and area the positions of every family are at most its people working
+    there (exact, by Hall); a person works in one area per part, at most
+    max_activities_per_week parts a week, and pays the travel to areas not their own. What
+    the master leaves out (overlaps across parts, who takes which activity) is settled
+    person by person afterwards."""
+    m = ctx.model
+    st = ctx.data["staffing"]
+    types = sorted({pt for x in st for pt in x.positions})
+    fams = families(ctx, types)
+    slots: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, c in enumerate(ctx.cands):
+        area = (c.area or "") if c.venue else ONLINE_AREA
+        slots[(c.day, part_of(c.start_min))][area].append(i)
+    earlier: dict[tuple[int, str], int] = defaultdict(int)
+    for c, staff in ctx.carry.activities:
+        for sid in staff:
+            earlier[(ctx.staff_index[sid], ctx.week(c.day))] += 1
+    a: dict[tuple[int, int, int, str], object] = {}
+    per_week: dict[tuple[int, str], list] = defaultdict(list)
+    travel = []
+    demand: dict[tuple[int, int, str], dict[PositionType, object]] = {}
+    for (d, part), by_area in sorted(slots.items()):
+        per_person: dict[int, list] = defaultdict(list)
+        for area, idx in sorted(by_area.items()):
+            needed: dict[PositionType, list] = defaultdict(list)
+            team_x: dict[tuple, list] = defaultdict(list)
+            for i in idx:
+                for pt, n in st[i].positions.items():
+                    needed[pt].append((ctx.x[i], n))
+                if st[i].team:
+                    team_x[st[i].team].append(ctx.x[i])
+            venues = {ctx.cands[i].venue for i in idx}
+            here: dict[PositionType, object] = {}
+            for pt, terms in sorted(needed.items()):
+                if len(terms) == 1 and terms[0][1] == 1:
+                    here[pt] = terms[0][0]
+                else:
+                    here[pt] = m.new_int_var(0, sum(n for _, n in terms), f"demand[{d},{part},{pt[0]},{area}]")
+                    m.add(here[pt] == sum(n * v for v, n in terms))
+            demand[(d, part, area)] = here
+            members = {p for team in team_x for p in team}
+            for p, person in enumerate(ctx.staff):
+                if not ctx.available[p][d] or person.max_activities_per_week <= 0:
+                    continue
+                if p not in members and not any(fits(person, pt) for pt in here):
+                    continue
+                if not any(eligible_area(ctx, p, area if area != ONLINE_AREA else ONLINE_AREA, v) for v in venues):
+                    continue
+                var = m.new_bool_var(f"a[{person.id},{d},{PARTS[part][1]},{area}]")
+                a[(p, d, part, area)] = var
+                per_person[p].append(var)
+                per_week[(p, ctx.week(d))].append(var)
+                minutes = travel_minutes(ctx.plan, person.area, None if area in ("", ONLINE_AREA) else area)
+                if minutes:
+                    travel.append((var, minutes / 10))
+            for fam, people in fams:
+                terms = [here[pt] for pt in fam if pt in here]
+                if terms:
+                    have = [a[(p, d, part, area)] for p in sorted(people) if (p, d, part, area) in a]
+                    m.add(sum(terms) <= (sum(have) if have else 0))
+                    ctx.hard("capacity_per_part_of_day")
+            # everyone working there fills exactly one place: a[] is each person's real load
+            working = [a[(p, d, part, area)] for p in range(len(ctx.staff)) if (p, d, part, area) in a]
+            places = list(here.values()) + [len(team) * v for team, vs in team_x.items() for v in vs]
+            m.add(sum(working) == sum(places)) if working else m.add(sum(places) == 0)
+            for team, vs in sorted(team_x.items()):
+                for p in team:
+                    m.add(sum(vs) <= a.get((p, d, part, area), 0))
+                ctx.hard("team_as_unit")
+        for p, vs in per_person.items():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+    for (p, week), vs in sorted(per_week.items()):
+        cap = ctx.staff[p].max_activities_per_week - earlier[(p, week)]
+        if len(vs) > cap:
+            m.add(sum(vs) <= max(0, cap))
+            ctx.hard("max_activities_per_week")
+    ctx.cost(NAME, "travel", travel, "travel")
+    ctx.data["a"] = a
+    ctx.data["demand"] = demand
+
+
+# --- the person-level model ------------------------------------------------------------------------
+
+
+def build_groups(ctx: Ctx) -> list[Group]:
+    """Activities at the same time in the same area share their staff variables."""
+    index: dict[tuple, int] = {}
+    groups: list[Group] = []
+    for i, c in enumerate(ctx.cands):
+        area = (c.area or "") if c.venue else ONLINE_AREA
+        key = (c.day, c.start_min, c.end_min, area)
+        if key not in index:
+            index[key] = len(groups)
+            groups.append(Group(c.day, c.start_min, c.end_min, area))
+        groups[index[key]].cands.append(i)
+    ctx.data["groups"] = groups
+    return groups
+
+
+def assign_people(ctx: Ctx, groups: list[Group]) -> None:
+    """needs_met: each position type in a group is filled by exactly as many people as its
+    chosen activities need; team_as_unit: a team's members all go, so one team activity per group."""
+    m = ctx.model
+    staffing = ctx.data["staffing"]
+    u: dict[tuple[int, int, PositionType], object] = {}
+    lits: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))  # person → group → literals
+    for g, group in enumerate(groups):
+        demand: dict[PositionType, list] = defaultdict(list)
+        team_cands: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        venues_in_group = {ctx.cands[i].venue for i in group.cands}
+        for i in group.cands:
+            st = staffing[i]
+            for pt, n in st.positions.items():
+                demand[pt].append((i, n))
+            if st.team:
+                team_cands[st.team].append(i)
+        for pt in sorted(demand):
+            people = []
+            for p, person in enumerate(ctx.staff):
+                if not ctx.available[p][group.day] or not fits(person, pt):
+                    continue
+                if not any(eligible_area(ctx, p, group.area, v) for v in venues_in_group):
+                    continue
+                var = m.new_bool_var(f"u[{person.id},{g},{pt[0]}{'+' + '+'.join(pt[1]) if pt[1] else ''}]")
+                u[(p, g, pt)] = var
+                lits[p][g].append(var)
+                people.append(var)
+            m.add(sum(people) == sum(n * ctx.x[i] for i, n in demand[pt]))
+            ctx.hard("needs_met")
+        for members, cands in sorted(team_cands.items()):
+            if len(cands) > 1:
+                m.add_at_most_one(ctx.x[i] for i in cands)
+            for p in members:
+                lits[p][g].extend(ctx.x[i] for i in cands)
+            ctx.hard("team_as_unit")
+    ctx.data["u"] = u
+    ctx.data["lits"] = lits
+
+
+def _conflict(ctx: Ctx, a: object, b: object) -> bool:
+    ta = travel_minutes(ctx.plan, _area(a), _area(b))
+    return a.start < b.end + ta and b.start < a.end + ta
+
+
+def _area(g: Group) -> str | None:
+    return None if g.area in ("", ONLINE_AREA) else g.area
+
+
+def conflict_cliques(ctx: Ctx, groups: list[Group]) -> list[list[int]]:
+    """Cliques of groups that overlap (travel time included), covering every conflicting pair."""
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        by_day[group.day].append(g)
+    cliques: list[list[int]] = []
+    for day in sorted(by_day):
+        nodes = sorted(by_day[day], key=lambda g: (groups[g].start, groups[g].end, groups[g].area))
+        adj = {a: {b for b in nodes if b != a and _conflict(ctx, groups[a], groups[b])} for a in nodes}
+        covered: set[tuple[int, int]] = set()
+        for a in nodes:
+            while True:
+                rest = [b for b in nodes if b in adj[a] and (min(a, b), max(a, b)) not in covered]
+                if not rest:
+                    break
+                clique = [a, rest[0]]
+                for c in nodes:
+                    if c not in clique and all(c in adj[q] for q in clique):
+                        clique.append(c)
+                for i, q in enumerate(clique):
+                    for r in clique[i + 1:]:
+                        covered.add((min(q, r), max(q, r)))
+                cliques.append(clique)
+    return cliques
+
+
+def one_place_at_a_time(ctx: Ctx, groups: list[Group]) -> None:
+    """no_double_booking: a person fills one position per group, and one group of any set
+    that overlaps in time once travel between their areas is added."""
+    m = ctx.model
+    lits = ctx.data["lits"]
+    cliques = conflict_cliques(ctx, groups)
+    for p in sorted(lits):
+        mine = lits[p]
+        by_part: dict[tuple[int, int], list] = defaultdict(list)
+        for g in sorted(mine):
+            by_part[(groups[g].day, part_of(groups[g].start))].extend(mine[g])
+        for vs in by_part.values():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+                ctx.hard("one_activity_per_part_of_day")
+        for clique in cliques:
+            present = [g for g in clique if g in mine]
+            if len(present) > 1:
+                m.add_at_most_one([v for g in present for v in mine[g]])
+                ctx.hard("no_double_booking")
+
+
+def weekly_limit(ctx: Ctx) -> None:
+    """max_activities_per_week, counting what earlier chunks already gave the person that week."""
+    groups = ctx.data["groups"]
+    lits = ctx.data["lits"]
+    earlier: dict[tuple[str, str], int] = defaultdict(int)
+    for c, staff in ctx.carry.activities:
+        for s in staff:
+            earlier[(s, ctx.week(c.day))] += 1
+    for p in sorted(lits):
+        person = ctx.staff[p]
+        by_week: dict[str, list] = defaultdict(list)
+        for g, vs in lits[p].items():
+            by_week[ctx.week(groups[g].day)].extend(vs)
+        for week, vs in sorted(by_week.items()):
+            cap = person.max_activities_per_week - earlier[(person.id, week)]
+            if len(vs) > cap:
+                ctx.model.add(sum(vs) <= max(cap, 0))
+                ctx.hard("max_activities_per_week")
+
+
+def travel_between_areas(ctx: Ctx, groups: list[Group]) -> None:
+    """Soft: working outside one's own area costs the travel there (per 10 minutes)."""
+    terms = []
+    for (p, g, _), var in ctx.data["u"].items():
+        minutes = travel_minutes(ctx.plan, ctx.staff[p].area, _area(groups[g]))
+        if minutes:
+            terms.append((var, minutes / 10))
+    staffing = ctx.data["staffing"]
+    for i, c in enumerate(ctx.cands):
+        for p in staffing[i].team:
+            minutes = travel_minutes(ctx.plan, ctx.staff[p].area, c.area)
+            if minutes:
+                terms.append((ctx.x[i], minutes / 10))
+    ctx.cost(NAME, "travel", terms, "travel")
+
+
+def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
+    """Person → (day, literal) for every activity they may be given: their load."""
+    if ctx.mode == "master":
+        out_m: dict[int, list[tuple[int, object]]] = defaultdict(list)
+        for (p, d, part, area), v in sorted(ctx.data["a"].items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
+                                                                                  kv[0][3])):
+            out_m[p].append((d, v))
+        return out_m
+    groups = ctx.data["groups"]
+    out: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    for p, by_group in ctx.data["lits"].items():
+        for g, vs in sorted(by_group.items()):
+            out[p].extend((groups[g].day, v) for v in vs)
+    return out
+
+
+def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
+                 ) -> dict[int, list[int]]:
+    """Hand each group's people to its chosen activities: candidate → staff indexes.
+
+    `prefer` maps a candidate to people who should go there if they are in the group (claims).
+    """
+    groups = ctx.data["groups"]
+    staffing = ctx.data["staffing"]
+    u = ctx.data["u"]
+    chosen_set = set(chosen)
+    people_of: dict[int, list[int]] = defaultdict(list)
+    by_group: dict[int, list[tuple[int, PositionType]]] = defaultdict(list)
+    for (p, g, pt), var in u.items():
+        if value(var):
+            by_group[g].append((p, pt))
+    for g, group in enumerate(groups):
+        todo = [i for i in group.cands if i in chosen_set]
+        if not todo:
+            continue
+        for i in todo:
+            people_of[i].extend(staffing[i].team)
+        pool: dict[PositionType, list[int]] = defaultdict(list)
+        for p, pt in sorted(by_group.get(g, [])):
+            pool[pt].append(p)
+        for pt, people in pool.items():
+            slots = [i for i in todo for _ in range(staffing[i].positions.get(pt, 0))]
+            taken: set[int] = set()
+            # claimants first, to the activity they claimed
+            for k, i in enumerate(slots):
+                for p in (prefer or {}).get(i, []):
+                    if p in people and p not in taken:
+                        people_of[i].append(p)
+                        taken.add(p)
+                        slots[k] = -1
+                        break
+            rest = [p for p in people if p not in taken]
+            for i in slots:
+                if i >= 0:
+                    people_of[i].append(rest.pop(0))
+    return people_of
+
+
+__all__ = ["prepare", "add", "base_need", "positions_for", "fits", "disaggregate", "person_literals",
+           "Staffing", "Group", "ONLINE_AREA"]
