@@ -31,7 +31,17 @@ TACTIC_NAMES = {
     "all_police": ("全警反诈", "every officer"),
     "themes": ("主题轮换", "theme rotation"),
     "staffing": ("人员安排", "staffing"),
-    "fairness": ("均衡负荷", "fair load"),
+    "fairness": ("工作量均衡", "fair load"),
+    # the "6+" measures and weights that plan.json's score and unmet lists may name
+    "precision": ("基础+精准", "precision (high-risk venues)"),
+    "lectures": ("宣传+宣讲", "lecture share"),
+    "app_promotion": ("推广国家反诈中心App", "App promotion"),
+    "online": ("线上+线下", "online posts"),
+    "grid_and_police": ("网格+警网", "grid workers with police"),
+    "reach": ("覆盖人数", "reach"),
+    "claims": ("包联场所", "claimed venues"),
+    "travel": ("路程", "travel"),
+    "coverage": ("覆盖", "coverage"),
 }
 DAY_CLASS_NAMES = {
     "workdays": ("工作日（含调休上班）", "workdays (make-up workdays included)"),

@@ -120,26 +120,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-# The shared names (planner.vocab.TACTIC_NAMES, as the calendars and spreadsheet say them) win;
-# these cover the measures plan.json's score and unmet lists may name besides the tactics.
-TACTIC_NAMES = {
-    "five_into": ("五进", "五进 five-into"),
-    "three_times_three_places": ("三时三地", "三时三地 three times, three places"),
-    "six_plus": ("“6+”措施", '"6+" measures'),
-    "key_dates": ("关键节点+主题活动", "key dates and themed activities"),
-    "all_police": ("全警反诈", "全警反诈 every officer"),
-    "precision": ("基础+精准", "precision (high-risk venues)"),
-    "lectures": ("宣传+宣讲", "lecture share"),
-    "app_promotion": ("推广国家反诈中心App", "App promotion"),
-    "online": ("线上+线下", "online posts"),
-    "grid_and_police": ("网格+警网", "grid workers with police"),
-    "reach": ("覆盖人数", "reach"),
-    "fairness": ("工作量均衡", "fair load"),
-    "claims": ("包联场所", "claimed venues"),
-    "travel": ("路程", "travel"),
-    "coverage": ("覆盖", "coverage"),
-    **getattr(vocab, "TACTIC_NAMES", {}),
-}
+TACTIC_NAMES = vocab.TACTIC_NAMES  # the calendars, spreadsheet and printable plan say the same
 SHORT_FORMATS = {
     "lecture": ("讲座", "lecture"), "stall": ("摊点", "stall"), "door_to_door": ("入户", "door"),
     "performance": ("汇演", "show"), "themed_event": ("主题", "event"), "online_post": ("线上", "online"),
