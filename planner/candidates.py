@@ -76,10 +76,10 @@ class Candidate:
     line: int | None  # the 三时三地 line whose window it is in
     key_dates: tuple[int, ...]  # indexes into calendar.key_dates it can be the themed activity for
     tz: ZoneInfo = field(compare=False, repr=False, default=ZoneInfo("Asia/Shanghai"))
+    id: str = field(init=False, compare=False, default="")  # activity_id(...), computed once
 
-    @property
-    def id(self) -> str:
-        return activity_id(self.venue, self.format, self.date, self.start_min)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", activity_id(self.venue, self.format, self.date, self.start_min))
 
     @property
     def start(self) -> datetime:
@@ -94,13 +94,19 @@ class Candidate:
         return self.venue is None
 
 
+_DAY_TEXT: dict[date, str] = {}
+
+
 def activity_id(venue: str | None, fmt: str, day: date, start_min: int) -> str:
     """Stable id from what the activity is, e.g. xingfu-stall-20260603-1730.
 
     Venue ids have no '_' and format ids no '-', so the id is unambiguous; it is safe as a
     file name and as a calendar UID.
     """
-    return f"{venue or 'online'}-{fmt}-{day:%Y%m%d}-{start_min // 60:02d}{start_min % 60:02d}"
+    text = _DAY_TEXT.get(day)
+    if text is None:
+        text = _DAY_TEXT[day] = f"{day:%Y%m%d}"
+    return f"{venue or 'online'}-{fmt}-{text}-{start_min // 60:02d}{start_min % 60:02d}"
 
 
 @dataclass

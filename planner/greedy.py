@@ -40,8 +40,18 @@ class Greedy:
         self.gap = fi.min_gap_days if fi else 0
         self.gap_venues = set(five_into_mod.venues(ctx)) if fi else set()
         self.claims = {p: set(s.claims) for p, s in enumerate(ctx.staff)}
+        self.claimed = {v for cl in self.claims.values() for v in cl}
+        self.fitting: dict[tuple, list[int]] = {}  # (position type, area, venue) → who may fill it
+        self.acts_of: dict[int, list[int]] = defaultdict(list)  # person → candidates they took
+        self.by_day: dict[int, list[int]] = defaultdict(list)
+        for i, c in enumerate(ctx.cands):
+            self.by_day[c.day].append(i)
+        self.by_venue: dict[str | None, list[int]] = defaultdict(list)
+        for i, c in enumerate(ctx.cands):
+            self.by_venue[c.venue].append(i)
         self.w_travel = ctx.weight("travel")
         self.prefer: set[tuple] = set()  # (person, day, part, area) the master put to work
+        self.priority: list[float] | None = None  # LP values: candidates the LP takes come first
         self.w_reach = ctx.weight("reach")
         for c, staff in ctx.carry.activities:
             if c.venue:
@@ -110,10 +120,13 @@ class Greedy:
             taken.add(force)
         for pt in slots:
             best, best_key = None, None
-            for p, person in enumerate(ctx.staff):
-                if p in taken or not fits(person, pt) or not eligible_area(ctx, p, area, c.venue):
-                    continue
-                if not self.free(p, i):
+            key_fit = (pt, area, c.venue if c.venue in self.claimed else None)
+            if key_fit not in self.fitting:
+                self.fitting[key_fit] = [p for p, person in enumerate(ctx.staff)
+                                         if fits(person, pt) and eligible_area(ctx, p, area, c.venue)]
+            for p in self.fitting[key_fit]:
+                person = ctx.staff[p]
+                if p in taken or not self.free(p, i):
                     continue
                 cap = max(1, person.max_activities_per_week)
                 travel = travel_minutes(ctx.plan, person.area, c.area if c.venue else None)
@@ -143,21 +156,17 @@ class Greedy:
             travel = sum(travel_minutes(ctx.plan, ctx.staff[p].area, c.area) for p, _ in people) / 10
             if travel * self.w_travel >= worth:
                 return False
-        self.chosen.add(i)
-        self.plan.chosen.append(i)
-        self.plan.staff[i] = people
-        if c.venue:
-            self.slots.add((c.venue, c.day))
-            self.venue_days[c.venue].append(c.day)
-        else:
-            self.slots.add((c.format, c.day, c.start_min))
-        for p, _ in people:
-            self.busy[(p, c.day)].append((c.start_min, c.end_min, c.area if c.venue else None, part_of(c.start_min)))
-            self.week_load[(p, ctx.week(c.day))] += 1
-            self.load[p] += 1
+        _commit(self, i, people)
         return True
 
+    def lp_first(self, options: list[int]) -> list[int]:
+        """Options in the LP's order (stable: ties keep the greedy order), when there is one."""
+        if self.priority is None:
+            return options
+        return sorted(options, key=lambda i: -self.priority[i])
+
     def fill(self, options: list[int], wanted: int, have: int = 0) -> int:
+        options = self.lp_first(options)
         for local in (True, False):  # the venue's own area first: travel costs
             for i in options:
                 if have >= wanted:
@@ -171,9 +180,7 @@ class Greedy:
     def run(self) -> GreedyPlan:
         ctx = self.ctx
         cands = ctx.cands
-        by_venue: dict[str | None, list[int]] = defaultdict(list)
-        for i, c in enumerate(cands):
-            by_venue[c.venue].append(i)
+        by_venue = self.by_venue
         by_reach = sorted(range(len(cands)), key=lambda i: (-cands[i].reach, cands[i].day, cands[i].id))
         plan = ctx.plan
         tactics = plan.tactics
@@ -230,8 +237,9 @@ class Greedy:
         offline = sum(1 for i in self.chosen if cands[i].venue) + sum(1 for c, _ in ctx.carry.activities if c.venue)
         lectures = sum(1 for i in self.chosen if cands[i].format == "lecture") + sum(
             1 for c, _ in ctx.carry.activities if c.format == "lecture")
-        per_person = sorted((i for i in range(len(cands)) if cands[i].venue),
-                            key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day, cands[i].id))
+        per_person = self.lp_first(sorted((i for i in range(len(cands)) if cands[i].venue),
+                                          key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day,
+                                                         cands[i].id)))
         for local in (True, False):
             for i in per_person:
                 is_lecture = cands[i].format == "lecture"
@@ -259,6 +267,7 @@ class Greedy:
             options = [i for i, c in enumerate(ctx.cands) if k in c.key_dates]
             options.sort(key=lambda i: (abs((ctx.cands[i].date - key.date).days), -ctx.cands[i].reach,
                                         ctx.cands[i].id))
+            options = self.lp_first(options)
             have = 0
             for i in options:
                 if have >= wanted:
@@ -287,8 +296,7 @@ class Greedy:
                 if not ctx.in_chunk(period):
                     continue
                 required = round(base * mult) if per == "campaign" else prorated(base * mult, period.fraction)
-                options = [i for i, c in enumerate(cands) if c.venue == venue.id
-                           and period.first <= c.day <= period.last]
+                options = [i for i in self.by_venue.get(venue.id, ()) if period.first <= cands[i].day <= period.last]
                 have = sum(1 for i in self.chosen if cands[i].venue == venue.id
                            and period.first <= cands[i].day <= period.last)
                 self.fill(sorted(options, key=lambda i: (-cands[i].reach, cands[i].id)), required,
@@ -305,15 +313,18 @@ class Greedy:
                 if not ctx.in_chunk(period):
                     continue
                 required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
-                have = sum(1 for i in self.chosen if period.first <= cands[i].day <= period.last
-                           and any(q == p for q, _ in self.plan.staff[i]))
+                have = sum(1 for i in self.acts_of[p] if period.first <= cands[i].day <= period.last)
                 have += sum(1 for c, s in ctx.carry.activities if person.id in s
                             and period.first <= c.day <= period.last)
-                for i, c in enumerate(cands):
+                for d in period.days():
                     if have >= required:
                         break
-                    if period.first <= c.day <= period.last and c.venue and self.add(i, force=p):
-                        have += 1
+                    for i in self.by_day.get(d, ()):
+                        if have >= required:
+                            break
+                        if cands[i].venue and any(fits(person, pt) for pt in self.st[i].positions) \
+                                and self.add(i, force=p):
+                            have += 1
 
     def lectures(self, share: float, by_reach: list[int]) -> None:
         cands = self.ctx.cands
@@ -321,7 +332,7 @@ class Greedy:
             1 for c, _ in self.ctx.carry.activities if c.venue)
         lectures = sum(1 for i in self.chosen if cands[i].format == "lecture") + sum(
             1 for c, _ in self.ctx.carry.activities if c.format == "lecture")
-        for i in by_reach:
+        for i in self.lp_first(by_reach):
             if lectures >= share * offline:
                 break
             if cands[i].format == "lecture" and self.add(i):
@@ -333,17 +344,130 @@ def greedy(ctx: Ctx) -> GreedyPlan:
     return Greedy(ctx).run()
 
 
+def from_lp(ctx: Ctx, x: list[float], works: set[tuple]) -> list[GreedyPlan]:
+    """LP rounding without a solver, two ways (the caller keeps the better): the activities
+    the LP surely takes, staffed by a matching per part of a day and area as the LP staffs
+    them, then the greedy passes in the LP's order; or the greedy passes alone, in the LP's
+    order, preferring the people the LP puts to work."""
+    plans = []
+    for sure_first in (True, False):
+        g = Greedy(ctx)
+        g.prefer = works
+        g.priority = [round(v, 2) for v in x]
+        if sure_first:
+            _staff_slots(g, [i for i in range(len(ctx.cands)) if x[i] > 0.5], works)
+        plans.append(g.run())
+    return plans
+
+
 def staff_choice(ctx: Ctx, chosen: list[int], works: set[tuple]) -> GreedyPlan:
-    """Staff a given choice of activities (the master's), preferring the people it put to
-    work in each part of each day and area; an activity nobody can take is left out."""
+    """Staff a given choice of activities (the master's): in each part of each day and each
+    area, a bipartite matching of the people the master put to work there to the positions
+    (Hall's condition, which the master keeps, says one exists), claimants tried first at
+    the venues they claimed. Where an overlap across parts or travel gets in the way, other
+    free people fill in; an activity nobody can take is left out."""
     g = Greedy(ctx)
     g.prefer = works
-    # the most demanding activities first, so the preferred people are not spent elsewhere
-    for i in sorted(chosen, key=lambda i: (ctx.cands[i].day, -g._heads(i), ctx.cands[i].start_min,
-                                           ctx.cands[i].id)):
-        if not g.add(i, local=False):
-            g.plan.key_dates.pop(i, None)
+    _staff_slots(g, chosen, works)
     return g.plan
 
 
-__all__ = ["greedy", "staff_choice", "GreedyPlan"]
+def _staff_slots(g: Greedy, chosen: list[int], works: set[tuple]) -> None:
+    ctx = g.ctx
+    slots: dict[tuple, list[int]] = defaultdict(list)
+    for i in chosen:
+        c = ctx.cands[i]
+        slots[(c.day, part_of(c.start_min), (c.area or "") if c.venue else ONLINE_AREA)].append(i)
+    people_at: dict[tuple, list[int]] = defaultdict(list)
+    for p, d, part, area in sorted(works):
+        people_at[(d, part, area)].append(p)
+    for key in sorted(slots, key=lambda k: (k[0], k[1], k[2])):
+        acts = [i for i in sorted(slots[key], key=lambda i: (-g._heads(i), ctx.cands[i].id))
+                if g.venue_ok(i) and all(g.free(p, i) for p in g.st[i].team)]
+        team = {p for i in acts for p in g.st[i].team}
+        people = [p for p in people_at.get(key, []) if p not in team]
+        positions = [(i, pt) for i in acts for pt, n in g.st[i].positions.items() for _ in range(n)]
+        holder = _match(g, positions, people)
+        for i in acts:
+            mine = [(holder[k], pt) for k, (j, pt) in enumerate(positions) if j == i and k in holder]
+            if len(mine) == sum(g.st[i].positions.values()) and all(g.free(p, i) for p, _ in mine):
+                _commit(g, i, [(p, None) for p in g.st[i].team] + mine)
+            else:  # somebody the master counted on is busy across parts: anyone free
+                picked = g.staff_for(i)
+                if picked is not None:
+                    _commit(g, i, picked)
+
+
+def _match(g: Greedy, positions: list[tuple[int, PositionType]], people: list[int]) -> dict[int, int]:
+    """A maximum matching of people to positions (position index → person), by augmenting
+    paths; claimants are placed first and try the positions at the venues they claimed first."""
+    ctx = g.ctx
+    venue_of = {k: ctx.cands[i].venue for k, (i, _) in enumerate(positions)}
+    claimants = [p for p in people if any(venue_of[k] in g.claims[p] for k in venue_of)]
+    order = claimants + [p for p in people if p not in claimants]
+    holder: dict[int, int] = {}
+
+    def options(p: int) -> list[int]:
+        ks = [k for k, (i, pt) in enumerate(positions) if fits(ctx.staff[p], pt) and g.free(p, i)]
+        return sorted(ks, key=lambda k: (venue_of[k] not in g.claims[p], k))
+
+    opts = {p: options(p) for p in order}
+
+    def place(p: int, seen: set[int]) -> bool:
+        for k in opts[p]:
+            if k in seen:
+                continue
+            seen.add(k)
+            if k not in holder or place(holder[k], seen):
+                holder[k] = p
+                return True
+        return False
+
+    def place_locked(p: int, seen: set[int]) -> bool:  # `seen` starts with the claimants' places
+        for k in opts[p]:
+            if k in seen:
+                continue
+            seen.add(k)
+            if k not in holder or place_locked(holder[k], seen):
+                holder[k] = p
+                return True
+        return False
+
+    # claimants sit at the venues they claimed, and stay there if the rest can be matched
+    fixed: dict[int, int] = {}
+    for p in claimants:
+        k = next((k for k in opts[p] if venue_of[k] in g.claims[p] and k not in fixed), None)
+        if k is not None:
+            fixed[k] = p
+    holder.update(fixed)
+    locked = set(fixed)
+    for p in order:
+        if p not in fixed.values():
+            place_locked(p, set(locked))
+    if len(holder) == len(positions):
+        return holder
+    holder.clear()  # they cannot all stay: a plain maximum matching
+    for p in order:
+        place(p, set())
+    return holder
+
+
+def _commit(g: Greedy, i: int, people: list[tuple[int, PositionType | None]]) -> None:
+    ctx = g.ctx
+    c = ctx.cands[i]
+    g.chosen.add(i)
+    g.plan.chosen.append(i)
+    g.plan.staff[i] = people
+    if c.venue:
+        g.slots.add((c.venue, c.day))
+        g.venue_days[c.venue].append(c.day)
+    else:
+        g.slots.add((c.format, c.day, c.start_min))
+    for p, _ in people:
+        g.acts_of[p].append(i)
+        g.busy[(p, c.day)].append((c.start_min, c.end_min, c.area if c.venue else None, part_of(c.start_min)))
+        g.week_load[(p, ctx.week(c.day))] += 1
+        g.load[p] += 1
+
+
+__all__ = ["greedy", "staff_choice", "from_lp", "GreedyPlan"]

@@ -13,13 +13,14 @@ from ortools.sat.python import cp_model
 BIG = 2**62
 
 
-def lp_values(model: cp_model.CpModel, time_limit: float = 10.0) -> tuple[list[float], float] | None:
+def lp_values(model: cp_model.CpModel, time_limit: float = 10.0, engine: str = "GLOP"
+              ) -> tuple[list[float], float] | None:
     """Optimal LP values of every variable and the LP objective (model units), or None.
 
     Only the constraint kinds the planner's models use are read (linear, at most one,
     exactly one); anything else makes the relaxation unavailable rather than wrong."""
     proto = model.proto
-    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver = pywraplp.Solver.CreateSolver(engine)
     if solver is None:
         return None
     solver.SetTimeLimit(int(time_limit * 1000))
@@ -64,7 +65,7 @@ def lp_values(model: cp_model.CpModel, time_limit: float = 10.0) -> tuple[list[f
 
 
 def rens(model: cp_model.CpModel, values: list[float], main: list, *, time_limit: float, seed: int,
-         workers: int = 1) -> dict[int, int] | None:
+         workers: int = 1, deterministic: bool = False) -> dict[int, int] | None:
     """Fix the main variables the LP sets to 0 or 1, solve what is left; variable index →
     value of the best solution, or None."""
     sub = model.clone()
@@ -75,9 +76,13 @@ def rens(model: cp_model.CpModel, values: list[float], main: list, *, time_limit
         elif x >= 1 - 1e-6:
             sub.add(sub.get_int_var_from_proto_index(v.index) == 1)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if deterministic:
+        solver.parameters.max_deterministic_time = time_limit
+        solver.parameters.max_time_in_seconds = 3 * time_limit + 5
+    else:
+        solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -1,14 +1,23 @@
-"""The scheduler: plan → calendar → candidates → one CP-SAT model per period → Solution.
+"""The scheduler: plan → calendar → candidates → CP-SAT models → Solution → plan.json.
 
 `plan_to_dir(loaded, out)` is what the CLI and a Python user call; `solve(loaded)` returns
 the Solution without writing anything.
 
-A station-sized plan is one model over the whole campaign, so the bound CP-SAT reports is a
-bound on the best plan. A larger plan is decomposed into periods of whole months solved one
-after the other, each seeing what the earlier ones decided (visits for min_gap_days, weekly
-loads, key dates already themed, installs so far); a city-sized plan also keeps staff who
-have an area in their area. Then the objective and bound are the sums over the periods and
-the status is at best "feasible".
+Two models over the same candidates and tactic modules (planner.tactics):
+- the master decides the activities, with staffing as who works in which part of which day
+  in which area (a[person, day, part, area]); per part and area, Hall's condition over the
+  position types makes that exact up to overlaps across parts. It is a relaxation of the
+  person-level model, so its LP value is a valid bound.
+- the person-level model puts people on activities (u[person, group, position type]) and
+  evaluates a plan exactly: every hard rule, every goal, every cost.
+
+Per part of the campaign: a greedy plan at once; the master's LP (GLOP) for the bound while
+the greedy plan is re-optimised a week at a time; the LP rounded (RENS) and, for small
+masters, improved by CP-SAT; that choice staffed by a matching per part of a day and area;
+the better plan polished a week at a time. A station is one part, so the bound holds for
+the whole plan. A larger plan is cut into months solved one after the other, each seeing
+what the earlier ones decided; its bound is then the sum of conditional bounds, and a city
+(too big for the LP in time) gets greedy plans polished as time allows.
 """
 
 from __future__ import annotations
@@ -17,8 +26,7 @@ import os
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,8 +36,10 @@ from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Blocker, Candidate, CandidateSet, generate_candidates
 from planner.errors import dotted
 from planner.loader import LoadedPlan
-from planner.greedy import GreedyPlan, greedy, staff_choice
-from planner.tactics import SCALE, Carry, Ctx, all_modules, part_of, staffing
+from planner.greedy import GreedyPlan, from_lp, greedy, staff_choice
+from planner.lprelax import lp_values, rens
+from planner.tactics import (MAX_TRAVEL_MINUTES, SCALE, Carry, Ctx, all_modules, availability, part_of, staffing,
+                             travel_minutes)
 from planner.tactics import all_police as all_police_mod
 from planner.tactics import fairness as fairness_mod
 from planner.tactics import key_dates as key_dates_mod
@@ -151,21 +161,33 @@ class NoPlanError(Exception):
 class Strategy:
     chunks: list[range]  # day ranges solved one after the other
     area_bound: bool  # staff with an area work in their area (and at venues they claimed)
+    exact: bool = True  # False: too big for the LP in time; greedy plans polished by windows
+
+
+ONE_MODEL = 26_000  # estimated master variables up to which the whole campaign is one model
+MONTH_MODEL = 70_000  # ... up to which a month is solved with its LP; beyond, greedy and windows
 
 
 def choose_strategy(loaded: LoadedPlan, calendar: CampaignCalendar) -> Strategy:
-    """One model when it is small enough to close the gap; whole months one by one otherwise."""
+    """One model when it is small enough to close the gap; otherwise whole months one by one."""
     plan = loaded.plan
     n = len(calendar.days)
-    size = len(plan.venues) * n * max(1, len(plan.staff)) ** 0.5
-    areas = {v.area for v in plan.venues if v.area} & {s.area for s in plan.staff if s.area}
-    if size <= 40 * 100 * 16:  # a station: up to ~40 venues × 100 days × 16 staff
-        return Strategy([range(n)], False)
-    months = _month_chunks(calendar)
-    per_chunk = 2 if size <= 160 * 190 * 8 else 1  # district: two months at a time
-    chunks = [range(months[i].start, months[min(i + per_chunk, len(months)) - 1].stop)
-              for i in range(0, len(months), per_chunk)]
-    return Strategy(chunks, len(plan.venues) > 400 and len(areas) > 1)
+    areas = {v.area for v in plan.venues if v.area}
+    area_bound = len(areas) >= 4 and len(plan.staff) >= 30
+    sample = generate_candidates(loaded, calendar, days=range(min(7, n)))
+    per_day = len(sample.candidates) / min(7, n)
+    reach = {}
+    for s in plan.staff:
+        if s.area is None:
+            reach[s.id] = max(1, len(areas))
+        elif area_bound:
+            reach[s.id] = 1
+        else:
+            reach[s.id] = sum(1 for a in areas | {s.area} if travel_minutes(plan, s.area, a) <= MAX_TRAVEL_MINUTES)
+    per_day += 4 * sum(reach.values())  # a[person, day, part, area]: about four parts a day
+    if per_day * n <= ONE_MODEL:
+        return Strategy([range(n)], area_bound)
+    return Strategy(_month_chunks(calendar), area_bound, exact=per_day * 30 <= MONTH_MODEL)
 
 
 def _month_chunks(calendar: CampaignCalendar) -> list[range]:
@@ -184,13 +206,13 @@ def _month_chunks(calendar: CampaignCalendar) -> list[range]:
 def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
           carry: Carry | None = None, area_bound: bool = False, modules: list | None = None,
           mode: str = "full", only: set[str] | None = None, pool: list[Candidate] | None = None,
-          horizon: range | None = None) -> Ctx:
+          horizon: range | None = None, available: list[list[bool]] | None = None) -> Ctx:
     """The CP-SAT model of the candidates in `days`, with every enabled tactic module's rules.
 
     `pool`: the candidates the master could choose from, for explaining shortfalls when
     this model only holds the master's choice (`only`)."""
     ctx = Ctx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, mode=mode, only=only,
-              horizon=horizon)
+              horizon=horizon, available=available)
     plan = loaded.plan
     mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
     if staffing not in mods:
@@ -202,6 +224,8 @@ def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
             m.prepare(ctx)
     staffing.prepare(ctx)  # last: positions follow the needs the tactics adjusted
     ctx.pool = pool if pool is not None else list(ctx.cands)
+    if mode == "prepare":  # candidates and their positions only, for the greedy plan
+        return ctx
     model = ctx.model
     ctx.x = [model.new_bool_var(c.id) for c in ctx.cands]
     one_activity_per_venue_day(ctx)
@@ -296,17 +320,28 @@ def _exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set
 
 
 def one_activity_per_venue_day(ctx: Ctx) -> None:
-    """A venue holds at most one activity a day (two the same day reach the same people)."""
+    """A venue holds at most one activity a day (two the same day reach the same people).
+
+    visited[venue, day] (the sum, 0 or 1) is what the 五进 rhythm and gaps count: a tenth
+    of the terms of counting each format, which keeps the LP small."""
     by_slot: dict[tuple, list] = defaultdict(list)
     for i, c in enumerate(ctx.cands):
         if c.venue is not None:
             by_slot[(c.venue, c.day)].append(ctx.x[i])
         else:
             by_slot[(c.format, c.day, c.start_min)].append(ctx.x[i])
-    for vs in by_slot.values():
-        if len(vs) > 1:
+    visited: dict[tuple[str, int], Any] = {}
+    for key, vs in sorted(by_slot.items(), key=lambda kv: (kv[0][1], str(kv[0][0]), kv[0][2:])):
+        if len(key) == 2:
+            if len(vs) == 1:
+                visited[key] = vs[0]
+            else:
+                visited[key] = ctx.model.new_bool_var(f"visited[{key[0]},{key[1]}]")
+                ctx.model.add(visited[key] == sum(vs))
+                ctx.hard("one_activity_per_venue_day")
+        elif len(vs) > 1:
             ctx.model.add_at_most_one(vs)
-            ctx.hard("one_activity_per_venue_day")
+    ctx.data["visited"] = visited
 
 
 def reach(ctx: Ctx) -> None:
@@ -436,13 +471,6 @@ def extract(ctx: Ctx, value: Callable[[Any], int]) -> ChunkResult:
     return result
 
 
-def result_objective(result: ChunkResult) -> float:
-    return sum(g.weight * short for g, short, _ in result.goals) + sum(result.costs.values())
-
-
-# --- the whole plan -----------------------------------------------------------------------------------------
-
-
 def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = None,
           time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
           calendar: CampaignCalendar | None = None, strategy: Strategy | None = None,
@@ -458,9 +486,13 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
     strategy = strategy or choose_strategy(loaded, calendar)
     run = _Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
     total_days = sum(len(c) for c in strategy.chunks)
+    budget = limit * (1 - FINISH_SHARE)  # the rest: themes, labels, score and explanations
     for n, days in enumerate(strategy.chunks):
-        left = max(1.0, limit - (time.monotonic() - started))
-        share = left * len(days) / max(1, total_days - sum(len(c) for c in strategy.chunks[:n]))
+        if run.deterministic:  # from the plan alone, not the clock
+            share = budget * len(days) / max(1, total_days)
+        else:
+            left = max(1.0, budget - (time.monotonic() - started))
+            share = left * len(days) / max(1, total_days - sum(len(c) for c in strategy.chunks[:n]))
         run.part(n, days, share)
     if not run.active:
         raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
@@ -485,10 +517,15 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
                          dropped=dict(run.dropped)), notes)
 
 
+FINISH_SHARE = 0.04  # of the time limit, kept for putting the plan together at the end
 WINDOW_DAYS = 7  # fix-and-optimise windows: a week, then weeks shifted by half a week
 WINDOW_SECONDS = 1.0  # most time one window gets
 MAX_PASSES = 4
-MASTER_SHARE = 0.65  # of a part's time: choosing the activities; then staffing and polishing
+LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is polished meanwhile)
+RENS_SHARE = 0.4  # of what is left: rounding the LP; then staffing and polishing
+WINDOWS_SHARE = 0.15  # with one worker: the windows' deterministic time, of a part's share
+RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
+SMALL_MASTER = 8000  # variables: CP-SAT then works on the master after the LP, for a better bound
 
 
 class _Run:
@@ -498,6 +535,8 @@ class _Run:
         self.loaded, self.calendar, self.strategy, self.modules = loaded, calendar, strategy, modules
         self.workers, self.seed, self.started, self.progress = workers, seed, started, progress
         self.deterministic = workers == 1
+        self.last_evaluation = 0.0
+        self.available = availability(loaded.plan, calendar)
         self.carry = Carry()
         self.activities: list[PlannedActivity] = []
         self.goals: list[tuple[Any, int, int, str]] = []
@@ -519,7 +558,8 @@ class _Run:
 
     def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw) -> Ctx:
         return build(self.loaded, self.calendar, cset, days=days, horizon=horizon, carry=carry,
-                     area_bound=self.strategy.area_bound, modules=self.modules, mode=mode, **kw)
+                     area_bound=self.strategy.area_bound, modules=self.modules, mode=mode,
+                     available=self.available, **kw)
 
     def part(self, n: int, days: range, share: float) -> None:
         t0 = time.monotonic()
@@ -532,12 +572,12 @@ class _Run:
         cset = generate_candidates(self.loaded, calendar, days=days)
         if n == 0:
             self.blockers = cset.blockers
-        master = self.build(cset, days, days, self.carry, "master")
+        master = self.build(cset, days, days, self.carry, "master" if self.strategy.exact else "prepare")
         self.generated += len(cset.candidates)
         self.active += len(master.cands)
         self.dropped.update(master.dropped)
         stats["candidates"] += len(cset.candidates)
-        stats["master_variables"] += len(master.model.proto.variables)
+        stats["master_variables"] += len(master.model.proto.variables) if self.strategy.exact else 0
         stats["seconds_build"] += time.monotonic() - t0
         if not master.cands:
             self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, 0.0)
@@ -546,48 +586,138 @@ class _Run:
         mark = time.monotonic()
         incumbent = incumbent_from_greedy(master, greedy(master))
         stats["seconds_greedy"] += time.monotonic() - mark
-        hint_master(master, incumbent)
-        complete_hint(master.model, self.seed)
-        # 2. the master, from there: the activities, and a bound
-        mark = time.monotonic()
-        m_status, chosen, m_objective, m_bound = run_master(
-            master, time_limit=max(0.5, (deadline - mark) * MASTER_SHARE), workers=self.workers, seed=self.seed,
-            deterministic=self.deterministic,
-            on_progress=lambda o, b, k: self.report(o if o is None else o / SCALE,
-                                                    None if b is None else b / SCALE, "activities", phase))
-        stats["seconds_master"] += time.monotonic() - mark
-        stats["master_status"] = m_status
-        stats["master_bound"] = m_bound
-        stats["master_objective"] = m_objective
         pool = master.cands
-        # 3. its choice, staffed as it says; kept if better than the greedy plan
+        if not self.strategy.exact:  # too big for the LP in time: the greedy plan, polished if time allows
+            del master
+            evaluation = self.last_evaluation or 0.1 * share  # keep time to evaluate the plan
+            if self.deterministic:
+                incumbent = self.windows(cset, days, incumbent, None, phase, budget=share * WINDOWS_SHARE)
+            elif deadline - time.monotonic() > 1.0 + evaluation:
+                incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
+            mark = time.monotonic()
+            result = self.evaluate(cset, days, incumbent, pool, deadline)
+            self.last_evaluation = time.monotonic() - mark
+            self.finish(result, "feasible", self.no_bound(cset, days, pool, result), result.objective)
+            return
+        # 2. the master's LP (a bound, and rounded, a choice of activities near it) in the
+        #    background, while the greedy plan is polished a window of days at a time
         mark = time.monotonic()
+        lp: dict[str, Any] = {}
+        lp_deadline = mark + (deadline - mark) * LP_SHARE
+        # one worker: budgets come from the plan, never from the clock, so that the same plan
+        # and seed give the same result (the LP gets room enough not to be cut short)
+        lp_limit = 4 * share if self.deterministic else max(1.0, lp_deadline - time.monotonic())
+        model = master.model
+        thread = threading.Thread(target=lambda: lp.update(result=lp_values(model, time_limit=lp_limit)))
+        if self.deterministic:
+            thread.run()  # one worker: one thing after the other
+        else:
+            thread.start()
         result = self.evaluate(cset, days, incumbent, pool, deadline)
+        if not self.deterministic:
+            incumbent = self.windows(cset, days, incumbent, lp_deadline, phase, until=thread)
+            thread.join()
+            result = self.better(cset, days, incumbent, pool, deadline, result)
+        stats["seconds_lp"] += time.monotonic() - mark
+        bound: float | None = None
+        chosen: set[str] = set()
+        works: set[tuple] = set()
+        if lp.get("result") is not None:
+            values, lp_objective = lp["result"]
+            bound = lp_objective / SCALE
+            self.report(result.objective, bound, "bound", phase)
+            # the LP rounded by the greedy (a fraction of a second), then by CP-SAT (RENS)
+            mark = time.monotonic()
+            x = [values[v.index] for v in master.x]
+            sure = {key for key, v in master.data["a"].items() if values[v.index] > 0.5}
+            for rounded_plan in from_lp(master, x, sure):
+                other = self.evaluate(cset, days, incumbent_from_greedy(master, rounded_plan), pool, deadline)
+                if other.objective < result.objective - 1e-9:
+                    result = other
+                    stats["lp_greedy_used"] += 1
+            stats["seconds_lp_greedy"] += time.monotonic() - mark
+            mark = time.monotonic()
+            rounded = None
+            if self.deterministic or deadline - mark > RENS_MIN_SECONDS:
+                rounded = rens(master.model, values, master.x, seed=self.seed, workers=self.workers,
+                               time_limit=self.budget(deadline, share, RENS_SHARE, RENS_SHARE * (1 - LP_SHARE)),
+                               deterministic=self.deterministic)
+            stats["seconds_rens"] += time.monotonic() - mark
+            if rounded is not None:
+                chosen = {c.id for c, v in zip(master.cands, master.x) if rounded[v.index]}
+                works = {key for key, v in master.data["a"].items() if rounded[v.index]}
+            left = share * (1 - LP_SHARE) * (1 - RENS_SHARE) if self.deterministic else deadline - time.monotonic()
+            if len(master.model.proto.variables) <= SMALL_MASTER and left > 1.0:
+                # small enough for CP-SAT to improve the bound (cuts, search) in the time left
+                mark = time.monotonic()
+                if rounded is not None:
+                    master.model.clear_hints()
+                    for k, v in rounded.items():
+                        master.model.add_hint(master.model.get_int_var_from_proto_index(k), v)
+                m_status, m_chosen, m_objective, m_bound = run_master(
+                    master, time_limit=max(0.5, left * RENS_SHARE), workers=self.workers, seed=self.seed,
+                    deterministic=self.deterministic)
+                if m_bound is not None and m_status != "empty":
+                    bound = max(bound, m_bound)
+                    chosen, works = m_chosen, master.data.get("works", works)
+                stats["seconds_master"] += time.monotonic() - mark
+        else:  # no LP in time: CP-SAT on the master for a bound and a choice
+            mark = time.monotonic()
+            hint_master(master, incumbent)
+            complete_hint(master.model, self.seed)
+            m_status, chosen, _, bound = run_master(
+                master, time_limit=self.budget(deadline, share, RENS_SHARE, RENS_SHARE), workers=self.workers,
+                seed=self.seed,
+                deterministic=self.deterministic)
+            works = master.data.get("works", set())
+            stats["seconds_master"] += time.monotonic() - mark
+        stats["master_bound"] = bound
+        # 3. that choice, staffed: a matching per part of a day and area; kept if better
+        mark = time.monotonic()
         if chosen and chosen != set(incumbent):
             index = {c.id: i for i, c in enumerate(master.cands)}
-            staffed = staff_choice(master, [index[k] for k in sorted(chosen)], master.data.get("works", set()))
-            other = self.evaluate(cset, days, incumbent_from_greedy(master, staffed), pool, deadline)
+            staffed = staff_choice(master, [index[k] for k in sorted(chosen)], works)
             stats["master_choice_dropped"] += len(chosen) - len(staffed.chosen)
+            other = self.evaluate(cset, days, incumbent_from_greedy(master, staffed), pool, deadline)
             if other.objective < result.objective - 1e-9:
                 result = other
                 stats["master_choice_used"] += 1
         del master
         incumbent = {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities}
+        stats["seconds_staffing"] += time.monotonic() - mark
         # 4. polished a window of days at a time, person by person (fairness included)
+        mark = time.monotonic()
         if deadline - time.monotonic() > 0.3 or self.deterministic:
-            before = result.objective
             incumbent = self.windows(cset, days, incumbent, None if self.deterministic else deadline - 0.1,
-                                     phase, budget=max(0.5, (deadline - time.monotonic())))
-            polished = self.evaluate(cset, days, incumbent, pool, deadline)
-            if polished.objective <= before:
-                result = polished
-        stats["seconds_final"] += time.monotonic() - mark
-        optimal = (m_status == "optimal" and m_bound is not None
-                   and result.objective <= m_bound + 1e-6 * max(1.0, abs(m_bound)))
-        self.finish(result, "optimal" if optimal else "feasible", m_bound, result.objective)
+                                     phase, budget=max(0.5, share * WINDOWS_SHARE))
+            result = self.better(cset, days, incumbent, pool, deadline, result)
+        stats["seconds_windows"] += time.monotonic() - mark
+        optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
+        self.finish(result, "optimal" if optimal else "feasible", bound, result.objective)
+
+    def no_bound(self, cset: CandidateSet, days: range, pool: list, result: ChunkResult) -> float:
+        """A bound that needs no solving: every reach reward taken, no penalty paid."""
+        w = self.loaded.plan.weights.reach
+        return -sum(round(w * c.reach / REACH_PER * SCALE) for c in pool if c.venue) / SCALE
+
+    def budget(self, deadline: float, share: float, of_left: float, of_share: float) -> float:
+        """Seconds for a step: a fraction of what is left, or with one worker (deterministic
+        time, never the clock), a fraction of the part's whole share."""
+        if self.deterministic:
+            return max(0.5, share * of_share)
+        return max(0.5, (deadline - time.monotonic()) * of_left)
+
+    def better(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float,
+               result: ChunkResult) -> ChunkResult:
+        """The plan's exact evaluation if it beats `result` (the windows only ever improve)."""
+        if set(plan) == {a.cand.id for a in result.activities} and all(
+                tuple(a.staff) == plan[a.cand.id][1] for a in result.activities):
+            return result
+        other = self.evaluate(cset, days, plan, pool, deadline)
+        return other if other.objective < result.objective - 1e-9 else result
 
     def windows(self, cset: CandidateSet, days: range, incumbent: Incumbent, deadline: float | None,
-                phase: str, budget: float = 0.0) -> Incumbent:
+                phase: str, budget: float = 0.0, until: threading.Thread | None = None) -> Incumbent:
         """Fix-and-optimise: re-solve one window of days with the rest of the plan fixed.
 
         Until `deadline` (wall clock), pass after pass; or, deterministically, one pass of
@@ -601,6 +731,8 @@ class _Run:
         for n_pass in range(passes):
             improved = False
             for k, start in enumerate(starts):
+                if until is not None and not until.is_alive():
+                    return incumbent
                 if deadline is not None:
                     left = deadline - time.monotonic()
                     if left <= 0.05:
@@ -654,7 +786,8 @@ class _Run:
             why = ""
             if short:
                 why = g.why(short, result) if callable(g.why) else (g.why or "")
-            self.goals.append((g, short, required, why))
+            # a plain copy: the goal's closures would keep this part's whole model alive
+            self.goals.append((replace(g, short=short, required=required, why=None), short, required, why))
         for key, v in result.costs.items():
             self.costs[key] += v
         self.carry.activities += [(a.cand, tuple(a.staff)) for a in result.activities]

@@ -119,7 +119,8 @@ class Ctx:
 
     def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
                  days: range | None = None, carry: Carry | None = None, area_bound: bool = False,
-                 mode: str = "full", only: set[str] | None = None, horizon: range | None = None):
+                 mode: str = "full", only: set[str] | None = None, horizon: range | None = None,
+                 available: list[list[bool]] | None = None):
         self.loaded = loaded
         self.plan: Plan = loaded.plan
         self.calendar = calendar
@@ -149,8 +150,9 @@ class Ctx:
         self.costs: list[Cost] = []
         self.hard_rules: dict[str, int] = defaultdict(int)  # rule → constraints added
         self.data: dict[str, Any] = {}  # what a module leaves for the others (staffing's groups)
-        self.available = [[s.is_available(d.date) for d in calendar.days] for s in self.staff]
+        self.available = available if available is not None else availability(self.plan, calendar)
         self._weeks: dict[int, str] = {}
+        self._carry_by_day: dict[int, list[Candidate]] | None = None
 
     # --- calendar helpers ---------------------------------------------------------------------
 
@@ -179,8 +181,12 @@ class Ctx:
         return self.horizon[-1] + 1
 
     def carried(self, period: Period, keep: Callable[[Candidate], bool]) -> int:
-        """Activities of earlier chunks inside the period that `keep` counts."""
-        return sum(1 for c, _ in self.carry.activities if period.first <= c.day <= period.last and keep(c))
+        """Fixed activities (earlier parts, the rest of the plan) inside the period that `keep` counts."""
+        if self._carry_by_day is None:
+            self._carry_by_day = defaultdict(list)
+            for c, _ in self.carry.activities:
+                self._carry_by_day[c.day].append(c)
+        return sum(1 for d in period.days() for c in self._carry_by_day.get(d, ()) if keep(c))
 
     # --- registering rules ----------------------------------------------------------------------
 
@@ -233,14 +239,23 @@ def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats:
 
     v = ctx.venues[venue]
     first, last = ctx.date(period.first), ctx.date(period.last)
-    generated = [c for c in ctx.cset.candidates if inside(c)]
+    if "explain_index" not in ctx.data:  # venue → candidates, built once: there may be thousands of shortfalls
+        generated_by: dict[str | None, list[Candidate]] = defaultdict(list)
+        pool_by: dict[str | None, list[Candidate]] = defaultdict(list)
+        for c in ctx.cset.candidates:
+            generated_by[c.venue].append(c)
+        for c in ctx.pool:
+            pool_by[c.venue].append(c)
+        ctx.data["explain_index"] = (generated_by, pool_by)
+    generated_by, pool_by = ctx.data["explain_index"]
+    generated = [c for c in generated_by.get(venue, ()) if inside(c)]
     if not generated:
         closed = [str(s) for s in v.closed if s.start <= last and s.end >= first]
         if closed:
             return f"closed {', '.join(closed)}; no time window on the open days"
         what = f" for {'/'.join(sorted(formats))}" if formats else ""
         return f"no time window{what} at this {v.kind} in {period.label} (windows, day classes, term, market days)"
-    active = [c for c in ctx.pool if inside(c)]
+    active = [c for c in pool_by.get(venue, ()) if inside(c)]
     if not active:
         return (f"nobody who can staff it is free on its {len({c.day for c in generated})} window days "
                 "(leave, duty rota, team members away, or roles/skills missing)")
@@ -252,6 +267,11 @@ def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats:
             return f"min_gap_days {gap}: the visits on {dates} leave no window day free"
     return ("not enough staff time: the people who can go were booked for activities that weigh more, "
             "or reached max_activities_per_week")
+
+
+def availability(plan: Plan, calendar: CampaignCalendar) -> list[list[bool]]:
+    """Person × campaign day: not on leave and not on a duty day."""
+    return [[s.is_available(d.date) for d in calendar.days] for s in plan.staff]
 
 
 def campaign_periods(calendar: CampaignCalendar, per: str, *, split: int = 1) -> list[Period]:
@@ -314,5 +334,6 @@ def all_modules() -> list:
     return [staffing, themes, five_into, three_times, six_plus, key_dates, all_police, fairness]
 
 
-__all__ = ["PARTS", "part_of", "Ctx", "Goal", "Cost", "Need", "Period", "Carry", "PositionType", "SCALE", "PAIRED_KINDS",
-           "campaign_periods", "explain_venue", "prorated", "travel_minutes", "reachable", "MAX_TRAVEL_MINUTES", "all_modules"]
+__all__ = ["PARTS", "part_of", "availability", "Ctx", "Goal", "Cost", "Need", "Period", "Carry", "PositionType",
+           "SCALE", "PAIRED_KINDS", "campaign_periods", "explain_venue", "prorated", "travel_minutes", "reachable",
+           "MAX_TRAVEL_MINUTES", "all_modules"]

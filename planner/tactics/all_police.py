@@ -45,9 +45,12 @@ def claims_lower_bound(ctx: Ctx) -> None:
         terms.append((ctx.x[i], 1))
         area = c.area or ""
         credit = []
+        positions = ctx.data["staffing"][i]
         for p in owners[c.venue]:
             key = (p, c.day, part_of(c.start_min), area)
             if key not in a:
+                continue
+            if p not in positions.team and not any(staffing.fits(ctx.staff[p], pt) for pt in positions.positions):
                 continue
             h = m.new_bool_var(f"claim[{ctx.staff[p].id},{c.id}]")
             m.add(h <= ctx.x[i])

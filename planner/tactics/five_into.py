@@ -39,9 +39,9 @@ def min_gap(ctx: Ctx) -> None:
         return  # one activity per venue per day is the core rule already
     mine = set(venues(ctx))
     by_venue: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for i, c in enumerate(ctx.cands):
-        if c.venue in mine:
-            by_venue[c.venue][c.day].append(ctx.x[i])
+    for (venue, day), v in ctx.data["visited"].items():
+        if venue in mine:
+            by_venue[venue][day].append(v)
     earlier: dict[str, list[int]] = defaultdict(list)
     for c, _ in ctx.carry.activities:
         if c.venue in mine:
@@ -67,17 +67,17 @@ def periods(ctx: Ctx) -> tuple[list[Period], int]:
     return ctx.periods(rule.per), rule.at_least
 
 
-def visits(ctx: Ctx, venue: str, period: Period, by_venue: dict[str, list[int]]):
-    """The activities at a venue in a period: a linear expression, and what earlier chunks held."""
-    xs = [ctx.x[i] for i in by_venue.get(venue, ()) if period.first <= ctx.cands[i].day <= period.last]
+def visits(ctx: Ctx, venue: str, period: Period, by_venue: dict[str, list[tuple[int, object]]]):
+    """The days a venue is visited in a period (literals), and what fixed activities hold."""
+    xs = [v for day, v in by_venue.get(venue, ()) if period.first <= day <= period.last]
     return xs, ctx.carried(period, lambda c: c.venue == venue)
 
 
-def venue_index(ctx: Ctx) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = defaultdict(list)
-    for i, c in enumerate(ctx.cands):
-        if c.venue:
-            out[c.venue].append(i)
+def venue_index(ctx: Ctx) -> dict[str, list[tuple[int, object]]]:
+    """Venue → (day, visited literal)."""
+    out: dict[str, list[tuple[int, object]]] = defaultdict(list)
+    for (venue, day), v in ctx.data["visited"].items():
+        out[venue].append((day, v))
     return out
 
 

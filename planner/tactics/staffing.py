@@ -48,9 +48,14 @@ class Group:
 
 
 def base_need(ctx: Ctx, fmt_id: str) -> Need:
-    n = ctx.cset.formats[fmt_id].needs
-    roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
-    return Need(roles, n.people or 0, tuple(n.skills), n.team)
+    """A fresh Need for the format (tactics may adjust it per candidate)."""
+    cache = ctx.data.setdefault("base_needs", {})
+    if fmt_id not in cache:
+        n = ctx.cset.formats[fmt_id].needs
+        roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
+        cache[fmt_id] = (roles, n.people or 0, tuple(n.skills), n.team)
+    roles, people, skills, team = cache[fmt_id]
+    return Need(roles, people, skills, team)
 
 
 def teams(staff: list[Staff]) -> dict[str, tuple[int, ...]]:
@@ -110,8 +115,13 @@ def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, 
 def prepare(ctx: Ctx) -> None:
     """Typed positions per candidate; drop candidates nobody can staff on their day."""
     team_of = teams(ctx.staff)
+    claimants: dict[str, list[int]] = defaultdict(list)
+    for i, person in enumerate(ctx.staff):
+        for v in person.claims:
+            claimants[v].append(i)
     cache: dict[tuple, Staffing | str] = {}
     free_count: dict[tuple, int] = {}
+    verdicts: dict[tuple, bool] = {}
     keep, needs, staffing = [], [], []
     for c, need in zip(ctx.cands, ctx.needs):
         key = need.key()
@@ -125,16 +135,21 @@ def prepare(ctx: Ctx) -> None:
             ctx.dropped[f"{c.format}: team {need.team} not all available"] += 1
             continue
         area = c.area if c.venue else ONLINE_AREA
-        ok = True
-        for pt, n in st.positions.items():
-            k = (c.day, pt, area, c.venue)
-            if k not in free_count:
-                free_count[k] = sum(1 for i, p in enumerate(ctx.staff)
-                                    if ctx.available[i][c.day] and fits(p, pt) and eligible_area(ctx, i, area, c.venue)
-                                    and i not in st.team)
-            if free_count[k] < n:
-                ok = False
-                break
+        verdict_key = (key, c.day, area, c.venue if c.venue in claimants else None)
+        ok = verdicts.get(verdict_key)
+        if ok is None:
+            ok = True
+            for pt, n in st.positions.items():
+                k = (c.day, pt, area)
+                if k not in free_count:  # who may fill it that day, not counting claims
+                    free_count[k] = sum(1 for i, p in enumerate(ctx.staff) if ctx.available[i][c.day]
+                                        and fits(p, pt) and eligible_area(ctx, i, area, None))
+                extra = sum(1 for i in claimants.get(c.venue, ()) if ctx.available[i][c.day]
+                            and fits(ctx.staff[i], pt) and not eligible_area(ctx, i, area, None))
+                if free_count[k] + extra - sum(1 for i in st.team if fits(ctx.staff[i], pt)) < n:
+                    ok = False
+                    break
+            verdicts[verdict_key] = ok
         if not ok:
             ctx.dropped[f"{c.format}: not enough staff free that day"] += 1
             continue

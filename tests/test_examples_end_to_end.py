@@ -1,0 +1,87 @@
+"""Every bundled example, planned by the real solver within its own time limit, then every
+output opened by the software its users open it with."""
+
+import json
+import shutil
+import subprocess
+
+import icalendar
+import openpyxl
+import pytest
+import vobject
+
+from planner.loader import load_plan
+from planner.verify import verify
+
+from conftest import EXAMPLES, run_planner
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
+def planned(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(request.param.stem) / "out"
+    result = run_planner("plan", request.param, "-o", out)
+    assert result.returncode == 0, result.stderr
+    return request.param, out, json.loads((out / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_every_hard_rule_holds_in_the_written_plan(planned):
+    example, out, data = planned
+    loaded = load_plan(example)
+    assert data["activities"]
+    assert verify(data, loaded) == []
+    assert data["solve_seconds"] <= loaded.plan.solver.time_limit.total_seconds() + 5
+
+
+def test_calendars_validate_and_hold_exactly_each_persons_activities(planned):
+    example, out, data = planned
+    loaded = load_plan(example)
+    for person in loaded.plan.staff:
+        path = out / "calendars" / "staff" / f"{person.id}.ics"
+        text = path.read_text(encoding="utf-8")
+        for component in vobject.readComponents(text, validate=True):
+            component.validate(raiseException=True)
+        uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+        assert uids == {a["id"] for a in data["activities"] if person.id in a["staff"]}, person.id
+    for venue in loaded.plan.venues:
+        uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(
+            (out / "calendars" / "venues" / f"{venue.id}.ics").read_bytes()).walk("VEVENT")}
+        assert uids == {a["id"] for a in data["activities"] if a["venue"] == venue.id}, venue.id
+    every = icalendar.Calendar.from_ical((out / "calendars" / "all.ics").read_bytes())
+    assert len(every.walk("VEVENT")) == len(data["activities"])
+    assert every.walk("VTIMEZONE")
+
+
+def test_spreadsheet_has_a_roster_row_per_activity(planned):
+    example, out, data = planned
+    book = openpyxl.load_workbook(out / "plan.xlsx")
+    roster, ledger = book.worksheets[0], book.worksheets[1]
+    ids = {row[-1] for row in roster.iter_rows(min_row=2, values_only=True) if row[-1]}
+    assert ids >= {a["id"] for a in data["activities"]}
+    assert ledger.max_row >= len(data["activities"]) + 1
+    assert roster.page_setup.orientation == "landscape"
+
+
+def test_printable_plan_renders_with_an_embedded_cjk_font(planned):
+    example, out, data = planned
+    html = (out / "plan.html").read_text(encoding="utf-8")
+    assert load_plan(example).plan.station.name in html
+    if not shutil.which("pdffonts"):
+        pytest.skip("poppler-utils (pdffonts) is not installed")
+    if not (out / "plan.pdf").exists():
+        pytest.skip("WeasyPrint is not installed here; plan.html was written instead")
+    fonts = subprocess.run(["pdffonts", str(out / "plan.pdf")], capture_output=True, text=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes " in line for line in cjk), fonts
+
+
+def test_same_plan_and_seed_with_one_worker_give_the_same_plan_json(tmp_path):
+    lanzhou = next(p for p in EXAMPLES if p.stem.startswith("lanzhou"))
+    runs = []
+    for n in range(2):
+        out = tmp_path / f"out{n}"
+        result = run_planner("plan", lanzhou, "-o", out, "--workers", "1", "--time-limit", "10s")
+        assert result.returncode == 0, result.stderr
+        data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+        data.pop("solve_seconds")
+        runs.append(data)
+    assert runs[0]["activities"] == runs[1]["activities"]

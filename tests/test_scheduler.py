@@ -1,0 +1,149 @@
+"""The scheduler end to end: plans that keep every hard rule, plan.json as the contract says."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from rich.console import Console
+
+from conftest import CONTRACT_EXAMPLE, EXAMPLES, STARTER
+from planner.loader import load_plan
+from planner.planjson import plan_json
+from planner.report import render_solution
+from planner.schedule import NoPlanError, plan_to_dir, solve
+from planner.verify import verify
+
+TOP_KEYS = {"version", "station", "campaign", "status", "objective", "bound", "solve_seconds", "activities",
+            "reach", "unmet", "score"}
+ACTIVITY_KEYS = {"id", "venue", "activity", "start", "end", "staff", "theme", "audiences", "tactics", "key_date",
+                 "reach"}
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
+
+
+@pytest.fixture(scope="module")
+def starter():
+    loaded = load_plan(STARTER)
+    solution = solve(loaded, time_limit=8, workers=2)
+    return loaded, solution, plan_json(solution)
+
+
+def test_the_starter_plan_keeps_every_hard_rule(starter):
+    loaded, solution, data = starter
+    assert verify(data, loaded) == []
+    assert len(data["activities"]) >= 30
+    kinds = {a["activity"] for a in data["activities"]}
+    assert {"stall", "lecture", "online_post"} <= kinds
+
+
+def test_plan_json_is_exactly_the_contract(starter):
+    _, solution, data = starter
+    assert set(data) == TOP_KEYS
+    assert data["version"] == 1 and data["status"] in ("optimal", "feasible")
+    assert data["campaign"] == {"name": "2026年全民反诈集中宣传", "start": "2026-06-01", "end": "2026-08-31"}
+    assert data["bound"] <= data["objective"]
+    assert data["reach"] == sum(a["reach"] for a in data["activities"])
+    for a in data["activities"]:
+        assert set(a) == ACTIVITY_KEYS
+        assert ISO.match(a["start"]) and ISO.match(a["end"])
+        assert a["theme"] and a["audiences"] and a["staff"]
+    for u in data["unmet"]:
+        assert set(u) == {"tactic", "venue", "period", "why"} and u["why"]
+    for name, s in data["score"].items():
+        assert set(s) == {"penalty", "met", "required"}
+        assert 0 <= s["met"] <= s["required"]
+    assert set(data["score"]) >= {"five_into", "three_times_three_places", "six_plus", "key_dates", "all_police"}
+    json.dumps(data, ensure_ascii=False)  # plain JSON
+
+
+def test_activity_ids_come_from_what_the_activity_is(starter):
+    _, _, data = starter
+    ids = [a["id"] for a in data["activities"]]
+    assert len(ids) == len(set(ids))
+    for a in data["activities"]:
+        day, hhmm = a["start"][:10].replace("-", ""), a["start"][11:16].replace(":", "")
+        assert a["id"] == f"{a['venue'] or 'online'}-{a['activity']}-{day}-{hhmm}"
+        assert re.fullmatch(r"[a-z0-9_-]+", a["id"])
+
+
+def test_unmet_goals_say_why(starter):
+    _, solution, data = starter
+    qixi = [u for u in data["unmet"] if u["tactic"] == "key_dates" and "qixi" in u["why"]]
+    assert qixi and "singles" in qixi[0]["why"]  # the starter has no venue for singles
+    assert all(u.why and u.where for u in solution.unmet)
+
+
+def test_the_summary_and_report(starter):
+    _, solution, _ = starter
+    summary = solution.summary()
+    assert summary.activities == len(solution.activities)
+    assert sum(sum(week.values()) for _, week in summary.per_week) == len(solution.activities)
+    assert {row[0] for row in summary.load} == {s.id for s in solution.loaded.plan.staff}
+    console = Console(record=True, width=160)
+    render_solution(console, solution)
+    text = console.export_text()
+    assert "Score by tactic" in text and "Load per person" in text and "五进" in text
+
+
+def test_plan_to_dir_writes_plan_json_only(tmp_path):
+    loaded = load_plan(STARTER)
+    loaded.plan.solver.time_limit = timedelta(seconds=4)
+    seen = []
+    solution = plan_to_dir(loaded, tmp_path / "out", progress=seen.append)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["plan.json"]
+    data = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert data["activities"] and verify(data, loaded) == []
+    assert len(data["activities"]) == len(solution.activities)
+    assert seen and all(p.elapsed >= 0 for p in seen)
+
+
+def test_one_worker_and_a_seed_give_the_same_plan():
+    runs = []
+    for _ in range(2):
+        loaded = load_plan(STARTER)
+        data = plan_json(solve(loaded, time_limit=2, workers=1, seed=7))
+        data.pop("solve_seconds")
+        runs.append(json.dumps(data, ensure_ascii=False, sort_keys=True))
+    assert runs[0] == runs[1]
+
+
+def test_nothing_schedulable_names_the_yaml_entries():
+    # the contract example has no grid worker (stalls, and 网格+警网 everywhere need one)
+    # and nobody with the online skill
+    with pytest.raises(NoPlanError) as caught:
+        solve(load_plan(CONTRACT_EXAMPLE), time_limit=2, workers=1)
+    lines = caught.value.lines
+    assert lines and all(line.startswith(f"{CONTRACT_EXAMPLE}:") for line in lines)
+    text = "\n".join(lines)
+    assert "tactics.six_plus.grid_and_police" in text and "grid_worker" in text
+    assert "activities.online_post.needs" in text and "online" in text
+
+
+def test_verify_finds_what_breaks_a_hard_rule(starter):
+    loaded, _, data = starter
+    broken = json.loads(json.dumps(data))
+    acts = broken["activities"]
+    staffed = [a for a in acts if a["venue"]]
+    first, second = staffed[0], next(a for a in staffed[1:] if a["start"][:10] != staffed[0]["start"][:10])
+    second["start"], second["end"] = first["start"], first["end"]  # the same people twice at once
+    second["staff"] = list(first["staff"])
+    third = next(a for a in staffed if a["venue"] == "xingfu")
+    third["theme"] = "game_trading"  # targets children and parents, not xingfu's elderly and residents
+    zhang = next(a for a in staffed if "zhang-wei" in a["staff"])
+    day = "2026-07-07"  # zhang-wei is on leave 07-06..07-10
+    zhang["start"] = day + zhang["start"][10:]
+    zhang["end"] = day + zhang["end"][10:]
+    rules = {v.rule for v in verify(broken, loaded)}
+    assert {"double_booked", "theme", "available"} <= rules
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_plans_within_its_rules(path):
+    loaded = load_plan(path)
+    solution = solve(loaded, time_limit=20, workers=2)
+    data = plan_json(solution)
+    assert verify(data, loaded) == []
+    assert len(data["activities"]) > 50
+    assert data["bound"] <= data["objective"]
