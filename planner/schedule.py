@@ -162,9 +162,19 @@ class Strategy:
     chunks: list[range]  # day ranges solved one after the other
     area_bound: bool  # staff with an area work in their area (and at venues they claimed)
     exact: bool = True  # False: too big for the LP in time; greedy plans polished by windows
+    per_day: float = 0.0  # estimated master variables per day
+
+    def lp_fits(self, days: int, share: float) -> bool:
+        """Whether a part's LP is likely to finish in its share of the time (measured: GLOP
+        takes about a second per 2,500 master variables on these models, two on a small
+        machine)."""
+        size = self.per_day * days
+        return self.exact and (size <= SMALL_MASTER or share >= size / LP_VARIABLES_PER_SECOND)
 
 
 ONE_MODEL = 26_000  # estimated master variables up to which the whole campaign is one model
+LP_VARIABLES_PER_SECOND = 2_500
+SMALL_MASTER = 8000  # variables: CP-SAT then works on the master after the LP, for a better bound
 MONTH_MODEL = 70_000  # ... up to which a month is solved with its LP; beyond, greedy and windows
 
 
@@ -186,8 +196,8 @@ def choose_strategy(loaded: LoadedPlan, calendar: CampaignCalendar) -> Strategy:
             reach[s.id] = sum(1 for a in areas | {s.area} if travel_minutes(plan, s.area, a) <= MAX_TRAVEL_MINUTES)
     per_day += 4 * sum(reach.values())  # a[person, day, part, area]: about four parts a day
     if per_day * n <= ONE_MODEL:
-        return Strategy([range(n)], area_bound)
-    return Strategy(_month_chunks(calendar), area_bound, exact=per_day * 30 <= MONTH_MODEL)
+        return Strategy([range(n)], area_bound, per_day=per_day)
+    return Strategy(_month_chunks(calendar), area_bound, exact=per_day * 30 <= MONTH_MODEL, per_day=per_day)
 
 
 def _month_chunks(calendar: CampaignCalendar) -> list[range]:
@@ -456,7 +466,8 @@ def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, determini
 def extract(ctx: Ctx, value: Callable[[Any], int]) -> ChunkResult:
     chosen = [i for i, v in enumerate(ctx.x) if value(v)]
     prefer = all_police_mod.prefer(ctx, value) if "all_police" in ctx.data["modules"] else {}
-    people = staffing.disaggregate(ctx, chosen, value, prefer)
+    people, short = staffing.disaggregate(ctx, chosen, value, prefer)
+    chosen = [i for i in chosen if i not in short]
     credits = key_dates_mod.credits(ctx, set(chosen), value) if "key_dates" in ctx.data["modules"] else {}
     activities = [PlannedActivity(ctx.cands[i], sorted(ctx.staff[p].id for p in people[i]), credits.get(i))
                   for i in chosen]
@@ -486,7 +497,8 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
     strategy = strategy or choose_strategy(loaded, calendar)
     run = _Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
     total_days = sum(len(c) for c in strategy.chunks)
-    budget = limit * (1 - FINISH_SHARE)  # the rest: themes, labels, score and explanations
+    # the rest: themes, labels, score and explanations (more for a city's thousands of activities)
+    budget = limit * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
     for n, days in enumerate(strategy.chunks):
         if run.deterministic:  # from the plan alone, not the clock
             share = budget * len(days) / max(1, total_days)
@@ -525,7 +537,6 @@ LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is poli
 RENS_SHARE = 0.4  # of what is left: rounding the LP; then staffing and polishing
 WINDOWS_SHARE = 0.15  # with one worker: the windows' deterministic time, of a part's share
 RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
-SMALL_MASTER = 8000  # variables: CP-SAT then works on the master after the LP, for a better bound
 
 
 class _Run:
@@ -572,12 +583,13 @@ class _Run:
         cset = generate_candidates(self.loaded, calendar, days=days)
         if n == 0:
             self.blockers = cset.blockers
-        master = self.build(cset, days, days, self.carry, "master" if self.strategy.exact else "prepare")
+        exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
+        master = self.build(cset, days, days, self.carry, "master" if exact else "prepare")
         self.generated += len(cset.candidates)
         self.active += len(master.cands)
         self.dropped.update(master.dropped)
         stats["candidates"] += len(cset.candidates)
-        stats["master_variables"] += len(master.model.proto.variables) if self.strategy.exact else 0
+        stats["master_variables"] += len(master.model.proto.variables) if exact else 0
         stats["seconds_build"] += time.monotonic() - t0
         if not master.cands:
             self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, 0.0)
@@ -587,16 +599,14 @@ class _Run:
         incumbent = incumbent_from_greedy(master, greedy(master))
         stats["seconds_greedy"] += time.monotonic() - mark
         pool = master.cands
-        if not self.strategy.exact:  # too big for the LP in time: the greedy plan, polished if time allows
+        if not exact:  # too big for the LP in its time: the greedy plan, polished if time allows
             del master
             evaluation = self.last_evaluation or 0.1 * share  # keep time to evaluate the plan
             if self.deterministic:
                 incumbent = self.windows(cset, days, incumbent, None, phase, budget=share * WINDOWS_SHARE)
             elif deadline - time.monotonic() > 1.0 + evaluation:
                 incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
-            mark = time.monotonic()
             result = self.evaluate(cset, days, incumbent, pool, deadline)
-            self.last_evaluation = time.monotonic() - mark
             self.finish(result, "feasible", self.no_bound(cset, days, pool, result), result.objective)
             return
         # 2. the master's LP (a bound, and rounded, a choice of activities near it) in the
@@ -687,8 +697,9 @@ class _Run:
         stats["seconds_staffing"] += time.monotonic() - mark
         # 4. polished a window of days at a time, person by person (fairness included)
         mark = time.monotonic()
-        if deadline - time.monotonic() > 0.3 or self.deterministic:
-            incumbent = self.windows(cset, days, incumbent, None if self.deterministic else deadline - 0.1,
+        if deadline - time.monotonic() > 0.3 + self.last_evaluation or self.deterministic:
+            incumbent = self.windows(cset, days, incumbent,
+                                     None if self.deterministic else deadline - 0.1 - self.last_evaluation,
                                      phase, budget=max(0.5, share * WINDOWS_SHARE))
             result = self.better(cset, days, incumbent, pool, deadline, result)
         stats["seconds_windows"] += time.monotonic() - mark
@@ -770,9 +781,11 @@ class _Run:
     def evaluate(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float
                  ) -> ChunkResult:
         """The part's model with exactly this plan: its goals, costs and objective."""
+        mark = time.monotonic()
         ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
         hint_full(ctx, plan, fix=True)
         result = run_chunk(ctx, time_limit=max(5.0, deadline - time.monotonic()), workers=1, seed=self.seed)
+        self.last_evaluation = time.monotonic() - mark  # what keeping time for the last evaluation needs
         if result.status == "empty":
             raise RuntimeError("a plan that keeps every hard rule could not be evaluated; please report this")
         return result
@@ -869,40 +882,40 @@ def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: li
 
 def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: list[Blocker],
                     dropped: Counter, generated: int) -> list[str]:
-    """FILE:LINE: where: why, for each entry that leaves nothing schedulable."""
-    plan = loaded.plan
-    lines: list[str] = []
+    """FILE:LINE: where: why, one line per YAML entry and cause, naming the formats it rules out."""
+    from planner.formats import resolve_formats
 
-    def line(path: tuple, what: str) -> None:
-        lines.append(f"{loaded.where(*path)}: {dotted(path)}: {what}")
+    plan = loaded.plan
+    formats = resolve_formats(plan)
+    found: dict[tuple[tuple, str], list[str]] = {}
+
+    def blame(path: tuple, what: str, fmt: str = "") -> None:
+        found.setdefault((path, what), [])
+        if fmt and fmt not in found[(path, what)]:
+            found[(path, what)].append(fmt)
 
     if not generated:
         for b in blockers:
             for path in b.where or [("venues",)]:
-                line(path, f"{b.subject}: {b.why}")
+                blame(path, f"{b.subject}: {b.why}")
         if not blockers:
-            line(("campaign",), f"no activity format has a time window on any day "
-                 f"{plan.campaign.start}..{plan.campaign.end} at any venue")
-        return lines
-    for reason, count in sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0])):
-        fmt = reason.split(":", 1)[0]
-        paths: list[tuple] = []
-        if fmt in plan.activities:
-            paths.append(("activities", fmt, "needs"))
-        if "grid_worker" in reason or "police" in reason:
-            six = plan.tactics.six_plus
-            if six and six.grid_and_police:
-                paths.append(("tactics", "six_plus", "grid_and_police"))
-        if "free" in reason or "available" in reason:
-            for i, s in enumerate(plan.staff):
-                if s.unavailable:
-                    paths.append(("staff", i, "unavailable"))
-                if s.duty:
-                    paths.append(("staff", i, "duty"))
-        if not paths:
-            paths.append(("staff",))
-        for path in paths[:6]:
-            line(path, f"{reason} ({count} possible activities ruled out)")
+            blame(("campaign",), f"no activity format has a time window on any day "
+                  f"{plan.campaign.start}..{plan.campaign.end} at any venue")
+    for reason in sorted(dropped):
+        fmt, _, what = reason.partition(": ")
+        own = ("activities", fmt, "needs") if fmt in plan.activities else ("staff",)
+        role = next((r for r in ("police", "auxiliary", "grid_worker", "volunteer") if f" {r}" in what), None)
+        if what.startswith("needs") and role and fmt in formats and not getattr(formats[fmt].needs, role):
+            blame(("tactics", "six_plus", "grid_and_police"),
+                  f"pairs a police officer with a grid worker at communities, villages and households: {what}", fmt)
+        elif "free" in what or "available" in what:
+            blame(("staff",), f"{what}: leave (unavailable) and duty rotas leave nobody who fits", fmt)
+        else:
+            blame(own, what, fmt)
+    lines = []
+    for (path, what), fmts in found.items():
+        ruled_out = f" (rules out {', '.join(fmts)})" if fmts else ""
+        lines.append(f"{loaded.where(*path)}: {dotted(path)}: {what}{ruled_out}")
     return lines
 
 

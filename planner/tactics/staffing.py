@@ -458,15 +458,18 @@ def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
 
 
 def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
-                 ) -> dict[int, list[int]]:
+                 ) -> tuple[dict[int, list[int]], set[int]]:
     """Hand each group's people to its chosen activities: candidate → staff indexes.
 
     `prefer` maps a candidate to people who should go there if they are in the group (claims).
+    Also returns the candidates the group's people could not fill (an inconsistent solution,
+    seen once under heavy machine load): the caller drops them rather than send too few people.
     """
     groups = ctx.data["groups"]
     staffing = ctx.data["staffing"]
     u = ctx.data["u"]
     chosen_set = set(chosen)
+    short: set[int] = set()
     people_of: dict[int, list[int]] = defaultdict(list)
     by_group: dict[int, list[tuple[int, PositionType]]] = defaultdict(list)
     for (p, g, pt), var in u.items():
@@ -495,8 +498,11 @@ def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]
             rest = [p for p in people if p not in taken]
             for i in slots:
                 if i >= 0:
-                    people_of[i].append(rest.pop(0))
-    return people_of
+                    if rest:
+                        people_of[i].append(rest.pop(0))
+                    else:
+                        short.add(i)
+    return people_of, short
 
 
 __all__ = ["prepare", "add", "base_need", "positions_for", "fits", "disaggregate", "person_literals",
