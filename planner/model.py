@@ -312,6 +312,10 @@ class Weights(_Model):
     fairness: float = Field(_W["fairness"], ge=0)
     claims: float = Field(_W["claims"], ge=0)
     travel: float = Field(_W["travel"], ge=0)
+    # what changing a published plan costs in `planner replan`, per activity (restaffed: per person)
+    moved: float = Field(_W["moved"], ge=0, description="replan: an activity moved to another day or time")
+    restaffed: float = Field(_W["restaffed"], ge=0, description="replan: a person taken off an activity")
+    cancelled: float = Field(_W["cancelled"], ge=0, description="replan: an activity cancelled")
 
 
 class Solver(_Model):

@@ -8,18 +8,9 @@ from rich.table import Table
 
 from planner.catalogue import catalogue
 from planner.schedule import Solution, Summary, summarize
-from planner.vocab import ROLE_NAMES
+from planner.changes import KINDS, Changes
+from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
-TACTIC_NAMES = {
-    "five_into": ("五进", "five into"),
-    "three_times_three_places": ("三时三地", "three times, three places"),
-    "six_plus": ('"6+"', '"6+"'),
-    "key_dates": ("关键节点", "key dates"),
-    "themes": ("主题轮换", "theme rotation"),
-    "all_police": ("全警反诈", "every officer"),
-    "staffing": ("人员安排", "staffing"),
-    "fairness": ("均衡", "fairness"),
-}
 
 
 def _pick(pair: tuple[str, str], language: str) -> str:
@@ -101,4 +92,41 @@ def render_load(console: Console, s: Summary, lang: str) -> None:
     console.print(table)
 
 
-__all__ = ["render_solution", "render_header", "render_score", "render_unmet", "render_weeks", "render_load"]
+CHANGE_NAMES = {"added": ("新增", "added"), "moved": ("调整时间", "moved"), "restaffed": ("换人", "re-staffed"),
+                "cancelled": ("取消", "cancelled")}
+
+
+def render_changes(console: Console, changes: Changes, solution: Solution, *, limit: int = 40) -> None:
+    """What re-planning changed, per person and per venue (the details are in changes.json)."""
+    plan = solution.loaded.plan
+    lang = plan.campaign.language
+    counts = changes.summary()
+    console.print("changes: " + ", ".join(f"{counts[k]} {_pick(CHANGE_NAMES[k], lang)}" for k in KINDS)
+                  + f"; {counts['unchanged']} unchanged", highlight=False)
+    if not changes.changes:
+        return
+    names = {s.id: s.name for s in plan.staff}
+    venues = {v.id: v.name for v in plan.venues}
+    what = {}  # id → "06-03 17:30 幸福里社区" (→ the new time, for a move)
+    for c in changes.changes:
+        place = venues.get(c.venue, c.venue) if c.venue else "online"
+        when = (c.before or c.after)["start"][5:16].replace("T", " ")
+        if c.kind == "moved" and c.after:
+            when += " → " + c.after["start"][5:16].replace("T", " ")
+        what[c.id] = f"{when} {place}"
+    for title, rows, label in (("Changes per person 人员变动", changes.by_staff(), names),
+                               ("Changes per venue 场所变动", changes.by_venue(), venues)):
+        table = Table(title=title, title_justify="left")
+        table.add_column("id")
+        table.add_column("name")
+        for k in KINDS:
+            table.add_column(_pick(CHANGE_NAMES[k], lang), overflow="fold")
+        for n, (key, kinds) in enumerate(rows.items()):
+            if n == limit:
+                table.add_row("…", f"{len(rows) - limit} more in changes.json", *[""] * len(KINDS))
+                break
+            table.add_row(key, label.get(key, key), *("\n".join(what[i] for i in kinds[k]) for k in KINDS))
+        console.print(table)
+
+
+__all__ = ["render_changes", "render_solution", "render_header", "render_score", "render_unmet", "render_weeks", "render_load"]

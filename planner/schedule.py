@@ -463,9 +463,14 @@ def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, determini
     return result
 
 
-def extract(ctx: Ctx, value: Callable[[Any], int]) -> ChunkResult:
+def extract(ctx: Ctx, value: Callable[[Any], int], keep: dict[int, list[int]] | None = None) -> ChunkResult:
+    """The chosen activities and who goes; `keep`: candidate → people who should stay on it
+    where they are in its group (re-planning), before the claimants."""
     chosen = [i for i, v in enumerate(ctx.x) if value(v)]
     prefer = all_police_mod.prefer(ctx, value) if "all_police" in ctx.data["modules"] else {}
+    if keep:
+        prefer = {i: keep.get(i, []) + [p for p in prefer.get(i, []) if p not in keep.get(i, [])]
+                  for i in set(prefer) | set(keep)}
     people, short = staffing.disaggregate(ctx, chosen, value, prefer)
     chosen = [i for i in chosen if i not in short]
     credits = key_dates_mod.credits(ctx, set(chosen), value) if "key_dates" in ctx.data["modules"] else {}
@@ -508,9 +513,27 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
         run.part(n, days, share)
     if not run.active:
         raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
-    activities = sorted(run.activities, key=lambda a: (a.cand.day, a.cand.start_min, a.cand.venue or "",
-                                                       a.cand.format))
-    repeats = themes_mod.assign(plan, calendar, activities, *_theme_data(loaded))
+    return assemble(run, run.activities)
+
+
+def assemble(run: "_Run", planned: list[PlannedActivity],
+             keep_theme: Callable[[PlannedActivity], str | None] | None = None) -> Solution:
+    """The parts' results as one Solution: themes, tactic labels, unmet goals and the score.
+
+    keep_theme: a theme an activity keeps (re-planning keeps what was published)."""
+    loaded, calendar, strategy, modules = run.loaded, run.calendar, run.strategy, run.modules
+    plan = loaded.plan
+    activities = sorted(planned, key=lambda a: (a.cand.day, a.cand.start_min, a.cand.venue or "", a.cand.format))
+    types, venue_themes = _theme_data(loaded)
+    repeats = themes_mod.assign(plan, calendar, activities, types, venue_themes)
+    if keep_theme is not None:
+        venues = {v.id: v for v in plan.venues}
+        for a in activities:
+            theme = keep_theme(a)
+            if theme is not None and theme != a.theme and theme in types:
+                audiences = venues[a.cand.venue].audience_ids() if a.cand.venue else []
+                a.theme = theme
+                a.audiences = [x for x in audiences if x in types[theme]]
     label_tactics(loaded, calendar, activities)
     unmet = collect_unmet(loaded, run.goals)
     score = collect_score(loaded, calendar, activities, run.goals, run.costs, repeats, modules)
@@ -523,7 +546,7 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
         notes.append(f"solved in {len(strategy.chunks)} periods one after the other; "
                      "the bound is the sum of the periods' bounds")
     return Solution(loaded, calendar, status, round(run.objective, 2), round(min(run.bound, run.objective), 2),
-                    round(time.monotonic() - started, 2), activities, unmet, score,
+                    round(time.monotonic() - run.started, 2), activities, unmet, score,
                     sum(a.cand.reach for a in activities), round(sum(a.cand.installs for a in activities), 1),
                     dict(run.stats, chunks=len(strategy.chunks), active_candidates=run.active,
                          dropped=dict(run.dropped)), notes)
@@ -607,6 +630,7 @@ class _Run:
             elif deadline - time.monotonic() > 1.0 + evaluation:
                 incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
             result = self.evaluate(cset, days, incumbent, pool, deadline)
+            self.report(result.objective, None, "plan", phase)
             self.finish(result, "feasible", self.no_bound(cset, days, pool, result), result.objective)
             return
         # 2. the master's LP (a bound, and rounded, a choice of activities near it) in the
@@ -624,6 +648,7 @@ class _Run:
         else:
             thread.start()
         result = self.evaluate(cset, days, incumbent, pool, deadline)
+        self.report(result.objective, None, "first plan", phase)
         if not self.deterministic:
             incumbent = self.windows(cset, days, incumbent, lp_deadline, phase, until=thread)
             thread.join()

@@ -134,7 +134,7 @@ def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
         if end.date() != start.date():
             bad("duration", aid, "ends on another day")
         expected = f"{vid or 'online'}-{fmt_id}-{day_date:%Y%m%d}-{start.hour:02d}{start.minute:02d}"
-        if aid != expected:
+        if aid != expected and a.get("planned_as") != expected:  # replan keeps a moved activity's id
             bad("stable_id", aid, f"the id should be {expected} (venue, format, date, start)")
         if day_date not in calendar.by_date:
             bad("campaign", aid, f"{day_date} is outside the campaign")

@@ -120,7 +120,7 @@ def _local(view: PlanView, moment: datetime) -> datetime:
 def _year_span(view: PlanView) -> tuple[date, date]:
     """The years the VTIMEZONE covers: whole years around the campaign and its activities."""
     campaign = view.loaded.plan.campaign
-    days = [campaign.start, campaign.end] + [_local(view, a.start).date() for a in view.activities]
+    days = [campaign.start, campaign.end] + [_local(view, a.start).date() for a in view.activities + view.cancelled]
     return date(min(days).year, 1, 1), date(max(days).year + 1, 1, 1)
 
 
@@ -313,6 +313,10 @@ def _file(directory: Path, ident: str) -> Path:
     return path
 
 
+def _ordered(activities: list[ActivityView]) -> list[ActivityView]:
+    return sorted(activities, key=lambda a: (a.start, a.id))
+
+
 def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None = 60,
                     generated: datetime | None = None) -> list[Path]:
     """Write staff/<id>.ics (every staff member), venues/<id>.ics (every venue) and all.ics.
@@ -325,10 +329,13 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
     plan = view.loaded.plan
     jobs: list[tuple[Path, Sequence[ActivityView], str, str | None]] = []
     for s in plan.staff:
-        jobs.append((_file(out_dir / "staff", s.id), view.for_staff(s.id), staff_names[s.id], s.id))
+        jobs.append((_file(out_dir / "staff", s.id), _ordered(view.for_staff(s.id) + view.withdrawn_for_staff(s.id)),
+                     staff_names[s.id], s.id))
     for v in plan.venues:
-        jobs.append((_file(out_dir / "venues", v.id), view.for_venue(v.id), venue_names[v.id], None))
-    jobs.append((out_dir / "all.ics", view.activities, all_name, None))
+        withdrawn = [a for a in view.cancelled if a.venue is not None and a.venue.id == v.id]
+        jobs.append((_file(out_dir / "venues", v.id), _ordered(view.for_venue(v.id) + withdrawn), venue_names[v.id],
+                     None))
+    jobs.append((out_dir / "all.ics", _ordered(view.activities + view.cancelled), all_name, None))
     written = []
     for path, activities, name, viewer in jobs:
         cal = build_calendar(view, activities, name=name, viewer=viewer, alarm_minutes=alarm_minutes,

@@ -76,6 +76,11 @@ class PlanView:
     loaded: LoadedPlan
     data: dict[str, Any]
     activities: list[ActivityView]
+    cancelled: list[ActivityView] = field(default_factory=list)  # events to withdraw (replan)
+    released: list[ActivityView] = field(default_factory=list)  # withdrawn from these people only
+
+    def withdrawn_for_staff(self, staff_id: str) -> list[ActivityView]:
+        return [a for a in self.cancelled + self.released if any(s.id == staff_id for s in a.staff)]
 
     @property
     def language(self) -> str:
@@ -133,14 +138,13 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
         moment = datetime.fromisoformat(text)
         return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
-    views = []
-    for raw in data.get("activities", []):
+    def activity_view(raw: dict[str, Any]) -> ActivityView:
         fmt = formats.get(raw["activity"])
         venue = venues.get(raw["venue"]) if raw.get("venue") else None
         kind = venue.kind if venue else None
         theme_name, points = theme(raw.get("theme"))
         key = raw.get("key_date")
-        views.append(ActivityView(
+        return ActivityView(
             id=raw["id"],
             format=raw["activity"],
             format_name=fmt.name(lang) if fmt else raw["activity"],
@@ -166,6 +170,14 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
                           for t in raw.get("tactics", [])],
             expected_installs=round(int(raw.get("reach") or 0) * (fmt.app_install_rate if fmt else 0)),
             raw=raw,
-        ))
-    views.sort(key=lambda a: (a.start, a.id))
-    return PlanView(loaded, data, views)
+        )
+
+    views = sorted((activity_view(raw) for raw in data.get("activities", [])), key=lambda a: (a.start, a.id))
+    # `planner replan`: cancelled activities, and people taken off an activity, still get
+    # the event, as CANCELLED, so that calendar clients remove it
+    cancelled = sorted((activity_view({**raw, "status": "cancelled"}) for raw in data.get("cancelled", [])),
+                       key=lambda a: (a.start, a.id))
+    released = sorted((activity_view({**raw, "status": "cancelled",
+                                      "staff": [s for s in raw["released"] if s not in raw.get("staff", [])]})
+                       for raw in data.get("activities", []) if raw.get("released")), key=lambda a: (a.start, a.id))
+    return PlanView(loaded, data, views, cancelled, released)

@@ -1,0 +1,485 @@
+"""`planner replan`: a published plan re-solved from a date, changing as little as possible.
+
+Activities before the date are kept exactly. Later ones are kept where the updated plan
+still allows them; those it does not (someone on leave, a venue closed, a window changed)
+are repaired a few days at a time with everything around them fixed: re-staffed if someone
+else can go, else moved to a nearby day at the same venue, else cancelled, with the
+plan's `weights.moved/restaffed/cancelled` as the price of each change. Goals the updated
+plan leaves newly short (a new key date, a venue added) are then met by adding activities
+where staff are free, again without touching what was published.
+
+Calendar events keep their UID: a moved activity keeps its old id (its `planned_as` says
+what it would be called afresh), SEQUENCE rises only on events that changed, and cancelled
+events stay in plan.json's `cancelled` list so calendars withdraw them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from ortools.sat.python import cp_model
+
+from planner.calendar import CampaignCalendar, build_calendar
+from planner.candidates import Candidate, CandidateSet, activity_id, generate_candidates
+from planner.changes import Changes, diff, pair_moves
+from planner.errors import PlanError, Problem
+from planner.formats import resolve_formats
+from planner.loader import LoadedPlan
+from planner.schedule import (
+    ChunkResult,
+    Incumbent,
+    PlannedActivity,
+    Progress,
+    Solution,
+    _exact_positions,
+    _Run,
+    _solver,
+    assemble,
+    choose_strategy,
+    extract,
+    hint_full,
+)
+from planner.tactics import Carry, campaign_periods
+from planner.verify import verify
+
+REPAIR_RADIUS = 3  # days either side of a broken activity that a repair may move it within
+REPAIR_SECONDS = 2.0  # most time one repair window gets
+# what the updated plan breaks in an activity that stays as it is, vs what breaks the activity
+IGNORED_RULES = {"stable_id", "theme", "key_date", "unique_id"}
+
+
+@dataclass
+class Previous:
+    """One activity of the previous plan.json."""
+
+    raw: dict[str, Any]
+    id: str
+    natural: str  # the id it would have if planned afresh (venue, format, date, start)
+    venue: str | None
+    format: str
+    start: datetime
+    end: datetime
+    staff: tuple[str, ...]
+    sequence: int
+    released: set[str] = field(default_factory=set)  # people the updated plan takes off it
+
+
+@dataclass
+class Replanned:
+    solution: Solution
+    data: dict[str, Any]  # the new plan.json
+    changes: Changes
+    from_date: date
+    broken: int  # previous activities the updated plan no longer allows as they were
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def read_previous(data: dict[str, Any], text: str, file: str, tz) -> list[Previous]:
+    """The previous plan's activities; a malformed one is bad input naming its line."""
+    out = []
+    problems = []
+    for n, raw in enumerate(data["activities"]):
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        at = text.find(f'"id": "{ident}"') if isinstance(ident, str) else -1
+        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+        try:
+            start = datetime.fromisoformat(raw["start"]).astimezone(tz)
+            end = datetime.fromisoformat(raw["end"]).astimezone(tz)
+            staff = tuple(raw["staff"])
+            if not isinstance(raw["activity"], str) or not isinstance(ident, str) \
+                    or not all(isinstance(s, str) for s in staff):
+                raise TypeError
+            sequence = raw.get("sequence") or 0
+            if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
+                raise TypeError
+        except (KeyError, TypeError, ValueError, AttributeError):
+            problems.append(Problem(line, 1, f"activities[{n}]", "not a planned activity: it needs id, venue, "
+                                    "activity, ISO start and end, and a list of staff", file))
+            continue
+        venue = raw.get("venue")
+        natural = activity_id(venue, raw["activity"], start.date(), start.hour * 60 + start.minute)
+        out.append(Previous(raw, ident, natural, venue, raw["activity"], start, end, staff, sequence))
+    if problems:
+        raise PlanError(problems)
+    return out
+
+
+def _period_days(calendar: CampaignCalendar) -> dict[str, range]:
+    """Goal period labels (weeks, months, the campaign) → their days."""
+    out = {"campaign": range(len(calendar.days))}
+    for per in ("week", "month"):
+        for p in campaign_periods(calendar, per):
+            out[p.label] = p.days()
+    return out
+
+
+def _days_of(label: str | None, periods: dict[str, range], calendar: CampaignCalendar) -> range | None:
+    if not label:
+        return None
+    if label in periods:
+        return periods[label]
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*(?:\.\.|–|~|to)\s*(\d{4}-\d{2}-\d{2})", label.strip())
+    if not m:
+        return None
+    first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+    inside = [i for i, d in enumerate(calendar.days) if first <= d.date <= last]
+    return range(inside[0], inside[-1] + 1) if inside else None
+
+
+class _Replan(_Run):
+    """The parts from the replan date on, repaired rather than solved afresh."""
+
+    def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar, strategy, workers: int, seed: int,
+                 started: float, progress, later: list[Previous], broken: set[str], unmet_before: set[tuple],
+                 day_of: dict[date, int], deadline: float):
+        super().__init__(loaded, calendar, strategy, None, workers, seed, started, progress)
+        self.later = later
+        self.broken = broken
+        self.unmet_before = unmet_before
+        self.day_of = day_of
+        self.final_deadline = deadline
+        self.periods = _period_days(calendar)
+        self.key_index = defaultdict(list)
+        for k, key in enumerate(calendar.key_dates):
+            self.key_index[key.id].append(k)
+
+    def key_of(self, p: Previous, cand: Candidate) -> int | None:
+        return next((k for k in self.key_index.get(p.raw.get("key_date") or "", ()) if k in cand.key_dates), None)
+
+    def part(self, n: int, days: range, share: float) -> None:
+        deadline = min(self.final_deadline, time.monotonic() + share)
+        phase = f"{self.calendar.days[days[0]].date}..{self.calendar.days[days[-1]].date}"
+        cset = generate_candidates(self.loaded, self.calendar, days=days)
+        self.generated += len(cset.candidates)
+        if n == 0:
+            self.blockers = cset.blockers
+        by_id = {c.id: c for c in cset.candidates}
+        incumbent: Incumbent = {}
+        free: set[str] = set()  # candidates a repair may change (broken, or losing people)
+        keep_staff: dict[str, tuple[str, ...]] = {}
+        touched: dict[int, set[str | None]] = defaultdict(set)  # day → venues that lost an activity there
+        for p in self.later:
+            day = self.day_of.get(p.start.date())
+            if day is None or day not in days:
+                continue
+            cand = by_id.get(p.natural)
+            if cand is None or cand.end_min - cand.start_min != int((p.end - p.start).total_seconds() // 60):
+                touched[day].add(p.venue)  # no longer possible as it was: moved or cancelled
+                continue
+            staff = tuple(s for s in p.staff if s not in p.released)
+            incumbent[cand.id] = (cand, staff, self.key_of(p, cand))
+            keep_staff[cand.id] = staff
+            if p.id in self.broken:
+                free.add(cand.id)
+                touched[day].add(p.venue)
+        for window, venues in _windows(touched, days):
+            incumbent = self.repair(cset, days, window, incumbent, free, keep_staff, venues, deadline, phase)
+        pool = [c for c in cset.candidates]
+        result = self.evaluate(cset, days, incumbent, pool, deadline)
+        # goals the updated plan leaves newly short: add what staff have time for
+        extra: dict[tuple[int, int], set[str | None] | None] = {}
+        for g, short, _required in result.goals:
+            if short <= 0 or (g.tactic, g.venue, g.period) in self.unmet_before:
+                continue
+            span = _days_of(g.period, self.periods, self.calendar)
+            if span is None:
+                continue
+            first, last = max(span[0], days[0]), min(span[-1], days[-1])
+            if first > last:
+                continue
+            key = (first, last)
+            if g.venue is None or extra.get(key, set()) is None:
+                extra[key] = None  # any venue
+            else:
+                extra.setdefault(key, set()).add(g.venue)
+        if extra:
+            for (first, last), venues in sorted(extra.items()):
+                if time.monotonic() > deadline - self.last_evaluation:
+                    break
+                incumbent = self.repair(cset, days, range(first, last + 1), incumbent, set(), keep_staff, venues,
+                                        deadline, phase)
+            result = self.better(cset, days, incumbent, pool, deadline, result)
+        self.active += len(incumbent)
+        self.finish(result, "feasible", None, result.objective)
+
+    def repair(self, cset: CandidateSet, days: range, window: range, incumbent: Incumbent, free: set[str],
+               keep_staff: dict[str, tuple[str, ...]], venues: set[str | None] | None, deadline: float,
+               phase: str) -> Incumbent:
+        """Re-solve `window` with everything but the `free` activities fixed; new activities
+        only at `venues` (None: anywhere); each change costs its weight."""
+        plan = self.loaded.plan
+        w_moved, w_cancelled, w_restaffed = plan.weights.moved, plan.weights.cancelled, plan.weights.restaffed
+        fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
+                                               if c.day not in window], dict(self.carry.key_date_credit))
+        for c, _, key in incumbent.values():
+            if key is not None and c.day not in window:
+                fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
+        inside = {i: v for i, v in incumbent.items() if v[0].day in window}
+        kept = {i: v for i, v in inside.items() if i not in free}
+        allowed = set(inside) | {c.id for c in cset.candidates
+                                 if c.day in window and (venues is None or c.venue in venues)}
+        ctx = self.build(cset, window, days, fixed, "full", only=allowed)
+        model = ctx.model
+        group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
+        u = ctx.data["u"]
+        for i, c in enumerate(ctx.cands):
+            if c.id in kept:
+                model.add(ctx.x[i] == 1)
+        for key in _exact_positions(ctx, kept, group_of):
+            model.add(u[key] == 1)
+        # the price of each change, per venue: dropping a published activity is a cancellation
+        # unless an activity added at the same venue takes its place (a move)
+        dropped: dict[str | None, list] = defaultdict(list)
+        added: dict[str | None, list] = defaultdict(list)
+        terms: list[tuple[Any, float]] = []
+        for i, c in enumerate(ctx.cands):
+            if c.id in kept:
+                continue
+            if c.id in inside:
+                dropped[c.venue].append(ctx.x[i].Not())
+                for s in keep_staff.get(c.id, ()):
+                    p = ctx.staff_index.get(s)
+                    on = [v for (q, g, _), v in u.items() if q == p and g == group_of[i]] if p is not None else []
+                    off = model.new_bool_var(f"restaffed[{c.id},{s}]")
+                    model.add(off >= ctx.x[i] - sum(on)) if on else model.add(off >= ctx.x[i])
+                    terms.append((off, w_restaffed))
+            else:
+                added[c.venue].append(ctx.x[i])
+        for v in set(dropped) | set(added):
+            terms += [(lit, w_cancelled) for lit in dropped[v]] + [(lit, w_moved) for lit in added[v]]
+            if dropped[v] and added[v]:
+                moved = model.new_int_var(0, min(len(dropped[v]), len(added[v])), f"moved[{v}]")
+                model.add(moved <= sum(dropped[v]))
+                model.add(moved <= sum(added[v]))
+                terms.append((moved, -w_cancelled))  # a move, not a cancellation plus an addition
+        ctx.cost("changes", "changes", terms, 1.0)
+        model.minimize(sum(k * v for v, k in ctx.objective_terms()) + ctx.constant_penalty())
+        hint_full(ctx, inside)
+        limit = max(0.2, min(REPAIR_SECONDS, deadline - time.monotonic() - self.last_evaluation))
+        solver = _solver(limit, self.workers, self.seed, self.deterministic)
+        status = solver.solve(model)
+        self.stats["repairs"] += 1
+        index = {c.id: i for i, c in enumerate(ctx.cands)}
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            value: Callable[[Any], int] = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
+            stay = {index[k]: [ctx.staff_index[s] for s in staff if s in ctx.staff_index]
+                    for k, staff in keep_staff.items() if k in index}
+            result: ChunkResult = extract(ctx, value, stay)
+            chosen = {(a.cand.id, tuple(a.staff)) for a in result.activities}
+            if not all((k, v[1]) in chosen for k, v in kept.items()):
+                result = None  # the untouched must stay exactly as they were
+        else:
+            result = None
+        out = {k: v for k, v in incumbent.items() if k not in inside}
+        if result is None:  # nothing better in time: the broken activities are cancelled
+            self.stats["repairs_failed"] += 1
+            out.update(kept)
+        else:
+            out.update({a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities})
+        self.report(None, None, f"repairing {self.calendar.days[window[0]].date}", phase)
+        return out
+
+
+def _windows(touched: dict[int, set[str | None]], days: range) -> list[tuple[range, set[str | None]]]:
+    """Days around the broken activities, merged where they overlap, with the venues that may
+    take a moved activity."""
+    spans: list[list] = []
+    for day in sorted(touched):
+        first, last = max(days[0], day - REPAIR_RADIUS), min(days[-1], day + REPAIR_RADIUS)
+        if spans and first <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], last)
+            spans[-1][2] |= touched[day]
+        else:
+            spans.append([first, last, set(touched[day])])
+    return [(range(a, b + 1), v) for a, b, v in spans]
+
+
+def _broken(previous: list[Previous], loaded: LoadedPlan, calendar: CampaignCalendar, since: date) -> set[str]:
+    """Ids of activities from `since` on that the updated plan breaks; people it takes off an
+    activity (leave, duty, left the station) are set in `released`."""
+    by_id = {p.id: p for p in previous}
+    staff = {s.id for s in loaded.plan.staff}
+    broken: set[str] = set()
+    # the independent checker knows every hard rule; ids kept by earlier replans are not its business
+    checked = {"activities": [{**p.raw, "id": p.natural, "staff": [s for s in p.staff if s in staff]}
+                              for p in previous]}
+    natural = {p.natural: p for p in previous}
+    later = {p.id for p in previous if p.start.date() >= since}
+    for p in previous:
+        gone = {s for s in p.staff if s not in staff}
+        if gone and p.id in later:
+            p.released |= gone
+            broken.add(p.id)
+    for v in verify(checked, loaded, calendar):
+        if v.rule in IGNORED_RULES:
+            continue
+        if v.activity is None:
+            if v.rule == "max_activities_per_week" and v.staff:
+                m = re.search(r"(\d{4})-W(\d{2})", v.message)
+                if m:
+                    year, week = int(m.group(1)), int(m.group(2))
+                    for p in previous:
+                        if p.id in later and v.staff in p.staff and p.start.isocalendar()[:2] == (year, week):
+                            broken.add(p.id)
+            continue
+        p = natural.get(v.activity)
+        if p is None or p.id not in later:
+            continue
+        if v.rule == "available" and v.staff:
+            p.released.add(v.staff)
+        broken.add(p.id)
+    return {b for b in broken if b in by_id}
+
+
+def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since: date, *,
+           progress: Callable[[Progress], None] | None = None, time_limit: float | None = None,
+           workers: int | None = None, seed: int | None = None) -> Replanned:
+    """Re-solve the updated plan from `since`, keeping the previous plan.json `data` before it."""
+    plan = loaded.plan
+    started = time.monotonic()
+    calendar = build_calendar(plan)
+    tz = ZoneInfo(plan.station.timezone)
+    previous = read_previous(data, text, file, tz)
+    limit = time_limit if time_limit is not None else plan.solver.time_limit.total_seconds()
+    workers = workers if workers is not None else plan.solver.workers
+    workers = workers or os.cpu_count() or 1
+    seed = seed if seed is not None else plan.solver.seed
+    day_of = {d.date: i for i, d in enumerate(calendar.days)}
+    frozen = [p for p in previous if p.start.date() < since]
+    later = [p for p in previous if p.start.date() >= since]
+    broken = _broken(previous, loaded, calendar, since)
+    unmet_before = {(u.get("tactic"), u.get("venue"), u.get("period")) for u in data.get("unmet", [])
+                    if isinstance(u, dict)}
+    strategy = choose_strategy(loaded, calendar)
+    first = next((i for i, d in enumerate(calendar.days) if d.date >= since), len(calendar.days))
+    chunks = [range(max(c[0], first), c[-1] + 1) for c in strategy.chunks if c[-1] >= first]
+    strategy.chunks = chunks
+    run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
+                  day_of, started + limit)
+    # what happened before the date counts towards this period's goals, as it was
+    formats = resolve_formats(plan)
+    venues = {v.id: v for v in plan.venues}
+    frozen_planned: list[PlannedActivity] = []
+    for p in frozen:
+        cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
+        if cand is None:
+            continue
+        key = next((k for k in run.key_index.get(p.raw.get("key_date") or "", ())), None)
+        staff = tuple(s for s in p.staff if s in {x.id for x in plan.staff})
+        run.carry.activities.append((cand, staff))
+        if key is not None:
+            run.carry.key_date_credit[key] = run.carry.key_date_credit.get(key, 0) + 1
+        frozen_planned.append(PlannedActivity(cand, list(staff), key, p.raw.get("theme"),
+                                              list(p.raw.get("audiences") or [])))
+    total = sum(len(c) for c in chunks)
+    budget = limit * 0.9
+    for n, days in enumerate(chunks):
+        left = max(1.0, budget - (time.monotonic() - started))
+        share = left * len(days) / max(1, total - sum(len(c) for c in chunks[:n]))
+        run.part(n, days, share)
+    by_natural = {p.natural: p for p in previous}
+
+    def keep_theme(a: PlannedActivity) -> str | None:
+        p = by_natural.get(a.cand.id)
+        return p.raw.get("theme") if p is not None else None
+
+    solution = assemble(run, frozen_planned + run.activities, keep_theme)
+    new_data = _plan_json(solution, data, previous, frozen, since)
+    changes = diff([p.raw for p in later], [a for a in new_data["activities"]
+                                            if datetime.fromisoformat(a["start"]).astimezone(tz).date() >= since])
+    return Replanned(solution, new_data, changes, since, len(broken),
+                     dict(run.stats, repairs=run.stats.get("repairs", 0)))
+
+
+def _frozen_candidate(p: Previous, calendar: CampaignCalendar, day_of: dict[date, int], venues, formats, tz
+                      ) -> Candidate | None:
+    """A past activity as the models count it (it may no longer be one they would generate)."""
+    day = day_of.get(p.start.date())
+    if day is None or p.format not in formats:
+        return None
+    venue = venues.get(p.venue) if p.venue else None
+    if p.venue and venue is None:
+        return None
+    start_min = p.start.hour * 60 + p.start.minute
+    fmt = formats[p.format]
+    return Candidate(p.venue, p.format, p.start.date(), start_min,
+                     start_min + int((p.end - p.start).total_seconds() // 60), "", False,
+                     tuple(t for t in p.raw.get("tactics") or () if t not in ("key_dates", "all_police")),
+                     int(p.raw.get("reach") or 0), float(int(p.raw.get("reach") or 0) * fmt.app_install_rate),
+                     venue.kind if venue else None, venue.area if venue else None, day, None,
+                     (), tz)
+
+
+def _plan_json(solution: Solution, previous_data: dict[str, Any], previous: list[Previous], frozen: list[Previous],
+               since: date) -> dict[str, Any]:
+    """plan.json for the re-planned solution: past activities as they were, kept ones under
+    their ids, moved ones under their old ids, SEQUENCE up on what changed, and the cancelled."""
+    from planner.planjson import plan_json
+
+    data = plan_json(solution)
+    frozen_natural = {p.natural: p for p in frozen}
+    later = {p.natural: p for p in previous if p not in frozen}
+    cancelled_before = {c["id"]: c for c in previous_data.get("cancelled", []) if isinstance(c, dict) and "id" in c}
+    activities: list[dict[str, Any]] = []
+    fresh: list[dict[str, Any]] = []
+    for a in data["activities"]:
+        if a["id"] in frozen_natural:
+            activities.append(frozen_natural[a["id"]].raw)
+            continue
+        p = later.pop(a["id"], None)
+        if p is None:
+            fresh.append(a)
+            continue
+        a = _carry_over(a, p, moved=False)
+        activities.append(a)
+    # what is left of the previous plan was moved (same venue and format) or cancelled
+    gone = {p.id: p for p in later.values()}
+    for old, new in pair_moves([p.raw | {"id": p.id} for p in gone.values()], fresh):
+        p = gone.pop(old["id"])
+        fresh.remove(new)
+        activities.append(_carry_over(new, p, moved=True))
+    used = {a["id"] for a in activities}
+    for a in fresh:
+        if a["id"] in used:  # an id an earlier replan kept for an activity moved elsewhere
+            n = 2
+            while f"{a['id']}-{n}" in used:
+                n += 1
+            a = {**a, "planned_as": a["id"], "id": f"{a['id']}-{n}"}
+        if a["id"] in cancelled_before:  # revived: calendars must see a newer version
+            a = {**a, "sequence": int(cancelled_before.pop(a["id"]).get("sequence") or 0) + 1}
+        used.add(a["id"])
+        activities.append(a)
+    cancelled = list(cancelled_before.values())
+    for p in gone.values():
+        cancelled.append({**p.raw, "status": "cancelled", "sequence": p.sequence + 1})
+    activities.sort(key=lambda a: (a["start"], a.get("venue") or "", a["activity"], a["id"]))
+    cancelled.sort(key=lambda a: (a["start"], a["id"]))
+    data["activities"] = activities
+    data["cancelled"] = cancelled
+    data["replanned_from"] = since.isoformat()
+    return data
+
+
+def _carry_over(new: dict[str, Any], p: Previous, *, moved: bool) -> dict[str, Any]:
+    """The new activity under the previous one's id, its SEQUENCE raised if it changed."""
+    out = dict(new)
+    out["id"] = p.id
+    if p.id != new["id"]:
+        out["planned_as"] = new.get("planned_as", new["id"])
+    changed = moved or (new["start"], new["end"]) != (p.raw["start"], p.raw["end"]) \
+        or sorted(new["staff"]) != sorted(p.staff) or new.get("theme") != p.raw.get("theme")
+    out["sequence"] = p.sequence + (1 if changed else 0)
+    released = (set(p.raw.get("released") or ()) | (set(p.staff) - set(new["staff"]))) - set(new["staff"])
+    if released:
+        out["released"] = sorted(released)
+    return out
+
+
+__all__ = ["replan", "Replanned", "read_previous"]
