@@ -155,9 +155,11 @@ def plan(
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
 ) -> None:
     """Solve the plan and write every output; live progress on a terminal."""
-    from planner.export.output import OutputError, check_output_dir, output_dir
+    from planner.export.output import output_dir
     from planner.export.source import source_record
+    from planner.changes import diff
     from planner.export.writer import write_outputs
+    from planner.history import record
     from planner.loader import load_plan
     from planner.planjson import plan_json
     from planner.report import render_solution
@@ -168,11 +170,7 @@ def plan(
         _override_solver(loaded, time_limit, workers, seed)
     except PlanError as e:
         raise _fail(e) from None
-    try:
-        check_output_dir(out)
-    except OutputError as e:
-        print(f"{out}:1:1: (output): {e}", file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _check_out(out)
 
     console = Console()
     try:
@@ -186,14 +184,145 @@ def plan(
         raise typer.Exit(1) from None
     data = plan_json(solution)
     data["source"] = source_record(loaded)
+    previous = _previous_plan(out)
     with output_dir(out) as staging:
         written = write_outputs(loaded, data, staging)
+        record(staging, command="plan", loaded=loaded, data=data, previous=previous,
+               changes=diff(previous["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
     console.print(f"wrote {out}/: plan.json, calendars/ ({len(loaded.plan.staff)} staff, "
                   f"{len(loaded.plan.venues)} venues, all.ics), plan.html, plan.xlsx"
                   + (", plan.pdf" if not written.notes else ""), highlight=False)
     for note in written.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+def _check_out(out: Path) -> None:
+    """An output folder we may write: exit 2 with one line if not."""
+    from planner.export.output import OutputError, check_output_dir
+
+    try:
+        check_output_dir(out)
+    except OutputError as e:
+        print(f"{out}:1:1: (output): {e}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _previous_plan(out: Path) -> dict | None:
+    """The plan.json a run is about to replace, for the history's diff (None if unreadable)."""
+    from planner.errors import PlanError as _PlanError
+    from planner.export.source import read_plan_json
+
+    if not (out / "plan.json").is_file():
+        return None
+    try:
+        data, _ = read_plan_json(out / "plan.json")
+    except _PlanError:
+        return None
+    ok = all(isinstance(a, dict) and {"id", "activity", "start", "end"} <= set(a) for a in data["activities"])
+    return data if ok else None
+
+
+@app.command()
+def replan(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="the updated station plan (YAML)")],
+    previous: Annotated[Path, typer.Option("--previous", help="the published OUT/plan.json to change as little "
+                                           "as possible")],
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="first day that may change (YYYY-MM-DD); "
+                                       "activities before it are kept exactly")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder for the new plan.json, calendars, changes.json")],
+    time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
+) -> None:
+    """Re-plan from a date after the plan changed (leave, a closed venue, a new key date),
+    keeping calendar events (UIDs) and changing as little as possible."""
+    import datetime as dt
+    import shutil
+
+    from planner.errors import Problem
+    from planner.export.output import output_dir
+    from planner.export.source import read_plan_json, source_record
+    from planner.export.writer import write_outputs
+    from planner.history import FOLDER, record
+    from planner.loader import load_plan
+    from planner.planjson import dumps
+    from planner.replan import replan as run_replan
+    from planner.report import render_changes, render_solution
+
+    try:
+        loaded = load_plan(plan_file)
+        _override_solver(loaded, time_limit, workers, seed)
+        try:
+            first = dt.date.fromisoformat(since)
+        except ValueError:
+            raise PlanError([Problem(1, 1, "--from", f"{since!r} is not a date like 2026-07-01",
+                                     "(command line)")]) from None
+        campaign = loaded.plan.campaign
+        if not campaign.start <= first <= campaign.end:
+            raise PlanError([Problem(1, 1, "--from", f"{first} is outside the campaign "
+                                     f"{campaign.start}..{campaign.end}", "(command line)")])
+        data, text = read_plan_json(previous)
+    except PlanError as e:
+        raise _fail(e) from None
+    _check_out(out)
+    console = Console()
+    try:
+        with _progress_display(console) as progress:
+            result = run_replan(loaded, data, text, str(previous), first, progress=progress)
+    except PlanError as e:
+        raise _fail(e) from None
+    new = result.data
+    new["source"] = source_record(loaded)
+    earlier_history = previous.resolve().parent / FOLDER
+    with output_dir(out) as staging:
+        written = write_outputs(loaded, new, staging)
+        (staging / "changes.json").write_text(dumps({"version": 1, "replanned_from": first.isoformat(),
+                                                     "previous": str(previous), **result.changes.to_json()}),
+                                              encoding="utf-8")
+        if not (staging / FOLDER).exists() and earlier_history.is_dir():  # a new folder continues the record
+            shutil.copytree(earlier_history, staging / FOLDER)
+        record(staging, command="replan", loaded=loaded, data=new, previous=data, changes=result.changes,
+               since=first.isoformat())
+    render_solution(console, result.solution, weeks=False)
+    render_changes(console, result.changes, result.solution)
+    console.print(f"wrote {out}/: plan.json, changes.json, calendars/, plan.html, plan.xlsx"
+                  + (", plan.pdf" if not written.notes else "") + f" ({result.broken} activities the "
+                  f"updated plan no longer allowed as they were)", highlight=False)
+    for note in written.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+@app.command()
+def history(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="an output folder of `planner plan` or `replan`")],
+) -> None:
+    """What each plan and replan of OUT did: when, from which input (hash), seed, score, changes."""
+    from rich.table import Table
+
+    from planner.history import entries, read
+
+    records = [(p, read(p)) for p in entries(out)]
+    if not records:
+        print(f"{out}:1:1: history: no records; `planner plan PLAN -o {out}` writes the first", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    table = Table(title=f"{out}/history", title_justify="left")
+    for col in ("#", "run", "when (UTC)", "plan", "seed", "objective", "activities", "unmet", "changes"):
+        table.add_column(col, justify="right" if col in ("#", "seed", "objective", "activities", "unmet") else "left",
+                         overflow="fold")
+    for path, r in records:
+        if r is None:
+            table.add_row("?", path.name, "unreadable", *[""] * 6)
+            continue
+        counts = (r.get("changes") or {}).get("summary")
+        changes = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "moved", "restaffed", "cancelled")) \
+            if counts else "–"
+        run = r.get("command", "") + (f" --from {r['replanned_from']}" if r.get("replanned_from") else "")
+        table.add_row(str(r.get("number", "")), run, str(r.get("at", ""))[:16].replace("T", " "),
+                      str(r.get("plan_sha256", ""))[:8], str(r.get("seed", "")),
+                      f"{r.get('objective', '')} ({r.get('status', '')})", str(r.get("activities", "")),
+                      str(r.get("unmet", "")), changes)
+    Console().print(table)
 
 
 def _override_solver(loaded, time_limit: str | None, workers: int | None, seed: int | None) -> None:
@@ -293,6 +422,104 @@ def export(
     Console().print(f"wrote {', '.join(sorted(replaced))} in {out}/", highlight=False)
     if written.notes:
         raise typer.Exit(1)
+
+
+@app.command()
+def suggest(
+    plan_json_path: Annotated[Path, typer.Argument(metavar="PLAN_JSON", help="OUT/plan.json from `planner plan`")],
+    venue: Annotated[Optional[str], typer.Option("--venue", help="venue id: who could hold an activity there")] = None,
+    on: Annotated[Optional[str], typer.Option("--date", help="with --venue: the day, e.g. 2026-06-03")] = None,
+    activity_format: Annotated[Optional[str], typer.Option(
+        "--activity-format", help="with --venue: only this format (lecture, stall, …)")] = None,
+    activity: Annotated[Optional[str], typer.Option("--activity", help="activity id: who could replace its staff")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="with --activity: replace only this person")] = None,
+    plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
+                                                      "plan.json records)")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="options shown per activity")] = 3,
+    show_all: Annotated[bool, typer.Option("--all", help="also list who lacks the role or skill")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Who could take an activity at a venue on a day, or replace someone on one: ranked, with why and the cost."""
+    from planner.errors import Problem
+    from planner.export.source import check_plan_json, plan_path_for, read_plan_json
+    from planner.loader import load_plan
+    from planner.suggest import SuggestError, render, suggest_for_venue, suggest_replacement
+    from planner.suggest import as_json as suggestions_json
+
+    def bad_option(option: str, what: str) -> PlanError:
+        return PlanError([Problem(1, 1, option, what, "(command line)")])
+
+    try:
+        if (venue is None) == (activity is None):
+            raise bad_option("--venue", "give either --venue ID --date DATE or --activity ID")
+        if venue is not None and on is None:
+            raise bad_option("--date", "--venue needs --date DATE")
+        if activity is not None and (on is not None or activity_format is not None):
+            raise bad_option("--activity", "--date and --activity-format go with --venue, not --activity")
+        if person is not None and activity is None:
+            raise bad_option("--person", "--person goes with --activity ID")
+        day = None
+        if on is not None:
+            try:
+                day = date.fromisoformat(on)
+            except ValueError:
+                raise bad_option("--date", f"{on!r} is not a date like 2026-06-03") from None
+        data, text = read_plan_json(plan_json_path)
+        station_plan = plan_file or plan_path_for(plan_json_path, data)
+        if station_plan is None:
+            raise PlanError([Problem(1, 1, "source", "the station plan it came from is not recorded or has moved; "
+                                     "pass it with --plan PLAN", str(plan_json_path))])
+        loaded = load_plan(station_plan)
+        check_plan_json(plan_json_path, data, text, loaded)
+        if venue is not None:
+            result = suggest_for_venue(loaded, data, venue, day, fmt=activity_format, top=top)
+        else:
+            result = suggest_replacement(loaded, data, activity, person=person, top=top)
+    except SuggestError as e:
+        raise _fail(bad_option(e.option, str(e))) from None
+    except PlanError as e:
+        raise _fail(e) from None
+    if as_json:
+        print(json.dumps(suggestions_json(result), ensure_ascii=False, indent=2))
+    else:
+        render(Console(), result, show_all=show_all)
+
+
+@app.command("explain")
+def explain_command(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
+    plan_json_path: Annotated[Optional[Path], typer.Option(
+        "--plan-json", help="explain the unmet goals of this OUT/plan.json instead of solving")] = None,
+    venue: Annotated[Optional[str], typer.Option("--venue", help="only this venue's goals (venue id)")] = None,
+    time_limit: Annotated[str, typer.Option("--time-limit", help="time for solving and explaining, e.g. 10s")] = "10s",
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Why no plan exists, or why goals are unmet: the smallest set of conflicting plan entries, with FILE:LINE."""
+    from planner.errors import Problem
+    from planner.explain import explain, render
+    from planner.export.source import check_plan_json, read_plan_json
+    from planner.loader import load_plan
+    from planner.types import parse_duration
+
+    try:
+        loaded = load_plan(plan_file)
+        try:
+            seconds = parse_duration(time_limit).total_seconds()
+        except ValueError as e:
+            raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
+        if venue is not None and venue not in {v.id for v in loaded.plan.venues}:
+            raise PlanError([Problem(1, 1, "--venue", f"no venue has the id {venue!r}", "(command line)")])
+        data = None
+        if plan_json_path is not None:
+            data, text = read_plan_json(plan_json_path)
+            check_plan_json(plan_json_path, data, text, loaded)
+    except PlanError as e:
+        raise _fail(e) from None
+    result = explain(loaded, plan_json=data, time_limit=max(1.0, seconds), venue=venue)
+    if as_json:
+        sys.stdout.write(result.dumps())
+        return
+    render(Console(), result, loaded.plan.campaign.language)
 
 
 def main() -> None:

@@ -1,0 +1,971 @@
+"""`planner explain`: why a goal is unmet, or why no plan exists, as the smallest set of the
+plan's own entries (YAML lines) that conflict.
+
+For each goal (or, when no plan exists, "at least one activity anywhere") a small CP-SAT
+model is built: the goal's venues, formats and days, every start the windows offer on any
+day, staff per part of a day (Hall's condition, as the master model has it). Each entry of
+the plan that restricts it is an assumption literal: a window's days (a 三时三地 line, a
+format's own `windows:`), a closure, market days, school terms, each leave entry and duty
+rota, max_activities_per_week, a format override in `activities:`, grid_and_police,
+min_gap_days and the goal itself; with a plan, also each person's other activities in it
+(capacity). Lifting an assumption lifts only that entry's restriction, so the model is a
+relaxation of the scheduler's: whatever set it finds infeasible is infeasible for the
+planner too. CP-SAT's sufficient assumptions are then shrunk to a minimal set by deletion
+(drop one, re-solve), so an explanation names two or three entries, not thirty.
+
+The built-in catalogue (its windows, formats' needs) is background: not the plan's lines.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.calendar import CampaignCalendar, build_calendar
+from planner.candidates import (
+    WindowSpec,
+    _key_date_fit,
+    fraud_type_audiences,
+    matching_themes,
+    resolve_window_specs,
+    start_grid,
+)
+from planner.catalogue import Format, catalogue
+from planner.errors import dotted
+from planner.formats import resolve_formats
+from planner.loader import LoadedPlan
+from planner.tactics import (
+    PAIRED_KINDS,
+    Need,
+    Period,
+    campaign_periods,
+    part_of,
+)
+from planner.tactics.staffing import fits, positions_for, teams
+from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES
+
+ONLINE = "@online"
+RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
+FAMILY_LIMIT = 10  # position types up to which every union of them is a Hall family
+
+
+# --- what an explanation is ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the plan, in words, with where it is."""
+
+    path: tuple
+    where: str  # FILE:LINE
+    text: str
+    kind: str = ""  # window, closed, market, terms, leave, duty, cap, busy, visits, format, pairing, gap, goal
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": dotted(self.path), "where": self.where, "text": self.text, "kind": self.kind}
+
+
+@dataclass
+class Finding:
+    """One goal (or the whole plan) and the entries that rule it out."""
+
+    goal: str  # in words
+    verdict: str  # conflict | capacity | room
+    rules: list[Rule]
+    tactic: str | None = None
+    venue: str | None = None
+    person: str | None = None
+    period: str | None = None
+    minimal: bool = True  # False when a re-solve ran out of time while shrinking
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["rules"] = [r.to_json() for r in self.rules]
+        return out
+
+
+@dataclass
+class Explanation:
+    plan: str
+    no_plan: bool
+    findings: list[Finding]
+    seconds: float
+    skipped: int = 0  # goals left unexplained for lack of time
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"plan": self.plan, "no_plan": self.no_plan, "seconds": round(self.seconds, 2),
+                "skipped": self.skipped, "notes": self.notes, "findings": [f.to_json() for f in self.findings]}
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass
+class Target:
+    """What must hold: `required` visits, activities or working parts of days, in scope."""
+
+    tactic: str | None
+    rule: str
+    required: int
+    first: int  # day indexes, inclusive
+    last: int
+    period: str | None = None
+    venues: list[str] | None = None  # None: every venue
+    formats: set[str] | None = None  # None: every format
+    online: bool = False  # online posts count too
+    count: str = "activities"  # visits (venue-days) | activities | person
+    venue: str | None = None
+    person: str | None = None
+    gap: int = 0
+    line: int | None = None  # only this 三时三地 line's windows
+    key_date: int | None = None  # only activities that can be this key date's themed one
+    goal_path: tuple | None = None
+    goal_text: str = ""
+    gap_path: tuple | None = None
+
+
+# --- words ---------------------------------------------------------------------------------------------
+
+
+class Words:
+    def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar):
+        self.plan = loaded.plan
+        self.zh = self.plan.campaign.language == "zh"
+        self.calendar = calendar
+        self.formats = resolve_formats(self.plan)
+
+    def pick(self, zh: str, en: str) -> str:
+        return zh if self.zh else en
+
+    def venue(self, vid: str) -> str:
+        return next((v.name for v in self.plan.venues if v.id == vid), vid)
+
+    def person(self, p: int) -> str:
+        s = self.plan.staff[p]
+        zh, en = ROLE_NAMES[s.role]
+        return f"{s.name}（{zh}）" if self.zh else f"{s.name} ({en})"
+
+    def fmt(self, f: str) -> str:
+        fmt = self.formats.get(f)
+        return (fmt.zh if self.zh else fmt.en) if fmt else f
+
+    def kind(self, k: str) -> str:
+        info = catalogue().venue_kinds.get(k)
+        return (info.zh if self.zh else info.en) if info else k
+
+    def days(self, day_class: str) -> str:
+        zh, en = DAY_CLASS_NAMES.get(day_class, (day_class, day_class))
+        return zh if self.zh else en
+
+    def times(self, ranges: Iterable) -> str:
+        return self.pick("、", ", ").join(str(r).replace("-", "–") for r in ranges)
+
+    def span(self, first: int, last: int) -> str:
+        a, b = self.calendar.days[first].date, self.calendar.days[last].date
+        return str(a) if a == b else f"{a}..{b}"
+
+    def needs(self, fmt: Format) -> str:
+        n = fmt.needs
+        parts = []
+        if n.team:
+            parts.append(self.pick(f"{n.team}全体", f"the whole team {n.team}"))
+        for role in ("police", "auxiliary", "grid_worker", "volunteer"):
+            k = getattr(n, role)
+            if k:
+                zh, en = ROLE_NAMES[role]
+                parts.append(self.pick(f"{k}名{zh}", f"{k} {en}{'s' if k > 1 else ''}"))
+        if n.people:
+            parts.append(self.pick(f"至少{n.people}人", f"at least {n.people} people"))
+        if n.skills:
+            parts.append(self.pick(f"需会{'、'.join(n.skills)}", f"with {', '.join(n.skills)} skills"))
+        minutes = int(fmt.duration.total_seconds() // 60)
+        text = self.pick("、", ", ").join(parts) or self.pick("任意1人", "anyone")
+        return self.pick(f"{text}，时长{minutes}分钟", f"{text}, {minutes} minutes long")
+
+
+# --- the relaxed model of one target ---------------------------------------------------------------------
+
+
+class Relaxed:
+    """The target as a CP-SAT model whose restrictions are assumption literals, one per plan entry."""
+
+    def __init__(self, ex: Explainer, target: Target, busy: Busy | None):
+        self.ex, self.target, self.busy = ex, target, busy
+        self.model = cp_model.CpModel()
+        self.lits: dict[tuple, Any] = {}  # rule key → literal: true = the entry holds
+        self.rules: dict[tuple, Rule] = {}
+        self.slots = 0
+        self._build()
+
+    # assumption literals, created on first use
+    def lit(self, key: tuple) -> Any:
+        if key not in self.lits:
+            self.lits[key] = self.model.new_bool_var(f"rule{key}")
+            self.rules[key] = self.ex.rule(key)
+        return self.lits[key]
+
+    def _condition(self, x: Any, must: Iterable[tuple], options: list[frozenset]) -> None:
+        """x needs every rule in `must` lifted and, for one option, every rule of that option."""
+        m = self.model
+        for key in must:
+            m.add_implication(x, self.lit(key).Not())
+        if any(not o for o in options):
+            return
+        if all(len(o) == 1 for o in options):
+            m.add_bool_or([x.Not()] + [self.lit(next(iter(o))).Not() for o in options])
+            return
+        either = []
+        for o in options:
+            y = m.new_bool_var("option")
+            for key in o:
+                m.add_implication(y, self.lit(key).Not())
+            either.append(y)
+        m.add_bool_or([x.Not()] + either)
+
+    def _build(self) -> None:
+        ex, t, m = self.ex, self.target, self.model
+        days = range(t.first, t.last + 1)
+        # slot: (day, part) → list of (literal, positions, team)
+        by_part: dict[tuple[int, int], list[tuple[Any, dict, tuple]]] = defaultdict(list)
+        visited: dict[tuple[str, int], list] = defaultdict(list)
+        seen: dict[tuple, Any] = {}
+        # interchangeable slots: one is enough when a single activity, or one person's load, is asked for
+        dedupe = (t.count == "activities" and t.required == 1 and t.key_date is None) or t.count == "person"
+        me = ex.staff[ex.staff_index[t.person]] if t.count == "person" else None
+        for vi, venue in ex.scope_venues(t):
+            for f, fmt_variants in ex.scope_formats(t, venue):
+                windows = ex.windows_for(f, venue.kind if venue else None, t.line)
+                if not windows:
+                    continue
+                for fmt, fmt_guard in fmt_variants:
+                    minutes = int(fmt.duration.total_seconds() // 60)
+                    for need, need_guard in ex.needs_for(f, fmt, venue):
+                        st = ex.positions(need)
+                        if st is None:
+                            continue
+                        positions, team = st
+                        if me is not None and ex.staff_index[t.person] not in team and \
+                                not any(fits(me, pt) for pt in positions):
+                            continue  # the officer could not go
+                        for d in days:
+                            must = list(fmt_guard) + list(need_guard) + ex.venue_blocks(vi, venue, d)
+                            options: dict[int, set[frozenset]] = defaultdict(set)
+                            for w in windows:
+                                failing = ex.failing(w, d, venue, vi)
+                                if failing is None:
+                                    continue
+                                for rng in w.times:
+                                    for start in start_grid(rng, minutes):
+                                        options[part_of(start)].add(failing)
+                            for part, opts in sorted(options.items()):
+                                opts_l = sorted(opts, key=lambda o: (len(o), sorted(map(str, o))))
+                                if frozenset() in opts:
+                                    opts_l = [frozenset()]
+                                sig = (d, part, tuple(sorted(positions.items())), team, frozenset(must),
+                                       frozenset(opts_l))
+                                if dedupe and sig in seen:
+                                    continue
+                                x = m.new_bool_var(f"x[{venue.id if venue else 'online'},{f},{d},{part}]")
+                                seen[sig] = x
+                                self.slots += 1
+                                self._condition(x, must, opts_l)
+                                by_part[(d, part)].append((x, positions, team))
+                                visited[(venue.id if venue else ONLINE, d)].append(x)
+        # a venue holds one activity a day
+        vday: dict[tuple[str, int], Any] = {}
+        for (vid, d), xs in visited.items():
+            if vid == ONLINE:
+                continue
+            if len(xs) == 1:
+                vday[(vid, d)] = xs[0]
+            else:
+                v = m.new_bool_var(f"visited[{vid},{d}]")
+                m.add(v == sum(xs))
+                vday[(vid, d)] = v
+        works = self._staff(by_part)
+        goal = [self.lit(("goal",))] if t.goal_path else []
+        if t.count == "visits":
+            total = list(vday.values())
+        elif t.count == "person":
+            total = [w for (p, d, part), w in works.items() if p == ex.staff_index[t.person]]
+        else:
+            total = [x for xs in visited.values() for x in xs]
+        m.add(sum(total) >= t.required).only_enforce_if(goal)
+        if t.gap > 1 and t.venue:
+            self._gap(vday)
+
+    def _gap(self, vday: dict[tuple[str, int], Any]) -> None:
+        t, m = self.target, self.model
+        gap_lit = self.lit(("gap",))
+        mine = {d: v for (vid, d), v in vday.items() if vid == t.venue}
+        for d in sorted(mine):
+            window = [mine[e] for e in range(d, d + t.gap) if e in mine]
+            if len(window) > 1:
+                m.add(sum(window) <= 1).only_enforce_if(gap_lit)
+        if self.busy is not None:
+            fixed = self.busy.venue_days.get(t.venue, set())
+            for d, v in mine.items():
+                if any(abs(d - e) < t.gap for e in fixed):
+                    m.add_bool_or([v.Not(), gap_lit.Not(), self.lit(("visits", t.venue)).Not()])
+
+    def _staff(self, by_part: dict[tuple[int, int], list]) -> dict[tuple[int, int, int], Any]:
+        """Per part of a day: positions within Hall's condition of the people working then."""
+        ex, m, busy = self.ex, self.model, self.busy
+        works: dict[tuple[int, int, int], Any] = {}
+        for (d, part), slots in sorted(by_part.items()):
+            types = sorted({pt for _, pos, _ in slots for pt in pos})
+            members = {p for _, _, team in slots for p in team}
+            here: dict[int, Any] = {}
+            for p, person in enumerate(ex.staff):
+                if p not in members and not any(fits(person, pt) for pt in types):
+                    continue
+                w = m.new_bool_var(f"w[{person.id},{d},{part}]")
+                here[p] = works[(p, d, part)] = w
+                for key in ex.person_blocks(p, d):
+                    m.add_implication(w, self.lit(key).Not())
+                if busy is not None and (d, part) in busy.parts.get(p, ()):
+                    m.add_implication(w, self.lit(("busy", p)).Not())
+            for x, _, team in slots:
+                for p in team:
+                    m.add_implication(x, here[p])
+            for fam, people in families(types, ex.staff):
+                demand = [n * x for x, pos, _ in slots for pt, n in pos.items() if pt in fam]
+                if demand:
+                    have = [here[p] for p in people if p in here]
+                    m.add(sum(demand) <= sum(have))
+            places = [n * x for x, pos, _ in slots for n in pos.values()] + \
+                     [len(team) * x for x, _, team in slots if team]
+            m.add(sum(here.values()) == sum(places))
+        # max_activities_per_week, and with a plan, what the plan already gives each person
+        weeks: dict[tuple[int, str], list] = defaultdict(list)
+        for (p, d, _), w in works.items():
+            weeks[(p, ex.week(d))].append(w)
+        for (p, week), ws in sorted(weeks.items()):
+            cap = ex.staff[p].max_activities_per_week
+            if len(ws) > cap:
+                m.add(sum(ws) <= cap).only_enforce_if(self.lit(("cap", p)))
+            if busy is not None:
+                booked = busy.weeks.get((p, week), 0)
+                if booked and len(ws) > cap - booked:
+                    m.add(sum(ws) <= max(0, cap - booked)).only_enforce_if(
+                        [self.lit(("cap", p)), self.lit(("busy", p))])
+        return works
+
+    # --- solving ----------------------------------------------------------------------------------
+
+    def solve(self, keys: list[tuple], seconds: float) -> tuple[str, list[tuple]]:
+        """feasible | infeasible | unknown, and with infeasible the assumptions CP-SAT blames."""
+        m = self.model
+        m.clear_assumptions()
+        m.add_assumptions([self.lits[k] for k in keys])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1  # assumptions cores need a single worker
+        solver.parameters.linearization_level = 2  # enforced sums in the LP: proves "too few" at once
+        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        status = solver.solve(m)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "feasible", []
+        if status == cp_model.INFEASIBLE:
+            index = {self.lits[k].Index(): k for k in keys}
+            blamed = [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+            return "infeasible", blamed or list(keys)
+        return "unknown", []
+
+    def minimal_core(self, keys: list[tuple], deadline: float) -> tuple[list[tuple] | None, bool, bool]:
+        """The smallest set of `keys` that is infeasible on its own (None: feasible with all),
+        whether it is certainly minimal, and whether CP-SAT decided at all."""
+        left = lambda: max(0.05, deadline - time.monotonic())
+        status, core = self.solve(keys, left())
+        if status != "infeasible":
+            return None, True, status == "feasible"
+        for _ in range(3):  # re-solving on the core alone usually shrinks it for free
+            status, smaller = self.solve(core, left())
+            if status != "infeasible" or len(smaller) >= len(core):
+                break
+            core = smaller
+        minimal = True
+        # drop what explains least first: the goal and capacity stay if they can
+        order = sorted(core, key=lambda k: (k[0] in ("goal", "busy", "visits"), k[0] == "cap", str(k)))
+        kept = list(core)
+        for key in order:
+            if key not in kept or len(kept) == 1:
+                continue
+            if time.monotonic() >= deadline:
+                minimal = False
+                break
+            trial = [k for k in kept if k != key]
+            status, smaller = self.solve(trial, min(left(), 2.0))
+            if status == "infeasible":
+                kept = [k for k in trial if k in smaller] if smaller else trial
+            elif status == "unknown":
+                minimal = False
+        return kept, minimal, True
+
+
+def families(types: list[tuple], staff: list) -> list[tuple[frozenset, frozenset]]:
+    """(position types, people who can fill one of them), by Hall's theorem (as staffing.families)."""
+    elig = {pt: frozenset(p for p, person in enumerate(staff) if fits(person, pt)) for pt in types}
+    unions: set[frozenset] = set()
+    if len(types) <= FAMILY_LIMIT:
+        for mask in range(1, 1 << len(types)):
+            unions.add(frozenset().union(*(elig[t] for k, t in enumerate(types) if mask >> k & 1)))
+    else:
+        unions = {elig[t] for t in types} | {frozenset().union(*elig.values())}
+    return [(frozenset(t for t in types if elig[t] <= people), people)
+            for people in sorted(unions, key=lambda e: (len(e), sorted(e)))]
+
+
+@dataclass
+class Busy:
+    """What a plan already gives each person (for explaining capacity), leaving out the target's own."""
+
+    parts: dict[int, set[tuple[int, int]]]
+    weeks: dict[tuple[int, str], int]
+    venue_days: dict[str, set[int]]  # visits outside the target's period
+
+
+# --- the plan's entries and the scope of a target ------------------------------------------------------
+
+
+class Explainer:
+    def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar | None = None):
+        self.loaded = loaded
+        self.plan = loaded.plan
+        self.calendar = calendar or build_calendar(self.plan)
+        self.words = Words(loaded, self.calendar)
+        self.staff = list(self.plan.staff)
+        self.staff_index = {s.id: i for i, s in enumerate(self.staff)}
+        self.venue_index = {v.id: i for i, v in enumerate(self.plan.venues)}
+        self.formats = resolve_formats(self.plan)
+        self.specs = resolve_window_specs(self.plan, self.formats)
+        self.fraud_types = fraud_type_audiences(self.plan)
+        self.team_of = teams(self.staff)
+        self.date_index = {d.date: i for i, d in enumerate(self.calendar.days)}
+        self._positions: dict[tuple, tuple | None] = {}
+        self._weeks: dict[int, str] = {}
+
+    def week(self, d: int) -> str:
+        if d not in self._weeks:
+            y, w, _ = self.calendar.days[d].date.isocalendar()
+            self._weeks[d] = f"{y}-W{w:02d}"
+        return self._weeks[d]
+
+    # scope ---------------------------------------------------------------------------------------
+
+    def scope_venues(self, t: Target) -> list[tuple[int, Any]]:
+        out: list[tuple[int, Any]] = []
+        wanted = set(t.venues) if t.venues is not None else None
+        for vi, v in enumerate(self.plan.venues):
+            if wanted is not None and v.id not in wanted:
+                continue
+            themes = matching_themes(v.audience_ids(), self.fraud_types)
+            if not themes:
+                continue  # no theme fits: the planner never goes there (planner check says so)
+            out.append((vi, v))
+        if t.online:
+            out.append((-1, None))
+        return out
+
+    def scope_formats(self, t: Target, venue) -> list[tuple[str, list[tuple[Format, tuple]]]]:
+        out = []
+        kd_fit = None
+        if t.key_date is not None and venue is not None:
+            themes = matching_themes(venue.audience_ids(), self.fraud_types)
+            kd_fit = _key_date_fit(self.plan, self.calendar, venue, themes, self.fraud_types)
+            if t.key_date not in kd_fit:
+                return []
+        for f, fmt in self.formats.items():
+            if t.formats is not None and f not in t.formats:
+                continue
+            if (venue is None) != bool(fmt.online):
+                continue
+            if kd_fit is not None and kd_fit[t.key_date] is not None and f not in kd_fit[t.key_date]:
+                continue
+            variants = [(fmt, ())]
+            base = catalogue().formats.get(f)
+            if f in self.plan.activities and base is not None and (
+                    base.duration != fmt.duration or base.needs != fmt.needs):
+                variants.append((base, (("format", f),)))  # the entry lifted: the built-in format
+            out.append((f, variants))
+        return out
+
+    def windows_for(self, f: str, kind: str | None, line: int | None) -> list[WindowSpec]:
+        windows = self.specs.get((f, kind), [])
+        fmt = self.formats[f]
+        if kind is not None and (kind not in fmt.kinds and all(w.line is None for w in windows)):
+            return []
+        if line is not None:
+            windows = [w for w in windows if w.line == line]
+        return windows
+
+    def needs_for(self, f: str, fmt: Format, venue) -> list[tuple[Need, tuple]]:
+        n = fmt.needs
+        roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
+        plain = Need(roles, n.people or 0, tuple(n.skills), n.team)
+        six = self.plan.tactics.six_plus
+        if venue is None or not (six and six.grid_and_police) or venue.kind not in PAIRED_KINDS:
+            return [(plain, ())]
+        paired = dict(roles)
+        paired["police"] = max(paired.get("police", 0), 1)
+        paired["grid_worker"] = max(paired.get("grid_worker", 0), 1)
+        return [(Need(paired, plain.people, plain.skills, plain.team), ()),
+                (plain, (("pairing",),))]
+
+    def positions(self, need: Need) -> tuple[dict, tuple] | None:
+        key = need.key()
+        if key not in self._positions:
+            st = positions_for(need, self.staff, self.team_of)
+            self._positions[key] = None if isinstance(st, str) else (st.positions, st.team)
+        return self._positions[key]
+
+    # what blocks what ------------------------------------------------------------------------------
+
+    def venue_blocks(self, vi: int, venue, d: int) -> list[tuple]:
+        if venue is None:
+            return []
+        day = self.calendar.days[d].date
+        return [("closed", vi, j) for j, span in enumerate(venue.closed) if day in span]
+
+    def failing(self, w: WindowSpec, d: int, venue, vi: int) -> frozenset | None:
+        """The plan entries that keep window w shut on day d (None: shut by the catalogue)."""
+        day = self.calendar.days[d]
+        out = set()
+        if not day.in_class(w.days) or (w.months is not None and day.date.month not in w.months):
+            if not w.where:
+                return None
+            out.add(("window", w.where))
+        if w.in_term and not day.in_term:
+            if self.plan.campaign.school_terms is None:
+                return None
+            out.add(("terms",))
+        if w.market_days and venue is not None and venue.market_days and day.lunar_day not in venue.market_days:
+            out.add(("market", vi))
+        return frozenset(out)
+
+    def person_blocks(self, p: int, d: int) -> list[tuple]:
+        s = self.staff[p]
+        day = self.calendar.days[d].date
+        out: list[tuple] = [("leave", p, j) for j, span in enumerate(s.unavailable) if day in span]
+        if s.duty is not None:
+            cycle = s.duty.cycle
+            if cycle[(day - s.duty.start).days % len(cycle)] == "on":
+                out.append(("duty", p))
+        return out
+
+    # entries in words ---------------------------------------------------------------------------------
+
+    def rule(self, key: tuple) -> Rule:
+        path, text = self._rule(key)
+        return Rule(path, self.loaded.where(*path), text, key[0])
+
+    def _rule(self, key: tuple) -> tuple[tuple, str]:
+        w, plan = self.words, self.plan
+        kind = key[0]
+        if kind == "window":
+            path = key[1]
+            spec = next(s for specs in self.specs.values() for s in specs if s.where == path)
+            if path[:2] == ("tactics", "three_times_three_places"):
+                line = plan.tactics.three_times_three_places[path[2]]
+                places = w.pick("、", ", ").join(w.kind(k) for k in line.place)
+                return path, w.pick(
+                    f"三时三地第{path[2] + 1}条：{places}的{w.fmt(line.activity)}只在{w.days(line.days)} "
+                    f"{w.times(line.time)}",
+                    f"三时三地 line {path[2] + 1}: {w.fmt(line.activity)} at {places} only on "
+                    f"{w.days(line.days)}, {w.times(line.time)}")
+            f = path[1]
+            return path, w.pick(f"{w.fmt(f)}只在{w.days(spec.days)} {w.times(spec.times)}",
+                                f"{w.fmt(f)} only on {w.days(spec.days)}, {w.times(spec.times)}")
+        if kind == "closed":
+            v = plan.venues[key[1]]
+            span = v.closed[key[2]]
+            return ("venues", key[1], "closed", key[2]), w.pick(f"{v.name} {span} 不开放",
+                                                               f"{v.name} is closed {span}")
+        if kind == "market":
+            v = plan.venues[key[1]]
+            days = w.pick("、", ", ").join(map(str, v.market_days or []))
+            return ("venues", key[1], "market_days"), w.pick(f"{v.name}只在农历每月{days}日赶集",
+                                                            f"{v.name} holds its market on lunar days {days} only")
+        if kind == "terms":
+            terms = ", ".join(map(str, plan.campaign.school_terms or []))
+            return ("campaign", "school_terms"), w.pick(f"学期：{terms}；假期里学校没有在校时间",
+                                                        f"school terms {terms}: no school days outside them")
+        if kind == "leave":
+            p, j = key[1], key[2]
+            span = self.staff[p].unavailable[j]
+            return ("staff", p, "unavailable", j), w.pick(f"{w.person(p)} {span} 不在岗",
+                                                          f"{w.person(p)} is away {span}")
+        if kind == "duty":
+            s = self.staff[key[1]]
+            cycle = "/".join(s.duty.cycle)
+            return ("staff", key[1], "duty"), w.pick(
+                f"{w.person(key[1])}按 {cycle} 轮值班（自{s.duty.start}起），值班日不能参加",
+                f"{w.person(key[1])} works the duty rota {cycle} from {s.duty.start}; duty days are off limits")
+        if kind == "cap":
+            s = self.staff[key[1]]
+            path = ("staff", key[1], "max_activities_per_week")
+            return path, w.pick(f"{w.person(key[1])}每周最多{s.max_activities_per_week}次活动",
+                                f"{w.person(key[1])} does at most {s.max_activities_per_week} activities a week")
+        if kind == "busy":
+            return ("staff", key[1]), w.pick(f"{w.person(key[1])}在本计划中那些时段已有其他活动",
+                                             f"{w.person(key[1])} is booked for other activities then in this plan")
+        if kind == "visits":
+            return ("venues", self.venue_index[key[1]]), w.pick(
+                f"本计划在相邻日期已安排{w.venue(key[1])}的活动", f"this plan visits {w.venue(key[1])} on nearby days")
+        if kind == "format":
+            f = key[1]
+            return ("activities", f), w.pick(f"{w.fmt(f)}：{w.needs(self.formats[f])}",
+                                             f"{w.fmt(f)}: {w.needs(self.formats[f])}")
+        if kind == "pairing":
+            return ("tactics", "six_plus", "grid_and_police"), w.pick(
+                "网格+警网：社区、村、家庭的活动需一名民警和一名网格员同去",
+                "grid_and_police: activities at communities, villages and households need a police officer "
+                "and a grid worker")
+        if kind == "gap":
+            n = plan.tactics.five_into.min_gap_days
+            return ("tactics", "five_into", "min_gap_days"), w.pick(
+                f"同一五进场所两次活动至少相隔{n}天", f"two activities at a 五进 venue are at least {n} days apart")
+        if kind == "goal":
+            return self._goal_path, self._goal_text
+        raise KeyError(key)
+
+    # targets ------------------------------------------------------------------------------------------
+
+    def period(self, per: str, label: str) -> Period | None:
+        splits = [1]
+        fi = self.plan.tactics.five_into
+        if per == "campaign" and fi and fi.every_venue.per == "campaign":
+            splits.append(fi.every_venue.at_least)
+        for split in splits:
+            for p in campaign_periods(self.calendar, per, split=split):
+                if p.label == label:
+                    return p
+        return None
+
+    def period_any(self, label: str | None) -> Period | None:
+        if label is None:
+            return None
+        for per in ("month", "week", "campaign"):
+            p = self.period(per, label)
+            if p is not None:
+                return p
+        if ".." in label:  # a key date's window or a part of the campaign
+            first, _, last = label.partition("..")
+            try:
+                a, b = date.fromisoformat(first), date.fromisoformat(last)
+            except ValueError:
+                return None
+            days = [i for i, d in enumerate(self.calendar.days) if a <= d.date <= b]
+            if days:
+                return Period(label, days[0], days[-1], 1.0)
+        return None
+
+    def nothing_target(self) -> Target:
+        n = len(self.calendar.days)
+        w = self.words
+        return Target(None, "any", 1, 0, n - 1, period=w.span(0, n - 1), online=True,
+                      goal_text=w.pick("至少能安排一次活动", "at least one activity can be scheduled"))
+
+    def goal_target(self, tactic: str, rule: str, venue: str | None, person: str | None, period: str | None,
+                    required: int, where: str = "") -> Target | None:
+        """The goal the scheduler reports unmet, as a target (None: not one this explains)."""
+        plan, w = self.plan, self.words
+        p = self.period_any(period)
+        fi = plan.tactics.five_into
+        if tactic in ("five_into", "six_plus") and rule in ("every_venue", "precision") and venue and p:
+            gap = fi.min_gap_days if fi and venue in {v.id for v in plan.venues if v.kind in fi.kinds} else 0
+            if rule == "every_venue":
+                path = ("tactics", "five_into", "every_venue")
+                text = w.pick(f"五进：每个场所每{self._per(fi.every_venue.per)}至少{fi.every_venue.at_least}次",
+                              f"五进: every venue at least {fi.every_venue.at_least} times a {fi.every_venue.per}")
+            else:
+                risk = plan.venues[self.venue_index[venue]].risk
+                mult = getattr(plan.tactics.six_plus.precision, risk)
+                path = ("tactics", "six_plus", "precision", risk)
+                text = w.pick(f"基础+精准：{RISK_ZH[risk]}风险场所的走访×{mult:g}",
+                              f"precision: {risk}-risk venues get ×{mult:g} visits")
+            return Target(tactic, rule, required, p.first, p.last, period=p.label, venues=[venue],
+                          count="visits", venue=venue, gap=gap, goal_path=path, goal_text=text)
+        if tactic == "three_times_three_places" and p:
+            lines = plan.tactics.three_times_three_places or []
+            line = self._line_for(rule, where)
+            if line is None:
+                return None
+            spec = lines[line]
+            kinds = set(spec.place)
+            return Target(tactic, rule, required, p.first, p.last, period=p.label,
+                          venues=[v.id for v in plan.venues if v.kind in kinds], formats={spec.activity},
+                          line=line, goal_path=("tactics", "three_times_three_places", line, "per_week"),
+                          goal_text=w.pick(f"三时三地第{line + 1}条：每周{spec.per_week}次",
+                                           f"三时三地 line {line + 1}: {spec.per_week} a week"))
+        if tactic == "six_plus" and rule == "online" and p:
+            n = plan.tactics.six_plus.online.posts_per_week
+            return Target(tactic, rule, required, p.first, p.last, period=p.label, venues=[], online=True,
+                          goal_path=("tactics", "six_plus", "online", "posts_per_week"),
+                          goal_text=w.pick(f"线上+线下：每周{n}条线上推送", f"online: {n} posts a week"))
+        if tactic == "key_dates" and p:
+            k = next((k for k, key in enumerate(self.calendar.key_dates) if str(key.window) == period), None)
+            if k is None:
+                return None
+            key = self.calendar.key_dates[k]
+            from planner.tactics.key_dates import _where
+            return Target(tactic, rule, required, p.first, p.last, period=p.label, key_date=k,
+                          goal_path=_where(_KeyCtx(plan), key),
+                          goal_text=w.pick(f"关键节点 {key.zh}：{key.window} 内{required}次主题活动",
+                                           f"key date {key.en}: {required} themed activities in {key.window}"))
+        if tactic == "all_police" and person in self.staff_index and p:
+            n = plan.tactics.all_police.at_least
+            return Target(tactic, rule, required, p.first, p.last, period=p.label, online=True,
+                          count="person", person=person, goal_path=("tactics", "all_police"),
+                          goal_text=w.pick(f"全警反诈：每名民警每{self._per(plan.tactics.all_police.per)}至少{n}次",
+                                           f"every officer at least {n} times a {plan.tactics.all_police.per}"))
+        return None
+
+    def _per(self, per: str) -> str:
+        return {"week": "周", "month": "月", "campaign": "期"}.get(per, per)
+
+    def _line_for(self, rule: str, where: str) -> int | None:
+        lines = self.plan.tactics.three_times_three_places or []
+        if rule.startswith("line"):
+            return int(rule[4:])
+        for i, line in enumerate(lines):
+            if line.per_week and where and where == self.loaded.where("tactics", "three_times_three_places", i,
+                                                                       "per_week"):
+                return i
+        with_quota = [i for i, line in enumerate(lines) if line.per_week]
+        return with_quota[0] if len(with_quota) == 1 else None
+
+    def goal_words(self, t: Target) -> str:
+        w = self.words
+        who = w.venue(t.venue) if t.venue else None
+        if t.count == "visits":
+            return w.pick(f"{who} 在 {t.period} 需要 {t.required} 次活动",
+                          f"{who} needs {t.required} visit{'s' if t.required > 1 else ''} in {t.period}")
+        if t.count == "person":
+            return w.pick(f"{w.person(self.staff_index[t.person])} 在 {t.period} 需要参加 {t.required} 次活动",
+                          f"{w.person(self.staff_index[t.person])} needs {t.required} activities in {t.period}")
+        if t.tactic is None:
+            return w.pick(f"{t.period} 内一次活动也排不出", f"nothing can be scheduled in {t.period}")
+        return w.pick(f"{t.goal_text}（{t.period}）", f"{t.goal_text} ({t.period})")
+
+    # one target, explained ------------------------------------------------------------------------------
+
+    def explain_target(self, t: Target, deadline: float, busy: Busy | None = None) -> Finding:
+        self._goal_path, self._goal_text = t.goal_path, t.goal_text
+        w = self.words
+        finding = Finding(self.goal_words(t), "room", [], t.tactic, t.venue, t.person, t.period)
+        model = Relaxed(self, t, None)
+        rule_keys = sorted(model.lits, key=str)
+        core, minimal, decided = model.minimal_core(rule_keys, deadline)
+        if core is None and busy is not None and decided:
+            model = Relaxed(self, t, busy)
+            keys = sorted(model.lits, key=str)
+            core, minimal, decided = model.minimal_core(keys, deadline)
+        if core is None:
+            finding.note = w.pick(
+                "计划的规则允许完成这一目标；是求解时间或权重让位于其他目标（可加大 solver.time_limit 或调整 weights）",
+                "the plan's rules allow it: the solver gave the staff time to weightier goals or ran out of "
+                "time (raise solver.time_limit or change weights)") if decided else w.pick(
+                "解释超时，未能判断", "ran out of time before deciding")
+            return finding
+        finding.verdict = "capacity" if any(k[0] in ("busy", "visits") for k in core) else "conflict"
+        finding.minimal = minimal
+        order = {"goal": 0, "window": 1, "closed": 2, "market": 2, "terms": 2, "format": 3, "pairing": 3, "gap": 4}
+        core = sorted(core, key=lambda k: (order.get(k[0], 5), str(k)))
+        finding.rules = [model.rules[k] for k in core]
+        if t.tactic is None and len(core) == 0:
+            finding.note = w.pick("内置目录的时间窗和人员要求本身就排不出活动",
+                                  "the built-in windows and needs alone leave nothing possible")
+        return finding
+
+
+class _KeyCtx:
+    """The little of a tactics Ctx that key_dates._where reads."""
+
+    def __init__(self, plan):
+        self.plan = plan
+
+
+# --- the entry point ------------------------------------------------------------------------------------
+
+
+def busy_from(ex: Explainer, activities: list[tuple[str | None, int, int, list[str]]], t: Target) -> Busy:
+    """(venue, day, start minute, staff ids) of the plan → what the target competes with."""
+    parts: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    weeks: dict[tuple[int, str], int] = defaultdict(int)
+    venue_days: dict[str, set[int]] = defaultdict(set)
+    scope = set(t.venues) if t.venues is not None else None
+    for venue, d, start, staff in activities:
+        inside = t.first <= d <= t.last
+        ours = inside and ((venue is None and t.online) or (venue is not None and (scope is None or venue in scope)))
+        if t.count == "person":
+            ours = False  # the officer's own activities are what must grow
+        if venue is not None and not inside:
+            venue_days[venue].add(d)
+        if ours:
+            continue
+        for sid in staff:
+            p = ex.staff_index.get(sid)
+            if p is None:
+                continue
+            if t.count == "person" and sid == t.person and inside:
+                continue
+            parts[p].add((d, part_of(start)))
+            weeks[(p, ex.week(d))] += 1
+    return Busy(dict(parts), dict(weeks), dict(venue_days))
+
+
+def explain(loaded: LoadedPlan, *, plan_json: dict | None = None, time_limit: float = 10.0,
+            venue: str | None = None, calendar: CampaignCalendar | None = None) -> Explanation:
+    """Why no plan exists, or why the plan's unmet goals are unmet, within about `time_limit` seconds.
+
+    Without `plan_json` the plan is solved first (with part of the time); `venue` keeps the
+    goals of one venue only."""
+    from planner.schedule import NoPlanError, solve
+
+    started = time.monotonic()
+    deadline = started + time_limit
+    ex = Explainer(loaded, calendar)
+    notes: list[str] = []
+    if plan_json is None:
+        try:
+            solution = solve(loaded, time_limit=max(2.0, time_limit * 0.4), calendar=ex.calendar)
+        except NoPlanError:
+            finding = ex.explain_target(ex.nothing_target(), deadline)
+            return Explanation(loaded.file, True, [finding], time.monotonic() - started)
+        goals = [(u.tactic, u.rule, u.venue, u.person, u.period, u.required, u.where) for u in solution.unmet]
+        activities = [(a.cand.venue, a.cand.day, a.cand.start_min, list(a.staff)) for a in solution.activities]
+        seconds = max(2.0, time_limit * 0.4)
+        notes.append(ex.words.pick(f"未达成的目标来自{seconds:.0f}秒的求解；要解释已有计划，请用 --plan-json OUT/plan.json",
+                                   f"unmet goals from a {seconds:.0f} s solve; for a plan of your own pass "
+                                   "--plan-json OUT/plan.json"))
+    else:
+        goals, activities = goals_from_json(ex, plan_json)
+    if venue is not None:
+        goals = [g for g in goals if g[2] == venue]
+    findings: list[Finding] = []
+    skipped = 0
+    seen: set[tuple] = set()
+    for n, (tactic, rule, v, person, period, required, where) in enumerate(goals):
+        key = (tactic, rule, v, person, period)
+        if key in seen:
+            continue
+        seen.add(key)
+        left = deadline - time.monotonic()
+        if left <= 0.2:
+            skipped += len(goals) - n
+            break
+        t = ex.goal_target(tactic, rule, v, person, period, required, where)
+        if t is None:
+            continue
+        share = max(0.3, left / max(1, min(len(goals) - n, 8)))
+        findings.append(ex.explain_target(t, time.monotonic() + share, busy_from(ex, activities, t)))
+    return Explanation(loaded.file, False, findings, time.monotonic() - started, skipped, notes)
+
+
+def goals_from_json(ex: Explainer, data: dict) -> tuple[list[tuple], list[tuple]]:
+    """Unmet goals and activities from a plan.json (its unmet entries name tactic, venue, period)."""
+    from datetime import datetime
+
+    activities = []
+    for a in data.get("activities", []):
+        try:
+            start = datetime.fromisoformat(a["start"])
+        except (KeyError, TypeError, ValueError):
+            continue  # check_plan_json has reported it already
+        d = ex.date_index.get(start.date())
+        if d is not None:
+            activities.append((a.get("venue"), d, start.hour * 60 + start.minute, list(a.get("staff") or [])))
+    goals = []
+    for u in data.get("unmet") or []:
+        if not isinstance(u, dict):
+            continue
+        tactic, venue, period, why = u.get("tactic"), u.get("venue"), u.get("period"), str(u.get("why") or "")
+        required = 1
+        head = why.split(":", 1)[0]
+        words = head.split()
+        if len(words) >= 3 and words[1] == "of" and words[0].isdigit() and words[2].isdigit():
+            required = int(words[2])
+        person = next((s.id for s in ex.staff if why.startswith(f"{s.id}:") or f" {s.id}:" in why), None)
+        rule = {"five_into": "every_venue", "key_dates": "themed_activities", "all_police": "every_officer"}.get(
+            tactic, "")
+        if tactic == "six_plus":
+            rule = "precision" if venue else ("online" if period and "-W" in period else "")
+        if tactic == "three_times_three_places":
+            rule = _line_rule(ex, why)
+        if tactic == "five_into" and venue is None:
+            continue
+        goals.append((tactic, rule, venue, person, period, required, ""))
+    return goals, activities
+
+
+def _line_rule(ex: Explainer, why: str) -> str:
+    lines = ex.plan.tactics.three_times_three_places or []
+    for i, line in enumerate(lines):
+        if line.per_week and "/".join(line.place) in why:
+            return f"line{i}"
+    return "per_week"
+
+
+# --- the terminal ---------------------------------------------------------------------------------------
+
+
+def render(console, explanation: Explanation, language: str) -> None:
+    """What `planner explain` prints: per finding, the goal and the entries in conflict, each with FILE:LINE."""
+    from rich.markup import escape
+
+    zh = language == "zh"
+    pick = (lambda a, b: a) if zh else (lambda a, b: b)
+    if explanation.no_plan:
+        console.print(pick("[bold red]无法排出计划：[/]", "[bold red]No plan exists:[/] "), highlight=False, end="", soft_wrap=True)
+    room = [f for f in explanation.findings if f.verdict == "room"]
+    for f in explanation.findings:
+        if f.verdict == "room":
+            continue
+        n = len(f.rules)
+        but = pick(f"，因为计划中这{n}条规定互相冲突：", f": these {n} entries of the plan conflict:") \
+            if f.tactic is None else pick(f"，但计划中这{n}条规定互相冲突：", f", but these {n} entries of the plan conflict:") \
+            if f.verdict == "conflict" else pick(f"，但这{n}条规定加上本计划已排的活动，使人手不够：",
+                                                   f", but these {n} entries and what the plan already holds "
+                                                   "leave no staff time:")
+        console.print(f"[bold]{escape(f.goal)}[/]{escape(but)}", highlight=False, soft_wrap=True)
+        busy = [r for r in f.rules if r.kind == "busy"]
+        for r in f.rules:
+            if r.kind != "busy":
+                console.print(f"  {escape(r.where)}: {escape(r.text)}", highlight=False, soft_wrap=True)
+            elif r is busy[0]:  # one line for everyone the plan keeps busy
+                lines = ",".join(b.where.rsplit(":", 1)[1] for b in busy)
+                names = pick("、", ", ").join(b.text.split(pick("在本计划", " is booked"))[0] for b in busy)
+                what = pick("在本计划中那些时段已有其他活动", " are booked for other activities then in this plan") \
+                    if len(busy) > 1 else r.text[len(names):]
+                console.print(f"  {escape(r.where.rsplit(':', 1)[0])}:{lines}: {escape(names + what)}",
+                              highlight=False, soft_wrap=True)
+        if not f.minimal:
+            console.print(pick("  （时间不够，未能确认这是最小的一组）", "  (out of time: this set may not be the smallest)"),
+                          highlight=False, soft_wrap=True)
+        if f.note:
+            console.print(f"  {escape(f.note)}", highlight=False, soft_wrap=True)
+    if room:
+        console.print(pick("[bold]规则允许、但本计划没有做到的目标：[/]",
+                           "[bold]Goals the rules allow but this plan did not meet:[/]"), highlight=False, soft_wrap=True)
+        for f in room:
+            console.print(f"  {escape(f.goal)}: {escape(f.note)}", highlight=False, soft_wrap=True)
+    if not explanation.findings:
+        console.print(pick("每个目标都已达成，无需解释。", "Every goal is met: nothing to explain."), highlight=False, soft_wrap=True)
+    if explanation.skipped:
+        console.print(pick(f"还有{explanation.skipped}个未达成的目标没来得及解释（加大 --time-limit 或用 --venue）",
+                           f"{explanation.skipped} more unmet goals were not explained in time "
+                           "(raise --time-limit or pick one with --venue)"), highlight=False, soft_wrap=True)
+    for note in explanation.notes:
+        console.print(f"[dim]{escape(note)}[/]", highlight=False, soft_wrap=True)
+
+
+__all__ = ["Explainer", "Explanation", "Finding", "Relaxed", "Rule", "Target", "explain", "render"]
