@@ -101,16 +101,21 @@ def lecture_share(ctx: Ctx) -> None:
     before_lec = sum(1 for c, _ in ctx.carry.activities if c.format == "lecture")
     if not offline:
         return
+    # a shortfall of earlier periods of a decomposed solve (or before a replan's date) was
+    # charged there, or cannot be changed: this period pays only for its own
+    earlier_off = sum(1 for c, _ in ctx.carry.activities if c.venue and c.day < ctx.horizon[0])
+    earlier_lec = sum(1 for c, _ in ctx.carry.activities if c.format == "lecture" and c.day < ctx.horizon[0])
+    earlier_short = max(0, -(-share * earlier_off // 100) - earlier_lec)
     m = ctx.model
     short = m.new_int_var(0, len(offline) + before_off, "six_plus.lectures.short")
     n_off = sum(ctx.x[i] for i in offline) + before_off
     n_lec = sum(ctx.x[i] for i in lectures) + before_lec if lectures else before_lec
-    m.add(100 * (n_lec + short) >= share * n_off)
+    m.add(100 * (n_lec + short + earlier_short) >= share * n_off)
     chunk = f"{ctx.date(ctx.horizon[0])}..{ctx.date(ctx.horizon[-1])}"
 
     def required(value) -> int:
         total = sum(value(ctx.x[i]) for i in offline) + before_off
-        return -(-share * total // 100)
+        return max(0, -(-share * total // 100) - earlier_short)
 
     def why(short: int, result) -> str:
         if not any(c.format == "lecture" for c in ctx.pool):
@@ -127,7 +132,10 @@ def app_promotion(ctx: Ctx) -> None:
     target = ctx.plan.tactics.six_plus.app_promotion.target_installs
     n = len(ctx.calendar.days)
     before = sum(c.installs for c, _ in ctx.carry.activities)
-    wanted = max(0, round(target * ctx.upto / n - before))  # a decomposed solve aims at its share
+    # a decomposed solve aims at its share; earlier periods' shortfall was charged there
+    earlier = sum(c.installs for c, _ in ctx.carry.activities if c.day < ctx.horizon[0])
+    earlier_short = max(0.0, target * ctx.horizon[0] / n - earlier)
+    wanted = max(0, round(target * ctx.upto / n - before - earlier_short))
     if not wanted:
         return
     terms = [(ctx.x[i], round(c.installs * TENTHS)) for i, c in enumerate(ctx.cands) if c.installs > 0]
