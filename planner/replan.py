@@ -181,7 +181,7 @@ class _Replan(_Run):
                 touched[day].add(p.venue)
         for window, venues in _windows(touched, days):
             incumbent = self.repair(cset, days, window, incumbent, free, keep_staff, venues, deadline, phase)
-        pool = [c for c in cset.candidates]
+        pool = list(cset.candidates)
         result = self.evaluate(cset, days, incumbent, pool, deadline)
         # goals the updated plan leaves newly short: add what staff have time for
         extra: dict[tuple[int, int], set[str | None] | None] = {}
@@ -367,12 +367,13 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     formats = resolve_formats(plan)
     venues = {v.id: v for v in plan.venues}
     frozen_planned: list[PlannedActivity] = []
+    staff_ids = {s.id for s in plan.staff}
     for p in frozen:
         cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
         if cand is None:
             continue
         key = next((k for k in run.key_index.get(p.raw.get("key_date") or "", ())), None)
-        staff = tuple(s for s in p.staff if s in {x.id for x in plan.staff})
+        staff = tuple(s for s in p.staff if s in staff_ids)
         run.carry.activities.append((cand, staff))
         if key is not None:
             run.carry.key_date_credit[key] = run.carry.key_date_credit.get(key, 0) + 1
@@ -394,8 +395,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     new_data = _plan_json(solution, data, previous, frozen, since)
     changes = diff([p.raw for p in later], [a for a in new_data["activities"]
                                             if datetime.fromisoformat(a["start"]).astimezone(tz).date() >= since])
-    return Replanned(solution, new_data, changes, since, len(broken),
-                     dict(run.stats, repairs=run.stats.get("repairs", 0)))
+    return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats))
 
 
 def _frozen_candidate(p: Previous, calendar: CampaignCalendar, day_of: dict[date, int], venues, formats, tz
