@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from planner.tactics import Ctx, PositionType, part_of, prorated, travel_minutes
 from planner.tactics import five_into as five_into_mod
-from planner.tactics.staffing import ONLINE_AREA, eligible_area, fits
+from planner.tactics.staffing import ONLINE_AREA, augment, eligible_area, fits
 
 
 @dataclass
@@ -414,24 +414,7 @@ def _match(g: Greedy, positions: list[tuple[int, PositionType]], people: list[in
     opts = {p: options(p) for p in order}
 
     def place(p: int, seen: set[int]) -> bool:
-        for k in opts[p]:
-            if k in seen:
-                continue
-            seen.add(k)
-            if k not in holder or place(holder[k], seen):
-                holder[k] = p
-                return True
-        return False
-
-    def place_locked(p: int, seen: set[int]) -> bool:  # `seen` starts with the claimants' places
-        for k in opts[p]:
-            if k in seen:
-                continue
-            seen.add(k)
-            if k not in holder or place_locked(holder[k], seen):
-                holder[k] = p
-                return True
-        return False
+        return augment(p, opts.__getitem__, holder, seen)
 
     # claimants sit at the venues they claimed, and stay there if the rest can be matched
     fixed: dict[int, int] = {}
@@ -443,7 +426,7 @@ def _match(g: Greedy, positions: list[tuple[int, PositionType]], people: list[in
     locked = set(fixed)
     for p in order:
         if p not in fixed.values():
-            place_locked(p, set(locked))
+            place(p, set(locked))  # the claimants' places are not offered
     if len(holder) == len(positions):
         return holder
     holder.clear()  # they cannot all stay: a plain maximum matching

@@ -312,18 +312,11 @@ def _exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set
         slots.sort(key=lambda pt: (-len(pt[1]), pt[0] == "*", pt))
         match: dict[int, int] = {}  # slot → person, by augmenting paths
 
-        def place(p: int, seen: set[int]) -> bool:
-            for k, pt in enumerate(slots):
-                if k in seen or not staffing.fits(ctx.staff[p], pt):
-                    continue
-                seen.add(k)
-                if k not in match or place(match[k], seen):
-                    match[k] = p
-                    return True
-            return False
+        def options(p: int, slots=slots) -> list[int]:
+            return [k for k, pt in enumerate(slots) if staffing.fits(ctx.staff[p], pt)]
 
         for p in people:
-            place(p, set())
+            staffing.augment(p, options, match, set())
         for k, p in match.items():
             on.add((p, group_of[i], slots[k]))
     return on

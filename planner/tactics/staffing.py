@@ -17,6 +17,7 @@ max_activities_per_week. Soft: travel between areas (weights.travel, per 10 minu
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from planner.model import Staff
@@ -457,6 +458,19 @@ def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
     return out
 
 
+def augment(p: int, options: Callable[[int], Iterable[int]], holder: dict[int, int], seen: set[int]) -> bool:
+    """Place person p on one of their `options` (slot indexes) in `holder` (slot → person),
+    moving others along an augmenting path if need be; slots in `seen` are not tried."""
+    for k in options(p):
+        if k in seen:
+            continue
+        seen.add(k)
+        if k not in holder or augment(holder[k], options, holder, seen):
+            holder[k] = p
+            return True
+    return False
+
+
 def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
                  ) -> tuple[dict[int, list[int]], set[int]]:
     """Hand each group's people to its chosen activities: candidate → staff indexes.
@@ -505,5 +519,5 @@ def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]
     return people_of, short
 
 
-__all__ = ["prepare", "add", "base_need", "positions_for", "fits", "disaggregate", "person_literals",
+__all__ = ["prepare", "add", "base_need", "positions_for", "fits", "augment", "disaggregate", "person_literals",
            "Staffing", "Group", "ONLINE_AREA"]
