@@ -148,3 +148,48 @@ def test_every_example_plans_within_its_rules(path):
     assert len(data["activities"]) > 50
     assert solution.solve_seconds < 12 * 1.25  # the time limit holds, give or take the last evaluation
     assert data["bound"] <= data["objective"]
+
+
+def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
+    """The master (activities, staffing as capacities) must be a relaxation of the
+    person-level model: a plan the latter accepts is feasible in the master, or the LP value
+    reported as `bound` can be better than any plan, and the gap a user reads is a lie. An
+    area-bound district (≥ 4 areas, ≥ 30 staff) with a volunteer performance team drawn from
+    several areas, which goes as a unit to any area, as the person-level model allows."""
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from plangen import plan_yaml
+    from planner.calendar import build_calendar
+    from planner.candidates import generate_candidates
+    from planner.schedule import _Run, choose_strategy, incumbent_from_greedy
+    from planner.greedy import greedy
+    from planner.tactics import SCALE
+
+    path = tmp_path / "district.yaml"
+    path.write_text(plan_yaml(staff=32, venues=40, months=1, areas=4, seed=3), encoding="utf-8")
+    loaded = load_plan(path)
+    calendar = build_calendar(loaded.plan)
+    strategy = choose_strategy(loaded, calendar)
+    assert strategy.area_bound
+    run = _Run(loaded, calendar, strategy, None, 1, 1, time.monotonic(), None)
+    days = range(len(calendar.days))
+    cset = generate_candidates(loaded, calendar, days=days)
+    # the person-level model's plans: the greedy one, evaluated exactly (it keeps every rule)
+    prepared = run.build(cset, days, days, run.carry, "prepare")
+    plan = incumbent_from_greedy(prepared, greedy(prepared))
+    evaluated = run.evaluate(cset, days, plan, prepared.cands, time.monotonic() + 60)
+    chosen = {a.cand.id for a in evaluated.activities}
+    assert any(a.cand.format == "performance" and any(
+        loaded.plan.staff[prepared.staff_index[s]].area != a.cand.area for s in a.staff)
+        for a in evaluated.activities), "the plan should send the team outside some member's area"
+    master = run.build(cset, days, days, run.carry, "master")
+    for c, x in zip(master.cands, master.x):
+        master.model.add(x == (1 if c.id in chosen else 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 60
+    status = solver.solve(master.model)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), solver.status_name(status)
+    assert solver.objective_value / SCALE <= evaluated.objective + 1e-6

@@ -255,7 +255,8 @@ def capacity(ctx: Ctx) -> None:
                     continue
                 if p not in members and not any(fits(person, pt) for pt in here):
                     continue
-                if not any(eligible_area(ctx, p, area if area != ONLINE_AREA else ONLINE_AREA, v) for v in venues):
+                # a team goes as a unit wherever its activity is, as in the person-level model
+                if p not in members and not any(eligible_area(ctx, p, area, v) for v in venues):
                     continue
                 var = m.new_bool_var(f"a[{person.id},{d},{PARTS[part][1]},{area}]")
                 a[(p, d, part, area)] = var
