@@ -53,7 +53,11 @@ def add(ctx: Ctx) -> None:
             continue
         total_cap = sum(caps.values())
         load = {p: sum(v for _, v in loads[p]) + before.get(ctx.staff[p].id, 0) for p in people}
-        total = sum(load.values())
+        # one variable for the role's total: each person's row then holds their own literals
+        # and this, not every literal of the role (quadratic in people on a city)
+        total = m.new_int_var(0, sum(len(loads[p]) + before.get(ctx.staff[p].id, 0) for p in people),
+                              f"fairness.total.{role}")
+        m.add(total == sum(load.values()))
         terms = []
         for p in people:
             over = m.new_int_var(0, 100, f"fairness.{ctx.staff[p].id}")

@@ -317,6 +317,7 @@ def assign_people(ctx: Ctx, groups: list[Group]) -> None:
     staffing = ctx.data["staffing"]
     u: dict[tuple[int, int, PositionType], object] = {}
     lits: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))  # person → group → literals
+    fitting: dict[PositionType, list[int]] = {}
     for g, group in enumerate(groups):
         demand: dict[PositionType, list] = defaultdict(list)
         team_cands: dict[tuple[int, ...], list[int]] = defaultdict(list)
@@ -329,8 +330,11 @@ def assign_people(ctx: Ctx, groups: list[Group]) -> None:
                 team_cands[st.team].append(i)
         for pt in sorted(demand):
             people = []
-            for p, person in enumerate(ctx.staff):
-                if not ctx.available[p][group.day] or not fits(person, pt):
+            if pt not in fitting:
+                fitting[pt] = [p for p, person in enumerate(ctx.staff) if fits(person, pt)]
+            for p in fitting[pt]:
+                person = ctx.staff[p]
+                if not ctx.available[p][group.day]:
                     continue
                 if not any(eligible_area(ctx, p, group.area, v) for v in venues_in_group):
                     continue
