@@ -53,6 +53,10 @@ class Greedy:
         self.prefer: set[tuple] = set()  # (person, day, part, area) the master put to work
         self.priority: list[float] | None = None  # LP values: candidates the LP takes come first
         self.w_reach = ctx.weight("reach")
+        six = ctx.plan.tactics.six_plus
+        self.share = six.lectures.min_share if six and six.lectures else 0.0
+        self.offline = sum(1 for c, _ in ctx.carry.activities if c.venue)
+        self.lectures_held = sum(1 for c, _ in ctx.carry.activities if c.format == "lecture")
         for c, staff in ctx.carry.activities:
             if c.venue:
                 self.venue_days[c.venue].append(c.day)
@@ -132,7 +136,9 @@ class Greedy:
                 travel = travel_minutes(ctx.plan, person.area, c.area if c.venue else None)
                 if local and travel:
                     continue
-                key = (0 if (p, c.day, part, c.area or "") in self.prefer else 1, travel,
+                # a specialist on a plain place is a lecture (or post) the plan may miss later
+                spare_skills = sum(1 for s in person.skills if s not in pt[1])
+                key = (0 if (p, c.day, part, c.area or "") in self.prefer else 1, travel, spare_skills,
                        0 if c.venue in self.claims[p] else 1, self.load[p] / cap, p)
                 if best_key is None or key < best_key:
                     best, best_key = p, key
@@ -165,8 +171,15 @@ class Greedy:
             return options
         return sorted(options, key=lambda i: -self.priority[i])
 
+    def lectures_behind(self) -> bool:
+        """Whether the lecture share 6+ asks for is behind, counting one more offline activity."""
+        return self.share > 0 and self.lectures_held < self.share * (self.offline + 1)
+
     def fill(self, options: list[int], wanted: int, have: int = 0) -> int:
-        options = self.lp_first(options)
+        if self.priority is not None:
+            options = self.lp_first(options)
+        elif self.lectures_behind():  # a visit 五进 asks for may as well be the lecture 6+ asks for
+            options = sorted(options, key=lambda i: self.ctx.cands[i].format != "lecture")
         for local in (True, False):  # the venue's own area first: travel costs
             for i in options:
                 if have >= wanted:
@@ -213,7 +226,7 @@ class Greedy:
                 required = each if per == "campaign" else prorated(each, period.fraction)
                 for venue in five_into_mod.venues(ctx):
                     options = [i for i in by_venue.get(venue, ()) if period.first <= cands[i].day <= period.last]
-                    options.sort(key=lambda i: (-cands[i].reach, cands[i].day, cands[i].id))
+                    options.sort(key=lambda i: (-self.worth_per_head(i, 'coverage'), cands[i].day, cands[i].id))
                     have = sum(1 for i in self.chosen if cands[i].venue == venue
                                and period.first <= cands[i].day <= period.last)
                     have += ctx.carried(period, lambda c, v=venue: c.venue == v)
@@ -222,8 +235,8 @@ class Greedy:
             self.precision()
         if tactics.all_police and tactics.all_police.at_least:
             self.officers()
-        if six and six.lectures and six.lectures.min_share:
-            self.lectures(six.lectures.min_share, by_reach)
+        if self.share:
+            self.lectures(by_reach)
         if six and six.app_promotion and six.app_promotion.target_installs:
             target = six.app_promotion.target_installs * ctx.upto / len(ctx.calendar.days)
             have = sum(c.installs for c, _ in ctx.carry.activities) + sum(cands[i].installs for i in self.chosen)
@@ -233,22 +246,20 @@ class Greedy:
                 if cands[i].venue and self.add(i):
                     have += cands[i].installs
         # spare time to reach, keeping the lecture share where it is asked for
-        share = six.lectures.min_share if six and six.lectures else 0.0
-        offline = sum(1 for i in self.chosen if cands[i].venue) + sum(1 for c, _ in ctx.carry.activities if c.venue)
-        lectures = sum(1 for i in self.chosen if cands[i].format == "lecture") + sum(
-            1 for c, _ in ctx.carry.activities if c.format == "lecture")
         per_person = self.lp_first(sorted((i for i in range(len(cands)) if cands[i].venue),
                                           key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day,
                                                          cands[i].id)))
         for local in (True, False):
             for i in per_person:
-                is_lecture = cands[i].format == "lecture"
-                if not is_lecture and lectures < share * (offline + 1):
+                if cands[i].format != "lecture" and self.lectures_behind():
                     continue
-                if self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100):
-                    offline += 1
-                    lectures += is_lecture
+                self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100)
         return self.plan
+
+    def worth_per_head(self, i: int, goal_weight: str) -> float:
+        """What a visit that meets a goal is worth per person it takes: staff time is what runs
+        out on a large plan, so the goal is met with the fewest people unless reach says otherwise."""
+        return (self.ctx.weight(goal_weight) + self.w_reach * self.ctx.cands[i].reach / 100) / max(1, self._heads(i))
 
     def _heads(self, i: int) -> int:
         st = self.st[i]
@@ -299,7 +310,7 @@ class Greedy:
                 options = [i for i in self.by_venue.get(venue.id, ()) if period.first <= cands[i].day <= period.last]
                 have = sum(1 for i in self.chosen if cands[i].venue == venue.id
                            and period.first <= cands[i].day <= period.last)
-                self.fill(sorted(options, key=lambda i: (-cands[i].reach, cands[i].id)), required,
+                self.fill(sorted(options, key=lambda i: (-self.worth_per_head(i, 'precision'), cands[i].id)), required,
                           have + ctx.carried(period, lambda c, v=venue.id: c.venue == v))
 
     def officers(self) -> None:
@@ -326,18 +337,13 @@ class Greedy:
                                 and self.add(i, force=p):
                             have += 1
 
-    def lectures(self, share: float, by_reach: list[int]) -> None:
+    def lectures(self, by_reach: list[int]) -> None:
         cands = self.ctx.cands
-        offline = sum(1 for i in self.chosen if cands[i].venue) + sum(
-            1 for c, _ in self.ctx.carry.activities if c.venue)
-        lectures = sum(1 for i in self.chosen if cands[i].format == "lecture") + sum(
-            1 for c, _ in self.ctx.carry.activities if c.format == "lecture")
         for i in self.lp_first(by_reach):
-            if lectures >= share * offline:
+            if self.lectures_held >= self.share * self.offline:
                 break
-            if cands[i].format == "lecture" and self.add(i):
-                lectures += 1
-                offline += 1
+            if cands[i].format == "lecture":
+                self.add(i)
 
 
 def greedy(ctx: Ctx) -> GreedyPlan:
@@ -440,6 +446,9 @@ def _commit(g: Greedy, i: int, people: list[tuple[int, PositionType | None]]) ->
     c = ctx.cands[i]
     g.chosen.add(i)
     g.plan.chosen.append(i)
+    if c.venue:
+        g.offline += 1
+        g.lectures_held += c.format == "lecture"
     g.plan.staff[i] = people
     if c.venue:
         g.slots.add((c.venue, c.day))

@@ -193,3 +193,29 @@ def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
     status = solver.solve(master.model)
     assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), solver.status_name(status)
     assert solver.objective_value / SCALE <= evaluated.objective + 1e-6
+
+
+def test_the_greedy_plan_keeps_the_lecture_share_when_staff_time_runs_out(tmp_path):
+    """A city is planned from the greedy plan (no LP in time), so what it misses stays
+    missed. With far more venues than staff time, lecturers must not be spent on stalls
+    before the 6+ lecture share (20% here) is met."""
+    import time
+
+    from plangen import plan_yaml
+    from planner.calendar import build_calendar
+    from planner.candidates import generate_candidates
+    from planner.greedy import greedy
+    from planner.schedule import _Run, choose_strategy
+
+    path = tmp_path / "tight.yaml"
+    path.write_text(plan_yaml(staff=12, venues=120, months=1, areas=3), encoding="utf-8")
+    loaded = load_plan(path)
+    calendar = build_calendar(loaded.plan)
+    run = _Run(loaded, calendar, choose_strategy(loaded, calendar), None, 1, 1, time.monotonic(), None)
+    days = range(len(calendar.days))
+    ctx = run.build(generate_candidates(loaded, calendar, days=days), days, days, run.carry, "prepare")
+    plan = greedy(ctx)
+    offline = [ctx.cands[i] for i in plan.chosen if ctx.cands[i].venue]
+    lectures = sum(1 for c in offline if c.format == "lecture")
+    assert len(offline) > 40
+    assert lectures >= 0.2 * len(offline) - 1
