@@ -396,10 +396,12 @@ def _staff_slots(g: Greedy, chosen: list[int], works: set[tuple]) -> None:
         holder = _match(g, positions, people)
         for i in acts:
             mine = [(holder[k], pt) for k, (j, pt) in enumerate(positions) if j == i and k in holder]
-            if len(mine) == sum(g.st[i].positions.values()) and all(g.free(p, i) for p, _ in mine):
+            # the team again: an activity committed before this one may have taken a member
+            if len(mine) == sum(g.st[i].positions.values()) and all(g.free(p, i) for p, _ in mine) \
+                    and all(g.free(p, i) for p in g.st[i].team):
                 _commit(g, i, [(p, None) for p in g.st[i].team] + mine)
             else:  # somebody the master counted on is busy across parts: anyone free
-                picked = g.staff_for(i)
+                picked = g.staff_for(i) if g.venue_ok(i) else None
                 if picked is not None:
                     _commit(g, i, picked)
 
