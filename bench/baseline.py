@@ -173,7 +173,7 @@ def by_hand(loaded: LoadedPlan, calendar: CampaignCalendar | None = None, *, see
         plan_seconds += time.monotonic() - mark
         mark = time.monotonic()
         result = run.evaluate(cset, days, incumbent, ctx.cands, time.monotonic() + EVALUATION_SECONDS)
-        run.finish(result, "feasible", None, result.objective)
+        run.finish(result, "feasible", None, last=n == len(strategy.chunks) - 1)
         score_seconds += time.monotonic() - mark
     solution = assemble(run, run.activities)
     solution.solve_seconds = round(plan_seconds, 2)

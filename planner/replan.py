@@ -207,7 +207,7 @@ class _Replan(_Run):
                                         deadline, phase)
             result = self.better(cset, days, incumbent, pool, deadline, result)
         self.active += len(incumbent)
-        self.finish(result, "feasible", None, result.objective)
+        self.finish(result, "feasible", None)
 
     def repair(self, cset: CandidateSet, days: range, window: range, incumbent: Incumbent, free: set[str],
                keep_staff: dict[str, tuple[str, ...]], venues: set[str | None] | None, deadline: float,

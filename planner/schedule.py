@@ -12,8 +12,9 @@ Two models over the same candidates and tactic modules (planner.tactics):
   evaluates a plan exactly: every hard rule, every goal, every cost.
 
 Per part of the campaign: a greedy plan at once; the master's LP (GLOP) for the bound while
-the greedy plan is re-optimised a week at a time; the LP rounded (RENS) and, for small
-masters, improved by CP-SAT; that choice staffed by a matching per part of a day and area;
+the greedy plan is re-optimised a week at a time; the LP rounded (by the greedy, and by
+RENS where the weekly windows improved nothing meanwhile) and, for small masters, improved
+by CP-SAT; that choice staffed by a matching per part of a day and area;
 the better plan polished a week at a time. A station is one part, so the bound holds for
 the whole plan. A larger plan is cut into months solved one after the other, each seeing
 what the earlier ones decided; its bound is then the sum of conditional bounds, and a city
@@ -165,15 +166,16 @@ class Strategy:
     per_day: float = 0.0  # estimated master variables per day
 
     def lp_fits(self, days: int, share: float) -> bool:
-        """Whether a part's LP is likely to finish in its share of the time (measured: GLOP
-        takes about a second per 2,500 master variables on these models, two on a small
-        machine)."""
+        """Whether a part's LP is likely to finish in its share of the time (measured with
+        GLOP on a 2-core machine: 5,200 master variables a second at the bench station,
+        6,200 on a Harbin month, 16,000 on a bench district month)."""
         size = self.per_day * days
         return self.exact and (size <= SMALL_MASTER or share >= size / LP_VARIABLES_PER_SECOND)
 
 
+FAIRNESS_LP_FACTOR = 3.0  # how much slower the master's LP is with fairness in it
 ONE_MODEL = 26_000  # estimated master variables up to which the whole campaign is one model
-LP_VARIABLES_PER_SECOND = 2_500
+LP_VARIABLES_PER_SECOND = 5_000
 SMALL_MASTER = 8000  # variables: CP-SAT then works on the master after the LP, for a better bound
 MONTH_MODEL = 70_000  # ... up to which a month is solved with its LP; beyond, greedy and windows
 
@@ -216,11 +218,13 @@ def _month_chunks(calendar: CampaignCalendar) -> list[range]:
 def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
           carry: Carry | None = None, area_bound: bool = False, modules: list | None = None,
           mode: str = "full", only: set[str] | None = None, pool: list[Candidate] | None = None,
-          horizon: range | None = None, available: list[list[bool]] | None = None) -> Ctx:
+          horizon: range | None = None, available: list[list[bool]] | None = None,
+          master_fairness: bool = True) -> Ctx:
     """The CP-SAT model of the candidates in `days`, with every enabled tactic module's rules.
 
     `pool`: the candidates the master could choose from, for explaining shortfalls when
-    this model only holds the master's choice (`only`)."""
+    this model only holds the master's choice (`only`). `master_fairness`: False leaves
+    fairness out of a master (its LP is then a weaker bound, but about three times faster)."""
     ctx = Ctx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, mode=mode, only=only,
               horizon=horizon, available=available)
     plan = loaded.plan
@@ -228,6 +232,7 @@ def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
     if staffing not in mods:
         mods.insert(0, staffing)
     ctx.data["modules"] = [m.NAME for m in mods]
+    ctx.data["master_fairness"] = master_fairness
     ctx.needs = [staffing.base_need(ctx, c.format) for c in ctx.cands]
     for m in mods:
         if m is not staffing and hasattr(m, "prepare"):
@@ -592,6 +597,7 @@ class _Run:
         t0 = time.monotonic()
         deadline = t0 + share
         calendar, stats = self.calendar, self.stats
+        last = n == len(self.strategy.chunks) - 1
         phase = ""
         if len(self.strategy.chunks) > 1:
             phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
@@ -600,7 +606,9 @@ class _Run:
         if n == 0:
             self.blockers = cset.blockers
         exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
-        master = self.build(cset, days, days, self.carry, "master" if exact else "prepare")
+        # fairness makes the LP about three times slower (a Harbin month: 5.5 s -> 18 s)
+        fair = self.strategy.lp_fits(len(days), share / FAIRNESS_LP_FACTOR)
+        master = self.build(cset, days, days, self.carry, "master" if exact else "prepare", master_fairness=fair)
         self.generated += len(cset.candidates)
         self.active += len(master.cands)
         self.dropped.update(master.dropped)
@@ -608,7 +616,7 @@ class _Run:
         stats["master_variables"] += len(master.model.proto.variables) if exact else 0
         stats["seconds_build"] += time.monotonic() - t0
         if not master.cands:
-            self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, 0.0)
+            self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, last=last)
             return
         # 1. a complete plan at once
         mark = time.monotonic()
@@ -624,12 +632,13 @@ class _Run:
                 incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
             result = self.evaluate(cset, days, incumbent, pool, deadline)
             self.report(result.objective, None, "plan", phase)
-            self.finish(result, "feasible", self.no_bound(cset, days, pool, result), result.objective)
+            self.finish(result, "feasible", self.no_bound(cset, days, pool, result), last=last)
             return
         # 2. the master's LP (a bound, and rounded, a choice of activities near it) in the
         #    background, while the greedy plan is polished a window of days at a time
         mark = time.monotonic()
         lp: dict[str, Any] = {}
+        improved_before = stats["windows_improved"]
         lp_deadline = mark + (deadline - mark) * LP_SHARE
         # one worker: budgets come from the plan, never from the clock, so that the same plan
         # and seed give the same result (the LP gets room enough not to be cut short)
@@ -666,7 +675,10 @@ class _Run:
             stats["seconds_lp_greedy"] += time.monotonic() - mark
             mark = time.monotonic()
             rounded = None
-            if self.deterministic or deadline - mark > RENS_MIN_SECONDS:
+            # measured on the bench and the examples: where polishing by windows improves the
+            # plan while the LP runs, the rest of the time is better spent on it than on RENS
+            windows_work = stats["windows_improved"] > improved_before
+            if self.deterministic or (deadline - mark > RENS_MIN_SECONDS and not windows_work):
                 rounded = rens(master.model, values, master.x, seed=self.seed, workers=self.workers,
                                time_limit=self.budget(deadline, share, RENS_SHARE, RENS_SHARE * (1 - LP_SHARE)),
                                deterministic=self.deterministic)
@@ -722,7 +734,7 @@ class _Run:
             result = self.better(cset, days, incumbent, pool, deadline, result)
         stats["seconds_windows"] += time.monotonic() - mark
         optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
-        self.finish(result, "optimal" if optimal else "feasible", bound, result.objective)
+        self.finish(result, "optimal" if optimal else "feasible", bound, last=last)
 
     def no_bound(self, cset: CandidateSet, days: range, pool: list, result: ChunkResult) -> float:
         """A bound that needs no solving: every reach reward taken, no penalty paid."""
@@ -808,7 +820,16 @@ class _Run:
             raise RuntimeError("a plan that keeps every hard rule could not be evaluated; please report this")
         return result
 
-    def finish(self, result: ChunkResult, status: str, bound: float | None, objective: float) -> None:
+    def finish(self, result: ChunkResult, status: str, bound: float | None, *, last: bool = True) -> None:
+        """Add a part's result; `last`: the part that ends the campaign.
+
+        Fairness is of the loads at the campaign's end: every part weighs the loads so far
+        (that steers it), but only the last part's figure is the plan's, so earlier parts'
+        fairness costs are not added up (they would count the same imbalance again)."""
+        if not last:
+            costs = {k: v for k, v in result.costs.items() if k[0] != fairness_mod.NAME}
+            result = replace(result, costs=costs,
+                             objective=result.objective - sum(result.costs.values()) + sum(costs.values()))
         self.statuses.append(status)
         self.objective += result.objective
         self.bound += min(result.objective, bound) if bound is not None else result.objective

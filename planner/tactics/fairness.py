@@ -14,7 +14,6 @@ from collections import defaultdict
 from planner.tactics import Ctx, staffing
 
 NAME = "fairness"
-MASTER = False  # left out of the master: it slows the LP and rounding a lot, for a few points
 TOLERANCE = 0.25  # a load within 25% (or one activity) of the fair share counts as fair
 
 
@@ -36,8 +35,12 @@ def capacity(ctx_or_plan, calendar, person_index: int, upto: int, available=None
 def add(ctx: Ctx) -> None:
     """above_average: cap_total × 100·load_p − cap_p × 100·load_total, over cap_p × cap_total,
     is person p's utilisation above the role's, in percentage points."""
-    if ctx.mode == "master" and not MASTER:
-        return  # never negative, so the master's bound stays valid without it
+    if ctx.mode == "master" and (ctx.horizon[-1] < len(ctx.calendar.days) - 1
+                                 or not ctx.data.get("master_fairness", True)):
+        # an earlier part of a decomposed solve: the plan's fairness is the last part's, so
+        # this part's bound must not count it; or no time for the slower LP (leaving out a
+        # cost ≥ 0 keeps the bound valid)
+        return
     loads = staffing.person_literals(ctx)
     before = ctx.carry.load()
     upto = ctx.upto
