@@ -173,7 +173,7 @@ class Strategy:
         return self.exact and (size <= SMALL_MASTER or share >= size / LP_VARIABLES_PER_SECOND)
 
 
-FAIRNESS_LP_FACTOR = 3.0  # how much slower the master's LP is with fairness in it
+FAIRNESS_LP_FACTOR = 2.5  # how much slower the master's LP is with fairness (measured 1.3 to 3.3)
 ONE_MODEL = 26_000  # estimated master variables up to which the whole campaign is one model
 LP_VARIABLES_PER_SECOND = 5_000
 SMALL_MASTER = 8000  # variables: CP-SAT then works on the master after the LP, for a better bound
@@ -568,6 +568,7 @@ class _Run:
         self.workers, self.seed, self.started, self.progress = workers, seed, started, progress
         self.deterministic = workers == 1
         self.last_evaluation = 0.0
+        self.lp_rate: float | None = None  # master variables a second, as the last LP went
         self.available = availability(loaded.plan, calendar)
         self.carry = Carry()
         self.activities: list[PlannedActivity] = []
@@ -606,8 +607,12 @@ class _Run:
         if n == 0:
             self.blockers = cset.blockers
         exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
-        # fairness makes the LP about three times slower (a Harbin month: 5.5 s -> 18 s)
-        fair = self.strategy.lp_fits(len(days), share / FAIRNESS_LP_FACTOR)
+        # fairness makes the LP up to three times slower (a Harbin month: 5.5 s -> 18 s); the
+        # earlier parts' LPs tell how fast this plan's LPs go
+        if self.lp_rate is None or self.deterministic:
+            fair = self.strategy.lp_fits(len(days), share / FAIRNESS_LP_FACTOR)
+        else:
+            fair = self.strategy.per_day * len(days) * FAIRNESS_LP_FACTOR / self.lp_rate <= share * LP_SHARE
         master = self.build(cset, days, days, self.carry, "master" if exact else "prepare", master_fairness=fair)
         self.generated += len(cset.candidates)
         self.active += len(master.cands)
@@ -644,7 +649,13 @@ class _Run:
         # and seed give the same result (the LP gets room enough not to be cut short)
         lp_limit = 4 * share if self.deterministic else max(1.0, lp_deadline - time.monotonic())
         model = master.model
-        thread = threading.Thread(target=lambda: lp.update(result=lp_values(model, time_limit=lp_limit)))
+        def relax() -> None:
+            began = time.monotonic()
+            lp["result"] = lp_values(model, time_limit=lp_limit)
+            if lp["result"] is not None:
+                self.lp_rate = len(model.proto.variables) / max(0.05, time.monotonic() - began)
+
+        thread = threading.Thread(target=relax)
         if self.deterministic:
             thread.run()  # one worker: one thing after the other
         else:
