@@ -177,6 +177,7 @@ FAIRNESS_LP_FACTOR = 2.5  # how much slower the master's LP is with fairness (me
 ONE_MODEL = 26_000  # estimated master variables up to which the whole campaign is one model
 LP_VARIABLES_PER_SECOND = 5_000
 SMALL_MASTER = 8000  # variables: CP-SAT then works on the master after the LP, for a better bound
+LAST_PART_WEIGHT = 2.0  # of the last part's days, in sharing the time limit among the parts
 MONTH_MODEL = 70_000  # ... up to which a month is solved with its LP; beyond, greedy and windows
 
 
@@ -499,15 +500,18 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
     seed = seed if seed is not None else plan.solver.seed
     strategy = strategy or choose_strategy(loaded, calendar)
     run = _Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
-    total_days = sum(len(c) for c in strategy.chunks)
     # the rest: themes, labels, score and explanations (more for a city's thousands of activities)
     budget = limit * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
+    # the last part of a decomposed solve gets more time: its LP is the one with fairness in it
+    weights = [len(c) for c in strategy.chunks]
+    if len(weights) > 1 and strategy.exact:
+        weights[-1] *= LAST_PART_WEIGHT
     for n, days in enumerate(strategy.chunks):
         if run.deterministic:  # from the plan alone, not the clock
-            share = budget * len(days) / max(1, total_days)
+            share = budget * weights[n] / sum(weights)
         else:
             left = max(1.0, budget - (time.monotonic() - started))
-            share = left * len(days) / max(1, total_days - sum(len(c) for c in strategy.chunks[:n]))
+            share = left * weights[n] / sum(weights[n:])
         run.part(n, days, share)
     if not run.active:
         raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
