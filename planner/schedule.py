@@ -616,9 +616,10 @@ class _Run:
         last = n == len(self.strategy.chunks) - 1
         # long windows find better plans where most of a pass of them fits in the part's time
         # (measured: the bench station at 30 s, gap 0.8% against 1.7% on week-long windows;
-        # a district month, 3.3% against 3.5 to 4.6%); otherwise, weeks first
+        # a district month, 3.3% against 3.5 to 4.6%); otherwise, and on plans too big for the
+        # LP, whose windows are big models already, weeks first
         long_windows = len(_window_starts(days, LONGEST_WINDOW_DAYS))
-        fits = share >= 0.75 * long_windows * LONG_WINDOW_SECONDS
+        fits = self.strategy.exact and share >= 0.75 * long_windows * LONG_WINDOW_SECONDS
         self.window_days = LONGEST_WINDOW_DAYS if fits else WINDOW_DAYS
         phase = ""
         if len(self.strategy.chunks) > 1:
@@ -841,7 +842,7 @@ class _Run:
             if deadline is None:
                 break
             if not improved or n_pass >= MAX_PASSES:
-                if size >= LONGEST_WINDOW_DAYS or len(days) <= size:
+                if size >= LONGEST_WINDOW_DAYS or len(days) <= size or not self.strategy.exact:
                     break
                 self.window_days, n_pass = 2 * size, 0
         return incumbent
