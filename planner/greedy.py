@@ -317,6 +317,7 @@ class Greedy:
         ctx = self.ctx
         rule = ctx.plan.tactics.all_police
         cands = ctx.cands
+        worked = ctx.carry.days_worked()
         for p, person in enumerate(ctx.staff):
             if person.role != "police":
                 continue
@@ -325,8 +326,7 @@ class Greedy:
                     continue
                 required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
                 have = sum(1 for i in self.acts_of[p] if period.first <= cands[i].day <= period.last)
-                have += sum(1 for c, s in ctx.carry.activities if person.id in s
-                            and period.first <= c.day <= period.last)
+                have += sum(1 for d in worked.get(person.id, ()) if period.first <= d <= period.last)
                 for d in period.days():
                     if have >= required:
                         break

@@ -113,6 +113,14 @@ class Carry:
                 out[s] += 1
         return out
 
+    def days_worked(self) -> dict[str, list[int]]:
+        """Staff id → the days of their activities (one entry per activity)."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for c, staff in self.activities:
+            for s in staff:
+                out[s].append(c.day)
+        return out
+
 
 class Ctx:
     """One CP-SAT model over the active candidates of some days, and what the tactics add."""

@@ -69,6 +69,7 @@ def every_officer(ctx: Ctx) -> None:
     if not rule.at_least:
         return
     loads = staffing.person_literals(ctx)
+    worked = ctx.carry.days_worked()
     for p, person in enumerate(ctx.staff):
         if person.role != "police" or person.max_activities_per_week == 0:
             continue
@@ -81,8 +82,7 @@ def every_officer(ctx: Ctx) -> None:
             if not required:
                 continue
             lits = [v for d, v in loads.get(p, ()) if period.first <= d <= period.last]
-            before = sum(1 for c, st in ctx.carry.activities
-                         if person.id in st and period.first <= c.day <= period.last)
+            before = sum(1 for d in worked.get(person.id, ()) if period.first <= d <= period.last)
 
             def why(short: int, result, lits=lits, who=person.id) -> str:
                 if not lits:
