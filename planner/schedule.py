@@ -272,14 +272,17 @@ def hint_master(ctx: Ctx, plan: Incumbent) -> None:
         ctx.model.add_hint(v, 1 if key in works else 0)
 
 
-def complete_hint(model: cp_model.CpModel, seed: int) -> float | None:
+HINT_SECONDS = 10.0  # most time completing a hint may take
+
+
+def complete_hint(model: cp_model.CpModel, seed: int, time_limit: float = HINT_SECONDS) -> float | None:
     """Turn a hint of the main variables into a hint of every variable (CP-SAT may fail to
     complete a partial hint in a big model and start from scratch); its objective, or None."""
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = 10.0
+    solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -584,6 +587,7 @@ class _Run:
         self.last_evaluation = 0.0
         self.lp_rate: float | None = None  # master variables a second, as the last LP went
         self.window_days = WINDOW_DAYS  # grows when windows of this size are stuck
+        self.window_overhead: dict[int, float] = {}  # window size → seconds the last one took besides solving
         self.available = availability(loaded.plan, calendar)
         self.carry = Carry()
         self.activities: list[PlannedActivity] = []
@@ -807,8 +811,11 @@ class _Run:
             for k, start in enumerate(starts):
                 if until is not None and not until.is_alive():
                     return incumbent
+                began = time.monotonic()
+                overhead = self.window_overhead.get(size, 0.0)
                 if deadline is not None:
-                    left = deadline - time.monotonic()
+                    # a window starts only if building it, as the last one took, leaves time to solve
+                    left = deadline - began - overhead
                     if left <= 0.05:
                         return incumbent
                     limit = max(0.1, min(left, WINDOW_SECONDS if size <= WINDOW_DAYS else LONG_WINDOW_SECONDS))
@@ -823,11 +830,14 @@ class _Run:
                 ctx = self.build(cset, window, days, fixed, "full")
                 inside = {i: v for i, v in incumbent.items() if v[0].day in window}
                 hint_full(ctx, inside)
-                before = complete_hint(ctx.model, self.seed)
+                before = complete_hint(ctx.model, self.seed, time_limit=HINT_SECONDS if deadline is None
+                                       else max(0.5, min(HINT_SECONDS, deadline - time.monotonic())))
                 if before is None:
+                    self.window_overhead[size] = time.monotonic() - began
                     continue
                 result = run_chunk(ctx, time_limit=limit, workers=1, seed=self.seed,
                                    deterministic=self.deterministic)
+                self.window_overhead[size] = time.monotonic() - began - result.seconds
                 self.stats["windows"] += 1
                 if result.status != "empty" and result.objective < before - 1e-9:
                     for i in inside:
