@@ -177,7 +177,9 @@ def machine() -> dict[str, str]:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "planner", "bench"], cwd=ROOT,
+        # the results file itself is what a run rewrites: its edits do not change what ran
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "planner", "bench", ":!bench/RESULTS.md"],
+                               cwd=ROOT,
                                capture_output=True, text=True).stdout.strip()
         commit = f"{commit}{' with uncommitted changes' if dirty else ''}" if commit else "unknown"
     except OSError:
