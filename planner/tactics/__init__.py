@@ -107,11 +107,8 @@ class Carry:
     key_date_credit: dict[int, int] = field(default_factory=dict)
 
     def load(self) -> dict[str, int]:
-        out: dict[str, int] = defaultdict(int)
-        for _, staff in self.activities:
-            for s in staff:
-                out[s] += 1
-        return out
+        """Staff id → how many activities they have."""
+        return {s: len(days) for s, days in self.days_worked().items()}
 
     def days_worked(self) -> dict[str, list[int]]:
         """Staff id → the days of their activities (one entry per activity)."""
