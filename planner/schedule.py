@@ -415,13 +415,22 @@ def trivial_bound(ctx: Ctx) -> float:
     return ctx.constant_penalty() / SCALE + sum(k for c in ctx.costs for _, k in c.terms if k < 0) / SCALE
 
 
-def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = False) -> cp_model.CpSolver:
+def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = False,
+            neighbourhood: bool = False) -> cp_model.CpSolver:
+    """`neighbourhood`: a window of days re-solved from a complete plan, many times over;
+    its short searches go to finding plans (measured on the bench station: windows of a
+    quarter-second without presolve or cuts improve a plan twice as fast as one-second ones
+    with them)."""
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = workers
     p.random_seed = seed
     if workers == 1:
         p.linearization_level = 2  # the LP with cuts is what closes the gap on these models
+    if neighbourhood:
+        p.cp_model_presolve = False
+        p.cut_level = 0
+    shortest = 0.1 if neighbourhood else 0.5
     if deterministic:
         # the same plan and seed give the same plan, whatever the machine's load
         p.max_deterministic_time = max(0.1, time_limit)
@@ -429,7 +438,7 @@ def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = Fa
     else:
         if workers <= len(PORTFOLIO):
             p.subsolvers.extend(PORTFOLIO[:workers])
-        p.max_time_in_seconds = max(0.5, time_limit)
+        p.max_time_in_seconds = max(shortest, time_limit)
     return solver
 
 
@@ -443,8 +452,9 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel,
 
 
 def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
-              on_progress: Callable[[float | None, float | None, int], None] | None = None) -> ChunkResult:
-    solver = _solver(time_limit, workers, seed, deterministic)
+              on_progress: Callable[[float | None, float | None, int], None] | None = None,
+              neighbourhood: bool = False) -> ChunkResult:
+    solver = _solver(time_limit, workers, seed, deterministic, neighbourhood)
     started = time.monotonic()
     status = _solve(solver, ctx.model, on_progress)
     seconds = time.monotonic() - started
@@ -559,13 +569,17 @@ def assemble(run: "_Run", planned: list[PlannedActivity],
 
 FINISH_SHARE = 0.04  # of the time limit, kept for putting the plan together at the end
 WINDOW_DAYS = 7  # fix-and-optimise windows: a week, then weeks shifted by half a week
-WINDOW_SECONDS = 1.0  # most time one window gets
-LONGEST_WINDOW_DAYS = 14
-LONG_WINDOW_SECONDS = 2.0  # most time one such window gets
+LONG_WINDOW_DAYS = 14  # where a round of them fits in the part's time, the windows start this long
+LONGEST_WINDOW_DAYS = 28
+WINDOW_SECONDS = 2.0  # most time one window gets
+SHORTEST_WINDOW_SECONDS = 0.25
+WINDOW_VARIABLES_PER_SECOND = 5000  # a window's time: its model's variables at this rate, within those
 MAX_PASSES = 4  # of one size of windows
 LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is polished meanwhile)
 RENS_SHARE = 0.4  # of what is left: rounding the LP; then staffing and polishing
 WINDOWS_SHARE = 0.15  # with one worker: the windows' deterministic time, of a part's share
+SUPPORT_MIN_SECONDS = 1.0  # of time left after the LP, for solving over its support
+SUPPORT_SHARE = 0.6  # of that time
 RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
 
 
@@ -587,6 +601,7 @@ class _Run:
         self.last_evaluation = 0.0
         self.lp_rate: float | None = None  # master variables a second, as the last LP went
         self.window_days = WINDOW_DAYS  # grows when windows of this size are stuck
+        self.window_next = 0
         self.window_overhead: dict[int, float] = {}  # window size → seconds the last one took besides solving
         self.available = availability(loaded.plan, calendar)
         self.carry = Carry()
@@ -622,9 +637,10 @@ class _Run:
         # (measured: the bench station at 30 s, gap 0.8% against 1.7% on week-long windows;
         # a district month, 3.3% against 3.5 to 4.6%); otherwise, and on plans too big for the
         # LP, whose windows are big models already, weeks first
-        long_windows = len(_window_starts(days, LONGEST_WINDOW_DAYS))
-        fits = self.strategy.exact and share >= 0.75 * long_windows * LONG_WINDOW_SECONDS
-        self.window_days = LONGEST_WINDOW_DAYS if fits else WINDOW_DAYS
+        long_windows = len(_window_starts(days, LONG_WINDOW_DAYS))
+        fits = self.strategy.exact and share >= 0.75 * long_windows * WINDOW_SECONDS
+        self.window_days = LONG_WINDOW_DAYS if fits else WINDOW_DAYS
+        self.window_next = 0  # the window the next call of self.windows starts with
         phase = ""
         if len(self.strategy.chunks) > 1:
             phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
@@ -710,6 +726,17 @@ class _Run:
                     result = other
                     stats["lp_greedy_used"] += 1
             stats["seconds_lp_greedy"] += time.monotonic() - mark
+            # the person-level model over what the LP takes and the plan so far: a few hundred
+            # of the part's thousands of candidates, small enough for CP-SAT to search well
+            mark = time.monotonic()
+            left = share * (1 - LP_SHARE) if self.deterministic else deadline - mark - self.last_evaluation
+            if left > SUPPORT_MIN_SECONDS:
+                support = {c.id for c, v in zip(master.cands, master.x) if values[v.index] > 1e-6}
+                other = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
+                if other is not None and other.objective < result.objective - 1e-9:
+                    result = other
+                    stats["support_used"] += 1
+            stats["seconds_support"] += time.monotonic() - mark
             mark = time.monotonic()
             rounded = None
             # measured on the bench and the examples: where polishing by windows improves the
@@ -773,6 +800,23 @@ class _Run:
         optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
         self.finish(result, "optimal" if optimal else "feasible", bound, last=last)
 
+    def support(self, cset: CandidateSet, days: range, result: ChunkResult, support: set[str], pool: list,
+                time_limit: float) -> ChunkResult | None:
+        """The part's person-level model over the candidates in `support` and those of
+        `result`'s plan, started from that plan; its best plan, or None.
+
+        Measured on the bench station: its LP takes 441 of 8,273 candidates, and this model
+        (4,150 variables) reaches 1% of the LP bound in about 4 s, where windows of days need
+        about 25 s."""
+        plan = {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities}
+        ctx = self.build(cset, days, days, self.carry, "full", only=support | set(plan), pool=pool)
+        hint_full(ctx, plan)
+        if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
+            return None
+        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed,
+                          deterministic=self.deterministic)
+        return None if other.status == "empty" else other
+
     def no_bound(self, cset: CandidateSet, days: range, pool: list, result: ChunkResult) -> float:
         """A bound that needs no solving: every reach reward taken, no penalty paid."""
         w = self.loaded.plan.weights.reach
@@ -798,63 +842,73 @@ class _Run:
                 phase: str, budget: float = 0.0, until: threading.Thread | None = None) -> Incumbent:
         """Fix-and-optimise: re-solve one window of days with the rest of the plan fixed.
 
-        Until `deadline` (wall clock), pass after pass; when week-long windows improve nothing
-        or have had their passes, windows twice as long (a larger neighbourhood) get the time
-        left. Or, deterministically, one pass of `budget` deterministic seconds shared by the
-        windows."""
+        Until `deadline` (wall clock), the windows go round in order, carrying on where the
+        part's previous call stopped (the windows run while the LP does stopped part-way);
+        when a whole round improves nothing, or after MAX_PASSES rounds, windows twice as long
+        (a larger neighbourhood) get the time left. Or, deterministically, one round of
+        `budget` deterministic seconds shared by the windows."""
         last = days[-1]
-        n_pass = 0
+        size = self.window_days
+        starts = _window_starts(days, size)
+        solved = since_improved = 0
         while True:
-            size = self.window_days
-            starts = _window_starts(days, size)
-            improved = False
-            for k, start in enumerate(starts):
-                if until is not None and not until.is_alive():
-                    return incumbent
-                began = time.monotonic()
-                overhead = self.window_overhead.get(size, 0.0)
-                if deadline is not None:
-                    # a window starts only if building it, as the last one took, leaves time to solve
-                    left = deadline - began - overhead
-                    if left <= 0.05:
-                        return incumbent
-                    limit = max(0.1, min(left, WINDOW_SECONDS if size <= WINDOW_DAYS else LONG_WINDOW_SECONDS))
-                else:
-                    limit = max(0.1, budget / len(starts))
-                window = range(start, min(start + size, last + 1))
-                fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
-                                                       if c.day not in window], dict(self.carry.key_date_credit))
-                for c, _, key in incumbent.values():
-                    if key is not None and c.day not in window:
-                        fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
-                ctx = self.build(cset, window, days, fixed, "full")
-                inside = {i: v for i, v in incumbent.items() if v[0].day in window}
-                hint_full(ctx, inside)
-                before = complete_hint(ctx.model, self.seed, time_limit=HINT_SECONDS if deadline is None
-                                       else max(0.5, min(HINT_SECONDS, deadline - time.monotonic())))
-                if before is None:
-                    self.window_overhead[size] = time.monotonic() - began
-                    continue
-                result = run_chunk(ctx, time_limit=limit, workers=1, seed=self.seed,
-                                   deterministic=self.deterministic)
-                self.window_overhead[size] = time.monotonic() - began - result.seconds
-                self.stats["windows"] += 1
-                if result.status != "empty" and result.objective < before - 1e-9:
-                    for i in inside:
-                        del incumbent[i]
-                    for a in result.activities:
-                        incumbent[a.cand.id] = (a.cand, tuple(a.staff), a.key_date)
-                    self.stats["windows_improved"] += 1
-                    improved = True
-                self.report(None, None, f"{size}-day windows, pass {n_pass + 1}, window {k + 1}/{len(starts)}",
-                            phase)
-            n_pass += 1
-            if deadline is None:
+            if deadline is None and solved >= len(starts):
                 break
-            if not improved or n_pass >= MAX_PASSES:
-                if size >= LONGEST_WINDOW_DAYS or len(days) <= size or not self.strategy.exact:
+            if deadline is not None and (since_improved >= len(starts) or solved >= MAX_PASSES * len(starts)):
+                # twice as long, while a window stays half the part or less
+                if 2 * size > LONGEST_WINDOW_DAYS or 4 * size > len(days) or not self.strategy.exact:
                     break
-                self.window_days, n_pass = 2 * size, 0
+                size = self.window_days = 2 * size
+                starts = _window_starts(days, size)
+                self.window_next = solved = since_improved = 0
+            if until is not None and not until.is_alive():
+                return incumbent
+            k = self.window_next % len(starts)
+            began = time.monotonic()
+            overhead = self.window_overhead.get(size, 0.0)
+            if deadline is not None:
+                # a window starts only if building it, as the last one took, leaves time to solve
+                if deadline - began - overhead <= 0.05:
+                    return incumbent
+            self.window_next += 1
+            solved += 1
+            since_improved += 1
+            window = range(starts[k], min(starts[k] + size, last + 1))
+            fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
+                                                   if c.day not in window], dict(self.carry.key_date_credit))
+            for c, _, key in incumbent.values():
+                if key is not None and c.day not in window:
+                    fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
+            ctx = self.build(cset, window, days, fixed, "full")
+            inside = {i: v for i, v in incumbent.items() if v[0].day in window}
+            hint_full(ctx, inside)
+            before = complete_hint(ctx.model, self.seed, time_limit=HINT_SECONDS if deadline is None
+                                   else max(0.5, min(HINT_SECONDS, deadline - time.monotonic())))
+            if before is None:
+                self.window_overhead[size] = time.monotonic() - began
+                continue
+            if deadline is not None:
+                # bigger windows need longer to improve on their hint (measured: a station week,
+                # 1,800 variables, a quarter-second; a district week, 6,500, a second or more)
+                wanted = max(SHORTEST_WINDOW_SECONDS, len(ctx.model.proto.variables) / WINDOW_VARIABLES_PER_SECOND)
+                if size > WINDOW_DAYS:  # longer windows search for moves across weeks: their full time
+                    wanted = WINDOW_SECONDS
+                limit = max(0.1, min(deadline - time.monotonic(), wanted, WINDOW_SECONDS))
+            else:
+                limit = max(0.1, budget / len(starts))
+            result = run_chunk(ctx, time_limit=limit, workers=1, seed=self.seed,
+                               deterministic=self.deterministic, neighbourhood=True)
+            self.window_overhead[size] = time.monotonic() - began - result.seconds
+            self.stats["windows"] += 1
+            if result.status != "empty" and result.objective < before - 1e-9:
+                for i in inside:
+                    del incumbent[i]
+                for a in result.activities:
+                    incumbent[a.cand.id] = (a.cand, tuple(a.staff), a.key_date)
+                self.stats["windows_improved"] += 1
+                since_improved = 0
+            self.report(None, None, f"{size}-day windows, round {(self.window_next - 1) // len(starts) + 1}, "
+                        f"window {k + 1}/{len(starts)}", phase)
         return incumbent
 
     def evaluate(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float
