@@ -545,6 +545,9 @@ def assemble(run: "_Run", planned: list[PlannedActivity],
         venues = {v.id: v for v in plan.venues}
         for a in activities:
             theme = keep_theme(a)
+            key = calendar.key_dates[a.key_date] if a.key_date is not None else None
+            if key is not None and key.themes is not None and theme not in key.themes:
+                continue  # now the themed activity of a key date: one of its themes, not the old one
             if theme is not None and theme != a.theme and theme in types:
                 audiences = venues[a.cand.venue].audience_ids() if a.cand.venue else []
                 a.theme = theme
