@@ -45,8 +45,9 @@ from planner.schedule import (
     choose_strategy,
     extract,
     hint_full,
+    incumbent_of,
 )
-from planner.tactics import Carry, campaign_periods
+from planner.tactics import campaign_periods
 from planner.verify import verify
 
 REPAIR_RADIUS = 3  # days either side of a broken activity that a repair may move it within
@@ -216,11 +217,7 @@ class _Replan(_Run):
         only at `venues` (None: anywhere); each change costs its weight."""
         plan = self.loaded.plan
         w_moved, w_cancelled, w_restaffed = plan.weights.moved, plan.weights.cancelled, plan.weights.restaffed
-        fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
-                                               if c.day not in window], dict(self.carry.key_date_credit))
-        for c, _, key in incumbent.values():
-            if key is not None and c.day not in window:
-                fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
+        fixed = self.fixed_outside(incumbent, window)
         inside = {i: v for i, v in incumbent.items() if v[0].day in window}
         kept = {i: v for i, v in inside.items() if i not in free}
         allowed = set(inside) | {c.id for c in cset.candidates
@@ -282,7 +279,7 @@ class _Replan(_Run):
             self.stats["repairs_failed"] += 1
             out.update(kept)
         else:
-            out.update({a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities})
+            out.update(incumbent_of(result.activities))
         self.report(None, None, f"repairing {self.calendar.days[window[0]].date}", phase)
         return out
 

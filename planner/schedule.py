@@ -262,6 +262,11 @@ def incumbent_from_greedy(ctx: Ctx, plan: GreedyPlan) -> Incumbent:
             for i, people in plan.staff.items()}
 
 
+def incumbent_of(activities: list[PlannedActivity]) -> Incumbent:
+    """Planned activities as a plan to start from or to fix."""
+    return {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in activities}
+
+
 def hint_master(ctx: Ctx, plan: Incumbent) -> None:
     """A plan as the master's starting point: its activities and who works when."""
     for c, v in zip(ctx.cands, ctx.x):
@@ -790,7 +795,7 @@ class _Run:
                 result = other
                 stats["master_choice_used"] += 1
         del master
-        incumbent = {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities}
+        incumbent = incumbent_of(result.activities)
         stats["seconds_staffing"] += time.monotonic() - mark
         # 4. polished a window of days at a time, person by person (fairness included)
         mark = time.monotonic()
@@ -811,7 +816,7 @@ class _Run:
         Measured on the bench station: its LP takes 441 of 8,273 candidates, and this model
         (4,150 variables) reaches 1% of the LP bound in about 4 s, where windows of days need
         about 25 s."""
-        plan = {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in result.activities}
+        plan = incumbent_of(result.activities)
         ctx = self.build(cset, days, days, self.carry, "full", only=support | set(plan), pool=pool)
         hint_full(ctx, plan)
         if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
@@ -877,12 +882,7 @@ class _Run:
             solved += 1
             since_improved += 1
             window = range(starts[k], min(starts[k] + size, last + 1))
-            fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
-                                                   if c.day not in window], dict(self.carry.key_date_credit))
-            for c, _, key in incumbent.values():
-                if key is not None and c.day not in window:
-                    fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
-            ctx = self.build(cset, window, days, fixed, "full")
+            ctx = self.build(cset, window, days, self.fixed_outside(incumbent, window), "full")
             inside = {i: v for i, v in incumbent.items() if v[0].day in window}
             hint_full(ctx, inside)
             before = complete_hint(ctx.model, self.seed, time_limit=HINT_SECONDS if deadline is None
@@ -893,9 +893,9 @@ class _Run:
             if deadline is not None:
                 # bigger windows need longer to improve on their hint (measured: a station week,
                 # 1,800 variables, a quarter-second; a district week, 6,500, a second or more)
-                wanted = max(SHORTEST_WINDOW_SECONDS, len(ctx.model.proto.variables) / WINDOW_VARIABLES_PER_SECOND)
-                if size > WINDOW_DAYS:  # longer windows search for moves across weeks: their full time
-                    wanted = WINDOW_SECONDS
+                # (longer windows search for moves across weeks: their full time)
+                wanted = WINDOW_SECONDS if size > WINDOW_DAYS else max(
+                    SHORTEST_WINDOW_SECONDS, len(ctx.model.proto.variables) / WINDOW_VARIABLES_PER_SECOND)
                 limit = max(0.1, min(deadline - time.monotonic(), wanted, WINDOW_SECONDS))
             else:
                 limit = max(0.1, budget / len(starts))
@@ -906,13 +906,22 @@ class _Run:
             if result.status != "empty" and result.objective < before - 1e-9:
                 for i in inside:
                     del incumbent[i]
-                for a in result.activities:
-                    incumbent[a.cand.id] = (a.cand, tuple(a.staff), a.key_date)
+                incumbent.update(incumbent_of(result.activities))
                 self.stats["windows_improved"] += 1
                 since_improved = 0
             self.report(None, None, f"{size}-day windows, round {(self.window_next - 1) // len(starts) + 1}, "
                         f"window {k + 1}/{len(starts)}", phase)
         return incumbent
+
+    def fixed_outside(self, incumbent: Incumbent, window: range) -> Carry:
+        """What the earlier parts and the plan's activities outside `window` settle, for a
+        model of the window alone."""
+        fixed = Carry(self.carry.activities + [(c, staff) for c, staff, _ in incumbent.values()
+                                               if c.day not in window], dict(self.carry.key_date_credit))
+        for c, _, key in incumbent.values():
+            if key is not None and c.day not in window:
+                fixed.key_date_credit[key] = fixed.key_date_credit.get(key, 0) + 1
+        return fixed
 
     def evaluate(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float
                  ) -> ChunkResult:
