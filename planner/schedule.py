@@ -12,10 +12,11 @@ Two models over the same candidates and tactic modules (planner.tactics):
   evaluates a plan exactly: every hard rule, every goal, every cost.
 
 Per part of the campaign: a greedy plan at once; the master's LP (GLOP) for the bound while
-the greedy plan is re-optimised a week at a time; the LP rounded (by the greedy, and by
-RENS where the weekly windows improved nothing meanwhile) and, for small masters, improved
-by CP-SAT; that choice staffed by a matching per part of a day and area;
-the better plan polished a week at a time. A station is one part, so the bound holds for
+the greedy plan is re-optimised a window of days at a time; the LP rounded by the greedy;
+the person-level model over the candidates the LP takes (a few hundred) solved from the
+best plan so far; RENS where the windows improved nothing meanwhile and, for small
+masters, CP-SAT on the master; that choice staffed by a matching per part of a day and
+area; the best plan polished a window of days at a time. A station is one part, so the bound holds for
 the whole plan. A larger plan is cut into months solved one after the other, each seeing
 what the earlier ones decided; its bound is then the sum of conditional bounds, and a city
 (too big for the LP in time) gets greedy plans polished as time allows.
