@@ -219,3 +219,53 @@ def test_the_greedy_plan_keeps_the_lecture_share_when_staff_time_runs_out(tmp_pa
     lectures = sum(1 for c in offline if c.format == "lecture")
     assert len(offline) > 40
     assert lectures >= 0.2 * len(offline) - 1
+
+
+def test_the_lp_bound_is_the_same_whichever_engine_finds_it_and_bounds_the_master():
+    """On a plan in one part GLOP and HiGHS race for the LP; whichever wins, the bound a
+    user reads must be the LP's optimum, never above a plan the master admits."""
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from planner.calendar import build_calendar
+    from planner.candidates import generate_candidates
+    from planner.lprelax import lp_values
+    from planner.schedule import _Run, choose_strategy
+
+    loaded = load_plan(STARTER)
+    calendar = build_calendar(loaded.plan)
+    strategy = choose_strategy(loaded, calendar)
+    run = _Run(loaded, calendar, strategy, None, 1, 1, time.monotonic(), None)
+    days = strategy.chunks[0]
+    master = run.build(generate_candidates(loaded, calendar, days=days), days, days, run.carry, "master")
+    found = {engines: lp_values(master.model, time_limit=60, engines=engines)
+             for engines in (("GLOP",), ("HIGHS",), ("GLOP", "HIGHS"))}
+    assert all(result is not None for result in found.values())
+    objectives = [objective for _, objective, _ in found.values()]
+    assert max(objectives) - min(objectives) <= 1e-6 * max(1.0, abs(objectives[0]))
+    assert found[("HIGHS",)][2] == "HIGHS" and found[("GLOP", "HIGHS")][2] in ("GLOP", "HIGHS")
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5  # any plan it admits will do
+    assert solver.solve(master.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert max(objectives) <= solver.objective_value + 1e-6 * max(1.0, abs(solver.objective_value))
+
+
+def test_a_model_the_lp_cannot_read_has_no_lp_bound_rather_than_a_wrong_one():
+    from ortools.sat.python import cp_model
+
+    from planner.lprelax import lp_values
+
+    model = cp_model.CpModel()
+    x, y = model.new_bool_var("x"), model.new_bool_var("y")
+    model.add(x + y <= 1).only_enforce_if(x)
+    model.minimize(-x - y)
+    assert lp_values(model, engines=("GLOP", "HIGHS")) is None
+    model = cp_model.CpModel()
+    x, y = model.new_bool_var("x"), model.new_bool_var("y")
+    model.add_at_most_one(x, ~y)  # x + (1 - y) <= 1
+    model.add(2 * x + 2 * y <= 3)
+    model.minimize(-x - y)
+    values, objective, _ = lp_values(model, engines=("GLOP", "HIGHS"))
+    assert abs(objective + 1.5) < 1e-9 and abs(values[0] + values[1] - 1.5) < 1e-9
