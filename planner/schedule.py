@@ -11,8 +11,9 @@ Two models over the same candidates and tactic modules (planner.tactics):
 - the person-level model puts people on activities (u[person, group, position type]) and
   evaluates a plan exactly: every hard rule, every goal, every cost.
 
-Per part of the campaign: a greedy plan at once; the master's LP (GLOP) for the bound while
-the greedy plan is re-optimised a window of days at a time; the LP rounded by the greedy;
+Per part of the campaign: a greedy plan at once; the master's LP (GLOP, raced against
+HiGHS on a plan in one part) for the bound while the greedy plan is re-optimised a window of
+days at a time; the LP rounded by the greedy;
 the person-level model over the candidates the LP takes (a few hundred) solved from the
 best plan so far; RENS where the windows improved nothing meanwhile and, for small
 masters, CP-SAT on the master; that choice staffed by a matching per part of a day and
@@ -422,11 +423,13 @@ def trivial_bound(ctx: Ctx) -> float:
 
 
 def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = False,
-            neighbourhood: bool = False) -> cp_model.CpSolver:
+            neighbourhood: bool = False, cuts: bool = True) -> cp_model.CpSolver:
     """`neighbourhood`: a window of days re-solved from a complete plan, many times over;
     its short searches go to finding plans (measured on the bench station: windows of a
     quarter-second without presolve or cuts improve a plan twice as fast as one-second ones
-    with them)."""
+    with them). `cuts=False`: a model whose LP is nearly tight already (over the master LP's
+    support), where the search the LP leads lands near it sooner without them (the bench
+    station in 10 s: 0.2 to 0.8% over four seeds, where with cuts two seeds ended at 11%)."""
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = workers
@@ -435,6 +438,7 @@ def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = Fa
         p.linearization_level = 2  # the LP with cuts is what closes the gap on these models
     if neighbourhood:
         p.cp_model_presolve = False
+    if neighbourhood or not cuts:
         p.cut_level = 0
     shortest = 0.1 if neighbourhood else 0.5
     if deterministic:
@@ -459,8 +463,8 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel,
 
 def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
               on_progress: Callable[[float | None, float | None, int], None] | None = None,
-              neighbourhood: bool = False) -> ChunkResult:
-    solver = _solver(time_limit, workers, seed, deterministic, neighbourhood)
+              neighbourhood: bool = False, cuts: bool = True) -> ChunkResult:
+    solver = _solver(time_limit, workers, seed, deterministic, neighbourhood, cuts)
     started = time.monotonic()
     status = _solve(solver, ctx.model, on_progress)
     seconds = time.monotonic() - started
@@ -588,7 +592,7 @@ LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is poli
 RENS_SHARE = 0.4  # of what is left: rounding the LP; then staffing and polishing
 WINDOWS_SHARE = 0.15  # with one worker: the windows' deterministic time, of a part's share
 SUPPORT_MIN_SECONDS = 1.0  # of time left after the LP, for solving over its support
-SUPPORT_SHARE = 0.6  # of that time
+SUPPORT_SHARE = 0.9  # of that time (the bench station at 10 s: 0.2 to 0.9% where 0.6 left it at 1.2%)
 RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
 
 
@@ -609,6 +613,14 @@ class _Run:
         self.deterministic = workers == 1
         self.last_evaluation = 0.0
         self.lp_rate: float | None = None  # master variables a second, as the last LP went
+        # A plan in one part (a station) races GLOP and HiGHS for its only LP: HiGHS took 3.0 s
+        # on the bench station's LP where GLOP took 5.2 s (and lost on Lanzhou, 2.0 s to 1.8 s).
+        # Not on plans in months: GLOP won on the bench district's months (3.3 s to 5.5 s), and
+        # HiGHS, which cannot be interrupted, then took a core from the support solve (the
+        # district at 60 s: 2.2 to 3.1% raced, 1.4 to 1.8% not, as measured). One worker: GLOP alone, for
+        # the same plan from the same seed.
+        race = len(strategy.chunks) == 1 and not self.deterministic
+        self.lp_engines = ("GLOP", "HIGHS") if race else ("GLOP",)
         self.window_days = WINDOW_DAYS  # grows when windows of this size are stuck
         self.window_next = 0
         self.window_overhead: dict[int, float] = {}  # window size → seconds the last one took besides solving
@@ -702,7 +714,7 @@ class _Run:
         model = master.model
         def relax() -> None:
             began = time.monotonic()
-            lp["result"] = lp_values(model, time_limit=lp_limit)
+            lp["result"] = lp_values(model, time_limit=lp_limit, engines=self.lp_engines)
             if lp["result"] is not None:
                 self.lp_rate = len(model.proto.variables) / max(0.05, time.monotonic() - began)
 
@@ -714,7 +726,8 @@ class _Run:
         result = self.evaluate(cset, days, incumbent, pool, deadline)
         self.report(result.objective, None, "first plan", phase)
         if not self.deterministic:
-            incumbent = self.windows(cset, days, incumbent, lp_deadline, phase, until=thread)
+            if len(self.lp_engines) == 1 or self.workers > 2:  # two LPs racing take two cores
+                incumbent = self.windows(cset, days, incumbent, lp_deadline, phase, until=thread)
             thread.join()
             result = self.better(cset, days, incumbent, pool, deadline, result)
         stats["seconds_lp"] += time.monotonic() - mark
@@ -722,7 +735,8 @@ class _Run:
         chosen: set[str] = set()
         works: set[tuple] = set()
         if lp.get("result") is not None:
-            values, lp_objective = lp["result"]
+            values, lp_objective, engine = lp["result"]
+            stats[f"lp_{engine.lower()}"] += 1
             bound = lp_objective / SCALE
             self.report(result.objective, bound, "bound", phase)
             # the LP rounded by the greedy (a fraction of a second), then by CP-SAT (RENS)
@@ -814,15 +828,15 @@ class _Run:
         """The part's person-level model over the candidates in `support` and those of
         `result`'s plan, started from that plan; its best plan, or None.
 
-        Measured on the bench station: its LP takes 441 of 8,273 candidates, and this model
-        (4,150 variables) reaches 1% of the LP bound in about 4 s, where windows of days need
-        about 25 s."""
+        Measured on the bench station: its LP takes about 450 of 8,273 candidates, and this
+        model (about 4,000 variables) reaches 1% of the LP bound in 3 to 5 s, where windows of
+        days need about 25 s."""
         plan = incumbent_of(result.activities)
         ctx = self.build(cset, days, days, self.carry, "full", only=support | set(plan), pool=pool)
         hint_full(ctx, plan)
         if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
             return None
-        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed,
+        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed, cuts=False,
                           deterministic=self.deterministic)
         return None if other.status == "empty" else other
 
