@@ -427,9 +427,10 @@ def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = Fa
     """`neighbourhood`: a window of days re-solved from a complete plan, many times over;
     its short searches go to finding plans (measured on the bench station: windows of a
     quarter-second without presolve or cuts improve a plan twice as fast as one-second ones
-    with them). `cuts=False`: a model whose LP is nearly tight already (over the master LP's
-    support), where the search the LP leads lands near it sooner without them (the bench
-    station in 10 s: 0.2 to 0.8% over four seeds, where with cuts two seeds ended at 11%)."""
+    with them). `cuts=False`: the LP-led search without cuts, which on the station's support
+    solve lands near the bound sooner (the bench station in 10 s: 0.2 to 0.8% over four
+    seeds, where with cuts two seeds ended at 11%), though not on a district month's (the
+    bench district at 60 s: 0.7 to 1.3% with cuts over five runs, 1.1 to 1.8% without)."""
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = workers
@@ -836,8 +837,8 @@ class _Run:
         hint_full(ctx, plan)
         if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
             return None
-        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed, cuts=False,
-                          deterministic=self.deterministic)
+        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed,
+                          cuts=len(self.strategy.chunks) > 1, deterministic=self.deterministic)
         return None if other.status == "empty" else other
 
     def no_bound(self, cset: CandidateSet, days: range, pool: list, result: ChunkResult) -> float:
