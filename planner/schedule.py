@@ -464,7 +464,8 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel,
 
 def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
               on_progress: Callable[[float | None, float | None, int], None] | None = None,
-              neighbourhood: bool = False, cuts: bool = True) -> ChunkResult:
+              neighbourhood: bool = False, cuts: bool = True, keep: dict[int, list[int]] | None = None
+              ) -> ChunkResult:
     solver = _solver(time_limit, workers, seed, deterministic, neighbourhood, cuts)
     started = time.monotonic()
     status = _solve(solver, ctx.model, on_progress)
@@ -481,7 +482,7 @@ def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, determini
         value = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
         objective = bound = solver.objective_value / SCALE
         name = "empty"
-    result = extract(ctx, value)
+    result = extract(ctx, value, keep)
     result.status, result.objective, result.bound, result.seconds = name, objective, bound, seconds
     return result
 
@@ -945,7 +946,13 @@ class _Run:
         mark = time.monotonic()
         ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
         hint_full(ctx, plan, fix=True)
-        result = run_chunk(ctx, time_limit=max(5.0, deadline - time.monotonic()), workers=1, seed=self.seed)
+        # people stay on the activity the plan gives them: where simultaneous activities share
+        # a group, the model alone does not say which of them each person goes to
+        index = {c.id: i for i, c in enumerate(ctx.cands)}
+        keep = {index[k]: [ctx.staff_index[s] for s in staff if s in ctx.staff_index]
+                for k, (_, staff, _) in plan.items() if k in index}
+        result = run_chunk(ctx, time_limit=max(5.0, deadline - time.monotonic()), workers=1, seed=self.seed,
+                           keep=keep)
         self.last_evaluation = time.monotonic() - mark  # what keeping time for the last evaluation needs
         if result.status == "empty":
             raise RuntimeError("a plan that keeps every hard rule could not be evaluated; please report this")
