@@ -759,7 +759,9 @@ class _Run:
                 support = {c.id for c, v in zip(master.cands, master.x) if values[v.index] > 1e-6}
                 other = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
                 if other is not None and other.objective < result.objective - 1e-9:
-                    result = other
+                    # evaluated as any plan is, so that its key-date credits are the ones
+                    # re-planning finds for it (the support model may credit more than needed)
+                    result = self.evaluate(cset, days, incumbent_of(other.activities), pool, deadline)
                     stats["support_used"] += 1
             stats["seconds_support"] += time.monotonic() - mark
             mark = time.monotonic()
