@@ -40,6 +40,8 @@ def linear_relaxation(model: cp_model.CpModel) -> linear_solver_pb2.MPModelProto
             return None
         if kind == "linear":
             domain, variables, coeffs = c.linear.domain, list(c.linear.vars), list(c.linear.coeffs)
+            if min(variables, default=0) < 0:  # a negated integer: not written by the planner's models
+                return None
             if len(set(variables)) < len(variables):  # a var may repeat
                 terms: dict[int, float] = {}
                 for var, coef in zip(variables, coeffs):
