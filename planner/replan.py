@@ -46,6 +46,7 @@ from planner.schedule import (
     extract,
     hint_full,
     incumbent_of,
+    people_to_keep,
 )
 from planner.tactics import campaign_periods
 from planner.verify import verify
@@ -263,12 +264,9 @@ class _Replan(_Run):
         solver = _solver(limit, self.workers, self.seed, self.deterministic)
         status = solver.solve(model)
         self.stats["repairs"] += 1
-        index = {c.id: i for i, c in enumerate(ctx.cands)}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value: Callable[[Any], int] = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
-            stay = {index[k]: [ctx.staff_index[s] for s in staff if s in ctx.staff_index]
-                    for k, staff in keep_staff.items() if k in index}
-            result: ChunkResult = extract(ctx, value, stay)
+            result: ChunkResult = extract(ctx, value, people_to_keep(ctx, keep_staff))
             chosen = {(a.cand.id, tuple(a.staff)) for a in result.activities}
             if not all((k, v[1]) in chosen for k, v in kept.items()):
                 result = None  # the untouched must stay exactly as they were

@@ -264,6 +264,13 @@ def incumbent_from_greedy(ctx: Ctx, plan: GreedyPlan) -> Incumbent:
             for i, people in plan.staff.items()}
 
 
+def people_to_keep(ctx: Ctx, staff_of: dict[str, tuple[str, ...]]) -> dict[int, list[int]]:
+    """Candidate id → staff ids, as `extract`'s `keep`: candidate index → staff indexes."""
+    index = {c.id: i for i, c in enumerate(ctx.cands)}
+    return {index[k]: [ctx.staff_index[s] for s in staff if s in ctx.staff_index]
+            for k, staff in staff_of.items() if k in index}
+
+
 def incumbent_of(activities: list[PlannedActivity]) -> Incumbent:
     """Planned activities as a plan to start from or to fix."""
     return {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in activities}
@@ -950,9 +957,7 @@ class _Run:
         hint_full(ctx, plan, fix=True)
         # people stay on the activity the plan gives them: where simultaneous activities share
         # a group, the model alone does not say which of them each person goes to
-        index = {c.id: i for i, c in enumerate(ctx.cands)}
-        keep = {index[k]: [ctx.staff_index[s] for s in staff if s in ctx.staff_index]
-                for k, (_, staff, _) in plan.items() if k in index}
+        keep = people_to_keep(ctx, {k: staff for k, (_, staff, _) in plan.items()})
         result = run_chunk(ctx, time_limit=max(5.0, deadline - time.monotonic()), workers=1, seed=self.seed,
                            keep=keep)
         self.last_evaluation = time.monotonic() - mark  # what keeping time for the last evaluation needs
