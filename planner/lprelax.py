@@ -97,16 +97,17 @@ def lp_values(model: cp_model.CpModel, time_limit: float = 10.0, engines: tuple[
             solver.SetSolverSpecificParametersAsString(ENGINE_PARAMETERS[engine])  # False for HiGHS, yet applied
         solver.SetTimeLimit(int(time_limit * 1000))
         solvers[engine] = solver
-    running = [len(solvers)]
+    running = len(solvers)
 
     def run(engine: str) -> None:
+        nonlocal running
         solver = solvers[engine]
         optimal = solver.Solve() == pywraplp.Solver.OPTIMAL
         with lock:
-            running[0] -= 1
+            running -= 1
             if optimal and not results:
                 results.append(([v.solution_value() for v in solver.variables()], solver.Objective().Value(), engine))
-            if results or not running[0]:
+            if results or not running:
                 done.set()
 
     if len(solvers) == 1:
