@@ -15,6 +15,8 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
+from planner import clock
+
 BIG = 2**62
 INF = float("inf")
 # HiGHS's interior point method (with crossover to a vertex) is faster than GLOP's simplex on
@@ -133,14 +135,15 @@ def rens(model: cp_model.CpModel, values: list[float], main: list, *, time_limit
         elif x >= 1 - 1e-6:
             sub.add(sub.get_int_var_from_proto_index(v.index) == 1)
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
+    solver.parameters.num_workers = 1 if deterministic else workers  # as schedule._solver
     solver.parameters.random_seed = seed
     if deterministic:
         solver.parameters.max_deterministic_time = time_limit
-        solver.parameters.max_time_in_seconds = 3 * time_limit + 5
+        solver.parameters.max_time_in_seconds = clock.cap(3 * time_limit + 5)
     else:
         solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(sub)
+    clock.spent(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return {i: solver.value(sub.get_int_var_from_proto_index(i)) for i in range(len(sub.proto.variables))}

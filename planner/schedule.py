@@ -35,6 +35,7 @@ from typing import Any, Callable
 
 from ortools.sat.python import cp_model
 
+from planner import clock as clock_mod
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Blocker, Candidate, CandidateSet, generate_candidates
 from planner.errors import dotted
@@ -121,6 +122,8 @@ class Solution:
     installs: float
     stats: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # a deterministic solve's searches in CP-SAT's deterministic seconds: the same every run
+    work_seconds: float | None = None
 
     @property
     def gap(self) -> float:
@@ -297,7 +300,11 @@ def complete_hint(model: cp_model.CpModel, seed: int, time_limit: float = HINT_S
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = time_limit
+    if clock_mod.current() is not None:  # a deterministic solve: its work, not the clock
+        solver.parameters.max_deterministic_time = time_limit
+        solver.parameters.max_time_in_seconds = clock_mod.cap(3 * time_limit)
     status = solver.solve(model)
+    clock_mod.spent(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     values = [solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(model.proto.variables))]
@@ -430,16 +437,21 @@ def trivial_bound(ctx: Ctx) -> float:
 
 
 def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = False,
-            neighbourhood: bool = False, cuts: bool = True) -> cp_model.CpSolver:
+            neighbourhood: bool = False, cuts: bool = True, capped: bool = True) -> cp_model.CpSolver:
     """`neighbourhood`: a window of days re-solved from a complete plan, many times over;
     its short searches go to finding plans (measured on the bench station: windows of a
     quarter-second without presolve or cuts improve a plan twice as fast as one-second ones
     with them). `cuts=False`: the LP-led search without cuts, which on the station's support
     solve lands near the bound sooner (the bench station in 10 s: 0.2 to 0.8% over four
     seeds, where with cuts two seeds ended at 11%), though not on a district month's (the
-    bench district at 60 s: 0.7 to 1.3% with cuts over five runs, 1.1 to 1.8% without)."""
+    bench district at 60 s: 0.7 to 1.3% with cuts over five runs, 1.1 to 1.8% without).
+    `capped=False`: a deterministic search the running solve's clock does not end (an
+    evaluation, which must finish)."""
     solver = cp_model.CpSolver()
     p = solver.parameters
+    # deterministic: one worker. Several workers are deterministic only interleaved, and
+    # interleaved they did far worse here (Lanzhou at 10 s: 5.9% against 0.8% with one)
+    workers = 1 if deterministic else workers
     p.num_workers = workers
     p.random_seed = seed
     if workers == 1:
@@ -453,6 +465,8 @@ def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = Fa
         # the same plan and seed give the same plan, whatever the machine's load
         p.max_deterministic_time = max(0.1, time_limit)
         p.max_time_in_seconds = max(5.0, 3 * time_limit)
+        if capped:
+            p.max_time_in_seconds = clock_mod.cap(p.max_time_in_seconds)
     else:
         if workers <= len(PORTFOLIO):
             p.subsolvers.extend(PORTFOLIO[:workers])
@@ -466,14 +480,16 @@ def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel,
     if on_progress is not None:
         watcher = _Watcher(lambda obj, bound: on_progress(obj, bound, watcher.solutions))
         solver.best_bound_callback = lambda bound: on_progress(None, bound, watcher.solutions)
-    return solver.solve(model, watcher)
+    status = solver.solve(model, watcher)
+    clock_mod.spent(solver)
+    return status
 
 
 def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
               on_progress: Callable[[float | None, float | None, int], None] | None = None,
-              neighbourhood: bool = False, cuts: bool = True, keep: dict[int, list[int]] | None = None
-              ) -> ChunkResult:
-    solver = _solver(time_limit, workers, seed, deterministic, neighbourhood, cuts)
+              neighbourhood: bool = False, cuts: bool = True, keep: dict[int, list[int]] | None = None,
+              capped: bool = True) -> ChunkResult:
+    solver = _solver(time_limit, workers, seed, deterministic, neighbourhood, cuts, capped)
     started = time.monotonic()
     status = _solve(solver, ctx.model, on_progress)
     seconds = time.monotonic() - started
@@ -534,6 +550,25 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
     run = _Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
     # the rest: themes, labels, score and explanations (more for a city's thousands of activities)
     budget = limit * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
+    # deterministic: budgets in CP-SAT's deterministic time; the clock only ends what overruns
+    # (no step was cut short unless its end was reached)
+    clock = clock_mod.Clock(started + budget) if run.deterministic else None
+    token = clock_mod.start(clock)
+    try:
+        _parts(run, budget)
+    finally:
+        clock_mod.stop(token)
+    if clock is not None:
+        run.clock_ran_out = clock.left() <= 0
+        run.work = clock.work
+    if not run.active:
+        raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
+    return assemble(run, run.activities)
+
+
+def _parts(run: "_Run", budget: float) -> None:
+    """Each part in turn, with its share of the time."""
+    strategy, started = run.strategy, run.started
     # the last part of a decomposed solve gets more time: its LP is the one with fairness in it
     weights = [len(c) for c in strategy.chunks]
     if len(weights) > 1 and strategy.exact:
@@ -545,37 +580,40 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
             left = max(1.0, budget - (time.monotonic() - started))
             share = left * weights[n] / sum(weights[n:])
         run.part(n, days, share)
-    if not run.active:
-        raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
-    return assemble(run, run.activities)
 
 
 def assemble(run: "_Run", planned: list[PlannedActivity],
-             keep_theme: Callable[[PlannedActivity], str | None] | None = None) -> Solution:
+             keep_theme: Callable[[PlannedActivity], tuple[str, list[str]] | None] | None = None) -> Solution:
     """The parts' results as one Solution: themes, tactic labels, unmet goals and the score.
 
-    keep_theme: a theme an activity keeps (re-planning keeps what was published)."""
+    keep_theme: the theme and audiences an activity keeps (re-planning keeps what was published)."""
     loaded, calendar, strategy, modules = run.loaded, run.calendar, run.strategy, run.modules
     plan = loaded.plan
     activities = sorted(planned, key=lambda a: (a.cand.day, a.cand.start_min, a.cand.venue or "", a.cand.format))
     types, venue_themes = _theme_data(loaded)
     repeats = themes_mod.assign(plan, calendar, activities, types, venue_themes)
     if keep_theme is not None:
-        venues = {v.id: v for v in plan.venues}
         for a in activities:
-            theme = keep_theme(a)
+            kept = keep_theme(a)
+            if kept is None:
+                continue
+            theme, audiences = kept
             key = calendar.key_dates[a.key_date] if a.key_date is not None else None
             if key is not None and key.themes is not None and theme not in key.themes:
                 continue  # now the themed activity of a key date: one of its themes, not the old one
-            if theme is not None and theme != a.theme and theme in types:
-                audiences = venues[a.cand.venue].audience_ids() if a.cand.venue else []
+            allowed = venue_themes.get(a.cand.venue, ()) if a.cand.venue else tuple(types)
+            if theme in allowed and theme != a.theme:
                 a.theme = theme
-                a.audiences = [x for x in audiences if x in types[theme]]
+                a.audiences = [x for x in audiences if x in types[theme]] or a.audiences
+        repeats = themes_mod.repeats(activities)
     label_tactics(loaded, calendar, activities)
     unmet = collect_unmet(loaded, run.goals)
     score = collect_score(loaded, calendar, activities, run.goals, run.costs, repeats, modules)
     status = "optimal" if run.statuses == ["optimal"] else "feasible"
     notes = list(calendar.notes)
+    if run.clock_ran_out:
+        notes.append("the time limit ran out before the search's planned work was done, so another run "
+                     "may give a different plan (give solver.time_limit more time)")
     if "greedy" in run.statuses:
         notes.append("the solver improved nothing in time for some periods; their plan is the greedy "
                      "one (give solver.time_limit more time)")
@@ -586,7 +624,8 @@ def assemble(run: "_Run", planned: list[PlannedActivity],
                     round(time.monotonic() - run.started, 2), activities, unmet, score,
                     sum(a.cand.reach for a in activities), round(sum(a.cand.installs for a in activities), 1),
                     dict(run.stats, chunks=len(strategy.chunks), active_candidates=run.active,
-                         dropped=dict(run.dropped)), notes)
+                         dropped=dict(run.dropped)), notes,
+                    None if run.work is None else round(run.work, 2))
 
 
 FINISH_SHARE = 0.04  # of the time limit, kept for putting the plan together at the end
@@ -603,6 +642,8 @@ WINDOWS_SHARE = 0.15  # with one worker: the windows' deterministic time, of a p
 SUPPORT_MIN_SECONDS = 1.0  # of time left after the LP, for solving over its support
 SUPPORT_SHARE = 0.9  # of that time (the bench station at 10 s: 0.2 to 0.9% where 0.6 left it at 1.2%)
 RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
+DETERMINISTIC_RATE = 0.8  # deterministic seconds of search per second of a part's share
+EVALUATION_SECONDS = 60.0  # deterministic seconds an evaluation may take (they take well under one)
 
 
 def _window_starts(days: range, size: int) -> list[int]:
@@ -616,10 +657,17 @@ def _window_starts(days: range, size: int) -> list[int]:
 class _Run:
     """One solve, part by part (one part for a station)."""
 
+    # re-planning a published plan keeps its key-date credits where they still count, rather
+    # than choosing afresh among equally good activities (which would change published themes)
+    keep_credits = False
+
     def __init__(self, loaded, calendar, strategy, modules, workers, seed, started, progress):
         self.loaded, self.calendar, self.strategy, self.modules = loaded, calendar, strategy, modules
         self.workers, self.seed, self.started, self.progress = workers, seed, started, progress
-        self.deterministic = workers == 1
+        # budgets from the plan, never the clock: the same plan and seed give the same plan
+        self.deterministic = workers == 1 or loaded.plan.solver.deterministic
+        self.clock_ran_out = False
+        self.work: float | None = None  # deterministic seconds searched, in a deterministic solve
         self.last_evaluation = 0.0
         self.lp_rate: float | None = None  # master variables a second, as the last LP went
         # A plan in one part (a station) races GLOP and HiGHS for its only LP: HiGHS took 3.0 s
@@ -661,6 +709,9 @@ class _Run:
     def part(self, n: int, days: range, share: float) -> None:
         t0 = time.monotonic()
         deadline = t0 + share
+        # deterministic budgets: CP-SAT's deterministic seconds, which the steps around the
+        # searches (models built, hints completed) take about as long again as
+        work = share * DETERMINISTIC_RATE
         calendar, stats = self.calendar, self.stats
         last = n == len(self.strategy.chunks) - 1
         # long windows find better plans where most of a pass of them fits in the part's time
@@ -704,7 +755,7 @@ class _Run:
             del master
             evaluation = self.last_evaluation or 0.1 * share  # keep time to evaluate the plan
             if self.deterministic:
-                incumbent = self.windows(cset, days, incumbent, None, phase, budget=share * WINDOWS_SHARE)
+                incumbent = self.windows(cset, days, incumbent, None, phase, budget=work * WINDOWS_SHARE)
             elif deadline - time.monotonic() > 1.0 + evaluation:
                 incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
             result = self.evaluate(cset, days, incumbent, pool, deadline)
@@ -741,6 +792,7 @@ class _Run:
             result = self.better(cset, days, incumbent, pool, deadline, result)
         stats["seconds_lp"] += time.monotonic() - mark
         bound: float | None = None
+        support_used = False
         chosen: set[str] = set()
         works: set[tuple] = set()
         if lp.get("result") is not None:
@@ -761,7 +813,7 @@ class _Run:
             # the person-level model over what the LP takes and the plan so far: a few hundred
             # of the part's thousands of candidates, small enough for CP-SAT to search well
             mark = time.monotonic()
-            left = share * (1 - LP_SHARE) if self.deterministic else deadline - mark - self.last_evaluation
+            left = work * (1 - LP_SHARE) if self.deterministic else deadline - mark - self.last_evaluation
             if left > SUPPORT_MIN_SECONDS:
                 support = {c.id for c, v in zip(master.cands, master.x) if values[v.index] > 1e-6}
                 other = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
@@ -770,21 +822,25 @@ class _Run:
                     # re-planning finds for it (the support model may credit more than needed)
                     result = self.evaluate(cset, days, incumbent_of(other.activities), pool, deadline)
                     stats["support_used"] += 1
+                    support_used = True
             stats["seconds_support"] += time.monotonic() - mark
             mark = time.monotonic()
             rounded = None
             # measured on the bench and the examples: where polishing by windows improves the
             # plan while the LP runs, the rest of the time is better spent on it than on RENS
             windows_work = stats["windows_improved"] > improved_before
-            if self.deterministic or (deadline - mark > RENS_MIN_SECONDS and not windows_work):
+            # deterministically: RENS where the support solve found nothing better (as the
+            # clock would leave it no time after a support solve that did)
+            if (self.deterministic and not support_used) or \
+                    (not self.deterministic and deadline - mark > RENS_MIN_SECONDS and not windows_work):
                 rounded = rens(master.model, values, master.x, seed=self.seed, workers=self.workers,
-                               time_limit=self.budget(deadline, share, RENS_SHARE, RENS_SHARE * (1 - LP_SHARE)),
+                               time_limit=self.budget(deadline, work, RENS_SHARE, RENS_SHARE * (1 - LP_SHARE)),
                                deterministic=self.deterministic)
             stats["seconds_rens"] += time.monotonic() - mark
             if rounded is not None:
                 chosen = {c.id for c, v in zip(master.cands, master.x) if rounded[v.index]}
                 works = {key for key, v in master.data["a"].items() if rounded[v.index]}
-            left = share * (1 - LP_SHARE) * (1 - RENS_SHARE) if self.deterministic else deadline - time.monotonic()
+            left = work * (1 - LP_SHARE) * (1 - RENS_SHARE) if self.deterministic else deadline - time.monotonic()
             if len(master.model.proto.variables) <= SMALL_MASTER and left > 1.0:
                 # small enough for CP-SAT to improve the bound (cuts, search) in the time left
                 mark = time.monotonic()
@@ -804,7 +860,7 @@ class _Run:
             hint_master(master, incumbent)
             complete_hint(master.model, self.seed)
             m_status, chosen, _, bound = run_master(
-                master, time_limit=self.budget(deadline, share, RENS_SHARE, RENS_SHARE), workers=self.workers,
+                master, time_limit=self.budget(deadline, work, RENS_SHARE, RENS_SHARE), workers=self.workers,
                 seed=self.seed,
                 deterministic=self.deterministic)
             works = master.data.get("works", set())
@@ -825,10 +881,13 @@ class _Run:
         stats["seconds_staffing"] += time.monotonic() - mark
         # 4. polished a window of days at a time, person by person (fairness included)
         mark = time.monotonic()
-        if deadline - time.monotonic() > 0.3 + self.last_evaluation or self.deterministic:
+        # deterministically, where the support solve found a better plan, as the clock would
+        # leave no time after it
+        if (self.deterministic and not (bound is not None and support_used)) or \
+                (not self.deterministic and deadline - time.monotonic() > 0.3 + self.last_evaluation):
             incumbent = self.windows(cset, days, incumbent,
                                      None if self.deterministic else deadline - 0.1 - self.last_evaluation,
-                                     phase, budget=max(0.5, share * WINDOWS_SHARE))
+                                     phase, budget=max(0.5, work * WINDOWS_SHARE))
             result = self.better(cset, days, incumbent, pool, deadline, result)
         stats["seconds_windows"] += time.monotonic() - mark
         optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
@@ -886,7 +945,7 @@ class _Run:
         starts = _window_starts(days, size)
         solved = since_improved = 0
         while True:
-            if deadline is None and solved >= len(starts):
+            if deadline is None and (solved >= len(starts) or (clock_mod.wall_left() or 1.0) <= 0):
                 break
             if deadline is not None and (since_improved >= len(starts) or solved >= MAX_PASSES * len(starts)):
                 # twice as long, while a window stays half the part or less
@@ -951,15 +1010,22 @@ class _Run:
 
     def evaluate(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float
                  ) -> ChunkResult:
-        """The part's model with exactly this plan: its goals, costs and objective."""
+        """The part's model with exactly this plan: its goals, costs and objective; with
+        `keep_credits`, its key-date credits where they still count."""
         mark = time.monotonic()
         ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
         hint_full(ctx, plan, fix=True)
+        if self.keep_credits and "key_dates" in ctx.data["modules"]:
+            index = {c.id: i for i, c in enumerate(ctx.cands)}
+            key_dates_mod.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
+                                             if key is not None and k in index})
         # people stay on the activity the plan gives them: where simultaneous activities share
         # a group, the model alone does not say which of them each person goes to
         keep = people_to_keep(ctx, {k: staff for k, (_, staff, _) in plan.items()})
-        result = run_chunk(ctx, time_limit=max(5.0, deadline - time.monotonic()), workers=1, seed=self.seed,
-                           keep=keep)
+        # with every activity and person fixed the rest is small: solved to the end on
+        # deterministic time, so the same plan scores the same however busy the machine is
+        result = run_chunk(ctx, time_limit=EVALUATION_SECONDS, workers=1, seed=self.seed, keep=keep,
+                           deterministic=True, capped=False)
         self.last_evaluation = time.monotonic() - mark  # what keeping time for the last evaluation needs
         if result.status == "empty":
             raise RuntimeError("a plan that keeps every hard rule could not be evaluated; please report this")

@@ -137,12 +137,34 @@ def explain(ctx: Ctx, k: int) -> str:
     return f"{name} ({key.id}): not enough staff time in {key.window} (booked, or at max_activities_per_week)"
 
 
+def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
+    """Credit these activities (candidate → key index) to these key dates where they still
+    qualify: re-planning keeps what a published plan says, rather than choosing afresh among
+    equally good activities (which would change published themes)."""
+    kd_vars = ctx.data.get("kd_vars", {})
+    eligible = ctx.data.get("kd_eligible", {})
+    kept: dict[int, int] = {}
+    for i, k in wanted.items():
+        c = ctx.cands[i]
+        if k not in eligible or i not in eligible[k].get((c.venue, c.day), ()):
+            continue
+        kept[i] = k
+        var = kd_vars.get(k, {}).get((c.venue, c.day))
+        if var is not None:
+            ctx.model.add(var == 1)
+    ctx.data["kd_keep"] = kept
+
+
 def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     """Which chosen activity is the themed activity of which key date: candidate → key index."""
     rule = ctx.plan.tactics.key_dates
     out: dict[int, int] = {}
     kd_vars = ctx.data.get("kd_vars", {})
     eligible = ctx.data.get("kd_eligible", {})
+    keep = {i: k for i, k in ctx.data.get("kd_keep", {}).items() if i in chosen}
+    for i, k in keep.items():  # a key date that needs no assignment: the kept credits first
+        if k not in kd_vars:
+            out[i] = k
     for k, slots in kd_vars.items():
         for slot, var in slots.items():
             if value(var):
@@ -153,6 +175,7 @@ def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
         if k in kd_vars:
             continue
         required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+        required -= sum(1 for j in keep if keep[j] == k)
         key_day = ctx.calendar.key_dates[k].date
         options = sorted((i for idx in by_slot.values() for i in idx if i in chosen and i not in out),
                          key=lambda i: (abs((ctx.cands[i].date - key_day).days), ctx.cands[i].id))
@@ -161,4 +184,4 @@ def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     return out
 
 
-__all__ = ["add", "enabled", "credits", "last_day"]
+__all__ = ["add", "enabled", "credits", "keep_credits", "last_day"]

@@ -95,4 +95,16 @@ def assign(plan, calendar, activities: list[Any], fraud_types: dict[str, tuple[s
     return repeats
 
 
-__all__ = ["assign", "enabled", "add"]
+def repeats(activities: list[Any]) -> int:
+    """Offline activities whose theme repeats the one their venue heard last."""
+    last: dict[str, str | None] = {}
+    count = 0
+    for a in sorted(activities, key=lambda a: (a.cand.start_min + a.cand.day * 1440, a.cand.id)):
+        if a.cand.venue is None:
+            continue
+        count += a.theme is not None and a.theme == last.get(a.cand.venue)
+        last[a.cand.venue] = a.theme
+    return count
+
+
+__all__ = ["assign", "enabled", "add", "repeats"]
