@@ -1,6 +1,9 @@
 """One measurement, in its own process so that its peak memory is its own (bench/run.py starts it).
 
-    python -m bench.measure solver|baseline PLAN.yaml --out DIR --json RESULT.json [--limit S]
+    python -m bench.measure solver|racing|baseline PLAN.yaml --out DIR --json RESULT.json [--limit S]
+
+`solver` is the planner as it runs by default (deterministic: the same plan every run);
+`racing` the same with `solver.deterministic: false` (its searches race the clock).
 
 Writes DIR/plan.json, checks it with planner.verify as a consumer would (from the file),
 and writes what it measured to RESULT.json.
@@ -33,9 +36,12 @@ def whole_campaign(progress: Progress, parts: int) -> bool:
     return m is not None and m.group(1) == m.group(2)
 
 
-def run_solver(plan_path: Path, limit: float, workers: int, seed: int | None) -> tuple[Solution, dict[str, Any]]:
+def run_solver(plan_path: Path, limit: float, workers: int, seed: int | None, *, racing: bool = False
+               ) -> tuple[Solution, dict[str, Any]]:
     started = time.monotonic()
     loaded = load_plan(plan_path)
+    if racing:
+        loaded.plan.solver.deterministic = False
     load_seconds = time.monotonic() - started
     calendar = build_calendar(loaded.plan)
     strategy = choose_strategy(loaded, calendar)
@@ -57,6 +63,7 @@ def run_solver(plan_path: Path, limit: float, workers: int, seed: int | None) ->
         "first_plan": first[0] if first else seconds,
         "first_plan_reported": bool(first),
         "solve_seconds": solution.solve_seconds,
+        "work_seconds": solution.work_seconds,
         "load_seconds": load_seconds,
         "parts": parts,
         # a part without the master's LP in time bounds by every reward taken, no penalty paid
@@ -86,8 +93,8 @@ def run_baseline(plan_path: Path, seed: int | None) -> tuple[Solution, dict[str,
 
 def measure(method: str, plan_path: Path, out: Path, *, limit: float, workers: int, seed: int | None
             ) -> dict[str, Any]:
-    if method == "solver":
-        solution, info = run_solver(plan_path, limit, workers, seed)
+    if method in ("solver", "racing"):
+        solution, info = run_solver(plan_path, limit, workers, seed, racing=method == "racing")
     else:
         solution, info = run_baseline(plan_path, seed)
     loaded = info.pop("loaded")
@@ -97,11 +104,11 @@ def measure(method: str, plan_path: Path, out: Path, *, limit: float, workers: i
     violations = verify(data, loaded)
     return {
         "method": method,
-        "limit": limit if method == "solver" else None,
+        "limit": None if method == "baseline" else limit,
         "status": solution.status,
         "objective": solution.objective,
-        "bound": solution.bound if method == "solver" else None,
-        "gap": solution.gap if method == "solver" else None,
+        "bound": None if method == "baseline" else solution.bound,
+        "gap": None if method == "baseline" else solution.gap,
         "activities": len(solution.activities),
         "days": len(solution.calendar.days),
         "unmet": len(solution.unmet),
@@ -113,7 +120,7 @@ def measure(method: str, plan_path: Path, out: Path, *, limit: float, workers: i
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.splitlines()[0])
-    ap.add_argument("method", choices=["solver", "baseline"])
+    ap.add_argument("method", choices=["solver", "racing", "baseline"])
     ap.add_argument("plan", type=Path)
     ap.add_argument("--out", type=Path, required=True, help="folder for plan.json")
     ap.add_argument("--json", type=Path, required=True, help="where to write the measurement")

@@ -72,7 +72,7 @@ COLUMNS = ["size", "plan", "limit s", "first plan s", "time s", "objective", "bo
 
 def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, seed: int | None) -> dict[str, Any]:
     """One measurement in a child process; its result with the child's peak memory."""
-    tag = f"{method}-{limit:g}" if method == "solver" else method
+    tag = method if method == "baseline" else f"{method}-{limit:g}"
     result_file = work / f"{tag}.json"
     cmd = [sys.executable, "-m", "bench.measure", method, str(plan), "--out", str(work / tag), "--json",
            str(result_file), "--limit", str(limit), "--workers", str(workers)]
@@ -98,11 +98,14 @@ def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, 
 
 
 def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: int | None,
-             echo=print) -> list[dict[str, Any]]:
+             echo=print, racing: bool = False) -> list[dict[str, Any]]:
+    """The baseline, the solver at each limit and, with `racing`, the solver racing the clock
+    (not deterministic) at the same limits: what determinism costs, in one run."""
     plan = Path(plangen.write(work / f"{size}.yaml", size))
     rows = []
-    for method, limit in [("baseline", 0.0)] + [("solver", x) for x in limits]:
-        echo(f"{size}: {'baseline' if method == 'baseline' else f'solver, {limit:g} s'} …")
+    runs = [("baseline", 0.0)] + [("solver", x) for x in limits] + [("racing", x) for x in limits if racing]
+    for method, limit in runs:
+        echo(f"{size}: {'baseline' if method == 'baseline' else f'{method}, {limit:g} s'} …")
         row = run_one(method, plan, work / size, limit=limit, workers=workers, seed=seed)
         row["size"] = size
         rows.append(row)
@@ -121,8 +124,11 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
 # --- the table -----------------------------------------------------------------------------------------
 
 
+PLAN_NAMES = {"baseline": "by hand", "solver": "solver", "racing": "solver, racing the clock"}
+
+
 def cells(row: dict[str, Any]) -> list[str]:
-    solver = row["method"] == "solver"
+    solver = row["method"] != "baseline"
 
     def num(v: float | None, fmt: str) -> str:
         return "—" if v is None else format(v, fmt)
@@ -134,7 +140,7 @@ def cells(row: dict[str, Any]) -> list[str]:
         target = "met" if met else f"missed: {why}"
     rules = "kept" if row["violations"] == 0 else f"{row['violations']} broken"
     marks = ("†" if row["parts"] > 1 else "") + ("" if row.get("lp_bound") else "‡")
-    return [row["size"], "solver" if solver else "by hand", num(row["limit"], "g") if solver else "—", first,
+    return [row["size"], PLAN_NAMES[row["method"]], num(row["limit"], "g") if solver else "—", first,
             f"{row['seconds']:.1f}", f"{row['objective']:,.1f}",
             num(row["bound"], ",.1f") + marks if solver else "—",
             num(row["gap"], ".1%") + marks if solver else "—",
@@ -257,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
                     "(between its bench-results markers, keeping the rest)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the measurements as JSON")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="keep the generated plans and plan.json files here")
+    ap.add_argument("--racing", action="store_true", help="also run the solver racing the clock "
+                    "(solver.deterministic: false) at the same limits: what determinism costs")
     args = ap.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
@@ -270,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         for size in sizes:
             rows += run_size(size, limits[size], work, workers=args.workers, seed=args.seed,
-                             echo=lambda s: print(s, file=sys.stderr, flush=True))
+                             echo=lambda s: print(s, file=sys.stderr, flush=True), racing=args.racing)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
