@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Candidate, CandidateSet, activity_id, generate_candidates
-from planner.changes import Changes, diff, pair_moves
+from planner.changes import Changes, diff
 from planner.errors import PlanError, Problem
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
@@ -415,66 +415,14 @@ def _frozen_candidate(p: Previous, calendar: CampaignCalendar, day_of: dict[date
 def _plan_json(solution: Solution, previous_data: dict[str, Any], previous: list[Previous], frozen: list[Previous],
                since: date) -> dict[str, Any]:
     """plan.json for the re-planned solution: past activities as they were, kept ones under
-    their ids, moved ones under their old ids, SEQUENCE up on what changed, and the cancelled."""
+    their ids, moved ones under their old ids, SEQUENCE up on what changed, and the cancelled
+    (`planner.publish`, which `planner plan` into an existing OUT uses too)."""
     from planner.planjson import plan_json
+    from planner.publish import publish
 
-    data = plan_json(solution)
-    frozen_natural = {p.natural: p for p in frozen}
-    later = {p.natural: p for p in previous if p not in frozen}
-    cancelled_before = {c["id"]: c for c in previous_data.get("cancelled", []) if isinstance(c, dict) and "id" in c}
-    activities: list[dict[str, Any]] = []
-    fresh: list[dict[str, Any]] = []
-    for a in data["activities"]:
-        if a["id"] in frozen_natural:
-            activities.append(frozen_natural[a["id"]].raw)
-            continue
-        p = later.pop(a["id"], None)
-        if p is None:
-            fresh.append(a)
-            continue
-        a = _carry_over(a, p, moved=False)
-        activities.append(a)
-    # what is left of the previous plan was moved (same venue and format) or cancelled
-    gone = {p.id: p for p in later.values()}
-    for old, new in pair_moves([p.raw | {"id": p.id} for p in gone.values()], fresh):
-        p = gone.pop(old["id"])
-        fresh.remove(new)
-        activities.append(_carry_over(new, p, moved=True))
-    used = {a["id"] for a in activities}
-    for a in fresh:
-        if a["id"] in used:  # an id an earlier replan kept for an activity moved elsewhere
-            n = 2
-            while f"{a['id']}-{n}" in used:
-                n += 1
-            a = {**a, "planned_as": a["id"], "id": f"{a['id']}-{n}"}
-        if a["id"] in cancelled_before:  # revived: calendars must see a newer version
-            a = {**a, "sequence": int(cancelled_before.pop(a["id"]).get("sequence") or 0) + 1}
-        used.add(a["id"])
-        activities.append(a)
-    cancelled = list(cancelled_before.values())
-    for p in gone.values():
-        cancelled.append({**p.raw, "status": "cancelled", "sequence": p.sequence + 1})
-    activities.sort(key=lambda a: (a["start"], a.get("venue") or "", a["activity"], a["id"]))
-    cancelled.sort(key=lambda a: (a["start"], a["id"]))
-    data["activities"] = activities
-    data["cancelled"] = cancelled
+    data = publish(plan_json(solution), previous_data, plan=solution.loaded.plan, since=since).data
     data["replanned_from"] = since.isoformat()
     return data
-
-
-def _carry_over(new: dict[str, Any], p: Previous, *, moved: bool) -> dict[str, Any]:
-    """The new activity under the previous one's id, its SEQUENCE raised if it changed."""
-    out = dict(new)
-    out["id"] = p.id
-    if p.id != new["id"]:
-        out["planned_as"] = new.get("planned_as", new["id"])
-    changed = moved or (new["start"], new["end"]) != (p.raw["start"], p.raw["end"]) \
-        or sorted(new["staff"]) != sorted(p.staff) or new.get("theme") != p.raw.get("theme")
-    out["sequence"] = p.sequence + (1 if changed else 0)
-    released = (set(p.raw.get("released") or ()) | (set(p.staff) - set(new["staff"]))) - set(new["staff"])
-    if released:
-        out["released"] = sorted(released)
-    return out
 
 
 __all__ = ["replan", "Replanned", "read_previous"]
