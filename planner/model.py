@@ -49,6 +49,10 @@ Times = Annotated[list[Clock], BeforeValidator(_one_or_many), _one_or_many_schem
 
 class Station(_Model):
     name: str = Field(min_length=1, description="the station's full name, e.g. …派出所")
+    id: Id | None = Field(None, description="optional short id, e.g. guangwumen: calendar event UIDs end in "
+                          "@<id>, so two stations' calendars never collide; without it a short hash of the "
+                          "name and region is used. Set it before the first publication: changing it "
+                          "later replaces every calendar event")
     region: str | None = Field(None, description="free text")
     timezone: str = Field(D["station"]["timezone"], description="IANA time zone")
 

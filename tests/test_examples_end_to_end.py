@@ -41,11 +41,13 @@ def test_calendars_validate_and_hold_exactly_each_persons_activities(planned):
         for component in vobject.readComponents(text, validate=True):
             component.validate(raiseException=True)
         uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
-        assert uids == {a["id"] for a in data["activities"] if person.id in a["staff"]}, person.id
+        assert uids == {f"{a['id']}@{data['uid_domain']}" for a in data["activities"] if person.id in a["staff"]}, \
+            person.id
     for venue in loaded.plan.venues:
         uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(
             (out / "calendars" / "venues" / f"{venue.id}.ics").read_bytes()).walk("VEVENT")}
-        assert uids == {a["id"] for a in data["activities"] if a["venue"] == venue.id}, venue.id
+        assert uids == {f"{a['id']}@{data['uid_domain']}" for a in data["activities"] if a["venue"] == venue.id}, \
+            venue.id
     every = icalendar.Calendar.from_ical((out / "calendars" / "all.ics").read_bytes())
     assert len(every.walk("VEVENT")) == len(data["activities"])
     assert every.walk("VTIMEZONE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import socket
@@ -22,7 +23,7 @@ import vobject
 
 from planner.errors import PlanError
 
-from planner.export.ics import build_calendar, calendar_stamp, write_calendars
+from planner.export.ics import build_calendar, calendar_stamp, calendar_uid_domain, write_calendars
 from planner.export.view import build_view
 from planner.loader import load_plan
 
@@ -86,6 +87,11 @@ def events(cal: icalendar.Calendar) -> list[icalendar.Event]:
     return list(cal.walk("VEVENT"))
 
 
+def uid(view, activity_id: str) -> str:
+    """An activity's event UID: its id at the station's UID domain (test_uids_carry_the_station)."""
+    return f"{activity_id}@{calendar_uid_domain(view)}"
+
+
 def vobject_validate(text: str) -> int:
     """vobject parses with validation, then every component validates (raising on a problem)."""
     count = 0
@@ -144,12 +150,12 @@ def test_per_staff_and_per_venue_files_hold_exactly_their_activities(written):
     raw = view.data["activities"]
     for staff in ("wang-li", "zhao-min", "li-na"):
         uids = [str(e["UID"]) for e in events(parse(out / "staff" / f"{staff}.ics"))]
-        assert sorted(uids) == sorted(a["id"] for a in raw if staff in a["staff"])
+        assert sorted(uids) == sorted(uid(view, a["id"]) for a in raw if staff in a["staff"])
     for venue in ("xingfu", "dongfanghong"):
         uids = [str(e["UID"]) for e in events(parse(out / "venues" / f"{venue}.ics"))]
-        assert sorted(uids) == sorted(a["id"] for a in raw if a["venue"] == venue)
+        assert sorted(uids) == sorted(uid(view, a["id"]) for a in raw if a["venue"] == venue)
     all_uids = [str(e["UID"]) for e in events(parse(out / "all.ics"))]
-    assert all_uids == [a.id for a in view.activities]  # plan order: start, then id
+    assert all_uids == [uid(view, a.id) for a in view.activities]  # plan order: start, then id
     assert len(set(all_uids)) == len(raw) == 4
 
 
@@ -184,7 +190,7 @@ def test_every_event_field_survives_a_round_trip(written):
     cal = parse(out / "all.ics")
     by_uid = {str(e["UID"]): e for e in events(cal)}
     for a in view.activities:
-        e = by_uid[a.id]
+        e = by_uid[uid(view, a.id)]
         assert e["DTSTAMP"].dt == datetime(2026, 6, 1, tzinfo=timezone.utc)
         assert e["DTSTART"].params["TZID"] == "Asia/Shanghai"
         assert e["DTEND"].params["TZID"] == "Asia/Shanghai"
@@ -222,34 +228,35 @@ def test_every_event_field_survives_a_round_trip(written):
 
 
 def test_categories_geo_sequence_and_status(written):
-    _, out, _ = written
+    view, out, _ = written
     by_uid = {str(e["UID"]): e for e in events(parse(out / "all.ics"))}
-    stall = by_uid["xingfu-stall-20260603-1730"]
+    stall = by_uid[uid(view, "xingfu-stall-20260603-1730")]
     assert [str(c) for c in stall["CATEGORIES"].cats] == ["社区", "五进", "三时三地", "刷单返利"]
     assert (stall["GEO"].latitude, stall["GEO"].longitude) == (36.0611, 103.8343)
     assert stall["SEQUENCE"] == 0 and str(stall["STATUS"]) == "CONFIRMED"
-    lecture = by_uid["xingfu-lecture-20260616-0900"]
+    lecture = by_uid[uid(view, "xingfu-lecture-20260616-0900")]
     assert [str(c) for c in lecture["CATEGORIES"].cats] == ["社区", "五进", "6+", "关键节点", "养老诈骗",
                                                             "全民反诈在行动集中宣传月"]
     assert lecture["SEQUENCE"] == 2
-    market = by_uid["dongfanghong-stall-20260619-0700"]
+    market = by_uid[uid(view, "dongfanghong-stall-20260619-0700")]
     assert "GEO" not in market  # that venue gives no geo
     assert str(market["STATUS"]) == "CANCELLED" and market["SEQUENCE"] == 1
     assert str(market["SUMMARY"]).startswith("【已取消】")
-    online = by_uid["online-online_post-20260605-2100"]
+    online = by_uid[uid(view, "online-online_post-20260605-2100")]
     assert str(online["LOCATION"]) == "线上" and "GEO" not in online
 
 
 def test_partners_are_the_other_staff_with_their_roles(written):
-    _, out, _ = written
+    view, out, _ = written
+    stall, lecture = uid(view, "xingfu-stall-20260603-1730"), uid(view, "xingfu-lecture-20260616-0900")
     mine = {str(e["UID"]): str(e["DESCRIPTION"]) for e in events(parse(out / "staff" / "wang-li.ics"))}
-    assert "同行人员：赵敏（志愿者）" in mine["xingfu-stall-20260603-1730"]
-    assert "王力（" not in mine["xingfu-stall-20260603-1730"]
-    assert "同行人员：无" in mine["xingfu-lecture-20260616-0900"]
+    assert "同行人员：赵敏（志愿者）" in mine[stall]
+    assert "王力（" not in mine[stall]
+    assert "同行人员：无" in mine[lecture]
     theirs = {str(e["UID"]): str(e["DESCRIPTION"]) for e in events(parse(out / "staff" / "zhao-min.ics"))}
-    assert "同行人员：王力（民警）" in theirs["xingfu-stall-20260603-1730"]
+    assert "同行人员：王力（民警）" in theirs[stall]
     venue = {str(e["UID"]): str(e["DESCRIPTION"]) for e in events(parse(out / "venues" / "xingfu.ics"))}
-    assert "参加人员：王力（民警）、赵敏（志愿者）" in venue["xingfu-stall-20260603-1730"]
+    assert "参加人员：王力（民警）、赵敏（志愿者）" in venue[stall]
 
 
 def test_staff_email_is_used_when_given(tmp_path):
@@ -285,12 +292,12 @@ def test_times_are_written_in_the_plans_timezone(tmp_path):
     assert [tz.tz_name for tz in cal.timezones] == ["Asia/Urumqi"]
     assert calname(cal, "X-WR-TIMEZONE") == "Asia/Urumqi"
     by_uid = {str(e["UID"]): e for e in events(cal)}
-    stall = by_uid["xingfu-stall-20260603-1730"]
+    stall = by_uid[uid(view, "xingfu-stall-20260603-1730")]
     assert stall["DTSTART"].params["TZID"] == "Asia/Urumqi"
     assert stall.start == datetime(2026, 6, 3, 15, 30, tzinfo=ZoneInfo("Asia/Urumqi"))
     assert stall.start.tzinfo.key == "Asia/Urumqi"
     assert b"DTSTART;TZID=Asia/Urumqi:20260603T153000\r\n" in (tmp_path / "out" / "all.ics").read_bytes()
-    lecture = by_uid["xingfu-lecture-20260616-0900"]
+    lecture = by_uid[uid(view, "xingfu-lecture-20260616-0900")]
     assert lecture.start.replace(tzinfo=None) == datetime(2026, 6, 16, 7, 0)  # 09:00+08:00
 
 
@@ -325,6 +332,56 @@ def test_dtstamp_sources(view, tmp_path):
     for e in events(parse(tmp_path / "g" / "all.ics")):
         assert e["DTSTAMP"].dt == datetime(2026, 5, 20, 10, 30, 15, tzinfo=timezone.utc)
     assert b"DTSTAMP:20260520T103015Z\r\n" in (tmp_path / "g" / "all.ics").read_bytes()
+
+
+def test_dtstamp_is_when_each_version_was_published(view, tmp_path):
+    """plan.json's "published" is an event's DTSTAMP; events without one get the calendar's."""
+    first = view.data["activities"][0]
+    first["published"] = "2026-12-04T16:45:00Z"
+    view = build_view(view.loaded, view.data)
+    write_calendars(view, tmp_path / "p")
+    stamps = {str(e["UID"]): e["DTSTAMP"].dt for e in events(parse(tmp_path / "p" / "all.ics"))}
+    assert stamps.pop(uid(view, first["id"])) == datetime(2026, 12, 4, 16, 45, tzinfo=timezone.utc)
+    assert set(stamps.values()) == {datetime(2026, 6, 1, tzinfo=timezone.utc)}
+    assert b"DTSTAMP:20261204T164500Z\r\n" in (tmp_path / "p" / "all.ics").read_bytes()
+
+
+def test_uids_carry_the_station(tmp_path):
+    """UID = <activity id>@<station>: station.id where the plan sets one, else a hash of the
+    station's name and region; plan.json's recorded "uid_domain" (what was published) first."""
+    for name in "abcd":
+        (tmp_path / name).mkdir()
+    view = make_view(tmp_path / "a")
+    station = view.loaded.plan.station
+    digest = hashlib.sha256(f"{station.name}\n{station.region}".encode("utf-8")).hexdigest()[:10]
+    write_calendars(view, tmp_path / "a" / "out")
+    uids = sorted(str(e["UID"]) for e in events(parse(tmp_path / "a" / "out" / "all.ics")))
+    assert uids == sorted(f"{a['id']}@station-{digest}" for a in view.data["activities"])
+    # another station, same activity ids: no UID in common
+    other = make_view(tmp_path / "b", {"  name: 兰州市公安局城关分局广武门派出所": "  name: 兰州市公安局城关分局东岗派出所"})
+    write_calendars(other, tmp_path / "b" / "out")
+    theirs = {str(e["UID"]) for e in events(parse(tmp_path / "b" / "out" / "all.ics"))}
+    assert len(theirs) == 4 and not theirs & set(uids)
+    # station.id
+    named = make_view(tmp_path / "c", {"  region: 甘肃省兰州市城关区": "  id: guangwumen\n  region: 甘肃省兰州市城关区"})
+    assert named.loaded.plan.station.id == "guangwumen"
+    write_calendars(named, tmp_path / "c" / "out")
+    assert sorted(str(e["UID"]) for e in events(parse(tmp_path / "c" / "out" / "all.ics"))) == \
+        sorted(f"{a['id']}@guangwumen" for a in named.data["activities"])
+    # what plan.json records wins, and an entry's own "uid" over that
+    data = sample_data()
+    data["uid_domain"] = "published-domain"
+    data["activities"][0]["uid"] = "kept-uid@elsewhere"
+    recorded = make_view(tmp_path / "d", data=data)
+    write_calendars(recorded, tmp_path / "d" / "out")
+    assert sorted(str(e["UID"]) for e in events(parse(tmp_path / "d" / "out" / "all.ics"))) == \
+        sorted(["kept-uid@elsewhere"] + [f"{a['id']}@published-domain" for a in data["activities"][1:]])
+
+
+def test_a_station_id_must_be_a_safe_id(tmp_path):
+    with pytest.raises(PlanError) as caught:
+        make_view(tmp_path, {"  region: 甘肃省兰州市城关区": "  id: 广武门 x\n  region: 甘肃省兰州市城关区"})
+    assert "station.id" in str(caught.value)
 
 
 # --- hostile names ------------------------------------------------------------------------------------------
@@ -385,7 +442,7 @@ def test_hostile_names_are_escaped_and_survive_a_round_trip(tmp_path):
         assert calname(cal).endswith("宣传 " + HOSTILE)
     all_events = {str(e["UID"]): e for e in events(parse(out / "all.ics"))}
     assert len(all_events) == 4
-    stall = all_events["xingfu-stall-20260603-1730"]
+    stall = all_events[uid(view, "xingfu-stall-20260603-1730")]
     assert str(stall["SUMMARY"]) == f"宣传摊点 · 幸福里 {HOSTILE} · 主题 {HOSTILE}"
     assert str(stall["LOCATION"]) == f"幸福里 {HOSTILE}, 街道 {HOSTILE}"
     assert f"主题 {HOSTILE}" in [str(c) for c in stall["CATEGORIES"].cats]
@@ -398,7 +455,7 @@ def test_hostile_names_are_escaped_and_survive_a_round_trip(tmp_path):
     assert stall["ORGANIZER"].params["CN"] == f"派出所 {HOSTILE}"
     # vobject reads the same values back (text; CN is RFC 6868-encoded, which vobject leaves as is)
     vcal = vobject.readOne((out / "all.ics").read_text(encoding="utf-8"))
-    vstall = [v for v in vcal.vevent_list if v.uid.value == "xingfu-stall-20260603-1730"][0]
+    vstall = [v for v in vcal.vevent_list if v.uid.value == uid(view, "xingfu-stall-20260603-1730")][0]
     assert vstall.summary.value == f"宣传摊点 · 幸福里 {HOSTILE} · 主题 {HOSTILE}"
     assert f"主题 {HOSTILE}" in vstall.categories.value
 
@@ -424,7 +481,7 @@ def test_english_calendars(tmp_path):
     cal = parse(out / "staff" / "wang-li.ics")
     assert str(cal["PRODID"]).endswith("//EN")
     by_uid = {str(e["UID"]): e for e in events(cal)}
-    stall = by_uid["xingfu-stall-20260603-1730"]
+    stall = by_uid[uid(view, "xingfu-stall-20260603-1730")]
     desc = str(stall["DESCRIPTION"])
     assert "Audience: elderly" in desc
     assert "Partners: 赵敏 (volunteer)" in desc
@@ -433,7 +490,7 @@ def test_english_calendars(tmp_path):
     assert "：" not in desc and "宣传对象" not in desc
     assert [str(c) for c in stall["CATEGORIES"].cats][:3] == ["community", "five-into",
                                                               "three times and three places"]
-    market = {str(e["UID"]): e for e in events(parse(out / "all.ics"))}["dongfanghong-stall-20260619-0700"]
+    market = {str(e["UID"]): e for e in events(parse(out / "all.ics"))}[uid(view, "dongfanghong-stall-20260619-0700")]
     assert str(market["SUMMARY"]).startswith("[Cancelled] ")
     assert "Staff: 王力 (police officer), 赵敏 (volunteer)" in str(market["DESCRIPTION"])
 
@@ -537,7 +594,7 @@ def test_caldav_server_keeps_uid_summary_times_and_attendees(radicale, tmp_path)
         for cal in (icalendar.Calendar.from_ical(got), reported[f"{a.id}.ics"]):
             assert [tz.tz_name for tz in cal.timezones] == ["Asia/Shanghai"]
             (e,) = events(cal)
-            assert str(e["UID"]) == a.id
+            assert str(e["UID"]) == uid(view, a.id)
             assert str(e["SUMMARY"]).endswith(a.summary)
             assert e["DTSTART"].params["TZID"] == "Asia/Shanghai"
             assert e.start == a.start and e.start.tzinfo.key == "Asia/Shanghai"

@@ -40,6 +40,11 @@ def plan_json(folder: Path) -> dict:
     return json.loads((folder / "plan.json").read_text(encoding="utf-8"))
 
 
+def event_uid(out: Path, activity_id: str) -> str:
+    """An activity's calendar UID: its id at the station's UID domain, which plan.json records."""
+    return f"{activity_id}@{plan_json(out)['uid_domain']}"
+
+
 def events(path: Path) -> dict[str, dict]:
     cal = Calendar.from_ical(path.read_bytes())
     out = {}
@@ -114,6 +119,8 @@ def test_calendars_keep_uids_and_raise_sequence_only_on_changed_events(published
     old = events(published / "out" / "calendars" / "all.ics")
     new = events(out / "calendars" / "all.ics")
     assert set(old) <= set(new)  # cancelled events stay, as CANCELLED, so clients withdraw them
+    assert plan_json(out)["uid_domain"] == plan_json(published / "out")["uid_domain"]
+    assert all(u.endswith("@" + plan_json(out)["uid_domain"]) for u in new)
     changed = 0
     for uid, e in old.items():
         n = new[uid]
@@ -128,13 +135,13 @@ def test_calendars_keep_uids_and_raise_sequence_only_on_changed_events(published
     changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
     for c in changes["changes"]:
         if c["kind"] == "cancelled":
-            assert new[c["id"]]["status"] == "CANCELLED"
+            assert new[event_uid(out, c["id"])]["status"] == "CANCELLED"
     # the person on leave gets each activity taken from them withdrawn from their calendar
     mine = events(out / "calendars" / "staff" / "liu-yang.ics")
     for c in changes["changes"]:
         if "liu-yang" in (c["before"] or {}).get("staff", []) and c["kind"] in ("restaffed", "cancelled"):
-            assert mine[c["id"]]["status"] == "CANCELLED"
-            assert mine[c["id"]]["sequence"] >= 1
+            assert mine[event_uid(out, c["id"])]["status"] == "CANCELLED"
+            assert mine[event_uid(out, c["id"])]["sequence"] >= 1
 
 
 def test_history_records_each_run_with_its_hash_seed_score_and_diff(published, after_leave):
@@ -192,7 +199,7 @@ def test_a_closed_day_moves_the_activity_and_it_keeps_its_uid(published, tmp_pat
         assert moved["sequence"] == target.get("sequence", 0) + 1
         assert moved["planned_as"] != target["id"]
     new = events(tmp_path / "out" / "calendars" / "venues" / f"{vid}.ics")
-    assert new[target["id"]]["sequence"] == 1
+    assert new[event_uid(tmp_path / "out", target["id"])]["sequence"] == 1
 
 
 @pytest.mark.parametrize("args, line", [

@@ -1,8 +1,12 @@
 """Calendars (.ics): one per staff member, one per venue and one with every activity.
 
 Everything here is deterministic: the same plan.json and station plan give byte-identical
-files. DTSTAMP never comes from the wall clock (see `calendar_stamp`), events are in plan
-order (start, id) and icalendar writes properties in a fixed order.
+files. An event's UID is `<activity id>@<uid domain>` (plan.json's "uid_domain", else the
+station's: see `planner.publish`), or the entry's own "uid"; its SEQUENCE is plan.json's
+"sequence" and its DTSTAMP plan.json's "published" (when that version was first published,
+so an unchanged event keeps its bytes from one version to the next), else `calendar_stamp`,
+which never comes from the wall clock. Events are in plan order (start, id) and icalendar
+writes properties in a fixed order.
 
 Text is escaped by icalendar (RFC 5545 TEXT escaping for values, RFC 6868 for parameter
 values such as CN), so names from a plan cannot add lines or properties. File names come
@@ -33,11 +37,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from planner.export.view import ActivityView, PlanView
 from planner.model import Staff
+from planner.publish import event_uid, parse_stamp, uid_domain, valid_domain
 from planner.types import Id
 from planner.vocab import TACTIC_NAMES
 
-__all__ = ["build_calendar", "calendar_names", "calendar_stamp", "staff_address", "write_calendars",
-           "PRODID", "STATION_ADDRESS"]
+__all__ = ["build_calendar", "calendar_names", "calendar_stamp", "calendar_uid_domain", "staff_address",
+           "write_calendars", "PRODID", "STATION_ADDRESS"]
 
 PRODID = "-//fanzha-planner//Anti-fraud publicity planner//{lang}"
 
@@ -110,6 +115,12 @@ def calendar_stamp(view: PlanView, generated: datetime | None = None) -> datetim
     if generated.tzinfo is None:
         generated = generated.replace(tzinfo=timezone.utc)
     return generated.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def calendar_uid_domain(view: PlanView) -> str:
+    """The part after '@' of every UID: plan.json's "uid_domain" (what was published), else
+    the station's own (`planner.publish.uid_domain`)."""
+    return valid_domain(view.data.get("uid_domain")) or uid_domain(view.loaded.plan.station)
 
 
 def _local(view: PlanView, moment: datetime) -> datetime:
@@ -216,8 +227,8 @@ def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: s
     if status == "CANCELLED":
         summary = L["cancelled"] + summary
     event = Event()
-    event.add("uid", activity.id)
-    event.add("dtstamp", stamp)
+    event.add("uid", event_uid(activity.raw or {"id": activity.id}, calendar_uid_domain(view)))
+    event.add("dtstamp", parse_stamp(activity.raw.get("published")) or stamp)
     event.add("sequence", _sequence(activity))
     event.add("dtstart", _local(view, activity.start))
     event.add("dtend", _local(view, activity.end))
@@ -253,7 +264,8 @@ def build_calendar(view: PlanView, activities: Iterable[ActivityView], *, name: 
     name: the calendar's display name (NAME and X-WR-CALNAME).
     viewer: the staff id whose calendar this is; their description lists the *other* staff
       as partners. Without it every staff member is listed.
-    stamp: DTSTAMP (UTC); default `calendar_stamp(view)`.
+    stamp: DTSTAMP (UTC) of events whose plan.json entry has no "published"; default
+      `calendar_stamp(view)`.
     method: METHOD; "PUBLISH" for .ics files, None for a CalDAV resource (RFC 4791 §4.1
       forbids METHOD in stored calendar objects).
     """
