@@ -153,8 +153,12 @@ def plan(
     time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit, e.g. 10s")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="start over: ignore the plan.json already in OUT (every "
+                                        "calendar event a first version, SEQUENCE 0; nothing withdrawn)")] = False,
 ) -> None:
-    """Solve the plan and write every output; live progress on a terminal."""
+    """Solve the plan and write every output; live progress on a terminal. Into an OUT that
+    holds an earlier plan, publishes a new version: calendar events keep their UIDs, SEQUENCE
+    rises on what changed and what was dropped is withdrawn (STATUS:CANCELLED)."""
     from planner.export.output import output_dir
     from planner.export.source import source_record
     from planner.changes import diff
@@ -162,6 +166,7 @@ def plan(
     from planner.history import record
     from planner.loader import load_plan
     from planner.planjson import plan_json
+    from planner.publish import previous_publication, publish
     from planner.report import render_solution
     from planner.schedule import NoPlanError, solve
 
@@ -185,11 +190,14 @@ def plan(
     data = plan_json(solution)
     data["source"] = source_record(loaded)
     previous = _previous_plan(out)
+    publication = publish(data, None if fresh else previous_publication(out), plan=loaded.plan)
+    data = publication.data
     with output_dir(out) as staging:
         written = write_outputs(loaded, data, staging)
         record(staging, command="plan", loaded=loaded, data=data, previous=previous,
                changes=diff(previous["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
+    console.print(publication.summary(), highlight=False)
     console.print(f"wrote {out}/: plan.json, calendars/ ({len(loaded.plan.staff)} staff, "
                   f"{len(loaded.plan.venues)} venues, all.ics), plan.html, plan.xlsx"
                   + (", plan.pdf" if not written.notes else ""), highlight=False)

@@ -4,6 +4,7 @@ activities per week and each person's load (rich tables; the CLI stays thin)."""
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from planner.catalogue import catalogue
@@ -28,6 +29,7 @@ def render_solution(console: Console, solution: Solution, *, weeks: bool = True,
         render_weeks(console, summary, lang)
     if people:
         render_load(console, summary, lang)
+    render_idle(console, summary)
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
 
@@ -92,6 +94,14 @@ def render_load(console: Console, s: Summary, lang: str) -> None:
     console.print(table)
 
 
+def render_idle(console: Console, s: Summary) -> None:
+    """Who has no activity at all: their calendar is written, valid, and holds no event."""
+    idle = [(sid, name) for sid, name, _role, n, _cap in s.load if n == 0]
+    if idle:
+        console.print(f"[yellow]no activities ({len(idle)}):[/] " + escape(", ".join(f"{name} ({sid})" for sid, name in idle))
+                      + " — their calendars hold no events", highlight=False)
+
+
 CHANGE_NAMES = {"added": ("新增", "added"), "moved": ("调整时间", "moved"), "restaffed": ("换人", "re-staffed"),
                 "cancelled": ("取消", "cancelled")}
 
@@ -129,4 +139,5 @@ def render_changes(console: Console, changes: Changes, solution: Solution, *, li
         console.print(table)
 
 
-__all__ = ["render_changes", "render_solution", "render_header", "render_score", "render_unmet", "render_weeks", "render_load"]
+__all__ = ["render_changes", "render_solution", "render_header", "render_score", "render_unmet", "render_weeks", "render_load",
+           "render_idle"]
