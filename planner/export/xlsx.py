@@ -8,6 +8,11 @@ Sheets, in the campaign's language:
   columns for what a station records after the activity (people reached, materials handed
   out by type, App installs, households visited, photos, how it went, notes), the expected
   reach beside the actual; whole numbers ≥ 0 enforced by data validation; a totals row.
+- 已取消活动 / Cancelled activities, 未匹配记录 / Unmatched entries: only when an earlier
+  plan.xlsx is carried over (`write_xlsx(..., previous=...)`, see `planner.export.ledger`):
+  the ledger rows of activities no longer planned that had entries, each marked cancelled,
+  with their own totals; and, one per row, every value that matched no activity (where it
+  was, the column, what was typed, what the plan says, why it is there);
 - one sheet per staff member (their activities only), named by the person's name, with the
   staff id added when two people share a name;
 - one sheet per venue (its activities only), named by the venue's name, likewise.
@@ -34,9 +39,9 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -49,8 +54,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.catalogue import catalogue
 from planner.export.view import ActivityView, PlanView
 
+if TYPE_CHECKING:
+    from planner.export.ledger import LedgerRead, Merged
+
 __all__ = ["write_xlsx", "build_workbook", "sheet_title", "SheetNames", "cell_text", "text_width",
-           "FORMULA_TRIGGERS", "HANDOUTS"]
+           "FORMULA_TRIGGERS", "HANDOUTS", "MATERIAL_KEYS", "workbook_bytes"]
 
 # --- words -------------------------------------------------------------------------------------------
 
@@ -87,6 +95,21 @@ L: dict[str, tuple[str, str]] = {
     "whole_title": ("数量", "Count"),
     "status_title": ("开展情况", "Held?"),
     "status_error": ("请从列表中选择", "Choose from the list"),
+    # carried over from an earlier plan.xlsx (planner.export.ledger)
+    "cancelled_sheet": ("已取消活动", "Cancelled activities"),
+    "unmatched": ("未匹配记录", "Unmatched entries"),
+    "plan_status": ("计划状态", "In the plan"),
+    "cancelled": ("已取消", "Cancelled"),
+    "u_where": ("原位置", "Was at"),
+    "u_column": ("列", "Column"),
+    "u_value": ("填写内容", "Entered"),
+    "u_planned": ("计划内容", "The plan says"),
+    "u_why": ("原因", "Why kept here"),
+    "why_no_id": ("该行没有活动编号", "the row has no activity id"),
+    "why_unknown_id": ("计划中没有此活动编号", "no activity of the plan has this id"),
+    "why_differs": ("与计划内容不同", "differs from what the plan says"),
+    "why_column": ("台账中没有此列", "the ledger has no such column"),
+    "why_conflict": ("与同一活动另一行的填写不同", "differs from another row of the same activity"),
 }
 STATUS = {"zh": ("已开展", "未开展", "已改期"), "en": ("held", "not held", "rescheduled")}
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
@@ -95,6 +118,9 @@ LIST_SEP = {"zh": "、", "en": ", "}
 
 #: Catalogue materials a station hands out and counts in its ledger, in column order.
 HANDOUTS = ("leaflets", "booklets", "posters", "letter_to_residents", "giveaways")
+#: Each handout's column key in the ledger (the `targets.materials` keys of the contract).
+MATERIAL_KEYS = {"leaflets": "leaflet", "booklets": "booklet", "posters": "poster",
+                 "letter_to_residents": "letter", "giveaways": "gift"}
 
 #: First characters that make a spreadsheet treat text as a formula (or as the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -120,6 +146,8 @@ TEXT_ALIGN = Alignment(vertical="top", wrap_text=True)
 CENTER_ALIGN = Alignment(horizontal="center", vertical="top")
 STAFF_TAB = "FF4F81BD"
 VENUE_TAB = "FF9BBB59"
+KEPT_TAB = "FF7F7F7F"  # the sheets of what an earlier workbook held that the plan no longer has
+CANCELLED_FONT = Font(name=FONT, bold=True, color="FFC00000")
 
 LINE_HEIGHT = 15.0  # points per line of 11 pt text, CJK included
 LEDGER_MIN_LINES = 2  # ledger rows are tall enough to write in by hand when printed
@@ -284,6 +312,7 @@ class Column:
     max_width: int = 40
     min_width: int = 6
     validate: str | None = None  # ledger: "count" or "status"
+    key: str | None = None  # ledger: the column's stable key (planner.export.ledger)
 
     @property
     def scale(self) -> float:
@@ -294,6 +323,10 @@ class Column:
     def fill_in(self) -> bool:
         return self.value is None
 
+
+#: The words of L heading ledger columns, which are also those columns' keys.
+LEDGER_WORDS = ("date", "weekday", "start", "end", "venue", "kind", "format", "theme", "key_date", "audience",
+                "staff", "partners", "reached", "installs", "households", "photos", "status", "notes", "id")
 
 _FORMATS = {"date": DATE_FORMAT, "time": TIME_FORMAT, "count": COUNT_FORMAT}
 
@@ -308,6 +341,7 @@ class _Book:
         self.plan = view.loaded.plan
         self.wb = Workbook()
         self.names = SheetNames()
+        self.merged: Merged | None = None
 
     def t(self, key: str) -> str:
         zh, en = L[key]
@@ -392,12 +426,12 @@ class _Book:
         materials = catalogue().materials
         counted = [
             Column(f"{materials[m].zh}\n（份）" if self.lang == "zh" else materials[m].en.capitalize(),
-                   None, "count", max_width=8, min_width=8, validate="count")
+                   None, "count", max_width=8, min_width=8, validate="count", key=MATERIAL_KEYS[m])
             for m in HANDOUTS if m in materials
         ]
         # Ledger rows are two lines tall (room to write by hand), so text wraps in narrower
         # columns than the roster's: the page holds more columns at a legible scale.
-        return self.when() + [
+        columns = self.when() + [
             Column(self.t("venue"), lambda a: a.venue_name, max_width=14),
             Column(self.t("kind"), lambda a: a.kind_name, max_width=8, min_width=6),
             Column(self.t("format"), lambda a: a.format_name, max_width=10),
@@ -406,7 +440,7 @@ class _Book:
             Column(self.t("audience"), lambda a: self.join(a.audience_names), max_width=10),
             Column(self.t("staff"), self.staff, max_width=12),
             Column(self.t("partners"), None, max_width=12, min_width=12),
-            Column(self.t("reach"), lambda a: a.reach, "count", max_width=8, min_width=8),
+            Column(self.t("reach"), lambda a: a.reach, "count", max_width=8, min_width=8, key="expected_reach"),
             Column(self.t("reached"), None, "count", max_width=8, min_width=8, validate="count"),
             *counted,
             Column(self.t("installs"), None, "count", max_width=8, min_width=8, validate="count"),
@@ -416,12 +450,18 @@ class _Book:
             Column(self.t("notes"), None, max_width=16, min_width=16),
             Column(self.t("id"), lambda a: a.id, "small", max_width=14),
         ]
+        for c in columns:  # the word of L a column is headed by is its key: "date", "reached", "notes"…
+            if c.key is None:
+                c.key = next(k for k in LEDGER_WORDS if c.header == self.t(k))
+        return columns
 
     # sheets
 
     def table(self, ws: Worksheet, columns: list[Column], activities: list[ActivityView], *,
-              ledger: bool = False, page_title: str = "", freeze_after: int = 0) -> int:
-        """Header row, one row per activity, widths, heights, filter and print setup; → last row."""
+              ledger: bool = False, page_title: str = "", freeze_after: int = 0,
+              rows: list[list[Any]] | None = None) -> int:
+        """Header row, one row per activity (or the `rows` given), widths, heights, filter and
+        print setup; → last row."""
         widths = [max(c.min_width, min(text_width(c.header) + 2, c.max_width)) for c in columns]
         for col, c in enumerate(columns, 1):
             cell = ws.cell(1, col)
@@ -431,7 +471,8 @@ class _Book:
             cell.alignment = HEAD_ALIGN
             cell.border = BORDER
 
-        rows: list[list[Any]] = [[c.value(a) if c.value else None for c in columns] for a in activities]
+        if rows is None:
+            rows = [[c.value(a) if c.value else None for c in columns] for a in activities]
         for values in rows:
             for i, (c, v) in enumerate(zip(columns, values)):
                 if c.kind in ("text", "short", "small") and v:
@@ -452,7 +493,7 @@ class _Book:
                     cell.font = SMALL
                 if c.fill_in:
                     cell.fill = FILL_IN_FILL
-                    if c.kind == "count":
+                    if c.kind == "count" and not isinstance(v, (date, time, timedelta)):
                         cell.number_format = COUNT_FORMAT
                 if isinstance(v, str) and v:
                     lines = max(lines, _lines(cell_text(v), widths[col - 1] / c.scale))
@@ -499,9 +540,15 @@ class _Book:
     def ledger(self) -> None:
         ws = self.wb.create_sheet(self.names.claim(self.t("ledger")))
         columns = self.ledger_columns()
-        venue_col = next(i for i, c in enumerate(columns, 1) if c.header == self.t("venue"))
-        last = self.table(ws, columns, self.view.activities, ledger=True, page_title=self.t("ledger"),
-                          freeze_after=venue_col)
+        entries = self.merged.entries if self.merged else {}
+        rows = [[entries.get(a.id, {}).get(c.key) if c.fill_in else c.value(a) for c in columns]
+                for a in self.view.activities]
+        self.ledger_table(ws, columns, rows, self.t("ledger"))
+
+    def ledger_table(self, ws: Worksheet, columns: list[Column], rows: list[list[Any]], page_title: str) -> None:
+        """The ledger's table: rows, validation of what is typed, a totals row."""
+        venue_col = next(i for i, c in enumerate(columns, 1) if c.key == "venue")
+        last = self.table(ws, columns, [], ledger=True, page_title=page_title, freeze_after=venue_col, rows=rows)
         if last < 2:
             return
         count = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -531,6 +578,72 @@ class _Book:
                 cell.number_format = COUNT_FORMAT
                 cell.font = BOLD
 
+    # what an earlier workbook's ledger held
+
+    def planned_values(self, activities: list[ActivityView]) -> dict[str, dict[str, Any]]:
+        """Activity id → what the ledger pre-fills for it, by column key."""
+        planned = [c for c in self.ledger_columns() if not c.fill_in]
+        return {a.id: {c.key: c.value(a) for c in planned} for a in activities}
+
+    def carry(self, previous: "LedgerRead", earlier: PlanView | None) -> None:
+        """Match an earlier workbook's ledger against this plan (see planner.export.ledger)."""
+        from planner.export.ledger import merge
+
+        before = None
+        if earlier is not None:
+            before = {**self.planned_values(earlier.cancelled), **self.planned_values(earlier.activities)}
+        self.merged = merge(previous, current=self.planned_values(self.view.activities),
+                            withdrawn=self.planned_values(self.view.cancelled), earlier=before,
+                            columns=[c.key for c in self.ledger_columns() if c.fill_in], words=self.t,
+                            other_language=previous.language not in (None, self.lang))
+
+    @staticmethod
+    def shown(c: Column, value: Any) -> Any:
+        """A pre-filled value read back from a workbook, as the ledger writes it."""
+        if c.kind == "date" and isinstance(value, datetime) and value.time() == time(0):
+            return value.date()
+        if c.kind == "time" and isinstance(value, time):
+            minutes = round((value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 60)
+            return time((minutes // 60) % 24, minutes % 60)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    def cancelled(self) -> None:
+        """Activities no longer planned whose ledger rows had entries: their own sheet, each
+        row marked cancelled, with its own totals (the ledger's stay those of the plan)."""
+        if not self.merged or not self.merged.cancelled:
+            return
+        ws = self.wb.create_sheet(self.names.claim(self.t("cancelled_sheet")))
+        ws.sheet_properties.tabColor = KEPT_TAB
+        mark = Column(self.t("plan_status"), lambda a: self.t("cancelled"), "short", max_width=10, min_width=8,
+                      key="plan_status")
+        columns = [mark, *self.ledger_columns()]
+        rows = []
+        for kept in self.merged.cancelled:
+            rows.append([self.t("cancelled") if c is mark else kept.id if c.key == "id"
+                         else kept.entries.get(c.key) if c.fill_in else self.shown(c, kept.planned.get(c.key))
+                         for c in columns])
+        self.ledger_table(ws, columns, rows, self.t("cancelled_sheet"))
+        for r in range(2, len(rows) + 2):
+            ws.cell(r, 1).font = CANCELLED_FONT
+
+    def unmatched(self) -> None:
+        """What matched no activity: one row per value, where it was, and why it is here."""
+        if not self.merged or not self.merged.unmatched:
+            return
+        ws = self.wb.create_sheet(self.names.claim(self.t("unmatched")))
+        ws.sheet_properties.tabColor = KEPT_TAB
+        given = lambda a: None  # noqa: E731 (rows are given, not computed from activities)
+        columns = [Column(self.t("u_where"), given, max_width=24, min_width=10),
+                   Column(self.t("id"), given, max_width=30, min_width=12),
+                   Column(self.t("u_column"), given, max_width=20, min_width=8),
+                   Column(self.t("u_value"), given, max_width=40, min_width=12),
+                   Column(self.t("u_planned"), given, max_width=30, min_width=12),
+                   Column(self.t("u_why"), given, max_width=30, min_width=12)]
+        rows = [list(u.as_row()) for u in self.merged.unmatched]
+        self.table(ws, columns, [], page_title=self.t("unmatched"), rows=rows)
+
     def people(self) -> None:
         staff = list(self.plan.staff)
         for person, title in zip(staff, _titles([(s.name, s.id) for s in staff], self.names)):
@@ -554,6 +667,8 @@ class _Book:
     def build(self) -> Workbook:
         self.roster()
         self.ledger()
+        self.cancelled()
+        self.unmatched()
         self.people()
         self.places()
         self.wb.active = 0
@@ -600,18 +715,39 @@ def _deterministic_zip(workbook: Workbook, day: date) -> bytes:
     return stable.getvalue()
 
 
-def build_workbook(view: PlanView) -> Workbook:
-    """The workbook for a plan view (not saved)."""
-    return _Book(view).build()
+def build_workbook(view: PlanView, previous: "LedgerRead | None" = None,
+                   earlier: PlanView | None = None) -> Workbook:
+    """The workbook for a plan view (not saved); with `previous` (what an earlier workbook's
+    ledger held, `planner.export.ledger.read_ledger`), carrying it over as `write_xlsx` does."""
+    return _build(view, previous, earlier)[0]
 
 
-def write_xlsx(view: PlanView, path: Path) -> None:
+def _build(view: PlanView, previous: "LedgerRead | None", earlier: PlanView | None) -> tuple[Workbook, "Merged | None"]:
+    book = _Book(view)
+    if previous is not None:
+        book.carry(previous, earlier)
+    return book.build(), book.merged
+
+
+def workbook_bytes(view: PlanView, previous: "LedgerRead | None" = None,
+                   earlier: PlanView | None = None) -> tuple[bytes, "Merged | None"]:
+    """The file's bytes (the same for the same plan and the same entries carried) and what was
+    carried over from `previous` (None without it)."""
+    workbook, merged = _build(view, previous, earlier)
+    return _deterministic_zip(workbook, view.loaded.plan.campaign.start), merged
+
+
+def write_xlsx(view: PlanView, path: Path, previous: "LedgerRead | None" = None,
+               earlier: PlanView | None = None) -> "Merged | None":
     """Write the roster workbook to `path`, atomically: a temp file beside it, then a rename.
 
     Readers never see a half-written file, and a failure leaves the old file as it was.
+    With `previous`, what a station typed into an earlier workbook's ledger is carried over
+    by activity id (`earlier`: the plan view that workbook was written from, if known); the
+    result says what was carried, cancelled and left unmatched.
     """
     path = Path(path)
-    workbook = build_workbook(view)
+    data, merged = workbook_bytes(view, previous, earlier)
     while True:
         tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
         try:  # 0o666 less the umask, like any file the user writes (mkstemp's would be 0600)
@@ -621,10 +757,11 @@ def write_xlsx(view: PlanView, path: Path) -> None:
             continue
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(_deterministic_zip(workbook, view.loaded.plan.campaign.start))
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return merged
