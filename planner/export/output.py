@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 MARKER = ".planner-output"
-KEPT = ("history",)  # carried over from the previous output: it is a record, not a result
+KEPT = ("history", "backups")  # carried over from the previous output: records, not results
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from planner.export.ics import write_calendars
+from planner.export.ledger import LedgerUnreadable, Merged, read_ledger
 from planner.export.output import write_text_atomic
-from planner.export.view import build_view
+from planner.export.view import PlanView, build_view
 from planner.export.xlsx import write_xlsx
 from planner.loader import LoadedPlan
 
@@ -16,17 +21,29 @@ TARGETS = ("json", "ics", "html", "pdf", "xlsx")
 # What each target writes inside OUT (for `planner export`, which replaces only these).
 TARGET_PATHS = {"json": ("plan.json",), "ics": ("calendars",), "html": ("plan.html",), "pdf": ("plan.pdf",),
                 "xlsx": ("plan.xlsx",)}
+BACKUPS = "backups"  # OUT/backups/plan-YYYYMMDDTHHMMSS.xlsx: earlier workbooks, kept across runs
 
 
 @dataclass
 class Written:
     paths: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. how to get the PDF
+    ledger: list[str] = field(default_factory=list)  # what the earlier plan.xlsx's ledger gave the new one
+    backup: Path | None = None  # the earlier plan.xlsx kept, relative to the folder (backups/…)
+    carried: Merged | None = None  # what was carried over, by activity id
 
 
 def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
-                  targets: Iterable[str] = TARGETS) -> Written:
-    """Write each requested output of plan.json `data` into `folder` (already a staging folder)."""
+                  targets: Iterable[str] = TARGETS, *, previous_xlsx: Path | Iterable[Path] | None = None,
+                  now: datetime | None = None) -> Written:
+    """Write each requested output of plan.json `data` into `folder` (already a staging folder).
+
+    `previous_xlsx`: where the plan.xlsx being replaced may be (the first that exists is used):
+    what was typed into its ledger is carried into the new one by activity id, and the file is
+    kept as `folder/backups/plan-<time>.xlsx` unless the new one is the same file or an
+    identical backup is already there. `Written.ledger` says what happened, in the plan's
+    language; a previous file that cannot be read is kept as the backup and said so.
+    """
     from planner.planjson import dumps
 
     targets = list(targets)
@@ -38,7 +55,7 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
     if "ics" in targets:
         written.paths += write_calendars(view, folder / "calendars")
     if "xlsx" in targets:
-        write_xlsx(view, folder / "plan.xlsx")
+        _write_workbook(view, folder, _candidates(previous_xlsx), written, now)
         written.paths.append(folder / "plan.xlsx")
     if "html" in targets or "pdf" in targets:
         from planner.export.html import render_html
@@ -55,3 +72,121 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
             except PdfUnavailable as e:
                 written.notes.append(f"plan.pdf not written: {e}")
     return written
+
+
+def _candidates(previous: Path | Iterable[Path] | None) -> list[Path]:
+    if previous is None:
+        return []
+    if isinstance(previous, (str, os.PathLike)):
+        return [Path(previous)]
+    return [Path(p) for p in previous]
+
+
+def _write_workbook(view: PlanView, folder: Path, candidates: list[Path], written: Written,
+                    now: datetime | None) -> None:
+    """plan.xlsx, with what the earlier one's ledger held; the earlier one kept as a backup."""
+    target = folder / "plan.xlsx"
+    source = next((p for p in candidates if p.is_file()), None)
+    if source is None:
+        write_xlsx(view, target)
+        return
+    lang = "zh" if view.language == "zh" else "en"
+    old = source.read_bytes()  # first: `source` may be the very file about to be replaced
+    problem = None
+    read = None
+    try:
+        read = read_ledger(old)
+        if not read.found:
+            problem = MESSAGES["no_ledger"][lang]
+            read = None
+    except LedgerUnreadable as e:
+        problem = str(e)
+    earlier = _earlier_view(view.loaded, source.parent / "plan.json") if read is not None else None
+    merged = write_xlsx(view, target, previous=read, earlier=earlier)
+    written.carried = merged
+    backup = _backup(old, target, folder, view.timezone, now)
+    written.backup = backup
+    line = _summary(lang, source, merged, problem, backup)
+    if line:
+        written.ledger.append(line)
+
+
+def _earlier_view(loaded: LoadedPlan, path: Path) -> PlanView | None:
+    """The plan view the earlier workbook was written from (its plan.json), if it can be had."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
+            return None
+        return build_view(loaded, data)
+    except Exception:  # missing, unreadable, or not a plan this plan can show: compare with the new plan only
+        return None
+
+
+def _backup(old: bytes, target: Path, folder: Path, tz: str, now: datetime | None) -> Path | None:
+    """Keep the earlier workbook (`old`) in folder/backups unless `target` is the same file or a
+    backup already is (no pile of identical backups); → the backup, relative to `folder`."""
+    if old == target.read_bytes():
+        return None
+    backups = folder / BACKUPS
+    if backups.is_dir():
+        for kept in sorted(backups.iterdir()):
+            if kept.is_file() and kept.stat().st_size == len(old) and kept.read_bytes() == old:
+                return kept.relative_to(folder)
+    backups.mkdir(exist_ok=True)
+    moment = (now or datetime.now(timezone.utc))
+    stamp = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(ZoneInfo(tz))
+    name = f"plan-{stamp:%Y%m%dT%H%M%S}.xlsx"
+    n = 2
+    while (backups / name).exists():
+        name = f"plan-{stamp:%Y%m%dT%H%M%S}-{n}.xlsx"
+        n += 1
+    temporary = backups / f".{name}.tmp"
+    temporary.write_bytes(old)
+    os.replace(temporary, backups / name)
+    return Path(BACKUPS) / name
+
+
+MESSAGES = {
+    "head": {"zh": "台账: ", "en": "ledger: "},
+    "carried": {"zh": "{n} 条记录已带入新表", "en": "entries of {n} {activities} carried into the new workbook"},
+    "cancelled": {"zh": "{n} 条已取消活动的记录保留在「已取消活动」表",
+                  "en": "{n} cancelled {activities} with entries kept on the sheet \u201cCancelled activities\u201d"},
+    "unmatched": {"zh": "{n} 项无法对应到活动的内容保留在「未匹配记录」表",
+                  "en": "{n} {entries} matching no activity kept on the sheet \u201cUnmatched entries\u201d"},
+    "nothing": {"zh": "原表没有填写的记录", "en": "nothing was typed into the previous workbook's ledger"},
+    "backup": {"zh": "备份 {path}", "en": "backup {path}"},
+    "unreadable": {"zh": "原表 {file} 无法读取（{why}），未带入任何记录；原文件已保留为备份 {path}",
+                   "en": "the previous {file} could not be read ({why}); nothing was carried over; "
+                         "the file is kept as the backup {path}"},
+    "no_ledger": {"zh": "其中没有台账表", "en": "it has no ledger sheet"},
+}
+
+
+def _summary(lang: str, source: Path, merged: Merged | None, problem: str | None, backup: Path | None) -> str:
+    """One line for the terminal: what the earlier ledger gave the new workbook, and the backup."""
+    def say(key: str, **values: Any) -> str:
+        return MESSAGES[key][lang].format(**values)
+
+    def plural(n: int, one: str, many: str) -> str:
+        return one if n == 1 else many
+
+    if problem is not None:
+        return say("head") + say("unreadable", file=source, why=problem, path=backup or source)
+    parts = []
+    if merged is not None:
+        if merged.carried:
+            parts.append(say("carried", n=merged.carried,
+                             activities=plural(merged.carried, "activity", "activities")))
+        if merged.cancelled:
+            n = len(merged.cancelled)
+            parts.append(say("cancelled", n=n, activities=plural(n, "activity", "activities")))
+        if merged.unmatched:
+            n = len(merged.unmatched)
+            parts.append(say("unmatched", n=n, entries=plural(n, "entry", "entries")))
+    if not parts and backup is None:
+        return ""
+    if not parts:
+        parts.append(say("nothing"))
+    if backup is not None:
+        parts.append(say("backup", path=backup.as_posix()))
+    return say("head") + ", ".join(parts)
