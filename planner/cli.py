@@ -193,7 +193,7 @@ def plan(
     publication = publish(data, None if fresh else previous_publication(out), plan=loaded.plan)
     data = publication.data
     with output_dir(out) as staging:
-        written = write_outputs(loaded, data, staging)
+        written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"])
         record(staging, command="plan", loaded=loaded, data=data, previous=previous,
                changes=diff(previous["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
@@ -203,6 +203,8 @@ def plan(
                   + (", plan.pdf" if not written.notes else ""), highlight=False)
     for note in written.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for line in written.ledger:
+        console.print(line, highlight=False, markup=False)
 
 
 def _check_out(out: Path) -> None:
@@ -284,7 +286,8 @@ def replan(
     new["source"] = source_record(loaded)
     earlier_history = previous.resolve().parent / FOLDER
     with output_dir(out) as staging:
-        written = write_outputs(loaded, new, staging)
+        written = write_outputs(loaded, new, staging,  # the ledger's entries: OUT's plan.xlsx, else --previous's
+                                previous_xlsx=[out / "plan.xlsx", previous.parent / "plan.xlsx"])
         (staging / "changes.json").write_text(dumps({"version": 1, "replanned_from": first.isoformat(),
                                                      "previous": str(previous), **result.changes.to_json()}),
                                               encoding="utf-8")
@@ -299,6 +302,8 @@ def replan(
                   f"updated plan no longer allowed as they were)", highlight=False)
     for note in written.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for line in written.ledger:
+        console.print(line, highlight=False, markup=False)
 
 
 @app.command()
@@ -424,10 +429,12 @@ def export(
     replaced = {p for t in to for p in TARGET_PATHS[t]}
     keep = [p.name for p in out.iterdir() if p.name not in replaced]
     with output_dir(out, keep=keep) as staging:
-        written = write_outputs(loaded, data, staging, to)
+        written = write_outputs(loaded, data, staging, to, previous_xlsx=[out / "plan.xlsx"])
     for note in written.notes:
         print(note, file=sys.stderr)
     Console().print(f"wrote {', '.join(sorted(replaced))} in {out}/", highlight=False)
+    for line in written.ledger:
+        Console().print(line, highlight=False, markup=False)
     if written.notes:
         raise typer.Exit(1)
 
