@@ -326,6 +326,10 @@ class Solver(_Model):
     time_limit: Duration = Field(D["solver"]["time_limit"], validate_default=True)
     workers: int = Field(D["solver"]["workers"], ge=0, le=256, description="0 = all cores")
     seed: int = Field(D["solver"]["seed"], ge=0, le=2**31 - 1)
+    deterministic: bool = Field(D["solver"]["deterministic"],
+                                description="same plan and seed, same outputs: the search is budgeted in "
+                                "CP-SAT's deterministic time instead of the clock (false: race the clock, "
+                                "which can find a better plan in the time but a different one each run)")
 
 
 class AreaTravel(_Model):
