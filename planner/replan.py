@@ -19,7 +19,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -137,6 +137,8 @@ def _days_of(label: str | None, periods: dict[str, range], calendar: CampaignCal
 
 class _Replan(_Run):
     """The parts from the replan date on, repaired rather than solved afresh."""
+
+    keep_credits = True
 
     def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar, strategy, workers: int, seed: int,
                  started: float, progress, later: list[Previous], broken: set[str], unmet_before: set[tuple],
@@ -260,7 +262,8 @@ class _Replan(_Run):
         ctx.cost("changes", "changes", terms, 1.0)
         model.minimize(sum(k * v for v, k in ctx.objective_terms()) + ctx.constant_penalty())
         hint_full(ctx, inside)
-        limit = max(0.2, min(REPAIR_SECONDS, deadline - time.monotonic() - self.last_evaluation))
+        limit = REPAIR_SECONDS if self.deterministic else \
+            max(0.2, min(REPAIR_SECONDS, deadline - time.monotonic() - self.last_evaluation))
         solver = _solver(limit, self.workers, self.seed, self.deterministic)
         status = solver.solve(model)
         self.stats["repairs"] += 1
@@ -353,18 +356,24 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     unmet_before = {(u.get("tactic"), u.get("venue"), u.get("period")) for u in data.get("unmet", [])
                     if isinstance(u, dict)}
     strategy = choose_strategy(loaded, calendar)
+    whole = list(strategy.chunks)
     first = next((i for i, d in enumerate(calendar.days) if d.date >= since), len(calendar.days))
     chunks = [range(max(c[0], first), c[-1] + 1) for c in strategy.chunks if c[-1] >= first]
     strategy.chunks = chunks
     run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
                   day_of, started + limit)
-    # what happened before the date counts towards this period's goals, as it was
+    # what happened before the date counts towards this period's goals, as it was: as the
+    # candidate it was planned as (its 三时三地 line, its key dates), where the plan still has it
     formats = resolve_formats(plan)
     venues = {v.id: v for v in plan.venues}
+    generated = {c.id: c for c in generate_candidates(loaded, calendar, days=range(first)).candidates} \
+        if first else {}
     frozen_planned: list[PlannedActivity] = []
     staff_ids = {s.id for s in plan.staff}
     for p in frozen:
-        cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
+        cand = generated.get(p.natural)
+        if cand is None or cand.end_min - cand.start_min != int((p.end - p.start).total_seconds() // 60):
+            cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
         if cand is None:
             continue
         key = next((k for k in run.key_index.get(p.raw.get("key_date") or "", ())), None)
@@ -382,15 +391,58 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
         run.part(n, days, share)
     by_natural = {p.natural: p for p in previous}
 
-    def keep_theme(a: PlannedActivity) -> str | None:
+    def keep_theme(a: PlannedActivity) -> tuple[str, list[str]] | None:
         p = by_natural.get(a.cand.id)
-        return p.raw.get("theme") if p is not None else None
+        if p is None or not isinstance(p.raw.get("theme"), str):
+            return None
+        return p.raw["theme"], [x for x in p.raw.get("audiences") or () if isinstance(x, str)]
 
-    solution = assemble(run, frozen_planned + run.activities, keep_theme)
+    # the plan is scored as a plan is: the campaign's own parts, each evaluated with the
+    # activities it holds fixed and their published key-date credits kept, so an unchanged
+    # plan scores (and is labelled) exactly as it was published
+    scored = _Run(loaded, calendar, replace(strategy, chunks=whole), None, workers, seed, started, progress)
+    scored.keep_credits = True
+    planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen))
+    scored.stats.update(run.stats)
+    scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
+    solution = assemble(scored, planned, keep_theme)
     new_data = _plan_json(solution, data, previous, frozen, since)
     changes = diff([p.raw for p in later], [a for a in new_data["activities"]
                                             if datetime.fromisoformat(a["start"]).astimezone(tz).date() >= since])
     return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats))
+
+
+def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str]) -> list[PlannedActivity]:
+    """Evaluate the whole plan part by part (as `planner plan` does) into `run`; the planned
+    activities as evaluated. Activities the updated plan no longer generates stay as facts
+    (counted, not modelled); so do past ones that break its rules."""
+    chunks = run.strategy.chunks
+    out: list[PlannedActivity] = []
+    for n, days in enumerate(chunks):
+        mine = [a for a in planned if a.cand.day in days]
+        cset = generate_candidates(run.loaded, run.calendar, days=days)
+        pool = run.build(cset, days, days, run.carry, "prepare").cands
+        known = {c.id for c in cset.candidates}
+        for attempt in (0, 1):
+            # attempt 1: the past breaks the updated rules, so it stays what it was
+            facts = [a for a in mine if a.cand.id not in known or (attempt and a.cand.id in frozen)]
+            held = [a for a in mine if a.cand.id in known and not (attempt and a.cand.id in frozen)]
+            before = len(run.carry.activities), dict(run.carry.key_date_credit)
+            for a in facts:
+                run.carry.activities.append((a.cand, tuple(a.staff)))
+                if a.key_date is not None:
+                    run.carry.key_date_credit[a.key_date] = run.carry.key_date_credit.get(a.key_date, 0) + 1
+            try:
+                result = run.evaluate(cset, days, incumbent_of(held), pool, 0.0)
+                break
+            except RuntimeError:
+                del run.carry.activities[before[0]:]
+                run.carry.key_date_credit = before[1]
+                if attempt:
+                    raise
+        run.finish(result, "feasible", None, last=n == len(chunks) - 1)
+        out += facts + result.activities
+    return out
 
 
 def _frozen_candidate(p: Previous, calendar: CampaignCalendar, day_of: dict[date, int], venues, formats, tz
