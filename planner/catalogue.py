@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.types import Clock, Duration, Word, parse_month_day
 from planner.vocab import DayClass, Skill, VenueKind
@@ -61,13 +61,42 @@ class Reach(_Strict):
     online: int = Field(0, ge=0, description="views of an online post")
 
 
+#: Most of a material one activity may need per person or household reached, and in all.
+MAX_MATERIAL_RATE = 100
+MAX_MATERIAL_FIXED = 10_000
+
+
+class MaterialUse(_Strict):
+    """How much of one material an activity needs: the three parts are added up and the sum
+    rounded up to a whole number (see planner.materials)."""
+
+    per_person: float = Field(0, ge=0, le=MAX_MATERIAL_RATE, description="× the people it reaches")
+    per_household: float = Field(0, ge=0, le=MAX_MATERIAL_RATE,
+                                 description="× the households those people are (reach ÷ household size)")
+    per_activity: float = Field(0, ge=0, le=MAX_MATERIAL_FIXED, description="a fixed count, whatever the reach")
+
+
+class Material(Named):
+    """A material (物料): what a bare number in a plan's `materials:` means (`per`), whether it
+    is used up (handed out or posted: printed anew, in the print list and the ledger) and the
+    Chinese measure word of its counts."""
+
+    unit: str = Field(min_length=1)
+    per: Literal["person", "household", "activity"]
+    used_up: bool
+
+    def use(self, amount: float) -> MaterialUse:
+        """A bare number in the plan, as the rate it means for this material."""
+        return MaterialUse(**{f"per_{self.per}": amount})
+
+
 class Format(Named):
     duration: Duration
     needs: Needs
     kinds: list[VenueKind]
     reach: Reach
     app_install_rate: float = Field(ge=0, le=1)
-    materials: list[Word] = Field(default_factory=list)
+    materials: dict[Word, MaterialUse] = Field(default_factory=dict, description="material id → how much")
 
     @property
     def online(self) -> bool:
@@ -152,15 +181,45 @@ class KeyDateInfo(Named):
     activity: Word | None = None
 
 
+class TargetRule(_Strict):
+    """How a default activity target scales to a plan (exactly one of the three)."""
+
+    per_venue_month: float | None = Field(None, ge=0)
+    per_police_week: float | None = Field(None, ge=0)
+    per_week: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> "TargetRule":
+        if sum(v is not None for v in (self.per_venue_month, self.per_police_week, self.per_week)) != 1:
+            raise ValueError("give exactly one of per_venue_month, per_police_week, per_week")
+        return self
+
+
+class FraudFreeDefaults(_Strict):
+    kinds: list[VenueKind] = Field(min_length=1)
+    install_rate: float = Field(ge=0, le=1)
+    households_share: float = Field(ge=0, le=1)
+
+
+class TargetDefaults(_Strict):
+    """targets.yaml: default targets, the household size and the print lead time."""
+
+    activities: dict[Word, TargetRule]
+    fraud_free: FraudFreeDefaults
+    household_size: float = Field(gt=0, le=20)
+    print_lead_days: int = Field(ge=0, le=60)
+
+
 class Catalogue(_Strict):
     audiences: dict[str, Named]
     fraud_types: dict[str, FraudType]
     venue_kinds: dict[str, VenueKindInfo]
     formats: dict[str, Format]
-    materials: dict[str, Named]
+    materials: dict[str, Material]
     windows: dict[str, Window]
     key_dates: dict[str, KeyDateInfo]
     defaults: dict[str, Any]
+    targets: TargetDefaults
 
 
 def _read(name: str) -> Any:
@@ -183,6 +242,7 @@ def catalogue() -> Catalogue:
         windows=_read("windows"),
         key_dates=_read("key_dates"),
         defaults=_read("defaults"),
+        targets=_read("targets"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.catalogue import Format, Named, Needs, Reach, Window, catalogue, defaults
+from planner.catalogue import Format, MaterialUse, Named, Needs, Reach, Window, catalogue, defaults
 from planner.model import Plan
 
 
@@ -26,10 +26,26 @@ def resolve_formats(plan: Plan) -> dict[str, Format]:
             "kinds": [] if override.online else (override.kinds if override.kinds is not None else base.kinds),
             "reach": base.reach if base else Reach(**new["reach"]),
             "app_install_rate": base.app_install_rate if base else new["app_install_rate"],
-            "materials": base.materials if base else [],
+            "materials": _materials(base.materials if base else {}, override.materials),
         }
         resolved[name] = Format(**fields)
     return resolved
+
+
+def _materials(base: dict[str, MaterialUse], override: dict[str, float | MaterialUse] | None) -> dict[str, MaterialUse]:
+    """The catalogue's amounts with the plan's: a bare number means what the material's `per`
+    says (per person, per household or a fixed count); a material set to 0 is dropped."""
+    if not override:
+        return dict(base)
+    materials = catalogue().materials
+    merged = dict(base)
+    for material, given in override.items():
+        use = given if isinstance(given, MaterialUse) else materials[material].use(float(given))
+        if use.per_person or use.per_household or use.per_activity:
+            merged[material] = use
+        else:
+            merged.pop(material, None)
+    return merged
 
 
 def resolve_windows(plan: Plan) -> dict[str, Window]:

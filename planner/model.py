@@ -7,19 +7,37 @@ defaults.yaml, never from literals here.
 
 from __future__ import annotations
 
+import difflib
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationInfo, WithJsonSchema,
-                      field_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationInfo,
+                      WithJsonSchema, field_validator, model_validator)
 
-from planner.catalogue import Needs, catalogue, defaults
+from planner.catalogue import MAX_MATERIAL_FIXED, MaterialUse, Needs, catalogue, defaults
 from planner.types import Clock, Duration, Email, Id, KeyId, Span, Word
 from planner.vocab import DayClass, Language, Per, Risk, Role, Skill, VenueKind
 
 D = defaults()
 _T = D["tactics"]
+
+# Limits of what a plan may say, so that whatever `planner check` accepts `planner plan` can use.
+# Weights become whole-number coefficients of the CP-SAT objective (× planner.tactics.SCALE,
+# then × counts such as installs short or people reached): with weights up to MAX_WEIGHT and
+# counts up to MAX_COUNT every coefficient and the objective stay far inside the solver's int64
+# (and exact as its double-valued objective); infinity, 1e15 or a count of 10^26 do not.
+# Free text is printed on calendars, the plan and the spreadsheet: names of NAME_LENGTH
+# characters, addresses and regions of TEXT_LENGTH, talking points of POINT_LENGTH.
+MAX_WEIGHT = 10_000
+MAX_COUNT = 10_000_000
+NAME_LENGTH = 100
+TEXT_LENGTH = 200
+POINT_LENGTH = 500
+MAX_POINTS = 20
 
 
 class _Model(BaseModel):
@@ -175,6 +193,111 @@ class Venue(_Model):
         return any(day in span for span in self.closed)
 
 
+# --- targets: ids they name, checked while a plan is validated -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the plan being validated defines, for validators of keys that name it."""
+
+    formats: frozenset[str]
+    start: date | None
+    end: date | None
+
+
+_SCOPE: ContextVar[_Scope | None] = ContextVar("plan_scope", default=None)
+
+
+def _scope_of(data: Any) -> _Scope:
+    """The formats and campaign span of raw plan data, as far as they are readable."""
+    formats = set(catalogue().formats)
+    if isinstance(data, dict) and isinstance(data.get("activities"), dict):
+        formats |= {k for k in data["activities"] if isinstance(k, str)}
+    campaign = data.get("campaign") if isinstance(data, dict) else None
+    span: list[date | None] = []
+    for key in ("start", "end"):
+        value = campaign.get(key) if isinstance(campaign, dict) else None
+        try:
+            span.append(value if isinstance(value, date) else date.fromisoformat(value) if isinstance(value, str)
+                        else None)
+        except ValueError:
+            span.append(None)
+    start, end = span
+    if start and end and end < start:
+        start = end = None
+    return _Scope(frozenset(formats), start, end)
+
+
+def _close(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _known_format(value: str) -> str:
+    scope = _SCOPE.get()
+    known = scope.formats if scope else frozenset(catalogue().formats)
+    if value not in known:
+        raise ValueError(f"unknown activity format '{value}'{_close(value, known)}; "
+                         f"the formats are {', '.join(sorted(known))}")
+    return value
+
+
+def _known_material(value: str) -> str:
+    known = catalogue().materials
+    if value not in known:
+        raise ValueError(f"unknown material '{value}'{_close(value, known)}; the materials are {', '.join(known)}")
+    return value
+
+
+_MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_WEEK = r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+
+
+def month_span(key: str) -> tuple[date, date]:
+    """'2026-07' → its first and last day."""
+    year, month = int(key[:4]), int(key[5:7])
+    first = date(year, month, 1)
+    return first, (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+
+
+def week_span(key: str) -> tuple[date, date]:
+    """'2026-W27' (ISO week) → its Monday and Sunday."""
+    monday = date.fromisocalendar(int(key[:4]), int(key[6:8]), 1)
+    return monday, monday + timedelta(days=6)
+
+
+def _in_campaign(key: str, span: tuple[date, date], what: str) -> str:
+    scope = _SCOPE.get()
+    if scope and scope.start and scope.end and (span[1] < scope.start or span[0] > scope.end):
+        raise ValueError(f"{what} {key} ({span[0]}..{span[1]}) is outside the campaign "
+                         f"({scope.start}..{scope.end})")
+    return key
+
+
+def _check_month(value: str) -> str:
+    if not re.fullmatch(_MONTH, value):
+        raise ValueError(f"{value!r} is not a month like 2026-07")
+    return _in_campaign(value, month_span(value), "month")
+
+
+def _check_week(value: str) -> str:
+    if not re.fullmatch(_WEEK, value):
+        raise ValueError(f"{value!r} is not an ISO week like 2026-W27")
+    try:
+        span = week_span(value)
+    except ValueError:
+        raise ValueError(f"{value[:4]} has no week {value[5:]}: it has 52 ISO weeks") from None
+    return _in_campaign(value, span, "week")
+
+
+FormatKey = Annotated[Word, AfterValidator(_known_format)]
+MaterialKey = Annotated[Word, AfterValidator(_known_material)]
+MonthKey = Annotated[str, AfterValidator(_check_month), WithJsonSchema({"type": "string", "pattern": _MONTH})]
+WeekKey = Annotated[str, AfterValidator(_check_week), WithJsonSchema({"type": "string", "pattern": _WEEK})]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+MaterialAmount = Annotated[float, Field(ge=0, le=MAX_MATERIAL_FIXED)] | MaterialUse
+
+
 # --- formats ------------------------------------------------------------------------------------------
 
 
@@ -206,6 +329,12 @@ class ActivityFormat(_Model):
     online: bool | None = Field(None, description="a new format held online, with no venue")
     windows: list[FormatWindow] | None = Field(
         None, description="replace the catalogue's time windows for this format")
+    materials: dict[MaterialKey, MaterialAmount] | None = Field(
+        None, description="what one activity needs, by material id: a number is per person reached for "
+        "leaflet, booklet and gift, per household for letter, a fixed count for poster and the rest; "
+        "{per_person, per_household, per_activity} says which; 0 drops a material. Materials not named "
+        "keep the catalogue's amounts")
+
 
 
 # --- tactics -------------------------------------------------------------------------------------------
@@ -355,6 +484,42 @@ class FraudTypeDef(_Model):
     talking_points: list[str] = Field(default_factory=list)
 
 
+# --- targets ---------------------------------------------------------------------------------------------
+
+_FF = catalogue().targets.fraud_free
+
+
+class FraudFree(_Model):
+    """无诈社区 / 无诈校园 / 无诈单位: what a venue of these kinds needs to count as fraud-free."""
+
+    kinds: list[VenueKind] = Field(default_factory=lambda: list(_FF.kinds), min_length=1)
+    install_rate: float = Field(_FF.install_rate, ge=0, le=1,
+                                description="share of the people it serves with the 国家反诈中心 App")
+    households_share: float = Field(_FF.households_share, ge=0, le=1,
+                                    description="share of its households visited door to door")
+
+
+class PeriodTargets(_Model):
+    """What a station is judged on in a period. A key left out takes its default (planner.targets)."""
+
+    activities: dict[FormatKey, Count] | None = Field(None, description="activities per format id")
+    reach: Count | None = Field(None, description="people reached")
+    materials: dict[MaterialKey, Count] | None = Field(
+        None, description="materials handed out or posted, per material id (leaflet, booklet, poster, letter, gift…)")
+    households: Count | None = Field(None, description="households visited door to door")
+    app_installs: Count | None = Field(None, description="国家反诈中心 App installs")
+
+
+class Targets(PeriodTargets):
+    """考核指标: per campaign, and optionally per month and per ISO week of the campaign."""
+
+    fraud_free: FraudFree | None = Field(None, description="无诈社区/校园/单位 thresholds per venue")
+    months: dict[MonthKey, PeriodTargets] = Field(default_factory=dict,
+                                                  description='per month of the campaign, e.g. "2026-07"')
+    weeks: dict[WeekKey, PeriodTargets] = Field(default_factory=dict,
+                                                description='per ISO week of the campaign, e.g. "2026-W27"')
+
+
 # --- the plan --------------------------------------------------------------------------------------------
 
 
@@ -377,6 +542,21 @@ class Plan(_Model):
     travel: Travel = Field(default_factory=Travel)
     audiences: list[AudienceDef] = Field(default_factory=list, description="audiences beyond the catalogue")
     fraud_types: list[FraudTypeDef] = Field(default_factory=list, description="fraud types beyond the catalogue")
+    targets: Targets | None = Field(None, description="what the station is judged on; absent keys take "
+                                    "defaults scaled to the plan (planner.targets.effective_targets)")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _scope(cls, data: Any, handler: Any) -> Any:
+        """Targets name the plan's formats and periods of its campaign: their validators see
+        both while the plan is validated."""
+        token = _SCOPE.set(_scope_of(data))
+        try:
+            return handler(data)
+        finally:
+            _SCOPE.reset(token)
 
 
-__all__ = ["Plan", "Staff", "Venue", "Campaign", "Station", "Tactics", "Needs"]
+
+__all__ = ["Plan", "Staff", "Venue", "Campaign", "Station", "Tactics", "Needs", "Targets", "PeriodTargets",
+           "FraudFree", "month_span", "week_span"]

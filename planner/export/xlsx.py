@@ -117,10 +117,10 @@ WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "
 LIST_SEP = {"zh": "、", "en": ", "}
 
 #: Catalogue materials a station hands out and counts in its ledger, in column order.
-HANDOUTS = ("leaflets", "booklets", "posters", "letter_to_residents", "giveaways")
-#: Each handout's column key in the ledger (the `targets.materials` keys of the contract).
-MATERIAL_KEYS = {"leaflets": "leaflet", "booklets": "booklet", "posters": "poster",
-                 "letter_to_residents": "letter", "giveaways": "gift"}
+HANDOUTS = ("leaflet", "booklet", "poster", "letter", "gift")
+#: Each handout's column key in the ledger: the catalogue's material ids are the contract's
+#: `targets.materials` keys, so the map is the identity (kept for the ledger's readers).
+MATERIAL_KEYS = {m: m for m in HANDOUTS}
 
 #: First characters that make a spreadsheet treat text as a formula (or as the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
