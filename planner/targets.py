@@ -3,7 +3,7 @@
 `effective_targets(loaded)` is what reports compare against: the plan's `targets:` where it
 gives them, and for everything it leaves out the catalogue's defaults (catalogue/targets.yaml)
 scaled to the plan. It always has a campaign total for every key, and an entry for every month
-and every ISO week the campaign touches.
+and every ISO week the campaign touches (the part of it inside the campaign).
 
 How a default scales to a plan:
 
@@ -20,11 +20,13 @@ How a default scales to a plan:
   six_plus.app_promotion.target_installs when above 0, else reach × each format's install rate.
 - fraud_free: targets.yaml's thresholds.
 
-Merging: a key the plan gives replaces the default whole (`activities: {lecture: 40}` sets a
-lecture target only); a key it leaves out takes the default. A month or week takes, per key,
-the plan's entry for it, else the plan's campaign figure pro-rated by the days of the campaign
-in that period, else the default computed for that period. Counts are whole numbers, rounded
-half up.
+Merging: a campaign key the plan gives replaces the default whole (`activities: {lecture:
+40}` sets a lecture target only); a key it leaves out takes the default. Months: per key (and
+per format or material id) the plan's figure for that month where it gives one; the rest of
+the campaign's total is spread over the other months by their days in the campaign, in whole
+numbers that add up to it. Weeks: the plan's figure for that ISO week where it gives one,
+else the figures of the months it falls in, in proportion to its days in each (so weeks add
+up to their months only roughly). Counts are whole numbers.
 """
 
 from __future__ import annotations
@@ -147,8 +149,11 @@ def typical(plan: Plan) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _defaults_for(plan: Plan, days: int, rates: Mapping[str, float], typ: Mapping[str, dict]) -> PeriodTargets:
-    activities = {f: _round(rate * days) for f, rate in rates.items()}
+def _default_totals(plan: Plan) -> PeriodTargets:
+    """The default campaign totals of every key (see the module's docstring)."""
+    days = len(plan.campaign.days())
+    typ = typical(plan)
+    activities = {f: _round(rate * days) for f, rate in activity_rates(plan).items()}
     reach = sum(n * typ[f]["reach"] for f, n in activities.items() if f in typ)
     materials: dict[str, float] = defaultdict(float)
     for f, n in activities.items():
@@ -158,10 +163,8 @@ def _defaults_for(plan: Plan, days: int, rates: Mapping[str, float], typ: Mappin
     order = list(catalogue().materials)
     households = sum(n * typ[f]["households"] for f, n in activities.items() if f in typ)
     six = plan.tactics.six_plus
-    target_installs = six.app_promotion.target_installs if six and six.app_promotion else 0
-    if target_installs:
-        installs = target_installs * days / len(plan.campaign.days())
-    else:
+    installs = six.app_promotion.target_installs if six and six.app_promotion else 0
+    if not installs:
         installs = sum(n * typ[f]["installs"] for f, n in activities.items() if f in typ)
     return PeriodTargets(
         activities=activities, reach=_round(reach),
@@ -169,16 +172,83 @@ def _defaults_for(plan: Plan, days: int, rates: Mapping[str, float], typ: Mappin
         households=_round(households), app_installs=_round(installs))
 
 
+def _apportion(total: int, weights: dict[str, int]) -> dict[str, int]:
+    """`total` split in proportion to `weights`, in whole numbers that add up to it (largest
+    remainders get the spare ones; ties to the earlier period)."""
+    whole = sum(weights.values())
+    if not weights or whole <= 0:
+        return {k: 0 for k in weights}
+    exact = {k: total * w / whole for k, w in weights.items()}
+    out = {k: int(v) for k, v in exact.items()}
+    spare = total - sum(out.values())
+    for k in sorted(exact, key=lambda k: -(exact[k] - out[k]))[:spare]:
+        out[k] += 1
+    return out
+
+
+def _months(plan: Plan, totals: dict[str, Any], given: Mapping[str, PeriodTargets]) -> dict[str, PeriodTargets]:
+    """Every month of the campaign: the plan's figure where it gives one (per key, and per
+    format or material id), the rest of the campaign's total spread over the other months by
+    their days in the campaign."""
+    spans = campaign_months(plan)
+    days = {k: _days(span) for k, span in spans.items()}
+
+    def split(total: int, fixed: dict[str, int | None]) -> dict[str, int]:
+        free = {k: d for k, d in days.items() if fixed.get(k) is None}
+        rest = _apportion(max(0, total - sum(v for v in fixed.values() if v is not None)), free)
+        return {k: fixed[k] if fixed.get(k) is not None else rest[k] for k in days}
+
+    values: dict[str, dict[str, Any]] = {k: {} for k in days}
+    for key in KEYS:
+        own = {k: getattr(given[k], key) if k in given else None for k in days}
+        if isinstance(totals[key], dict):
+            ids = list(totals[key]) + [i for k in days for i in (own[k] or {}) if i not in totals[key]]
+            ids = list(dict.fromkeys(ids))
+            for k in days:
+                values[k][key] = {}
+            for i in ids:
+                part = split(totals[key].get(i, 0), {k: (own[k] or {}).get(i) for k in days})
+                for k in days:
+                    values[k][key][i] = part[k]
+        else:
+            part = split(totals[key], own)
+            for k in days:
+                values[k][key] = part[k]
+    return {k: PeriodTargets(**v) for k, v in values.items()}
+
+
+def _weeks(plan: Plan, months: dict[str, PeriodTargets], given: Mapping[str, PeriodTargets]) -> dict[str, PeriodTargets]:
+    """Every ISO week of the campaign: the plan's figure where it gives one (per key and id),
+    else its months' figures in proportion to the days of the week in each month."""
+    month_spans = campaign_months(plan)
+    out = {}
+    for week, (first, last) in campaign_weeks(plan).items():
+        shares = []
+        for m, (m_first, m_last) in month_spans.items():
+            overlap = (min(last, m_last) - max(first, m_first)).days + 1
+            if overlap > 0:
+                shares.append((months[m], overlap / _days((m_first, m_last))))
+        own = given.get(week)
+        values: dict[str, Any] = {}
+        for key in KEYS:
+            mine = getattr(own, key) if own is not None else None
+            if isinstance(getattr(months[next(iter(months))], key), dict):
+                ids = list(dict.fromkeys(i for target, _ in shares for i in getattr(target, key)))
+                value = {i: _round(sum(getattr(t, key).get(i, 0) * share for t, share in shares)) for i in ids}
+                value.update(mine or {})
+            else:
+                value = mine if mine is not None else _round(sum(getattr(t, key) * share for t, share in shares))
+            values[key] = value
+        out[week] = PeriodTargets(**values)
+    return out
+
+
 def default_targets(loaded: LoadedPlan | Plan) -> Targets:
     """The catalogue's default targets scaled to this plan, whatever its `targets:` say."""
     plan = loaded.plan if isinstance(loaded, LoadedPlan) else loaded
-    rates = activity_rates(plan)
-    typ = typical(plan)
-    total = _defaults_for(plan, len(plan.campaign.days()), rates, typ)
-    return Targets(
-        **total.model_dump(), fraud_free=FraudFree(),
-        months={k: _defaults_for(plan, _days(span), rates, typ) for k, span in campaign_months(plan).items()},
-        weeks={k: _defaults_for(plan, _days(span), rates, typ) for k, span in campaign_weeks(plan).items()})
+    totals = _default_totals(plan).model_dump()
+    months = _months(plan, totals, {})
+    return Targets(**totals, fraud_free=FraudFree(), months=months, weeks=_weeks(plan, months, {}))
 
 
 # --- the plan's targets over the defaults ------------------------------------------------------------------
@@ -195,28 +265,14 @@ def effective_targets(loaded: LoadedPlan | Plan) -> Targets:
     plan for every key it leaves out; every key set, for the campaign and for each of its
     months and ISO weeks (see the module's docstring for the rules)."""
     plan = loaded.plan if isinstance(loaded, LoadedPlan) else loaded
-    base = default_targets(plan)
     given = plan.targets
     if given is None:
-        return base
-    total_days = len(plan.campaign.days())
-    campaign = {k: getattr(given, k) if getattr(given, k) is not None else getattr(base, k) for k in KEYS}
-
-    def period(key: str, span: tuple[date, date], own: PeriodTargets | None, default: PeriodTargets) -> PeriodTargets:
-        values = {}
-        for k in KEYS:
-            if own is not None and getattr(own, k) is not None:
-                values[k] = getattr(own, k)
-            elif getattr(given, k) is not None:
-                values[k] = _prorate(getattr(given, k), _days(span) / total_days)
-            else:
-                values[k] = getattr(default, k)
-        return PeriodTargets(**values)
-
-    return Targets(
-        **campaign, fraud_free=given.fraud_free or base.fraud_free,
-        months={k: period(k, span, given.months.get(k), base.months[k]) for k, span in campaign_months(plan).items()},
-        weeks={k: period(k, span, given.weeks.get(k), base.weeks[k]) for k, span in campaign_weeks(plan).items()})
+        return default_targets(plan)
+    base = _default_totals(plan).model_dump()
+    totals = {k: getattr(given, k) if getattr(given, k) is not None else base[k] for k in KEYS}
+    months = _months(plan, totals, given.months)
+    return Targets(**totals, fraud_free=given.fraud_free or FraudFree(), months=months,
+                   weeks=_weeks(plan, months, given.weeks))
 
 
 def targets_for(loaded: LoadedPlan | Plan, start: date, end: date) -> PeriodTargets:
