@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from planner.formats import resolve_formats
+from planner.materials import activity_materials
 from planner.schedule import Solution
 
 
@@ -22,6 +24,7 @@ def _number(x: float) -> float | int:
 def plan_json(solution: Solution) -> dict[str, Any]:
     plan = solution.loaded.plan
     keys = solution.calendar.key_dates
+    formats = resolve_formats(plan)
     activities = []
     for a in sorted(solution.activities, key=lambda a: (a.cand.start, a.cand.venue or "", a.cand.format)):
         c = a.cand
@@ -37,6 +40,8 @@ def plan_json(solution: Solution) -> dict[str, Any]:
             "tactics": list(a.tactics),
             "key_date": keys[a.key_date].id if a.key_date is not None else None,
             "reach": c.reach,
+            # what to bring: from the format's rates and the expected reach (planner.materials)
+            "materials": activity_materials(formats.get(c.format), c.reach),
         })
     unmet = []
     for u in solution.unmet:

@@ -18,8 +18,9 @@ from planner.verify import verify
 
 TOP_KEYS = {"version", "station", "campaign", "status", "objective", "bound", "solve_seconds", "activities",
             "reach", "unmet", "score"}
+# the contract's keys, and "materials" (what to bring, material id → count: the contract allows added keys)
 ACTIVITY_KEYS = {"id", "venue", "activity", "start", "end", "staff", "theme", "audiences", "tactics", "key_date",
-                 "reach"}
+                 "reach", "materials"}
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 
 

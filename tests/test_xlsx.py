@@ -92,14 +92,14 @@ def hostile(tmp_path):
 
 def test_zh_sheets_in_order(zh):
     _, wb = zh
-    assert wb.sheetnames == ["排班表", "台账", "王力", "赵敏", "幸福里社区", "东方红农贸市场"]
+    assert wb.sheetnames == ["排班表", "台账", "物料清单", "王力", "赵敏", "幸福里社区", "东方红农贸市场"]
     assert wb.active.title == "排班表"
 
 
 def test_en_sheets_and_words(tmp_path):
     view = make_view(tmp_path, {"language: zh ": "language: en "})
     wb = write(tmp_path, view)
-    assert wb.sheetnames == ["Roster", "Ledger", "王力", "赵敏", "幸福里社区", "东方红农贸市场"]
+    assert wb.sheetnames == ["Roster", "Ledger", "Materials", "王力", "赵敏", "幸福里社区", "东方红农贸市场"]
     rows = table(wb["Roster"], "Activity id")
     first = values(rows[0])
     assert first["Day"] == "Wed"
@@ -188,7 +188,7 @@ def test_staff_without_activities_still_gets_a_sheet(tmp_path):
 def test_people_sharing_a_name_get_their_id_in_the_sheet_name(tmp_path):
     view = make_view(tmp_path, {"name: 赵敏": "name: 王力"})
     wb = write(tmp_path, view)
-    assert wb.sheetnames[2:4] == ["王力 (wang-li)", "王力 (zhao-min)"]
+    assert wb.sheetnames[3:5] == ["王力 (wang-li)", "王力 (zhao-min)"]
     ids = {r["活动编号"].value for r in table(wb["王力 (zhao-min)"])}
     assert ids == {a["id"] for a in sample()["activities"] if "zhao-min" in a["staff"]}
 
@@ -475,7 +475,7 @@ def test_a_full_campaign_of_activities(tmp_path):
 def test_a_plan_with_no_activities_still_writes_every_sheet(tmp_path):
     data = dict(sample(), activities=[])
     wb = write(tmp_path, make_view(tmp_path, data=data))
-    assert wb.sheetnames == ["排班表", "台账", "王力", "赵敏", "幸福里社区", "东方红农贸市场"]
+    assert wb.sheetnames == ["排班表", "台账", "物料清单", "王力", "赵敏", "幸福里社区", "东方红农贸市场"]
     for ws in wb:
         assert table(ws) == []
         assert ws.print_title_rows == "$1:$1"

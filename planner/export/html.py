@@ -2,7 +2,8 @@
 
 `render_html(view)` joins what a station pins on the wall: a cover with the headline numbers,
 a calendar grid per month, the 五进 coverage matrix (venues × months), the key dates, the
-goals not met and why, a roster per person and a schedule per venue, with the pictures
+goals not met and why, a roster per person, a schedule per venue, and the materials (the
+weekly print list and the pick list: who collects what for each activity), with the pictures
 (coverage, load, activities per week) drawn as inline SVG by `planner.export.charts`.
 
 The templates live in templates/plan/ (planner/templates/plan/ inside a wheel) and are
@@ -75,6 +76,13 @@ LABELS: dict[str, dict[str, str]] = {
         "reached_chart": "各类场所每月到达场所数 / 场所数（未启用五进要求）", "five_into_off": "本计划未启用五进要求。",
         "person": "人员", "this_month": "本月",
         "days_off": "法定节假日", "makeup_days": "调休上班",
+        "materials_part": "物料清单", "print_list": "每周印制清单",
+        "print_note": "各周线下活动需发放、张贴的物料合计，须于该周周一前{days}天交付（印刷或采购）。",
+        "week": "周次", "due": "交付截止", "pick_list": "领取清单",
+        "pick_note": "每场活动的物料由领取人（活动中的第一位民警，无民警时为第一位人员）领取并带到现场；"
+                     "展板、二维码等可重复使用的物料用后带回。",
+        "collector": "领取人", "bring": "携带物料", "no_materials": "本计划没有需要物料的活动。",
+        "reusable": "可重复使用（单日最多）",
     },
     "en": {
         "doc": "Anti-fraud publicity plan", "plan_of": "Publicity schedule", "period": "Campaign",
@@ -117,6 +125,14 @@ LABELS: dict[str, dict[str, str]] = {
         "reached_chart": "Venues reached / venues, per kind and month (五进 rule not set)",
         "five_into_off": "This plan sets no 五进 rule.", "person": "Person", "this_month": "This month",
         "days_off": "official days off", "makeup_days": "make-up workdays",
+        "materials_part": "Materials", "print_list": "Weekly print list",
+        "print_note": "What each week's offline activities hand out or post, in total: due from the printer "
+                      "(or supplier) {days} days before the week's Monday.",
+        "week": "Week", "due": "Due", "pick_list": "Pick list",
+        "pick_note": "Each activity's materials are collected and taken along by its collector (its first "
+                     "police officer, else its first person); display boards and QR code stands come back.",
+        "collector": "Collects", "bring": "Bring", "no_materials": "No activity of this plan needs materials.",
+        "reusable": "reusable (most in one day)",
     },
 }
 
@@ -745,6 +761,54 @@ def _installs(view: PlanView) -> tuple[int, int | None]:
     return round(float(expected)), target
 
 
+@dataclass
+class PrintRow:
+    """One week of the print list."""
+
+    week: str  # 2026-W27
+    label: str  # 第27周（6月29日—7月5日）
+    due: str
+    activities: int
+    counts: list[int]  # per column of the list
+    kept: str  # reusable materials, the most one day takes out
+
+
+@dataclass
+class PickWeek:
+    label: str
+    items: list[Item]
+
+
+def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str, Any]:
+    """The weekly print list and the pick list (planner.materials)."""
+    from planner.materials import iso_week, print_lead_days, print_list
+    from planner.export.view import material_text
+
+    lang = view.language
+    cat = catalogue().materials
+    needing = [i for i in items if i.a.material_counts]
+    weeks = print_list([(i.day, i.a.material_counts) for i in needing])
+    used = {m for wk in weeks for m in wk.totals}
+    columns = [m for m in cat if m in used] + sorted(m for m in used if m not in cat)
+    sep = "、" if lang == "zh" else ", "
+    rows = [PrintRow(wk.week, _period_text(wk.week, w), w.full_day(wk.due), wk.activities,
+                     [wk.totals.get(m, 0) for m in columns],
+                     sep.join(material_text(m, n, lang) for m, n in wk.kept.items())) for wk in weeks]
+    by_week: dict[str, list[Item]] = defaultdict(list)
+    for i in needing:
+        by_week[iso_week(i.day)].append(i)
+    lead = print_lead_days()
+    return {
+        "columns": [(cat[m].name(lang) if m in cat else m) + (f"（{cat[m].unit}）" if lang == "zh" and m in cat else "")
+                    for m in columns],
+        "rows": rows, "totals": [sum(r.counts[k] for r in rows) for k in range(len(columns))],
+        "activities": sum(r.activities for r in rows),
+        "note": t["print_note"].format(days=lead), "lead_days": lead,
+        "pick": [PickWeek(_period_text(k, w), by_week[k]) for k in sorted(by_week)],
+        "compact": len(needing) > ROSTER_TABLE_ROWS,
+    }
+
+
 def context(view: PlanView) -> dict[str, Any]:
     """Everything the templates show, computed once."""
     plan = view.loaded.plan
@@ -808,9 +872,11 @@ def context(view: PlanView) -> dict[str, Any]:
         "rosters": rosters, "load_charts": _load_charts(view, rosters, t),
         "roster_compact": sum(len(r.items) for r in rosters) > ROSTER_TABLE_ROWS,
         "venue_areas": _venue_schedules(view, items, t),
+        "materials": _materials(view, items, w, t),
         "oneline": _oneline,
         "part": {name: t["part"].format(n=(n if lang == "en" else "一二三四五六七八"[n - 1]))
-                 for n, name in enumerate(("calendar", "coverage", "key_dates", "unmet", "rosters", "venues"), 1)},
+                 for n, name in enumerate(("calendar", "coverage", "key_dates", "unmet", "rosters", "venues",
+                                           "materials"), 1)},
         "weekday_names": [w.weekday(date(2024, 1, d)) for d in range(1, 8)],
     }
 

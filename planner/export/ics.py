@@ -50,12 +50,14 @@ _LABELS = {
     "zh": {"audience": "宣传对象", "theme": "宣传主题", "points": "宣传要点", "partners": "同行人员",
            "staff": "参加人员", "materials": "携带物料", "reach": "预计覆盖", "key_date": "关键节点",
            "reach_value": "约{n}人", "none": "无", "sep": "、", "colon": "：", "bullet": "· ",
-           "person": "{name}（{role}）", "cancelled": "【已取消】", "cancelled_line": "本活动已取消。"},
+           "person": "{name}（{role}）", "cancelled": "【已取消】", "cancelled_line": "本活动已取消。",
+           "collects": "（{name}领取）", "you_collect": "（由你领取）"},
     "en": {"audience": "Audience", "theme": "Theme", "points": "Talking points", "partners": "Partners",
            "staff": "Staff", "materials": "Bring", "reach": "Expected reach", "key_date": "Key date",
            "reach_value": "about {n} people", "none": "none", "sep": ", ", "colon": ": ", "bullet": "- ",
            "person": "{name} ({role})", "cancelled": "[Cancelled] ",
-           "cancelled_line": "This activity is cancelled."},
+           "cancelled_line": "This activity is cancelled.", "collects": " ({name} collects them)",
+           "you_collect": " (you collect them)"},
 }
 
 _ID = TypeAdapter(Id)
@@ -196,8 +198,10 @@ def _description(view: PlanView, activity: ActivityView, viewer: str | None) -> 
     people = [s for s in activity.staff if s.id != viewer]
     names = L["sep"].join(L["person"].format(name=s.name, role=view.role_name(s.role)) for s in people)
     lines.append(line("partners" if viewer else "staff", names or L["none"]))
-    if activity.materials:
-        lines.append(line("materials", L["sep"].join(activity.materials)))
+    if activity.materials:  # with counts, and who collects them (the printable plan's pick list)
+        who = activity.collector
+        collects = "" if who is None else L["you_collect"] if who.id == viewer else L["collects"].format(name=who.name)
+        lines.append(line("materials", L["sep"].join(activity.materials) + collects))
     if activity.reach:
         lines.append(line("reach", L["reach_value"].format(n=activity.reach)))
     return _text("\n".join(lines))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
+from planner.materials import activity_materials
 from planner.loader import LoadedPlan
 from planner.model import Staff, Venue
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
@@ -46,11 +47,18 @@ class ActivityView:
     key_date: str | None
     key_date_name: str | None
     reach: int
-    materials: list[str]  # names, in the campaign's language
+    materials: list[str]  # what to bring with counts, in the campaign's language: 宣传单230份, leaflets ×230
     material_ids: list[str]
     tactic_names: list[str]
     expected_installs: int  # 国家反诈中心 App installs expected from the reach
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    material_counts: dict[str, int] = field(default_factory=dict)  # material id → count (plan.json's)
+
+    @property
+    def collector(self) -> Staff | None:
+        """Who collects the activity's materials (the pick list): its first police officer,
+        else its first person."""
+        return next((s for s in self.staff if s.role == "police"), self.staff[0] if self.staff else None)
 
     @property
     def day(self) -> date:
@@ -101,6 +109,25 @@ class PlanView:
         return [a for a in self.activities if a.venue is not None and a.venue.id == venue_id]
 
 
+def material_text(material: str, count: int, language: str) -> str:
+    """One material with its count: 宣传单230份 in Chinese, "leaflets ×230" in English."""
+    info = catalogue().materials.get(material)
+    if info is None:
+        return f"{material} ×{count}"
+    return f"{info.zh}{count}{info.unit}" if language == "zh" else f"{info.en} ×{count}"
+
+
+def material_counts(raw: dict[str, Any], fmt: Any) -> dict[str, int]:
+    """An activity's materials: plan.json's when it has them (whole numbers ≥ 0), else (a
+    plan.json from before materials were written) from its format and reach."""
+    given = raw.get("materials")
+    if isinstance(given, dict) and all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                                       and v >= 0 for k, v in given.items()):
+        return {k: v for k, v in given.items() if v > 0}
+    reach = raw.get("reach")
+    return activity_materials(fmt, reach if isinstance(reach, int) and not isinstance(reach, bool) else 0)
+
+
 def read_plan_json(path: Path | str) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
@@ -144,6 +171,7 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
         kind = venue.kind if venue else None
         theme_name, points = theme(raw.get("theme"))
         key = raw.get("key_date")
+        counts = material_counts(raw, fmt)
         return ActivityView(
             id=raw["id"],
             format=raw["activity"],
@@ -164,8 +192,9 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             key_date=key,
             key_date_name=key_names.get(key, key) if key else None,
             reach=int(raw.get("reach") or 0),
-            materials=[cat.materials[m].name(lang) for m in (fmt.materials if fmt else []) if m in cat.materials],
-            material_ids=list(fmt.materials) if fmt else [],
+            materials=[material_text(m, n, lang) for m, n in counts.items()],
+            material_ids=list(counts),
+            material_counts=counts,
             tactic_names=[(TACTIC_NAMES[t][0] if lang == "zh" else TACTIC_NAMES[t][1]) if t in TACTIC_NAMES else t
                           for t in raw.get("tactics", [])],
             expected_installs=round(int(raw.get("reach") or 0) * (fmt.app_install_rate if fmt else 0)),

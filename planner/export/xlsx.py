@@ -13,6 +13,12 @@ Sheets, in the campaign's language:
   the ledger rows of activities no longer planned that had entries, each marked cancelled,
   with their own totals; and, one per row, every value that matched no activity (where it
   was, the column, what was typed, what the plan says, why it is there);
+- 物料清单 / Materials: the pick list and the weekly print list in one table: a row per
+  activity that needs materials (its ISO week, when that week's print order is due, when and
+  where, who collects the materials — its first police officer — and with whom, a count per
+  material), and after each week's rows the week's total of what is handed out or posted
+  (the sum of those rows: what to print by the due date), then a campaign total; see
+  `planner.materials`;
 - one sheet per staff member (their activities only), named by the person's name, with the
   staff id added when two people share a name;
 - one sheet per venue (its activities only), named by the venue's name, likewise.
@@ -37,7 +43,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -53,6 +59,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.catalogue import catalogue
 from planner.export.view import ActivityView, PlanView
+from planner.materials import iso_week
 
 if TYPE_CHECKING:
     from planner.export.ledger import LedgerRead, Merged
@@ -110,6 +117,13 @@ L: dict[str, tuple[str, str]] = {
     "why_differs": ("与计划内容不同", "differs from what the plan says"),
     "why_column": ("台账中没有此列", "the ledger has no such column"),
     "why_conflict": ("与同一活动另一行的填写不同", "differs from another row of the same activity"),
+    # 物料清单 / Materials (planner.materials)
+    "materials_sheet": ("物料清单", "Materials"),
+    "week": ("周次", "Week"),
+    "due": ("印制交付截止\n（周一前{days}天）", "Print due\n({days} days before Monday)"),
+    "collector": ("领取人\n（首位民警）", "Collects\n(first officer)"),
+    "week_total": ("本周合计（需印制）", "Week total (to print)"),
+    "print_total": ("全部合计（需印制）", "Campaign total (to print)"),
 }
 STATUS = {"zh": ("已开展", "未开展", "已改期"), "en": ("held", "not held", "rescheduled")}
 WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
@@ -644,6 +658,75 @@ class _Book:
         rows = [list(u.as_row()) for u in self.merged.unmatched]
         self.table(ws, columns, [], page_title=self.t("unmatched"), rows=rows)
 
+    def material_header(self, material: str) -> str:
+        """A material column's header. Never the ledger's header for it (宣传单, Leaflets): the
+        ledger reader finds ledgers by their headers, and these counts are planned, not recorded."""
+        info = catalogue().materials.get(material)
+        if info is None:
+            return material
+        return f"{info.zh}\n需备（{info.unit}）" if self.lang == "zh" else f"{info.en.capitalize()} needed"
+
+    def materials(self) -> None:
+        """物料清单: the pick list and the weekly print list in one table (planner.materials).
+
+        One row per activity that needs materials (week, due date, when, where, who collects
+        them, with whom, a column per material), and after each week's rows the week's total
+        of what is handed out or posted: what to print, due `print_lead_days` before the
+        week's Monday; a grand total closes the table. Filtering the week column shows one
+        week's pick list and its print order."""
+        from planner.export.view import material_text
+        from planner.materials import print_lead_days, print_list
+
+        ws = self.wb.create_sheet(self.names.claim(self.t("materials_sheet")))
+        cat = catalogue().materials
+        needing = [a for a in self.view.activities if a.material_counts]
+        weeks = print_list([(self.day(a), a.material_counts) for a in needing])
+        due = {wk.week: wk.due for wk in weeks}
+        used = {m for a in needing for m in a.material_counts}
+        taken = [m for m in cat if m in used] + sorted(m for m in used if m not in cat)
+        value = lambda a: None  # noqa: E731 (rows are given)
+        columns = [
+            Column(self.t("week"), value, "short", min_width=9),
+            Column(self.t("due").format(days=print_lead_days()), value, "date", min_width=11),
+            *self.when(),
+            Column(self.t("venue"), value, max_width=30),
+            Column(self.t("format"), value, max_width=20),
+            Column(self.t("collector"), value, max_width=12),
+            Column(self.t("with"), value, max_width=24),
+            *(Column(self.material_header(m), value, "count", max_width=12, min_width=8) for m in taken),
+            Column(self.t("materials"), value, max_width=40),
+            Column(self.t("id"), value, "small", max_width=30),
+        ]
+        first_count = 2 + len(self.when()) + 4
+        rows: list[list[Any]] = []
+        totals: list[int] = []  # the rows (1-based, header included) that are week totals
+        for wk in weeks:
+            for a in needing:
+                if iso_week(self.day(a)) != wk.week:
+                    continue
+                who = a.collector
+                rows.append([wk.week, due[wk.week], self.day(a), self.weekday(a), self.start(a), self.end(a),
+                             a.venue_name, a.format_name, who.name if who else "",
+                             self.staff(a, without=who.id if who else None),
+                             *(a.material_counts.get(m) for m in taken),
+                             self.join(material_text(m, n, self.lang) for m, n in a.material_counts.items()), a.id])
+            rows.append([wk.week, wk.due, None, None, None, None, self.t("week_total"), None, None, None,
+                         *(wk.totals.get(m) for m in taken), None, None])
+            totals.append(len(rows) + 1)
+        if weeks:
+            rows.append([self.t("total"), None, None, None, None, None, self.t("print_total"), None, None, None,
+                         *(sum(wk.totals.get(m, 0) for wk in weeks) if cat.get(m) is None or cat[m].used_up else None
+                           for m in taken), None, None])
+            totals.append(len(rows) + 1)
+        self.table(ws, columns, [], page_title=self.t("materials_sheet"), rows=rows, freeze_after=2)
+        for r in totals:
+            for col in range(1, len(columns) + 1):
+                cell = ws.cell(r, col)
+                cell.font = BOLD
+                cell.fill = TOTAL_FILL
+                if col >= first_count and columns[col - 1].kind == "count" and cell.value is not None:
+                    cell.number_format = COUNT_FORMAT
+
     def people(self) -> None:
         staff = list(self.plan.staff)
         for person, title in zip(staff, _titles([(s.name, s.id) for s in staff], self.names)):
@@ -669,6 +752,7 @@ class _Book:
         self.ledger()
         self.cancelled()
         self.unmatched()
+        self.materials()
         self.people()
         self.places()
         self.wb.active = 0
