@@ -217,8 +217,8 @@ def _scope_of(data: Any) -> _Scope:
     span: list[date | None] = []
     for key in ("start", "end"):
         value = campaign.get(key) if isinstance(campaign, dict) else None
-        try:
-            span.append(value if isinstance(value, date) else date.fromisoformat(value) if isinstance(value, str)
+        try:  # a datetime is no campaign day (and does not compare with dates): the campaign says so
+            span.append(value if type(value) is date else date.fromisoformat(value) if isinstance(value, str)
                         else None)
         except ValueError:
             span.append(None)
@@ -275,18 +275,18 @@ def _in_campaign(key: str, span: tuple[date, date], what: str) -> str:
 
 
 def _check_month(value: str) -> str:
-    if not re.fullmatch(_MONTH, value):
+    if not re.fullmatch(_MONTH, value) or not 1 <= int(value[:4]) <= 9998:
         raise ValueError(f"{value!r} is not a month like 2026-07")
     return _in_campaign(value, month_span(value), "month")
 
 
 def _check_week(value: str) -> str:
-    if not re.fullmatch(_WEEK, value):
+    if not re.fullmatch(_WEEK, value) or not 1 <= int(value[:4]) <= 9998:
         raise ValueError(f"{value!r} is not an ISO week like 2026-W27")
     try:
         span = week_span(value)
     except ValueError:
-        raise ValueError(f"{value[:4]} has no week {value[5:]}: it has 52 ISO weeks") from None
+        raise ValueError(f"{value[:4]} has no ISO week {value[5:]}: it has 52") from None
     return _in_campaign(value, span, "week")
 
 
