@@ -45,6 +45,17 @@ def _yaml() -> YAML:
 
 
 STARTER_DATA = _yaml().load(STARTER_TEXT)
+# The starter leaves targets and material overrides commented out; the structural mutations
+# work on them too (tests/test_targets.py and tests/test_materials.py check their meaning).
+STARTER_DATA["targets"] = {
+    "activities": {"lecture": 40, "stall": 30, "door_to_door": 60, "performance": 8}, "reach": 50000,
+    "materials": {"leaflet": 16000, "booklet": 3000, "poster": 2000, "letter": 5000, "gift": 500},
+    "households": 1200, "app_installs": 2000,
+    "fraud_free": {"kinds": ["community", "village", "school", "enterprise"], "install_rate": 0.6,
+                   "households_share": 0.8},
+    "months": {"2026-07": {"activities": {"lecture": 15}}}, "weeks": {"2026-W27": {"reach": 4000}},
+}
+STARTER_DATA["activities"]["stall"] = {"materials": {"leaflet": 1.5, "poster": 2, "letter": {"per_household": 1}}}
 
 PROPERTY = settings(max_examples=200, deadline=None, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
