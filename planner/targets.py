@@ -217,7 +217,8 @@ def _months(plan: Plan, totals: dict[str, Any], given: Mapping[str, PeriodTarget
     return {k: PeriodTargets(**v) for k, v in values.items()}
 
 
-def _weeks(plan: Plan, months: dict[str, PeriodTargets], given: Mapping[str, PeriodTargets]) -> dict[str, PeriodTargets]:
+def _weeks(plan: Plan, months: dict[str, PeriodTargets],
+           given: Mapping[str, PeriodTargets]) -> dict[str, PeriodTargets]:
     """Every ISO week of the campaign: the plan's figure where it gives one (per key and id),
     else its months' figures in proportion to the days of the week in each month."""
     month_spans = campaign_months(plan)

@@ -43,7 +43,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
