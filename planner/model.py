@@ -12,11 +12,11 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationInfo,
-                      WithJsonSchema, field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter,
+                      ValidationInfo, WithJsonSchema, field_validator, model_validator)
 
 from planner.catalogue import MAX_MATERIAL_FIXED, MaterialUse, Needs, catalogue, defaults
 from planner.types import Clock, Duration, Email, Id, KeyId, Span, Word
@@ -295,7 +295,16 @@ MaterialKey = Annotated[Word, AfterValidator(_known_material)]
 MonthKey = Annotated[str, AfterValidator(_check_month), WithJsonSchema({"type": "string", "pattern": _MONTH})]
 WeekKey = Annotated[str, AfterValidator(_check_week), WithJsonSchema({"type": "string", "pattern": _WEEK})]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-MaterialAmount = Annotated[float, Field(ge=0, le=MAX_MATERIAL_FIXED)] | MaterialUse
+
+
+def _amount_kind(value: Any) -> str:
+    return "Mapping" if isinstance(value, dict) else "Number"
+
+
+# A bare number (what it means is the material's `per`), or {per_person, per_household,
+# per_activity}; the shape decides which, so a mistake gets one message, not one per shape.
+MaterialAmount = Annotated[Union[Annotated[Annotated[float, Field(ge=0, le=MAX_MATERIAL_FIXED)], Tag("Number")],
+                                 Annotated[MaterialUse, Tag("Mapping")]], Discriminator(_amount_kind)]
 
 
 # --- formats ------------------------------------------------------------------------------------------
