@@ -88,7 +88,7 @@ def test_months_and_weeks_of_the_campaign_are_accepted(tmp_path):
     ("activities: {lectures: 40}", "lectures: 40", "unknown activity format 'lectures' (did you mean 'lecture'?)"),
     ("materials: {leaflets: 100}", "leaflets: 100", "unknown material 'leaflets' (did you mean 'leaflet'?)"),
     ("reach: -5", "reach: -5", "must be at least 0, got -5"),
-    ("households: 100000000000", "households: 100000000000", f"must be at most {MAX_COUNT:,}"),
+    ("households: 100000000000", "households: 100000000000", "must be at most"),
     ("materials: {poster: 1e400}", "poster: 1e400", "finite number"),
     ("materials: {poster: 2.5}", "poster: 2.5", "expected a whole number, got 2.5"),
     ("app_install: 2000", "app_install: 2000", "unknown key 'app_install' (did you mean 'app_installs'?)"),
@@ -100,7 +100,7 @@ def test_months_and_weeks_of_the_campaign_are_accepted(tmp_path):
     ("weeks: {\"2026-27\": {reach: 10}}", "2026-27", "is not an ISO week like 2026-W27"),
     ("months: {\"2026-07\": {fraud_free: {install_rate: 0.5}}}", "fraud_free", "unknown key 'fraud_free'"),
     ("fraud_free: {kinds: [city], install_rate: 0.6}", "kinds: [city]", "'city' is not one of"),
-    ("fraud_free: {install_rate: 1.5}", "install_rate: 1.5", "must be at most 1, got 1.5"),
+    ("fraud_free: {install_rate: 1.5}", "install_rate: 1.5", "must be at most 1"),
 ])
 def test_bad_targets_are_file_line_errors(tmp_path, bad, where, what):
     path = write(tmp_path, f"targets:\n  {bad}\n")
@@ -126,6 +126,11 @@ def test_a_format_the_plan_defines_can_have_a_target(tmp_path):
     path = write(tmp_path, "targets:\n  activities: {film: 3}\n",
                  replace={"activities:                         # formats": "activities:\n" + film + "  # formats"})
     assert load_plan(path).plan.targets.activities == {"film": 3}
+
+
+def test_counts_are_bounded_by_the_plan_formats_limit(tmp_path):
+    assert load_plan(write(tmp_path, f"targets:\n  reach: {MAX_COUNT}\n")).plan.targets.reach == MAX_COUNT
+    assert any("reach" in p for p in problems(write(tmp_path, f"targets:\n  reach: {MAX_COUNT + 1}\n")))
 
 
 def test_every_problem_in_the_targets_is_reported_at_once(tmp_path):
