@@ -791,7 +791,12 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
     used = {m for wk in weeks for m in wk.totals}
     columns = [m for m in cat if m in used] + sorted(m for m in used if m not in cat)
     sep = "、" if lang == "zh" else ", "
-    rows = [PrintRow(wk.week, _period_text(wk.week, w), w.full_day(wk.due), wk.activities,
+    def week_label(wk: Any) -> str:
+        span = f"{w.short_day(wk.monday)}–{w.short_day(wk.monday + timedelta(days=6))}"
+        number = int(wk.week[-2:])
+        return f"第{number}周 {span}" if lang == "zh" else f"week {number} ({span})"
+
+    rows = [PrintRow(wk.week, week_label(wk), w.full_day(wk.due), wk.activities,
                      [wk.totals.get(m, 0) for m in columns],
                      sep.join(material_text(m, n, lang) for m, n in wk.kept.items())) for wk in weeks]
     by_week: dict[str, list[Item]] = defaultdict(list)
