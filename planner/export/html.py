@@ -804,7 +804,7 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
         by_week[iso_week(i.day)].append(i)
     lead = print_lead_days()
     return {
-        "columns": [(cat[m].name(lang) if m in cat else m) + (f"（{cat[m].unit}）" if lang == "zh" and m in cat else "")
+        "columns": [(f"{cat[m].zh}（{cat[m].unit}）" if lang == "zh" else cat[m].en.capitalize()) if m in cat else m
                     for m in columns],
         "rows": rows, "totals": [sum(r.counts[k] for r in rows) for k in range(len(columns))],
         "activities": sum(r.activities for r in rows),
