@@ -27,7 +27,7 @@ from planner.export.xlsx import HANDOUTS, MATERIAL_KEYS, L, cell_text
 
 __all__ = ["ENTRY_KEYS", "PLANNED_KEYS", "MATERIAL_KEYS", "LedgerUnreadable", "LedgerRow", "Unmatched",
            "LedgerRead", "Cancelled", "Merged", "read_ledger", "read_entries", "merge", "same_value",
-           "header_key"]
+           "same_planned", "header_key"]
 
 #: The blank columns a station fills in, in the ledger's order.
 ENTRY_KEYS = ("partners", "reached", *(MATERIAL_KEYS[m] for m in HANDOUTS), "installs", "households",
@@ -325,6 +325,9 @@ def _read(source: Path | str | bytes, book) -> LedgerRead:
                     continue
                 key = keys.get(c)
                 if key == "id" or key == MARK_KEY:
+                    if key == "id":  # where the id is, for messages naming the row (planner.records)
+                        row.cells["id"] = _cell_name(r + 1, c + 1)
+                        row.headers["id"] = " ".join(str(texts.get(c, key)).split())
                     continue
                 if row.id is None and isinstance(value, str) and header_key(value) in ignored:
                     continue  # the totals row's label, the "nothing planned" note
@@ -424,6 +427,12 @@ class Merged:
 
 
 NEUTRAL_KEYS = ("date", "start", "end", "venue", "staff", "expected_reach")
+
+
+def same_planned(key: str, a: Any, b: Any) -> bool:
+    """Whether a pre-filled cell (column `key`) read back says what the plan says: as
+    `same_value`, with 线上 and online the same venue and staff lists compared name by name."""
+    return _same_planned(key, a, b)
 
 
 def _same_planned(key: str, a: Any, b: Any) -> bool:
