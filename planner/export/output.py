@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 MARKER = ".planner-output"
-KEPT = ("history", "backups")  # carried over from the previous output: records, not results
+# carried over from the previous output: records, not results. `records` holds the station's
+# database of what was done (planner.records), `reports` the reports written from it: what a
+# station entered is never lost to a new plan.
+KEPT = ("history", "backups", "records", "reports")
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
