@@ -537,6 +537,190 @@ def explain_command(
     render(Console(), result, loaded.plan.campaign.language)
 
 
+@app.command("record")
+def record_command(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", metavar="FILE", help="the filled ledger to import "
+                                                   "(default OUT/plan.xlsx): another copy of plan.xlsx, or a CSV "
+                                                   "export of its 台账 (UTF-8 or GB18030)")] = None,
+    plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
+                                                      "plan.json records)")] = None,
+    activity: Annotated[Optional[str], typer.Option("--activity", metavar="ID", help="record one planned activity "
+                                                    "(its 活动编号)")] = None,
+    held: Annotated[Optional[bool], typer.Option("--held/--not-held", help="whether it was held")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="with --not-held: why not")] = None,
+    reach: Annotated[Optional[int], typer.Option("--reach", min=0, help="people reached")] = None,
+    leaflets: Annotated[Optional[int], typer.Option("--leaflets", min=0, help="leaflets handed out")] = None,
+    booklets: Annotated[Optional[int], typer.Option("--booklets", min=0, help="booklets handed out")] = None,
+    posters: Annotated[Optional[int], typer.Option("--posters", min=0, help="posters put up")] = None,
+    letters: Annotated[Optional[int], typer.Option("--letters", min=0, help="letters to residents delivered")] = None,
+    gifts: Annotated[Optional[int], typer.Option("--gifts", min=0, help="giveaways handed out")] = None,
+    installs: Annotated[Optional[int], typer.Option("--installs", min=0, help="国家反诈中心 App installs")] = None,
+    households: Annotated[Optional[int], typer.Option("--households", min=0, help="households visited")] = None,
+    photos: Annotated[Optional[str], typer.Option("--photos", help="photos: a count or file names")] = None,
+    partners: Annotated[Optional[str], typer.Option("--partners", help="partner organisations")] = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="notes")] = None,
+    extra: Annotated[bool, typer.Option("--extra", help="an activity held but not in the plan (with --venue, "
+                                        "--date, and --format, --start, --end, --staff as known)")] = False,
+    venue: Annotated[Optional[str], typer.Option("--venue", metavar="ID", help="with --extra: the venue")] = None,
+    activity_format: Annotated[Optional[str], typer.Option("--format", help="with --extra: the format, e.g. "
+                                                           "stall")] = None,
+    on: Annotated[Optional[str], typer.Option("--date", metavar="DATE", help="with --extra: the day")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", metavar="HH:MM", help="with --extra")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", metavar="HH:MM", help="with --extra")] = None,
+    staff: Annotated[Optional[str], typer.Option("--staff", metavar="IDS", help="with --extra: staff ids, "
+                                                 "comma-separated")] = None,
+) -> None:
+    """Record what was done: the filled 台账, or one activity, into OUT's database.
+
+    Imports the ledger of OUT/plan.xlsx (or --ledger FILE: a copy, or a CSV export of its 台账)
+    into OUT/records/records.sqlite: all of it or, when a cell is wrong, none of it (each bad
+    cell named FILE:SHEET!CELL, exit 2). Or records one activity: --activity ID, or --extra
+    --venue ID --date DATE for one held but not planned."""
+    from planner.records import RecordError, database_path, record_activity, record_ledger
+
+    counts = {"reached": reach, "leaflet": leaflets, "booklet": booklets, "poster": posters, "letter": letters,
+              "gift": gifts, "installs": installs, "households": households}
+    texts = {"photos": photos, "partners": partners, "notes": notes}
+    single = (activity is not None or extra or held is not None or reason is not None
+              or any(v is not None for v in (*counts.values(), *texts.values(), venue, activity_format, on, start,
+                                             end, staff)))
+    try:
+        if single and ledger is not None:
+            raise RecordError(["(command line): --ledger: imports a whole ledger; record one activity without it"])
+        if single:
+            outcome, station = record_activity(out, activity=activity, extra=extra, venue=venue, fmt=activity_format,
+                                               day=on, start=start, end=end, staff=staff, held=held, reason=reason,
+                                               counts=counts, texts=texts, plan=plan_file)
+        else:
+            outcome, station = record_ledger(out, ledger, plan=plan_file)
+    except PlanError as e:
+        raise _fail(e) from None
+    except RecordError as e:
+        for line in e.lines:
+            print(line, file=sys.stderr)
+        count = len(e.lines)
+        print(f"{count} problem{'s' if count != 1 else ''}; nothing was recorded", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    Console().print(outcome.summary(station.lang, database_path(out)), highlight=False, markup=False, soft_wrap=True)
+
+
+def _period_or_exit(campaign, week, month, since, until):
+    from planner.reports import PeriodError, parse_period
+
+    try:
+        return parse_period(campaign, week=week, month=month, since=since, until=until)
+    except PeriodError as e:
+        print(f"(command line): {e.option}: {e}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _as_of_or_exit(as_of: str | None) -> date | None:
+    if as_of is None:
+        return None
+    try:
+        return date.fromisoformat(as_of)
+    except ValueError:
+        print(f"(command line): --as-of: {as_of!r} is not a date like 2026-07-31", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
+    week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W27")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", help="a month, e.g. 2026-07")] = None,
+    since: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="first day")] = None,
+    until: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="last day")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the figures for scripts (writes nothing)")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="activities after this day are "
+                                                 "still to come, not unreported (default: today)")] = None,
+    plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
+                                                      "plan.json records)")] = None,
+) -> None:
+    """A period's report against the targets: OUT/reports/<period>.html, .pdf, .xlsx, .png.
+
+    Planned and held (and why not held), 五进 coverage, key dates, materials, reach,
+    households and App installs against the targets with the gaps, rankings per community and
+    village, person and area, and week-by-week trends; the .png is the summary at phone width.
+    Default period: the whole campaign."""
+    from planner.export.report_files import write_report
+    from planner.records import RecordError, load_records, locked, open_station
+    from planner.reports import build_report, report_json
+
+    today = _as_of_or_exit(as_of)
+    try:
+        with locked(out):
+            station = open_station(out, plan_file)
+            records = load_records(out)
+    except PlanError as e:
+        raise _fail(e) from None
+    except RecordError as e:
+        for line in e.lines:
+            print(line, file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    period = _period_or_exit(station.plan.campaign, week, month, since, until)
+    report = build_report(station, records, period, today=today)
+    if as_json:
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+        return
+    written = write_report(out, report)
+    console = Console()
+    t = report.tally
+    if report.lang == "zh":
+        line = (f"{period.key}：计划 {t.planned} 场，已开展 {t.held} 场（其中计划外 {t.extra} 场），未开展 {t.not_held}，"
+                f"已改期 {t.rescheduled}，未填报 {t.unreported}，未到期 {t.upcoming}；台账记录 {report.recorded} 条")
+    else:
+        line = (f"{period.key}: planned {t.planned}, held {t.held} ({t.extra} not planned), not held {t.not_held}, "
+                f"rescheduled {t.rescheduled}, not reported {t.unreported}, still to come {t.upcoming}; "
+                f"{report.recorded} records")
+    console.print(line, highlight=False, markup=False, soft_wrap=True)
+    _say_written(console, out, written)
+
+
+def _say_written(console: Console, out: Path, written) -> None:
+    if written.paths:
+        console.print(f"wrote {out / 'reports'}/: " + ", ".join(p.name for p in written.paths), highlight=False,
+                      markup=False, soft_wrap=True)
+    for note in written.notes:
+        console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command("roster")
+def roster_command(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
+    week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W28 (default: next week)")]
+    = None,
+    plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
+                                                      "plan.json records)")] = None,
+) -> None:
+    """A week's roster, who goes where and when: OUT/reports/roster-<week>.png, .html, .pdf.
+
+    The picture is phone-width, for the 工作群; the page prints on A4."""
+    from planner.export.report_files import write_roster
+    from planner.records import locked, open_station
+    from planner.reports import build_roster, next_week
+
+    try:
+        with locked(out):
+            station = open_station(out, plan_file)
+    except PlanError as e:
+        raise _fail(e) from None
+    if week is None:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        week = next_week(datetime.now(ZoneInfo(station.plan.station.timezone)).date())
+    period = _period_or_exit(station.plan.campaign, week, None, None, None)
+    roster = build_roster(station, period)
+    written = write_roster(out, roster)
+    console = Console()
+    console.print(f"{period.key}: " + (f"{roster.count} 场活动，{len(roster.people)} 人" if station.lang == "zh" else
+                                      f"{roster.count} activities, {len(roster.people)} people"),
+                  highlight=False, markup=False, soft_wrap=True)
+    _say_written(console, out, written)
+
+
 def main() -> None:
     app()
 
