@@ -328,7 +328,9 @@ def publish(data: dict[str, Any], previous: dict[str, Any] | None, *, plan: Any,
         if p is not None and p.uid != uid:  # withdrawn under the UID phones know it by
             cancelled.append(_withdrawal(p, stamp))
         activities.append(a)
-    for p in gone.values():
+    # what vanished, and (replan) what before the date the new plan no longer has: recorded
+    # as not held, or no longer possible at all; calendars withdraw it
+    for p in list(gone.values()) + list(frozen.values()):
         cancelled.append(_withdrawal(p, stamp))
         result.cancelled += 1
     cancelled += cancelled_before.values()

@@ -20,7 +20,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time as clock_time, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -74,6 +74,52 @@ class Previous:
 
 
 @dataclass
+class Actual:
+    """What the station recorded of a planned activity (`planner record`)."""
+
+    outcome: str | None  # held | not_held | rescheduled; None: only figures, or nothing said
+    reach: int | None = None  # people reached
+    installs: int | None = None  # App installs
+    reason: str | None = None  # why it was not held
+
+
+@dataclass
+class Extra:
+    """An activity held that the plan did not have (an extra stall), as recorded."""
+
+    venue: str | None
+    format: str
+    start: datetime
+    end: datetime | None
+    reach: int | None = None
+    installs: int | None = None
+
+
+@dataclass
+class Actuals:
+    planned: dict[str, Actual] = field(default_factory=dict)  # activity id → what happened
+    extra: list[Extra] = field(default_factory=list)
+
+
+MISSED = ("not_held", "rescheduled")
+
+
+def actuals_from_records(records: Any, tz: ZoneInfo) -> Actuals:
+    """`planner.records.Records` (what `load_records` reads) as re-planning needs them."""
+    out = Actuals()
+    for r in records.records:
+        outcome = r.outcome
+        reach, installs = r.counts.get("reached"), r.counts.get("installs")
+        if not r.extra:
+            out.planned[r.activity] = Actual(outcome, reach, installs, r.reason)
+        elif outcome in (None, "held") and r.format and r.start:
+            start = datetime.combine(r.date, clock_time.fromisoformat(r.start), tz)
+            end = datetime.combine(r.date, clock_time.fromisoformat(r.end), tz) if r.end else None
+            out.extra.append(Extra(r.venue, r.format, start, end, reach, installs))
+    return out
+
+
+@dataclass
 class Replanned:
     solution: Solution
     data: dict[str, Any]  # the new plan.json
@@ -81,6 +127,10 @@ class Replanned:
     from_date: date
     broken: int  # previous activities the updated plan no longer allows as they were
     stats: dict[str, Any] = field(default_factory=dict)
+    missed: list[dict[str, Any]] = field(default_factory=list)  # planned, recorded as not held
+    held: int = 0  # planned activities recorded as held (kept, with their recorded figures)
+    extra: int = 0  # activities held that the plan did not have, counted towards its goals
+    unrecorded: int = 0  # activities before the date with no record (taken as held as planned)
 
 
 def read_previous(data: dict[str, Any], text: str, file: str, tz) -> list[Previous]:
@@ -338,8 +388,14 @@ def _broken(previous: list[Previous], loaded: LoadedPlan, calendar: CampaignCale
 
 def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since: date, *,
            progress: Callable[[Progress], None] | None = None, time_limit: float | None = None,
-           workers: int | None = None, seed: int | None = None) -> Replanned:
-    """Re-solve the updated plan from `since`, keeping the previous plan.json `data` before it."""
+           workers: int | None = None, seed: int | None = None, actuals: Actuals | None = None) -> Replanned:
+    """Re-solve the updated plan from `since`, keeping the previous plan.json `data` before it.
+
+    `actuals`: what the station recorded. Held activities are facts, kept exactly, their
+    recorded reach and installs counting; planned ones recorded as not held are missed: they
+    leave the plan (calendars withdraw them) and the goals they served reopen, met later in
+    their period where staff have time, else reported unmet with why; extra activities held
+    count towards the goals of their days."""
     plan = loaded.plan
     started = time.monotonic()
     calendar = build_calendar(plan)
@@ -350,9 +406,18 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     workers = workers or os.cpu_count() or 1
     seed = seed if seed is not None else plan.solver.seed
     day_of = {d.date: i for i, d in enumerate(calendar.days)}
-    frozen = [p for p in previous if p.start.date() < since]
+    actuals = actuals or Actuals()
+
+    def outcome(p: Previous) -> str | None:
+        actual = actuals.planned.get(p.id)
+        return actual.outcome if actual is not None else None
+
+    missed = [p for p in previous if outcome(p) in MISSED]
+    frozen = [p for p in previous if p.start.date() < since and outcome(p) not in MISSED]
     later = [p for p in previous if p.start.date() >= since]
-    broken = _broken(previous, loaded, calendar, since)
+    # a missed later activity is repaired (moved near its day, or cancelled); a held one stays
+    broken = (_broken(previous, loaded, calendar, since) | {p.id for p in later if outcome(p) in MISSED}) \
+        - {p.id for p in later if outcome(p) == "held"}
     unmet_before = {(u.get("tactic"), u.get("venue"), u.get("period")) for u in data.get("unmet", [])
                     if isinstance(u, dict)}
     strategy = choose_strategy(loaded, calendar)
@@ -369,6 +434,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     generated = {c.id: c for c in generate_candidates(loaded, calendar, days=range(first)).candidates} \
         if first else {}
     frozen_planned: list[PlannedActivity] = []
+    facts: set[str] = set()  # recorded as held: counted with their recorded figures, as they were
     staff_ids = {s.id for s in plan.staff}
     for p in frozen:
         cand = generated.get(p.natural)
@@ -376,6 +442,10 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
             cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
         if cand is None:
             continue
+        actual = actuals.planned.get(p.id)
+        if actual is not None and actual.outcome in (None, "held"):
+            cand = _as_recorded(cand, actual)
+            facts.add(cand.id)
         key = next((k for k in run.key_index.get(p.raw.get("key_date") or "", ())), None)
         staff = tuple(s for s in p.staff if s in staff_ids)
         run.carry.activities.append((cand, staff))
@@ -383,6 +453,8 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
             run.carry.key_date_credit[key] = run.carry.key_date_credit.get(key, 0) + 1
         frozen_planned.append(PlannedActivity(cand, list(staff), key, p.raw.get("theme"),
                                               list(p.raw.get("audiences") or [])))
+    extra = _extras(actuals.extra, since, generated, calendar, day_of, venues, formats, tz)
+    run.carry.activities += [(c, ()) for c in extra]
     total = sum(len(c) for c in chunks)
     budget = limit * 0.9
     for n, days in enumerate(chunks):
@@ -402,27 +474,79 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     # plan scores (and is labelled) exactly as it was published
     scored = _Run(loaded, calendar, replace(strategy, chunks=whole), None, workers, seed, started, progress)
     scored.keep_credits = True
-    planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen))
+    planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen), facts, extra)
     scored.stats.update(run.stats)
     scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
     solution = assemble(scored, planned, keep_theme)
+    _say_missed(solution, missed, actuals, run.periods, calendar)
     new_data = _plan_json(solution, data, previous, frozen, since)
     changes = diff([p.raw for p in later], [a for a in new_data["activities"]
                                             if datetime.fromisoformat(a["start"]).astimezone(tz).date() >= since])
-    return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats))
+    gone = [{**{k: p.raw.get(k) for k in ("id", "venue", "activity", "start", "end", "staff")},
+             "reason": actuals.planned[p.id].reason} for p in missed if p.start.date() < since]
+    if gone:
+        new_data["missed"] = gone
+    recorded = set(actuals.planned)
+    return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats), gone,
+                     held=sum(1 for p in previous if outcome(p) == "held"), extra=len(extra),
+                     unrecorded=sum(1 for p in frozen if p.id not in recorded))
 
 
-def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str]) -> list[PlannedActivity]:
+def _as_recorded(cand: Candidate, actual: Actual) -> Candidate:
+    """The activity with the figures the station recorded in place of the expected ones."""
+    return replace(cand, reach=cand.reach if actual.reach is None else actual.reach,
+                   installs=cand.installs if actual.installs is None else float(actual.installs))
+
+
+def _extras(extras: list[Extra], since: date, generated: dict[str, Candidate], calendar: CampaignCalendar,
+            day_of: dict[date, int], venues, formats, tz) -> list[Candidate]:
+    """Activities held that the plan did not have, before the date, as the models count them."""
+    out = []
+    for e in extras:
+        start = e.start.astimezone(tz)
+        if start.date() >= since or e.format not in formats or (e.venue and e.venue not in venues):
+            continue
+        end = e.end.astimezone(tz) if e.end is not None else start + formats[e.format].duration
+        natural = activity_id(e.venue, e.format, start.date(), start.hour * 60 + start.minute)
+        cand = generated.get(natural)
+        if cand is None:
+            p = Previous({"reach": e.reach or 0}, natural, natural, e.venue, e.format, start, end, (), 0)
+            cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
+        if cand is not None:
+            out.append(_as_recorded(cand, Actual("held", e.reach, e.installs)))
+    return out
+
+
+def _say_missed(solution: Solution, missed: list[Previous], actuals: Actuals, periods: dict[str, range],
+                calendar: CampaignCalendar) -> None:
+    """An unmet goal that a missed activity would have met says so, rather than blaming staff time."""
+    for u in solution.unmet:
+        span = _days_of(u.period, periods, calendar)
+        if span is None:
+            continue
+        first, last = calendar.days[span[0]].date, calendar.days[span[-1]].date
+        mine = [p for p in missed if first <= p.start.date() <= last and (u.venue is None or p.venue == u.venue)]
+        if not mine:
+            continue
+        reasons = sorted({actuals.planned[p.id].reason for p in mine if actuals.planned[p.id].reason})
+        u.why = (f"{', '.join(p.id for p in mine)} not held" + (f" ({'; '.join(reasons)})" if reasons else "")
+                 + f"; {u.why}" if u.why else "")
+
+
+def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str], recorded: set[str] = frozenset(),
+           extra: list[Candidate] = ()) -> list[PlannedActivity]:
     """Evaluate the whole plan part by part (as `planner plan` does) into `run`; the planned
     activities as evaluated. Activities the updated plan no longer generates stay as facts
-    (counted, not modelled); so do past ones that break its rules."""
+    (counted, not modelled); so do past ones that break its rules, those `recorded` as held
+    (with their recorded figures) and the `extra` ones held that the plan did not have."""
     chunks = run.strategy.chunks
     out: list[PlannedActivity] = []
     for n, days in enumerate(chunks):
         mine = [a for a in planned if a.cand.day in days]
+        run.carry.activities += [(c, ()) for c in extra if c.day in days]
         cset = generate_candidates(run.loaded, run.calendar, days=days)
         pool = run.build(cset, days, days, run.carry, "prepare").cands
-        known = {c.id for c in cset.candidates}
+        known = {c.id for c in cset.candidates} - set(recorded)
         for attempt in (0, 1):
             # attempt 1: the past breaks the updated rules, so it stays what it was
             facts = [a for a in mine if a.cand.id not in known or (attempt and a.cand.id in frozen)]
@@ -477,4 +601,4 @@ def _plan_json(solution: Solution, previous_data: dict[str, Any], previous: list
     return data
 
 
-__all__ = ["replan", "Replanned", "read_previous"]
+__all__ = ["replan", "Replanned", "read_previous", "Actual", "Actuals", "Extra", "actuals_from_records"]
