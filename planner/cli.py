@@ -275,28 +275,48 @@ def replan(
         data, text = read_plan_json(previous)
     except PlanError as e:
         raise _fail(e) from None
+    # what the station recorded (planner record) in the published plan's OUT: re-plan from it
+    from zoneinfo import ZoneInfo
+
+    from planner.records import FOLDER as RECORDS, RecordError, load_records
+    from planner.replan import actuals_from_records
+
+    try:
+        recorded = load_records(previous.resolve().parent)
+    except RecordError as e:
+        for line in e.lines:
+            print(line, file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    actuals = actuals_from_records(recorded, ZoneInfo(loaded.plan.station.timezone))
     _check_out(out)
     console = Console()
     try:
         with _progress_display(console) as progress:
-            result = run_replan(loaded, data, text, str(previous), first, progress=progress)
+            result = run_replan(loaded, data, text, str(previous), first, progress=progress, actuals=actuals)
     except PlanError as e:
         raise _fail(e) from None
     new = result.data
     new["source"] = source_record(loaded)
-    earlier_history = previous.resolve().parent / FOLDER
     with output_dir(out) as staging:
         written = write_outputs(loaded, new, staging,  # the ledger's entries: OUT's plan.xlsx, else --previous's
                                 previous_xlsx=[out / "plan.xlsx", previous.parent / "plan.xlsx"])
         (staging / "changes.json").write_text(dumps({"version": 1, "replanned_from": first.isoformat(),
-                                                     "previous": str(previous), **result.changes.to_json()}),
+                                                     "previous": str(previous), **result.changes.to_json(),
+                                                     "missed": result.missed}),
                                               encoding="utf-8")
-        if not (staging / FOLDER).exists() and earlier_history.is_dir():  # a new folder continues the record
-            shutil.copytree(earlier_history, staging / FOLDER)
+        for folder in (FOLDER, RECORDS):  # a new folder continues the history and the records
+            earlier = previous.resolve().parent / folder
+            if not (staging / folder).exists() and earlier.is_dir():
+                shutil.copytree(earlier, staging / folder)
         record(staging, command="replan", loaded=loaded, data=new, previous=data, changes=result.changes,
                since=first.isoformat())
     render_solution(console, result.solution, weeks=False)
     render_changes(console, result.changes, result.solution)
+    if recorded.records:
+        console.print(f"from the records: {result.held} held (kept, with their recorded figures), "
+                      f"{len(result.missed)} not held before {first} (withdrawn; their goals reopened), "
+                      f"{result.extra} held beyond the plan, {result.unrecorded} before {first} not recorded "
+                      "(taken as held as planned)", highlight=False)
     console.print(f"wrote {out}/: plan.json, changes.json, calendars/, plan.html, plan.xlsx"
                   + (", plan.pdf" if not written.notes else "") + f" ({result.broken} activities the "
                   f"updated plan no longer allowed as they were)", highlight=False)
