@@ -49,7 +49,8 @@ __all__ = ["publish", "Publication", "uid_domain", "event_uid", "valid_domain", 
 
 # What an activity's calendar event shows, of plan.json's fields: a change in any of them is a
 # new version of the event (SEQUENCE + 1).
-EVENT_FIELDS = ("venue", "activity", "start", "end", "staff", "theme", "audiences", "tactics", "key_date", "reach")
+EVENT_FIELDS = ("venue", "activity", "start", "end", "staff", "theme", "audiences", "tactics", "key_date", "reach",
+                "materials")
 
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$")
 _UID = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces: safe and portable as a UID

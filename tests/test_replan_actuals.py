@@ -124,3 +124,27 @@ def test_an_extra_activity_held_counts_towards_the_goals(published):
              and day(a).isocalendar()[:2] == week and a["id"] not in {x["id"] for x in data["activities"]}]
     assert added == []  # the extra visit met the week's goal: nothing needs adding
     assert json.loads(dumps(result.data))  # still a plan.json
+
+
+def test_replan_on_the_command_line_reads_the_records(published, tmp_path):
+    from conftest import run_planner
+
+    plan, data, _, _ = published
+    out = tmp_path / "out"
+    done = run_planner("plan", plan, "-o", out, "--time-limit", "10s", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    venue, since, missed = week_visit(data)
+    for a in missed:
+        done = run_planner("record", out, "--activity", a["id"], "--not-held", "--reason", "暴雨")
+        assert done.returncode == 0, done.stderr
+    done = run_planner("replan", plan, "--previous", out / "plan.json", "--from", since.isoformat(),
+                       "-o", tmp_path / "out2", "--time-limit", "10s")
+    assert done.returncode == 0, done.stderr
+    assert f"{len(missed)} not held" in done.stdout
+    changes = json.loads((tmp_path / "out2" / "changes.json").read_text(encoding="utf-8"))
+    assert sorted(m["id"] for m in changes["missed"]) == sorted(a["id"] for a in missed)
+    new = json.loads((tmp_path / "out2" / "plan.json").read_text(encoding="utf-8"))
+    assert not {a["id"] for a in new["activities"]} & {a["id"] for a in missed}
+    # the records came along to the new folder: nothing the station entered is left behind
+    assert (tmp_path / "out2" / "records" / "records.sqlite").is_file()
