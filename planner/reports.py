@@ -488,7 +488,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
                      by_person[s.id]) for s in plan.staff]
     by_area: dict[str, Tally] = defaultdict(Tally)
     for i in items:
-        by_area[i.area].add(i)
+        if i.venue is not None and i.venue in venues:  # online activities have no area
+            by_area[i.area].add(i)
     areas_named = list(dict.fromkeys([v.area or no_area for v in plan.venues] + list(by_area)))
     area_venues = defaultdict(int)
     for v in plan.venues:
