@@ -24,7 +24,7 @@ def entries(out: Path) -> list[Path]:
     folder = Path(out) / FOLDER
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if _NAME.match(p.name))
+    return sorted(p for p in folder.iterdir() if _NAME.fullmatch(p.name))
 
 
 def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, Any],

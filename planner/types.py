@@ -11,13 +11,16 @@ from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonS
 
 # --- ids ---------------------------------------------------------------------------------
 
+# Every pattern here is used with fullmatch: Python's `$` also matches before a final line
+# break, so `match` would let "xingfu\n" through as an id (and into a calendar's file name).
+# The patterns keep `^…$` for the JSON Schema, where `$` is the end of the text.
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})$")
 _WORD = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _RESERVED = {"con", "prn", "aux", "nul", "all", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def _check_id(value: str) -> str:
-    if not _ID.match(value) or value.endswith("-"):
+    if not _ID.fullmatch(value) or value.endswith("-"):
         raise ValueError(
             f"{value!r} is not a safe id: ids name calendar files, so use only lowercase "
             "letters a-z, digits and '-', starting with a letter or digit (at most 63)")
@@ -27,7 +30,7 @@ def _check_id(value: str) -> str:
 
 
 def _check_word(value: str) -> str:
-    if not _WORD.match(value):
+    if not _WORD.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '_', "
                          "starting with a letter")
     return value
@@ -37,13 +40,16 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 def _check_key(value: str) -> str:
-    if not _KEY.match(value):
+    if not _KEY.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_'")
     return value
 
 
+_EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
+
+
 def _check_email(value: str) -> str:
-    if not re.match(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$", value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError(f"{value!r} is not an e-mail address like name@example.cn")
     return value
 
@@ -66,7 +72,7 @@ def parse_duration(value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError(f"{value!r} is not a duration; write it with a unit: 90m, 2h, 1h30m or 30s")
-    m = _DURATION.match(value)
+    m = _DURATION.fullmatch(value)
     if not m or not any(m.groups()):
         raise ValueError(f"{value!r} is not a duration; write it like 90m, 2h, 1h30m or 30s")
     h, mins, s = (int(g) if g else 0 for g in m.groups())
@@ -127,7 +133,7 @@ def parse_clock_range(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a time range; write it in quotes like \"17:30-19:30\"")
-    m = _CLOCK.match(value)
+    m = _CLOCK.fullmatch(value)
     if not m:
         raise ValueError(f"{value!r} is not a time range; write it like \"17:30-19:30\"")
     h1, m1, h2, m2 = (int(g) for g in m.groups())
@@ -208,7 +214,7 @@ Span = Annotated[
 
 def parse_month_day(value: Any) -> tuple[int, int]:
     """'MM-DD' as used by the catalogue's yearly rules."""
-    m = re.match(r"^(\d{1,2})-(\d{1,2})$", str(value))
+    m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", str(value))
     if not m:
         raise ValueError(f"{value!r} is not a month-day like 06-07")
     month, day = int(m.group(1)), int(m.group(2))
