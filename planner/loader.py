@@ -123,6 +123,18 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _number(value: Any) -> str:
+    """A bound or a number as a person writes it: 10,000 rather than 10000.0, 1e+15 rather
+    than 1000000000000000.0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _show(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e12:
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) < 10**15 else f"{value:.3g}"
+    return f"{value:g}"
+
+
 def _message(err: dict, path: tuple, root: type[BaseModel]) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
@@ -151,14 +163,18 @@ def _message(err: dict, path: tuple, root: type[BaseModel]) -> str:
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping of keys, got {_show(value)}"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {ctx.get('ge', ctx.get('gt'))}, got {_show(value)}"
+        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}, got {_number(value)}"
     if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {ctx.get('le', ctx.get('lt'))}, got {_show(value)}"
+        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}, got {_number(value)}"
     if kind in ("too_short", "string_too_short"):
         n = ctx.get("min_length", 1)
         return "must not be empty" if n == 1 else f"needs at least {n} items"
-    if kind in ("too_long", "string_too_long"):
-        return f"is too long: at most {ctx.get('max_length')}"
+    if kind == "string_too_long":
+        return (f"is {len(value) if isinstance(value, str) else 'too many'} characters long; "
+                f"at most {ctx.get('max_length')} fit on calendars and printed plans")
+    if kind == "too_long":
+        count = f"has {len(value)} items" if isinstance(value, (list, tuple, dict)) else "is too long"
+        return f"{count}; at most {ctx.get('max_length')}"
     if kind == "union_tag_invalid":
         return f"{_show(value)} is not one of {ctx.get('expected_tags')}"
     return err["msg"]

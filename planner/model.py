@@ -66,12 +66,12 @@ Times = Annotated[list[Clock], BeforeValidator(_one_or_many), _one_or_many_schem
 
 
 class Station(_Model):
-    name: str = Field(min_length=1, description="the station's full name, e.g. …派出所")
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="the station's full name, e.g. …派出所")
     id: Id | None = Field(None, description="optional short id, e.g. guangwumen: calendar event UIDs end in "
                           "@<id>, so two stations' calendars never collide; without it a short hash of the "
                           "name and region is used. Set it before the first publication: changing it "
                           "later replaces every calendar event")
-    region: str | None = Field(None, description="free text")
+    region: str | None = Field(None, max_length=TEXT_LENGTH, description="free text")
     timezone: str = Field(D["station"]["timezone"], description="IANA time zone")
 
     @field_validator("timezone")
@@ -94,7 +94,7 @@ class NationalMonth(_Model):
 
 
 class Campaign(_Model):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     start: date
     end: date = Field(description="inclusive")
     language: Language = Field(D["campaign"]["language"],
@@ -138,17 +138,18 @@ class Duty(_Model):
 
 class Staff(_Model):
     id: Id
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     role: Role
     skills: list[Skill] = Field(default_factory=list)
-    team: str | None = Field(None, min_length=1, description="e.g. 宣讲一组, 文艺小分队")
+    team: str | None = Field(None, min_length=1, max_length=NAME_LENGTH,
+                             description="e.g. 宣讲一组, 文艺小分队")
     max_activities_per_week: int = Field(D["staff"]["max_activities_per_week"], ge=0, le=50)
     unavailable: list[Span] = Field(default_factory=list, description="leave, courses, cases")
     duty: Duty | None = None
     claims: list[Id] = Field(default_factory=list, description="全警反诈: venues this officer claimed")
-    area: str | None = Field(None, description="the zone this person works from")
-    phone: str | None = None
-    email: Email | None = Field(None, description="for calendar invitations (ATTENDEE)")
+    area: str | None = Field(None, max_length=NAME_LENGTH, description="the zone this person works from")
+    phone: str | None = Field(None, max_length=40)
+    email: Email | None = Field(None, max_length=254, description="for calendar invitations (ATTENDEE)")
 
     def is_available(self, day: date) -> bool:
         """Not on leave and not on a duty ('on') day of the rota."""
@@ -167,13 +168,13 @@ class Geo(_Model):
 
 class Venue(_Model):
     id: Id
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     kind: VenueKind
     audiences: list[Word] | None = Field(None, description="default: the kind's usual audiences")
-    size: int | None = Field(None, ge=0, le=10_000_000, description="people it serves")
+    size: int | None = Field(None, ge=0, le=MAX_COUNT, description="people it serves")
     risk: Risk = Field(D["venue"]["risk"], description="from warning data")
-    area: str | None = Field(None, description="zone; moving between zones costs travel time")
-    address: str | None = None
+    area: str | None = Field(None, max_length=NAME_LENGTH, description="zone; moving between zones costs travel time")
+    address: str | None = Field(None, max_length=TEXT_LENGTH)
     geo: Geo | None = None
     closed: list[Span] = Field(default_factory=list, description="e.g. a school's vacation")
     market_days: list[Annotated[int, Field(ge=1, le=30)]] | None = Field(
@@ -317,7 +318,7 @@ class NeedsOverride(_Model):
     volunteer: int | None = Field(None, ge=0, le=50)
     people: int | None = Field(None, ge=1, le=100)
     skills: list[Skill] | None = None
-    team: str | None = Field(None, min_length=1)
+    team: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
 
 
 class FormatWindow(_Model):
@@ -331,7 +332,7 @@ class FormatWindow(_Model):
 class ActivityFormat(_Model):
     """Overrides of a built-in format, or a new format (then duration, needs, kinds and windows)."""
 
-    name: str | None = Field(None, min_length=1)
+    name: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
     duration: Duration | None = None
     needs: NeedsOverride | None = None
     kinds: list[VenueKind] | None = None
@@ -343,7 +344,6 @@ class ActivityFormat(_Model):
         "leaflet, booklet and gift, per household for letter, a fixed count for poster and the rest; "
         "{per_person, per_household, per_activity} says which; 0 drops a material. Materials not named "
         "keep the catalogue's amounts")
-
 
 
 # --- tactics -------------------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ class Lectures(_Model):
 
 
 class AppPromotion(_Model):
-    target_installs: int = Field(_T["six_plus"]["app_promotion"]["target_installs"], ge=0)
+    target_installs: int = Field(_T["six_plus"]["app_promotion"]["target_installs"], ge=0, le=MAX_COUNT)
 
 
 class Online(_Model):
@@ -405,7 +405,7 @@ class SixPlus(_Model):
 
 class CustomKeyDate(_Model):
     id: KeyId
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     date: Span = Field(description="a day, or a span that is its own window")
     audiences: Literal["all"] | list[Word] = "all"
     themes: Literal["any"] | list[Word] = "any"
@@ -447,17 +447,18 @@ _W = D["weights"]
 
 
 class Weights(_Model):
-    coverage: float = Field(_W["coverage"], ge=0)
-    key_dates: float = Field(_W["key_dates"], ge=0)
-    precision: float = Field(_W["precision"], ge=0)
-    reach: float = Field(_W["reach"], ge=0)
-    fairness: float = Field(_W["fairness"], ge=0)
-    claims: float = Field(_W["claims"], ge=0)
-    travel: float = Field(_W["travel"], ge=0)
+    coverage: float = Field(_W["coverage"], ge=0, le=MAX_WEIGHT)
+    key_dates: float = Field(_W["key_dates"], ge=0, le=MAX_WEIGHT)
+    precision: float = Field(_W["precision"], ge=0, le=MAX_WEIGHT)
+    reach: float = Field(_W["reach"], ge=0, le=MAX_WEIGHT)
+    fairness: float = Field(_W["fairness"], ge=0, le=MAX_WEIGHT)
+    claims: float = Field(_W["claims"], ge=0, le=MAX_WEIGHT)
+    travel: float = Field(_W["travel"], ge=0, le=MAX_WEIGHT)
     # what changing a published plan costs in `planner replan`, per activity (restaffed: per person)
-    moved: float = Field(_W["moved"], ge=0, description="replan: an activity moved to another day or time")
-    restaffed: float = Field(_W["restaffed"], ge=0, description="replan: a person taken off an activity")
-    cancelled: float = Field(_W["cancelled"], ge=0, description="replan: an activity cancelled")
+    moved: float = Field(_W["moved"], ge=0, le=MAX_WEIGHT,
+                         description="replan: an activity moved to another day or time")
+    restaffed: float = Field(_W["restaffed"], ge=0, le=MAX_WEIGHT, description="replan: a person taken off an activity")
+    cancelled: float = Field(_W["cancelled"], ge=0, le=MAX_WEIGHT, description="replan: an activity cancelled")
 
 
 class Solver(_Model):
@@ -471,7 +472,7 @@ class Solver(_Model):
 
 
 class AreaTravel(_Model):
-    between: Annotated[list[str], Field(min_length=2, max_length=2)]
+    between: Annotated[list[Annotated[str, Field(max_length=NAME_LENGTH)]], Field(min_length=2, max_length=2)]
     time: Duration
 
 
@@ -483,14 +484,15 @@ class Travel(_Model):
 
 class AudienceDef(_Model):
     id: Word
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
 
 
 class FraudTypeDef(_Model):
     id: Word
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     audiences: list[Word] = Field(min_length=1)
-    talking_points: list[str] = Field(default_factory=list)
+    talking_points: list[Annotated[str, Field(max_length=POINT_LENGTH)]] = Field(default_factory=list,
+                                                                                max_length=MAX_POINTS)
 
 
 # --- targets ---------------------------------------------------------------------------------------------
@@ -564,7 +566,6 @@ class Plan(_Model):
             return handler(data)
         finally:
             _SCOPE.reset(token)
-
 
 
 __all__ = ["Plan", "Staff", "Venue", "Campaign", "Station", "Tactics", "Needs", "Targets", "PeriodTargets",
