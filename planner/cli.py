@@ -221,7 +221,7 @@ def _check_out(out: Path) -> None:
 def _previous_plan(out: Path) -> dict | None:
     """The plan.json a run is about to replace, for the history's diff (None if unreadable)."""
     from planner.errors import PlanError as _PlanError
-    from planner.export.source import read_plan_json
+    from planner.export.source import read_plan_json, well_typed
 
     if not (out / "plan.json").is_file():
         return None
@@ -229,8 +229,7 @@ def _previous_plan(out: Path) -> dict | None:
         data, _ = read_plan_json(out / "plan.json")
     except _PlanError:
         return None
-    ok = all(isinstance(a, dict) and {"id", "activity", "start", "end"} <= set(a) for a in data["activities"])
-    return data if ok else None
+    return data if well_typed(data) else None  # a hand-edited one that would not compare: no diff
 
 
 @app.command()
@@ -252,7 +251,7 @@ def replan(
 
     from planner.errors import Problem
     from planner.export.output import output_dir
-    from planner.export.source import read_plan_json, source_record
+    from planner.export.source import check_previous_plan, read_plan_json, source_record
     from planner.export.writer import write_outputs
     from planner.history import FOLDER, record
     from planner.loader import load_plan
@@ -273,6 +272,8 @@ def replan(
             raise PlanError([Problem(1, 1, "--from", f"{first} is outside the campaign "
                                      f"{campaign.start}..{campaign.end}", "(command line)")])
         data, text = read_plan_json(previous)
+        # another station's plan.json, or a hand-edited one, is bad input: never half re-planned
+        check_previous_plan(previous, data, text, loaded)
     except PlanError as e:
         raise _fail(e) from None
     # what the station recorded (planner record) in the published plan's OUT: re-plan from it

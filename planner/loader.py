@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ def load_plan(path: Path | str) -> LoadedPlan:
     """Read and validate a station plan, or raise PlanError listing every problem."""
     from planner.checks import check_calendar_coverage, check_references
 
+    _readable(path)
     document = load_yaml(path, what="station plan", strict=False)
     problems: list[Problem] = []
     plan: Plan | None = None
@@ -53,6 +56,17 @@ def load_plan(path: Path | str) -> LoadedPlan:
         raise PlanError(problems)
     assert plan is not None
     return LoadedPlan(plan, document)
+
+
+def _readable(path: Path | str) -> None:
+    """A device (/dev/zero, a terminal) would be read for ever: FILE:1:1 instead. Folders,
+    missing files, unreadable or binary ones are load_yaml's to report."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise PlanError([Problem(1, 1, "(file)", "is a device, not a YAML file", str(path))])
 
 
 # --- turning pydantic errors into FILE:LINE:COL lines --------------------------------------------------

@@ -21,6 +21,8 @@ import pytest
 
 from conftest import STARTER, run_planner
 from planner.errors import PlanError
+from planner.export.source import check_plan_json, check_previous_plan, read_plan_json
+from planner.history import read
 from planner.loader import load_plan
 
 FAST = ("--time-limit", "3s", "--workers", "1")
@@ -67,6 +69,124 @@ def write_json(path: Path, data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
+
+
+# --- 1 and 2: plan.json as replan and export read it ---------------------------------------------------
+
+WRONG_TYPES = {
+    "reach": "很多",
+    "tactics": 5,
+    "start": "2026-06-03T17:30:00",  # no UTC offset
+    "key_date": ["national_month"],
+    "sequence": -1,
+    "theme": 3,
+    "audiences": "x",
+}
+
+
+def edited(published: tuple[Path, Path], tmp_path: Path, key: str, value) -> tuple[Path, int]:
+    """A copy of OUT whose plan.json has activity 1's `key` set to `value`; (plan.json, its line)."""
+    _, out = published
+    copy = copy_out(out, tmp_path / "out")
+    data = json.loads((copy / "plan.json").read_text(encoding="utf-8"))
+    activity = data["activities"][1]
+    activity[key] = value
+    text = write_json(copy / "plan.json", data)
+    return copy / "plan.json", line_of(text, activity["id"], key)
+
+
+@pytest.mark.parametrize("key", list(WRONG_TYPES))
+def test_export_reports_a_hand_edited_field_of_the_wrong_type(published, tmp_path, key):
+    path, line = edited(published, tmp_path, key, WRONG_TYPES[key])
+    before = snapshot(path.parent)
+    problems = bad_input(run_planner("export", path, "--to", "ics", "--to", "html"))
+    assert problems[0].startswith(f"{path}:{line}:"), problems
+    assert f"activities[1].{key}:" in problems[0]
+    assert snapshot(path.parent) == before
+
+
+@pytest.mark.parametrize("key", list(WRONG_TYPES))
+def test_replan_reports_a_hand_edited_field_of_the_wrong_type(published, tmp_path, key):
+    plan, _ = published
+    path, line = edited(published, tmp_path, key, WRONG_TYPES[key])
+    problems = bad_input(run_planner("replan", plan, "--previous", path, "--from", SINCE,
+                                     "-o", tmp_path / "new", *FAST))
+    assert problems[0].startswith(f"{path}:{line}:"), problems
+    assert f"activities[1].{key}:" in problems[0]
+    assert not (tmp_path / "new").exists()
+
+
+def test_replan_refuses_another_stations_plan_json(published, tmp_path):
+    _, out = published
+    other = tmp_path / "other.yaml"
+    other.write_text(STARTER.read_text(encoding="utf-8").replace("XX市公安局XX分局XX派出所", "哈尔滨市反诈中心"),
+                     encoding="utf-8")
+    problems = bad_input(run_planner("replan", other, "--previous", out / "plan.json", "--from", SINCE,
+                                     "-o", tmp_path / "new", *FAST))
+    assert len(problems) == 1, problems  # one problem, not one per venue and person
+    text = (out / "plan.json").read_text(encoding="utf-8")
+    line = text[:text.index('"station":')].count("\n") + 1
+    assert problems[0].startswith(f"{out / 'plan.json'}:{line}:") and "is the plan of 'XX市公安局XX分局XX派出所'" \
+        in problems[0], problems
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_station_renamed_in_its_own_plan_file_is_still_that_station(published, tmp_path):
+    plan, out = published
+    data, text = read_plan_json(out / "plan.json")
+    renamed = plan.read_text(encoding="utf-8")
+    try:
+        plan.write_text(renamed.replace("XX市公安局XX分局XX派出所", "XX市公安局XX分局新名派出所"), encoding="utf-8")
+        check_previous_plan(out / "plan.json", data, text, load_plan(plan))
+    finally:
+        plan.write_text(renamed, encoding="utf-8")
+
+
+@pytest.mark.parametrize("key, value, message, below", [
+    ("venue", "nowhere", "venue 'nowhere' is not in", 0),
+    ("activity", "karaoke", "the activity format 'karaoke' is not one", 0),
+    ("staff", ["Zhang Wei"], "'Zhang Wei' is not a staff id", 1),  # the line of the list's item
+    ("staff", [5], "expected text, got 5", 1),
+    ("staff", "zhang-wei", "expected a list", 0),
+    ("id", "xingfu stall", "is not an activity id", 0),
+])
+def test_replan_and_export_refuse_what_would_vanish_or_be_copied_wrong(published, tmp_path, key, value, message,
+                                                                      below):
+    plan, _ = published
+    path, line = edited(published, tmp_path, key, value)
+    line += below
+    for command in (["replan", plan, "--previous", path, "--from", SINCE, "-o", tmp_path / "new", *FAST],
+                    ["export", path, "--to", "ics"]):
+        problems = bad_input(run_planner(*command))
+        assert any(p.startswith(f"{path}:{line}:") and message in p for p in problems), (command[0], problems)
+    assert not (tmp_path / "new").exists()
+
+
+def test_people_who_left_are_departures_for_replan_not_for_export(published, tmp_path):
+    """An id the station no longer has is what a replan after a departure is for; export
+    accepts it only on activities a replan kept as they were (before its replanned_from)."""
+    plan, out = published
+    data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    data["activities"][0]["staff"] = ["left-in-june"]
+    path = tmp_path / "plan.json"
+    text = write_json(path, data)
+    loaded = load_plan(plan)
+    check_previous_plan(path, data, text, loaded)
+    with pytest.raises(PlanError, match="staff 'left-in-june' is not in"):
+        check_plan_json(path, data, text, loaded)
+    data["replanned_from"] = "2026-12-31"  # a replan kept it as it was
+    text = write_json(path, data)
+    check_plan_json(path, data, text, loaded)
+
+
+def test_a_duplicate_activity_id_is_reported(published, tmp_path):
+    plan, out = published
+    data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    data["activities"][2]["id"] = data["activities"][1]["id"]
+    path = tmp_path / "plan.json"
+    text = write_json(path, data)
+    with pytest.raises(PlanError, match=r"activities\[2\]: the id .* is also activities\[1\]'s"):
+        check_previous_plan(path, data, text, load_plan(plan))
 
 
 # --- 3: ids with a trailing line break -----------------------------------------------------------------
@@ -150,3 +270,39 @@ def test_names_and_free_text_are_bounded(plan_file, old, new, where, limit):
     problems = [p for p in caught.value.problems if p.where == where]
     assert problems and f"10000 characters long; at most {limit}" in problems[0].what, caught.value
     assert len(problems[0].format()) < 300  # the name itself is not echoed
+
+
+# --- 10: files that cannot be read, for every command that reads one ------------------------------------
+
+
+def unreadable(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "a-folder.yaml"
+    folder.mkdir()
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(bytes(range(256)) * 4)
+    return {"folder": folder, "binary": binary, "missing": tmp_path / "missing.yaml",
+            "device": Path("/dev/zero")}
+
+
+@pytest.mark.parametrize("kind", ["folder", "binary", "missing", "device"])
+def test_every_command_reports_an_unreadable_file_as_file_1_1(published, tmp_path, kind):
+    plan, out = published
+    bad = unreadable(tmp_path)[kind]
+    commands = [
+        ["check", bad],
+        ["plan", bad, "-o", tmp_path / "new", *FAST],
+        ["replan", bad, "--previous", out / "plan.json", "--from", SINCE, "-o", tmp_path / "new", *FAST],
+        ["replan", plan, "--previous", bad, "--from", SINCE, "-o", tmp_path / "new", *FAST],
+        ["export", bad, "--to", "ics"],
+        ["export", out / "plan.json", "--to", "ics", "--plan", bad],
+        ["explain", bad],
+        ["explain", plan, "--plan-json", bad],
+        ["suggest", bad, "--venue", "xingfu", "--date", "2026-06-03"],
+        ["suggest", out / "plan.json", "--plan", bad, "--venue", "xingfu", "--date", "2026-06-03"],
+    ]
+    for command in commands:
+        problems = bad_input(run_planner(*command))
+        assert problems[0].startswith(f"{bad}:") and ": (file): " in problems[0], (command, problems)
+        if kind != "binary":
+            assert problems[0].startswith(f"{bad}:1:1: (file): "), (command, problems)
+    assert not (tmp_path / "new").exists()
