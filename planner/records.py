@@ -401,11 +401,10 @@ def extra_id(venue: str | None, fmt: str | None, day: date, start: time | None) 
 class _Reader:
     """Turns ledger rows into entries, collecting every problem."""
 
-    def __init__(self, station: Station, label: str, versions: dict[str, dict[str, Any]],
-                 other_language: bool) -> None:
+    def __init__(self, station: Station, label: str, versions: "_Versions", other_language: bool) -> None:
         self.station = station
         self.label = label  # the file as the user named it
-        self.versions = versions  # sha → {"planned": {id: values}, "raw": {id: activity}}: earlier plan versions
+        self.versions = versions  # earlier plan versions: sha → {"planned": {id: values}, "raw": {id: activity}}
         self.other_language = other_language
         self.problems: list[str] = []
         self.entries: dict[str, Entry] = {}
@@ -472,15 +471,17 @@ class _Reader:
 
     # rows of planned activities
 
-    def refs(self, ident: str) -> list[tuple[str | None, dict[str, Any], dict[str, Any]]]:
+    def refs(self, ident: str, everywhere: bool = False) -> list[tuple[str | None, dict[str, Any], dict[str, Any]]]:
         """(version sha or None for the current plan, pre-filled values, plan.json activity) of
-        every version of the plan that has this activity."""
+        the current plan's activity, else (or, `everywhere`, also) of the earlier versions'."""
         station = self.station
         found = []
         if ident in station.planned:
             found.append((None, station.planned[ident], station.raw[ident]))
         elif ident in station.withdrawn:
             found.append((None, station.withdrawn[ident], station.raw[ident]))
+        if found and not everywhere:  # the current plan has it: no need to read older ones
+            return found
         for sha, version in self.versions.items():
             if ident in version["planned"]:
                 found.append((sha, version["planned"][ident], version["raw"][ident]))
@@ -496,8 +497,15 @@ class _Reader:
                                 "(nor of a plan version recorded earlier)")
             return
         keys = [k for k in IDENTITY if not self.other_language or k in NEUTRAL_KEYS]
-        match = next((ref for ref in refs if all(k not in row.planned or same_planned(k, row.planned[k], ref[1].get(k))
-                                                 for k in keys)), None)
+
+        def matching(found):
+            return next((ref for ref in found if all(k not in row.planned
+                                                     or same_planned(k, row.planned[k], ref[1].get(k)) for k in keys)),
+                        None)
+
+        match = matching(refs)
+        if match is None:  # an older copy of the ledger, from a version where the activity was elsewhere?
+            match = matching(self.refs(row.id, everywhere=True))
         if match is None:
             version, planned, _ = refs[0]
             key = next(k for k in keys if k in row.planned and not same_planned(k, row.planned[k], planned.get(k)))
@@ -744,7 +752,9 @@ def locked(out: Path) -> Iterator[None]:
     `planner.export.output`): a record written meanwhile would be lost with the folder
     being replaced, and a report written into the folder being replaced likewise."""
     out = Path(os.path.abspath(out))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.is_dir():  # nothing to protect (and no lock file left beside a mistyped name)
+        yield
+        return
     fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:
@@ -771,30 +781,45 @@ def _check_database(db: sqlite3.Connection, path: Path, station: Station) -> Non
     if schema > SCHEMA:
         raise RecordError([f"{path}: was written by a newer planner (schema {schema}); update the planner"])
     key = meta.get("station")
-    if key is not None and key != station.station_key():
+    # the same station: the same calendar UID domain, or the same name (setting station.id later
+    # changes the domain, renaming the station changes the name, not both at once)
+    if key is not None and key != station.station_key() and meta.get("station_name") != station.plan.station.name:
         raise RecordError([f"{path}: holds the records of another station ({meta.get('station_name', key)}), not "
                            f"of {station.plan.station.name}; record into that station's OUT"])
 
 
-def _versions(db: sqlite3.Connection, station: Station) -> dict[str, dict[str, Any]]:
-    """Earlier plan versions stored in the database, with what their ledger pre-filled."""
-    from planner.export.view import build_view
+class _Versions:
+    """Earlier plan versions stored in the database, with what their ledger pre-filled: read
+    only when a row names an activity the current plan.json does not have."""
 
-    out: dict[str, dict[str, Any]] = {}
+    def __init__(self, station: Station, stored: list[tuple[str, str]]) -> None:
+        self.station = station
+        self.stored = stored  # (sha256, plan.json text), newest first
+        self.loaded: dict[str, dict[str, Any]] | None = None
+
+    def items(self):
+        if self.loaded is None:
+            from planner.export.view import build_view
+
+            self.loaded = {}
+            for sha, content in self.stored:
+                try:
+                    data = json.loads(content)
+                    view = build_view(self.station.loaded, data)
+                    book = _book(view)
+                    planned = {**book.planned_values(view.cancelled), **book.planned_values(view.activities)}
+                    raw = {a["id"]: a for a in data.get("cancelled", []) + data.get("activities", [])}
+                except Exception:  # a version this station plan can no longer show: its records stay as they are
+                    continue
+                self.loaded[sha] = {"planned": planned, "raw": raw}
+        return self.loaded.items()
+
+
+def _versions(db: sqlite3.Connection, station: Station) -> _Versions:
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'plan_versions'").fetchone():
-        return out
-    for sha, content in db.execute("SELECT sha256, content FROM plan_versions WHERE sha256 != ? ORDER BY id DESC",
-                                   (station.sha256,)):
-        try:
-            data = json.loads(content)
-            view = build_view(station.loaded, data)
-            book = _book(view)
-            planned = {**book.planned_values(view.cancelled), **book.planned_values(view.activities)}
-            raw = {a["id"]: a for a in data.get("cancelled", []) + data.get("activities", [])}
-        except Exception:  # a version this station plan can no longer show: its records stay, unmatched
-            continue
-        out[sha] = {"planned": planned, "raw": raw}
-    return out
+        return _Versions(station, [])
+    return _Versions(station, db.execute("SELECT sha256, content FROM plan_versions WHERE sha256 != ? "
+                                         "ORDER BY id DESC", (station.sha256,)).fetchall())
 
 
 @dataclass
@@ -844,8 +869,7 @@ def _json(value: Any) -> str:
 
 
 def _store(station: Station, entries: list[Entry], *, source: str, kind: str, sha: str | None,
-           content: bytes | None, now: datetime | None, versions: dict[str, dict[str, Any]] | None = None,
-           db: sqlite3.Connection, path: Path) -> Outcome:
+           content: bytes | None, now: datetime | None, db: sqlite3.Connection, path: Path) -> Outcome:
     """Write the entries in one transaction (the caller holds OUT's lock); nothing when nothing changes."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     outcome = Outcome(activities=len(entries))
@@ -1009,12 +1033,12 @@ def record_ledger(out: Path | str, ledger: Path | str | None = None, *, plan: Pa
     return outcome, station
 
 
-def _earlier(out: Path, station: Station) -> dict[str, dict[str, Any]]:
+def _earlier(out: Path, station: Station) -> _Versions:
     """The plan versions recorded earlier (none before the first import), after checking that
     the database is this station's."""
     with _database(out, create=False) as (db, path):
         if db is None:
-            return {}
+            return _Versions(station, [])
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
             _check_database(db, path, station)
         return _versions(db, station)

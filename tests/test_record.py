@@ -319,3 +319,36 @@ def test_records_go_only_where_plan_keeps_them():
     from planner.records import FOLDER
 
     assert FOLDER in KEPT and "reports" in KEPT
+
+
+def test_an_older_copy_of_the_ledger_matches_the_plan_version_it_was_written_from(out, tmp_path):
+    """An activity moved since (a new plan.json): the old ledger's row is that activity as the
+    recorded earlier version had it, not a row edited into another activity."""
+    from datetime import datetime, timedelta
+
+    filled = fill(out)
+    assert run_planner("record", out).returncode == 0
+    old = Path(shutil.copy(out / "plan.xlsx", tmp_path / "old.xlsx"))
+    moved = next(i for i, e in filled.activities.items() if e.get("reached") and e["date"].day < 28)
+    data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    for a in data["activities"]:
+        if a["id"] == moved:
+            for key in ("start", "end"):
+                a[key] = (datetime.fromisoformat(a[key]) + timedelta(days=1)).isoformat()
+    (out / "plan.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    book = openpyxl.load_workbook(old)
+    ws = ledger_sheet(book)
+    ws.cell(rows_by_id(ws)[moved], columns(ws)["reached"]).value = 777
+    book.save(old)
+    done = run_planner("record", out, "--ledger", old)
+    assert done.returncode == 0, done.stderr
+    record = db_rows(out)[moved]
+    assert (record["reached"], record["plan_version"], record["date"]) == (777, 1, filled.activities[moved]["date"]
+                                                                            .isoformat())
+    assert len(db_query(out, "SELECT id FROM plan_versions")) == 2
+    # without the earlier version recorded, the same row is another activity's day
+    shutil.rmtree(out / "records")
+    done = run_planner("record", out, "--ledger", old)
+    assert done.returncode == 2
+    assert f"{old}:{cell_name(ws, rows_by_id(ws)[moved], 'date')}: " in done.stderr
+    assert "edited into another activity" in done.stderr
