@@ -216,3 +216,26 @@ def test_the_week_roster_is_a_phone_picture_and_a_printable_page(recorded):
     assert sorted(times) == expected
     assert f"{len(week)} 场活动" in done.stdout
     assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.reports.")]  # no staging left
+
+
+def test_headless_chromium_draws_the_same_card(recorded, tmp_path):
+    """The other way to the picture (where WeasyPrint or poppler is missing): Chromium's screenshot."""
+    from PIL import Image
+
+    from planner.export.images import card_png, chromium
+    from planner.export.report_html import render_report_card
+    from planner.records import load_records, open_station
+    from planner.reports import build_report, parse_period
+
+    if chromium() is None:
+        pytest.skip("Chromium is not installed (Debian: chromium)")
+    out, _ = recorded
+    station = open_station(out)
+    report = build_report(station, load_records(out), parse_period(station.plan.campaign, week="2026-W24"),
+                          today=date(2026, 9, 30))
+    path = card_png(render_report_card(report), tmp_path / "card.png", engine="chromium")
+    picture = Image.open(path).convert("L")
+    width, height = picture.size
+    assert width == 750 and height > width
+    assert sum(picture.histogram()[:100]) > width * height * 0.01  # text drawn, not a blank page
+    assert picture.getpixel((width // 2, 30)) < 128  # the dark title band at the top
