@@ -447,6 +447,7 @@ def export(
             print(f"plan.pdf not written: {reason}", file=sys.stderr)
             raise typer.Exit(1)
     out = plan_json_path.parent
+    _check_out(out)
     replaced = {p for t in to for p in TARGET_PATHS[t]}
     keep = [p.name for p in out.iterdir() if p.name not in replaced]
     with output_dir(out, keep=keep) as staging:
@@ -743,7 +744,17 @@ def roster_command(
 
 
 def main() -> None:
-    app()
+    from planner.export import output
+
+    try:
+        app()
+    except OSError as e:
+        if e.errno not in output.FULL:
+            raise
+        # the outputs are staged: a full disk leaves OUT as it was (DiskFull says so)
+        print(str(e) if isinstance(e, output.DiskFull) else f"{e.filename or '(file)'}: the disk is full "
+              f"({e.strerror}); free some space and run again", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -31,11 +31,13 @@ def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, An
            changes: Changes | None, previous: dict[str, Any] | None = None, since: str | None = None,
            now: datetime | None = None) -> Path:
     """Write the next record into `folder` (OUT's staging folder, whose history/ the previous
-    output's was copied into)."""
+    output's was copied into, under `output_dir`'s lock: two runs into one OUT take turns, so
+    the second numbers its record after the first's). Numbered after the highest number
+    there, so a record deleted by hand never makes two records share a number."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     history = folder / FOLDER
     history.mkdir(parents=True, exist_ok=True)
-    number = len(entries(folder)) + 1
+    number = max((int(_NAME.fullmatch(p.name).group(1)) for p in entries(folder)), default=0) + 1
     solver = loaded.plan.solver
     entry: dict[str, Any] = {
         "number": number,

@@ -11,18 +11,24 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import stat
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import STARTER, run_planner
+from conftest import ROOT, STARTER, run_planner
 from planner.errors import PlanError
+from planner.export.output import DiskFull, OutputError, check_output_dir, output_dir
 from planner.export.source import check_plan_json, check_previous_plan, read_plan_json
-from planner.history import read
+from planner.history import entries, read, record
 from planner.loader import load_plan
 
 FAST = ("--time-limit", "3s", "--workers", "1")
@@ -270,6 +276,178 @@ def test_names_and_free_text_are_bounded(plan_file, old, new, where, limit):
     problems = [p for p in caught.value.problems if p.where == where]
     assert problems and f"10000 characters long; at most {limit}" in problems[0].what, caught.value
     assert len(problems[0].format()) < 300  # the name itself is not echoed
+
+
+# --- 5: an OUT that cannot be written; a full disk ------------------------------------------------------
+
+
+def test_an_out_inside_a_file_is_refused_before_solving(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    started = time.monotonic()
+    result = run_planner("plan", ROOT / "examples" / "lanzhou-guangwumen.yaml", "-o", blocker / "out",
+                         "--time-limit", "120s", "--workers", "1")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"{blocker / 'out'}:1:1: (output): {blocker} is a file"), result.stderr
+    assert time.monotonic() - started < 60  # refused before the 120 s search, not after it
+
+
+def test_replan_refuses_an_out_inside_a_file(published, tmp_path):
+    plan, out = published
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = run_planner("replan", plan, "--previous", out / "plan.json", "--from", SINCE,
+                         "-o", blocker / "sub" / "out", *FAST)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"{blocker / 'sub' / 'out'}:1:1: (output):"), result.stderr
+
+
+def _chattr(flag: str, path: Path) -> bool:
+    try:
+        return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+def test_a_read_only_folder_is_refused_before_any_work(published, tmp_path):
+    """A folder nobody may write in (immutable: even root cannot), for plan, replan and export."""
+    plan, out = published
+    folder = tmp_path / "read-only"
+    copy = copy_out(out, folder / "out")
+    if not _chattr("+i", folder):
+        pytest.skip("chattr +i is not available here (the in-process test below covers the check)")
+    try:
+        before = snapshot(folder)
+        for command in (["plan", plan, "-o", folder / "new", *FAST],
+                        ["replan", plan, "--previous", out / "plan.json", "--from", SINCE, "-o", folder / "new",
+                         *FAST],
+                        ["export", copy / "plan.json", "--to", "ics"]):
+            result = run_planner(*command)
+            assert result.returncode == 2 and "Traceback" not in result.stderr, (command[0], result.stderr)
+            assert f":1:1: (output): cannot write in {folder}" in result.stderr, result.stderr
+        assert snapshot(folder) == before
+    finally:
+        _chattr("-i", folder)
+
+
+def test_check_output_dir_says_why_a_folder_cannot_be_written(tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(OutputError, match=f"cannot write in {tmp_path}: Permission denied"):
+        check_output_dir(tmp_path / "out")
+
+
+FULL_DISK = """
+import errno, sys
+import planner.export.writer as writer
+real = writer.write_outputs
+def full(loaded, data, folder, *args, **kwargs):
+    (folder / "plan.json").write_text("half", encoding="utf-8")
+    raise OSError(errno.ENOSPC, "No space left on device", str(folder / "plan.html"))
+writer.write_outputs = full
+sys.argv = ["planner", *sys.argv[1:]]
+from planner.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("command", ["export", "plan"])
+def test_a_full_disk_is_said_in_words_and_the_previous_outputs_stay(published, tmp_path, command):
+    plan, out = published
+    copy = copy_out(out, tmp_path / "out")
+    before = snapshot(copy)
+    args = ["export", str(copy / "plan.json"), "--to", "html"] if command == "export" else \
+        ["plan", str(plan), "-o", str(copy), *FAST]
+    result = subprocess.run([sys.executable, "-c", FULL_DISK, *args], capture_output=True, text=True, cwd=ROOT,
+                            timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert f"{copy}: the disk is full (No space left on device); nothing was written" in result.stderr
+    assert snapshot(copy) == before
+    assert list(tmp_path.glob(".out.*.new")) == []
+
+
+def test_output_dir_turns_a_full_disk_into_disk_full(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(DiskFull) as caught:
+        with output_dir(out) as staging:
+            (staging / "plan.json").write_text("{}", encoding="utf-8")
+            raise OSError(errno.EDQUOT, "Disk quota exceeded")
+    assert caught.value.errno == errno.EDQUOT and "the disk is full" in str(caught.value)
+    assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / ".out.lock"]
+
+
+# --- 7: two runs into one OUT ---------------------------------------------------------------------------
+
+
+def test_two_runs_into_one_out_at_once_keep_both_history_records(published, tmp_path):
+    plan, _ = published
+    loaded = load_plan(plan)
+    out = tmp_path / "out"
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(command: str) -> None:
+        try:
+            start.wait()
+            with output_dir(out) as staging:
+                record(staging, command=command, loaded=loaded, data={"activities": []}, changes=None)
+                time.sleep(0.5)  # writing the outputs: long enough for the other run to get here
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in ("plan", "replan")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    records = [read(p) for p in entries(out)]
+    assert sorted(r["command"] for r in records) == ["plan", "replan"]
+    assert [r["number"] for r in records] == [1, 2]
+
+
+def test_a_record_deleted_by_hand_does_not_make_two_share_a_number(published, tmp_path):
+    plan, _ = published
+    loaded = load_plan(plan)
+    out = tmp_path / "out"
+    for _ in range(3):
+        with output_dir(out) as staging:
+            record(staging, command="plan", loaded=loaded, data={"activities": []}, changes=None)
+    entries(out)[1].unlink()
+    with output_dir(out) as staging:
+        record(staging, command="plan", loaded=loaded, data={"activities": []}, changes=None)
+    assert [read(p)["number"] for p in entries(out)] == [1, 3, 4]
+
+
+# --- 8: OUT's mode --------------------------------------------------------------------------------------
+
+
+def test_out_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_path):
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        with output_dir(out) as staging:
+            (staging / "plan.json").write_text("{}", encoding="utf-8")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o755
+        out.chmod(0o751)
+        with output_dir(out) as staging:
+            (staging / "plan.json").write_text("{}", encoding="utf-8")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o751
+    finally:
+        os.umask(old)
+
+
+def test_export_keeps_outs_mode(published, tmp_path):
+    _, out = published
+    copy = copy_out(out, tmp_path / "out")
+    copy.chmod(0o755)
+    assert run_planner("export", copy / "plan.json", "--to", "ics").returncode == 0
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o755
 
 
 # --- 10: files that cannot be read, for every command that reads one ------------------------------------

@@ -3,14 +3,27 @@
 Everything is written into a staging folder beside OUT, then swapped into place with one
 rename (Linux's renameat2 RENAME_EXCHANGE where available), so OUT is always either the
 previous complete output or the new complete output.
+
+- Whether OUT can be written is checked before a run's work (`check_output_dir`: a probe
+  file is made and removed where the staging folder will go), not found after the solve.
+- Runs writing the same OUT take turns (a lock on `.OUT.lock` beside it, from copying the
+  previous history to the swap), so each history record is numbered after the last one.
+- OUT keeps its mode across runs (a web server publishing the calendars keeps its access);
+  a new OUT gets 0777 less the umask, as `mkdir` gives.
+- A full disk while writing is `DiskFull`, with OUT as it was.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
+import fcntl
 import os
+import secrets
 import shutil
+import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +40,22 @@ _AT_FDCWD = -100
 
 
 class OutputError(Exception):
-    """OUT cannot be used (it holds someone else's files, or is a file)."""
+    """OUT cannot be used (it holds someone else's files, is a file, or cannot be written)."""
+
+
+class DiskFull(OSError):
+    """The disk (or the user's quota) filled up while writing OUT; OUT is as it was."""
+
+    def __init__(self, out: Path, error: OSError):
+        super().__init__(error.errno, error.strerror, error.filename)
+        self.out = out
+
+    def __str__(self) -> str:
+        return (f"{self.out}: the disk is full ({self.strerror}); nothing was written and the previous "
+                "outputs are as they were: free some space and run again")
+
+
+FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -47,7 +75,7 @@ def _remove_abandoned_staging(out: Path) -> None:
     """Staging folders of runs that were killed (their process is gone)."""
     for folder in out.parent.glob(f".{out.name}.*.new"):
         pid = folder.name[len(out.name) + 2:].split(".", 1)[0]
-        if not pid.isdigit():
+        if not (pid.isascii() and pid.isdigit()):
             continue
         try:
             os.kill(int(pid), 0)
@@ -58,11 +86,60 @@ def _remove_abandoned_staging(out: Path) -> None:
 
 
 def check_output_dir(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise OutputError(f"{out} already holds files the planner did not write; "
-                          "choose a new or empty folder for the outputs")
+    """OUT can take a run's outputs: new, empty or the planner's own, and the folder it is in
+    (or would be made in) can be written; OutputError says why not."""
+    given, out = out, _absolute(out)
+    if os.path.lexists(out) and not out.is_dir():
+        raise OutputError(f"{given} is a file, not a folder")
+    if out.is_dir():
+        try:
+            foreign = any(out.iterdir()) and not (out / MARKER).exists()
+        except OSError as e:
+            raise OutputError(f"{given} cannot be read: {e.strerror or e}") from None
+        if foreign:
+            raise OutputError(f"{given} already holds files the planner did not write; "
+                              "choose a new or empty folder for the outputs")
+    # the staging folder goes beside OUT: in its parent, or the nearest folder above that exists
+    folder = next(f for f in (out.parent, *out.parent.parents) if os.path.lexists(f))
+    if not folder.is_dir():
+        raise OutputError(f"{folder} is a file, so {given} cannot be made inside it")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise OutputError(f"cannot write in {folder}: {e.strerror or e}") from None
+
+
+def _absolute(out: Path | str) -> Path:
+    """OUT as an absolute path, so that `-o .` has a real name and parent."""
+    return Path(os.path.abspath(out))
+
+
+@contextmanager
+def _turn(out: Path) -> Iterator[None]:
+    """Wait for any other run writing OUT, then hold OUT until the swap is done."""
+    fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another planner run to finish writing {out}", file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _staging_folder(out: Path) -> Path:
+    """A new folder beside OUT, named for this process, of mode 0777 less the umask."""
+    while True:
+        staging = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.new"
+        try:
+            os.mkdir(staging, 0o777)
+            return staging
+        except FileExistsError:
+            continue
 
 
 @contextmanager
@@ -72,34 +149,44 @@ def output_dir(out: Path, keep: Iterable[str] = KEPT) -> Iterator[Path]:
     `keep` names entries of the previous OUT copied into the new one first (history, and for
     `planner export` every output it does not re-render).
     """
-    out = Path(out)
+    out = _absolute(out)
     check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".new", dir=out.parent))
-    try:
-        (staging / MARKER).write_text("written by planner; the whole folder is replaced on each run\n",
-                                      encoding="utf-8")
-        for name in keep:
-            source = out / name
-            if source.is_dir():
-                shutil.copytree(source, staging / name)
-            elif source.is_file():
-                shutil.copy2(source, staging / name)
-        yield staging
-        if not out.exists():
-            staging.rename(out)
-            return
-        if _exchange(staging, out):
-            shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
-            return
-        previous = staging.with_suffix(".old")
-        out.rename(previous)
-        staging.rename(out)
-        shutil.rmtree(previous, ignore_errors=True)
-    finally:
-        if staging.exists() and staging != out:
-            shutil.rmtree(staging, ignore_errors=True)
+    with _turn(out):
+        _remove_abandoned_staging(out)
+        staging = _staging_folder(out)
+        try:
+            (staging / MARKER).write_text("written by planner; the whole folder is replaced on each run\n",
+                                          encoding="utf-8")
+            for name in keep:
+                source = out / name
+                if source.is_dir():
+                    shutil.copytree(source, staging / name)
+                elif source.is_file():
+                    shutil.copy2(source, staging / name)
+            yield staging
+            if not out.exists():
+                staging.rename(out)
+                return
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))  # OUT keeps its mode
+            if _exchange(staging, out):
+                shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
+                return
+            previous = staging.with_suffix(".old")
+            out.rename(previous)
+            try:
+                staging.rename(out)
+            except BaseException:
+                previous.rename(out)
+                raise
+            shutil.rmtree(previous, ignore_errors=True)
+        except OSError as e:
+            if e.errno in FULL and not isinstance(e, DiskFull):
+                raise DiskFull(out, e) from e
+            raise
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
