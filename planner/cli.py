@@ -169,6 +169,7 @@ def plan(
     from planner.publish import previous_publication, publish
     from planner.report import render_solution
     from planner.schedule import NoPlanError, solve
+    from planner import interrupt
 
     try:
         loaded = load_plan(plan_file)
@@ -176,6 +177,7 @@ def plan(
     except PlanError as e:
         raise _fail(e) from None
     _check_out(out)
+    _stop_on_ctrl_c()
 
     console = Console()
     try:
@@ -187,6 +189,10 @@ def plan(
         for line in e.lines:
             err.print(f"  {line}", markup=False, highlight=False)
         raise typer.Exit(1) from None
+    except interrupt.Interrupted as e:
+        print(f"interrupted: {e}, so nothing was written; {out} is as it was", file=sys.stderr)
+        raise typer.Exit(interrupt.EXIT_CODE) from None
+    searched = not interrupt.requested()  # Ctrl-C during the search, or only while writing
     data = plan_json(solution)
     data["source"] = source_record(loaded)
     previous = _previous_plan(out)
@@ -205,6 +211,20 @@ def plan(
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     for line in written.ledger:
         console.print(line, highlight=False, markup=False)
+    if interrupt.requested():
+        print("interrupted: " + ("the search was complete; its plan was written" if searched else
+                                 f"the search was stopped; {out} holds the best plan it had found, not one "
+                                 "searched for the whole time limit"), file=sys.stderr)
+        raise typer.Exit(interrupt.EXIT_CODE)
+
+
+def _stop_on_ctrl_c() -> None:
+    """From here on (the rest of the process): the first Ctrl-C stops the search and the best
+    plan found so far is written; the second stops at once, writing nothing (exit 130 either way)."""
+    from planner import interrupt
+
+    interrupt.install_ctrl_c("\ninterrupted: stopping the search; the best plan found so far will be written "
+                             "(Ctrl-C again to stop at once and write nothing)")
 
 
 def _check_out(out: Path) -> None:
@@ -744,10 +764,16 @@ def roster_command(
 
 
 def main() -> None:
+    from planner import interrupt
     from planner.export import output
 
     try:
         app()
+    except interrupt.Stopped:  # Ctrl-C a second time
+        written = output.last_swapped is not None
+        print("\ninterrupted again: stopped at once; " + (f"{output.last_swapped} was already written" if written
+                                                          else "nothing was written"), file=sys.stderr)
+        sys.exit(interrupt.EXIT_CODE)
     except OSError as e:
         if e.errno not in output.FULL:
             raise

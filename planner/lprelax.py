@@ -16,6 +16,7 @@ from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 from planner import clock
+from planner import interrupt
 
 BIG = 2**62
 INF = float("inf")
@@ -84,6 +85,8 @@ def lp_values(model: cp_model.CpModel, time_limit: float = 10.0, engines: tuple[
     With several engines each runs in its own thread (the solvers release the GIL) and the
     first optimum wins; the others are interrupted where they can be (GLOP can, HiGHS cannot
     and runs on to its time limit in the background)."""
+    if interrupt.requested():  # Ctrl-C: no more searching
+        return None
     lp = linear_relaxation(model)
     if lp is None:
         return None
@@ -112,14 +115,22 @@ def lp_values(model: cp_model.CpModel, time_limit: float = 10.0, engines: tuple[
             if results or not running:
                 done.set()
 
-    if len(solvers) == 1:
-        run(next(iter(solvers)))
-    elif solvers:
-        for engine in solvers:
-            threading.Thread(target=run, args=(engine,), daemon=True).start()
-        done.wait()
+    def stop() -> None:  # Ctrl-C: GLOP stops, HiGHS cannot and runs on in the background
+        done.set()
         for solver in solvers.values():
             solver.InterruptSolve()
+
+    with interrupt.stoppable(stop):
+        if len(solvers) == 1:
+            run(next(iter(solvers)))
+        elif solvers:
+            for engine in solvers:
+                threading.Thread(target=run, args=(engine,), daemon=True).start()
+            done.wait()
+            for solver in solvers.values():
+                solver.InterruptSolve()
+    if interrupt.requested():
+        return None
     return results[0] if results else None
 
 
@@ -142,7 +153,8 @@ def rens(model: cp_model.CpModel, values: list[float], main: list, *, time_limit
         solver.parameters.max_time_in_seconds = clock.cap(3 * time_limit + 5)
     else:
         solver.parameters.max_time_in_seconds = time_limit
-    status = solver.solve(sub)
+    with interrupt.solving(solver):
+        status = solver.solve(sub)
     clock.spent(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -36,6 +36,7 @@ from typing import Any, Callable
 from ortools.sat.python import cp_model
 
 from planner import clock as clock_mod
+from planner import interrupt
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Blocker, Candidate, CandidateSet, generate_candidates
 from planner.errors import dotted
@@ -303,7 +304,8 @@ def complete_hint(model: cp_model.CpModel, seed: int, time_limit: float = HINT_S
     if clock_mod.current() is not None:  # a deterministic solve: its work, not the clock
         solver.parameters.max_deterministic_time = time_limit
         solver.parameters.max_time_in_seconds = clock_mod.cap(3 * time_limit)
-    status = solver.solve(model)
+    with interrupt.solving(solver):
+        status = solver.solve(model)
     clock_mod.spent(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -454,6 +456,7 @@ def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = Fa
     workers = 1 if deterministic else workers
     p.num_workers = workers
     p.random_seed = seed
+    p.catch_sigint_signal = False  # Ctrl-C is planner.interrupt's: it ends the whole run's search
     if workers == 1:
         p.linearization_level = 2  # the LP with cuts is what closes the gap on these models
     if neighbourhood:
@@ -475,12 +478,17 @@ def _solver(time_limit: float, workers: int, seed: int, deterministic: bool = Fa
 
 
 def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel,
-           on_progress: Callable[[float | None, float | None, int], None] | None) -> int:
+           on_progress: Callable[[float | None, float | None, int], None] | None, stoppable: bool = True) -> int:
+    """`stoppable=False`: Ctrl-C does not end it (an evaluation: a plan is written once scored)."""
     watcher = None
     if on_progress is not None:
         watcher = _Watcher(lambda obj, bound: on_progress(obj, bound, watcher.solutions))
         solver.best_bound_callback = lambda bound: on_progress(None, bound, watcher.solutions)
-    status = solver.solve(model, watcher)
+    if stoppable:
+        with interrupt.solving(solver):
+            status = solver.solve(model, watcher)
+    else:
+        status = solver.solve(model, watcher)
     clock_mod.spent(solver)
     return status
 
@@ -491,7 +499,7 @@ def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, determini
               capped: bool = True) -> ChunkResult:
     solver = _solver(time_limit, workers, seed, deterministic, neighbourhood, cuts, capped)
     started = time.monotonic()
-    status = _solve(solver, ctx.model, on_progress)
+    status = _solve(solver, ctx.model, on_progress, stoppable=capped)  # an evaluation is not stopped
     seconds = time.monotonic() - started
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
@@ -574,6 +582,9 @@ def _parts(run: "_Run", budget: float) -> None:
     if len(weights) > 1 and strategy.exact:
         weights[-1] *= LAST_PART_WEIGHT
     for n, days in enumerate(strategy.chunks):
+        if n and interrupt.requested():  # Ctrl-C: the rest of the campaign would have no plan
+            raise interrupt.Interrupted(f"{run.calendar.days[days[0]].date}.."
+                                        f"{run.calendar.days[strategy.chunks[-1][-1]].date} was not planned yet")
         if run.deterministic:  # from the plan alone, not the clock
             share = budget * weights[n] / sum(weights)
         else:
@@ -955,6 +966,8 @@ class _Run:
                 starts = _window_starts(days, size)
                 self.window_next = solved = since_improved = 0
             if until is not None and not until.is_alive():
+                return incumbent
+            if interrupt.requested():
                 return incumbent
             k = self.window_next % len(starts)
             began = time.monotonic()

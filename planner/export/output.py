@@ -56,6 +56,7 @@ class DiskFull(OSError):
 
 
 FULL = {errno.ENOSPC, errno.EDQUOT}
+last_swapped: Path | None = None  # the last OUT this process put in place (what a stopped run did write)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -149,6 +150,7 @@ def output_dir(out: Path, keep: Iterable[str] = KEPT) -> Iterator[Path]:
     `keep` names entries of the previous OUT copied into the new one first (history, and for
     `planner export` every output it does not re-render).
     """
+    global last_swapped
     out = _absolute(out)
     check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -167,9 +169,11 @@ def output_dir(out: Path, keep: Iterable[str] = KEPT) -> Iterator[Path]:
             yield staging
             if not out.exists():
                 staging.rename(out)
+                last_swapped = out
                 return
             os.chmod(staging, stat.S_IMODE(out.stat().st_mode))  # OUT keeps its mode
             if _exchange(staging, out):
+                last_swapped = out
                 shutil.rmtree(staging, ignore_errors=True)  # now holds the previous output
                 return
             previous = staging.with_suffix(".old")
@@ -179,6 +183,7 @@ def output_dir(out: Path, keep: Iterable[str] = KEPT) -> Iterator[Path]:
             except BaseException:
                 previous.rename(out)
                 raise
+            last_swapped = out
             shutil.rmtree(previous, ignore_errors=True)
         except OSError as e:
             if e.errno in FULL and not isinstance(e, DiskFull):
