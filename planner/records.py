@@ -48,7 +48,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from planner.errors import PlanError, Problem
-from planner.export.ledger import (ENTRY_KEYS, NEUTRAL_KEYS, LedgerRead, LedgerRow, LedgerUnreadable, header_key,
+from planner.export.ledger import (ENTRY_KEYS, NEUTRAL_KEYS, LedgerRead, LedgerRow, LedgerUnreadable,
                                    read_ledger, same_planned)
 
 __all__ = ["FOLDER", "DATABASE", "COUNTS", "MATERIALS", "TEXTS", "STATUSES", "RecordError", "Station", "Outcome",
@@ -1131,7 +1131,8 @@ _OPTION = {"reached": "reach", "leaflet": "leaflets", "booklet": "booklets", "po
 
 
 def _extra_entry(station: Station, venue: str | None, fmt: str | None, day: str | None, start: str | None,
-                 end: str | None, staff: str | None, values: dict[str, Any], where: dict[str, str], bad) -> Entry | None:
+                 end: str | None, staff: str | None, values: dict[str, Any], where: dict[str, str],
+                 bad) -> Entry | None:
     from planner.formats import resolve_formats
 
     plan = station.plan

@@ -301,7 +301,8 @@ def test_an_english_plan_names_its_columns_in_english(tmp_path):
     done = run_planner("record", out)
     assert done.returncode == 2
     where = cell_name(ws, rows_by_id(ws)[first], "reached")
-    assert done.stderr.splitlines()[0] == f'{out / "plan.xlsx"}:{where}: People reached must be a whole number, not "lots"'
+    assert done.stderr.splitlines()[0] == \
+        f'{out / "plan.xlsx"}:{where}: People reached must be a whole number, not "lots"'
     ws.cell(rows_by_id(ws)[first], columns(ws)["reached"]).value = 12
     ws.cell(rows_by_id(ws)[first], columns(ws)["status"]).value = "held"
     book.save(out / "plan.xlsx")

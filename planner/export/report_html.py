@@ -65,14 +65,16 @@ LABELS: dict[str, dict[str, str]] = {
         "period": "Period", "campaign": "Campaign", "as_of": "Records as of", "plan_version": "Plan version",
         "records": "ledger records", "no_records": "no ledger imported yet",
         "planned": "planned", "held": "held", "not_held": "not held", "rescheduled": "rescheduled",
-        "unreported": "not reported", "upcoming": "still to come", "not_done": "not held or not reported", "extra": "unplanned", "rate": "done",
+        "unreported": "not reported", "upcoming": "still to come", "not_done": "not held or not reported",
+        "extra": "unplanned", "rate": "done",
         "held_of_planned": "held / planned", "reach": "people reached", "installs": "App installs",
         "households": "households visited", "photos": "photos", "partners": "partners",
         "targets": "Targets", "indicator": "Indicator", "target": "Target", "actual": "Done", "gap": "Short by",
         "progress": "Progress", "expected": "Plan expects", "met": "met", "by_format": "By format",
         "format": "Format", "materials": "Materials handed out", "material": "Material",
         "not_held_title": "Activities not held or rescheduled", "date": "Date", "time": "Time", "venue": "Venue",
-        "staff": "Staff", "reason": "Why", "state": "Outcome", "none_not_held": "Every activity due in the period was held.",
+        "staff": "Staff", "reason": "Why", "state": "Outcome",
+        "none_not_held": "Every activity due in the period was held.",
         "five_into": "五进 coverage", "kind": "Venue kind", "venues": "Venues", "venues_reached": "Venues reached",
         "share": "Coverage", "per_venue": "Per venue", "area": "Area", "last_held": "Last held",
         "key_dates": "Key dates", "key_date": "Key date", "window": "Window",
@@ -82,11 +84,13 @@ LABELS: dict[str, dict[str, str]] = {
         "trend": "Week by week", "trend_chart": "Activities per week", "reach_chart": "People reached per week",
         "this_period": "this period", "fraud_free": "Fraud-free communities, campuses and units",
         "install_rate": "App install rate", "households_share": "Households visited", "people_served": "Serves",
-        "rule": "Rule", "unreported_list": "Activities with no ledger entry", "summary": "Summary", "top": "top 5 of {n}",
+        "rule": "Rule", "unreported_list": "Activities with no ledger entry", "summary": "Summary",
+        "top": "top 5 of {n}",
         "generated": "Generated", "yes": "met", "no": "not met", "times": "", "people_unit": "",
         "roster_doc": "Weekly roster", "roster_title": "This week's anti-fraud publicity", "who": "Who goes",
         "nothing": "nothing planned", "activities": "activities", "address": "Address", "theme": "Theme",
-        "bring": "Bring", "week": "Week {n}", "load": "Who is out this week", "count": "Activities", "n_venues": "{n} venues",
+        "bring": "Bring", "week": "Week {n}", "load": "Who is out this week", "count": "Activities",
+        "n_venues": "{n} venues",
     },
 }
 
@@ -171,7 +175,8 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
     def item_row(i) -> dict[str, Any]:
         return {"day": w.short_day(i.day), "weekday": w.weekday(i.day),
                 "time": f"{i.start}–{i.end}" if i.start and i.end else (i.start or ""),
-                "venue": i.venue_name, "format": i.format_name, "staff": ("、" if lang == "zh" else ", ").join(i.staff_names),
+                "venue": i.venue_name, "format": i.format_name,
+                "staff": ("、" if lang == "zh" else ", ").join(i.staff_names),
                 "outcome": t[i.outcome], "outcome_key": i.outcome, "reason": i.reason}
 
     return {
@@ -198,7 +203,8 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
         "not_held": [item_row(i) for i in report.items if i.outcome in ("not_held", "rescheduled")],
         "unreported": [item_row(i) for i in report.items if i.outcome == "unreported"],
         "kinds": [{"name": k.name, "five": k.five_into, "venues": k.venues, "venues_reached": k.venues_reached,
-                   "share": _pct(k.share), "share_value": k.share or 0, **_tally_row(k.tally, w)} for k in report.kinds],
+                   "share": _pct(k.share), "share_value": k.share or 0, **_tally_row(k.tally, w)}
+                  for k in report.kinds],
         "venues": [{"name": v.name, "kind": v.kind_name, "area": v.area, "five": v.five_into,
                     "last": w.short_day(v.last_held) if v.last_held else "—", **_tally_row(v.tally, w)}
                    for v in report.venues if v.tally.planned or v.tally.held or v.five_into],
