@@ -353,3 +353,25 @@ def test_an_older_copy_of_the_ledger_matches_the_plan_version_it_was_written_fro
     assert done.returncode == 2
     assert f"{old}:{cell_name(ws, rows_by_id(ws)[moved], 'date')}: " in done.stderr
     assert "edited into another activity" in done.stderr
+
+
+def test_record_waits_while_a_plan_is_replacing_out(out):
+    """`planner plan` holds OUT from copying what it keeps to swapping the new OUT in: a record
+    written meanwhile would be lost with the old folder, so `record` waits for it."""
+    import os
+    import subprocess
+    import time
+
+    from planner.export.output import _turn
+
+    fill(out)
+    with _turn(Path(os.path.abspath(out))):  # what planner plan holds while it replaces OUT
+        run = subprocess.Popen([sys.executable, "-m", "planner", "record", str(out)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"})
+        time.sleep(6)
+        assert run.poll() is None and not (out / DB).exists()
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 0, stderr
+    assert "waiting for another planner run" in stderr and "已记录到" in stdout
+    assert (out / DB).exists()
