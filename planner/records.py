@@ -31,14 +31,11 @@ is always the whole database.
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import json
-import os
 import re
 import sqlite3
-import sys
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -748,23 +745,16 @@ def _read(path: Path, label: str) -> tuple[LedgerRead, bytes, str]:
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
     """Hold OUT as `planner plan`, `replan` and `export` do from copying OUT's kept entries to
-    swapping the new OUT in (an exclusive flock on `.OUT.lock` beside it,
-    `planner.export.output`): a record written meanwhile would be lost with the folder
-    being replaced, and a report written into the folder being replaced likewise."""
-    out = Path(os.path.abspath(out))
+    swapping the new OUT in (`planner.export.output`'s lock, `.OUT.lock` beside it): a record
+    written meanwhile would be lost with the folder being replaced, and a report likewise."""
+    from planner.export.output import _absolute, _turn
+
+    out = _absolute(out)
     if not out.is_dir():  # nothing to protect (and no lock file left beside a mistyped name)
         yield
         return
-    fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for another planner run to finish writing {out}", file=sys.stderr)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+    with _turn(out):
         yield
-    finally:
-        os.close(fd)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
