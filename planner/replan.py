@@ -199,6 +199,7 @@ class _Replan(_Run):
         self.unmet_before = unmet_before
         self.day_of = day_of
         self.final_deadline = deadline
+        self.csets: dict[tuple[int, int], CandidateSet] = {}  # the parts' candidates, for scoring the plan
         self.periods = _period_days(calendar)
         self.key_index = defaultdict(list)
         for k, key in enumerate(calendar.key_dates):
@@ -210,7 +211,7 @@ class _Replan(_Run):
     def part(self, n: int, days: range, share: float) -> None:
         deadline = min(self.final_deadline, time.monotonic() + share)
         phase = f"{self.calendar.days[days[0]].date}..{self.calendar.days[days[-1]].date}"
-        cset = generate_candidates(self.loaded, self.calendar, days=days)
+        cset = self.csets[(days.start, days.stop)] = generate_candidates(self.loaded, self.calendar, days=days)
         self.generated += len(cset.candidates)
         if n == 0:
             self.blockers = cset.blockers
@@ -474,7 +475,8 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     # plan scores (and is labelled) exactly as it was published
     scored = _Run(loaded, calendar, replace(strategy, chunks=whole), None, workers, seed, started, progress)
     scored.keep_credits = True
-    planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen), facts, extra)
+    planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen), facts, extra,
+                     run.csets)
     scored.stats.update(run.stats)
     scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
     solution = assemble(scored, planned, keep_theme)
@@ -534,7 +536,8 @@ def _say_missed(solution: Solution, missed: list[Previous], actuals: Actuals, pe
 
 
 def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str], recorded: set[str] = frozenset(),
-           extra: list[Candidate] = ()) -> list[PlannedActivity]:
+           extra: list[Candidate] = (), csets: dict[tuple[int, int], CandidateSet] | None = None
+           ) -> list[PlannedActivity]:
     """Evaluate the whole plan part by part (as `planner plan` does) into `run`; the planned
     activities as evaluated. Activities the updated plan no longer generates stay as facts
     (counted, not modelled); so do past ones that break its rules, those `recorded` as held
@@ -544,7 +547,7 @@ def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str], recorded
     for n, days in enumerate(chunks):
         mine = [a for a in planned if a.cand.day in days]
         run.carry.activities += [(c, ()) for c in extra if c.day in days]
-        cset = generate_candidates(run.loaded, run.calendar, days=days)
+        cset = (csets or {}).get((days.start, days.stop)) or generate_candidates(run.loaded, run.calendar, days=days)
         pool = run.build(cset, days, days, run.carry, "prepare").cands
         known = {c.id for c in cset.candidates} - set(recorded)
         for attempt in (0, 1):

@@ -649,7 +649,9 @@ WINDOW_VARIABLES_PER_SECOND = 5000  # a window's time: its model's variables at 
 MAX_PASSES = 4  # of one size of windows
 LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is polished meanwhile)
 RENS_SHARE = 0.4  # of what is left: rounding the LP; then staffing and polishing
-WINDOWS_SHARE = 0.15  # with one worker: the windows' deterministic time, of a part's share
+WINDOWS_SHARE = 0.15  # deterministically: the windows' time, of a part's share
+INEXACT_WINDOWS_SHARE = 0.6  # ... where they are the part's only search (no LP in time)
+WINDOW_BUILD_VARIABLES_PER_SECOND = 4000  # building a window's model and its hint (Harbin: 3,500 to 9,000)
 SUPPORT_MIN_SECONDS = 1.0  # of time left after the LP, for solving over its support
 SUPPORT_SHARE = 0.9  # of that time (the bench station at 10 s: 0.2 to 0.9% where 0.6 left it at 1.2%)
 RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
@@ -766,7 +768,9 @@ class _Run:
             del master
             evaluation = self.last_evaluation or 0.1 * share  # keep time to evaluate the plan
             if self.deterministic:
-                incumbent = self.windows(cset, days, incumbent, None, phase, budget=work * WINDOWS_SHARE)
+                # the windows are this plan's only search: most of the part's time, less the
+                # evaluations around them
+                incumbent = self.windows(cset, days, incumbent, None, phase, budget=share * INEXACT_WINDOWS_SHARE)
             elif deadline - time.monotonic() > 1.0 + evaluation:
                 incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
             result = self.evaluate(cset, days, incumbent, pool, deadline)
@@ -898,7 +902,7 @@ class _Run:
                 (not self.deterministic and deadline - time.monotonic() > 0.3 + self.last_evaluation):
             incumbent = self.windows(cset, days, incumbent,
                                      None if self.deterministic else deadline - 0.1 - self.last_evaluation,
-                                     phase, budget=max(0.5, work * WINDOWS_SHARE))
+                                     phase, budget=share * WINDOWS_SHARE)
             result = self.better(cset, days, incumbent, pool, deadline, result)
         stats["seconds_windows"] += time.monotonic() - mark
         optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
@@ -949,14 +953,20 @@ class _Run:
         Until `deadline` (wall clock), the windows go round in order, carrying on where the
         part's previous call stopped (the windows run while the LP does stopped part-way);
         when a whole round improves nothing, or after MAX_PASSES rounds, windows twice as long
-        (a larger neighbourhood) get the time left. Or, deterministically, one round of
-        `budget` deterministic seconds shared by the windows."""
+        (a larger neighbourhood) get the time left. Or, deterministically, as many windows
+        (at most a round) as `budget` seconds hold, by each one's cost estimated from the
+        plan's size (building a window's model takes longer than its short search)."""
         last = days[-1]
         size = self.window_days
         starts = _window_starts(days, size)
         solved = since_improved = 0
+        count = len(starts)
+        if deadline is None:
+            variables = self.strategy.per_day * size
+            search = max(SHORTEST_WINDOW_SECONDS, min(WINDOW_SECONDS, variables / WINDOW_VARIABLES_PER_SECOND))
+            count = min(len(starts), int(budget // (variables / WINDOW_BUILD_VARIABLES_PER_SECOND + search)))
         while True:
-            if deadline is None and (solved >= len(starts) or (clock_mod.wall_left() or 1.0) <= 0):
+            if deadline is None and (solved >= count or (clock_mod.wall_left() or 1.0) <= 0):
                 break
             if deadline is not None and (since_improved >= len(starts) or solved >= MAX_PASSES * len(starts)):
                 # twice as long, while a window stays half the part or less
@@ -996,7 +1006,7 @@ class _Run:
                     SHORTEST_WINDOW_SECONDS, len(ctx.model.proto.variables) / WINDOW_VARIABLES_PER_SECOND)
                 limit = max(0.1, min(deadline - time.monotonic(), wanted, WINDOW_SECONDS))
             else:
-                limit = max(0.1, budget / len(starts))
+                limit = search * DETERMINISTIC_RATE
             result = run_chunk(ctx, time_limit=limit, workers=1, seed=self.seed,
                                deterministic=self.deterministic, neighbourhood=True)
             self.window_overhead[size] = time.monotonic() - began - result.seconds
