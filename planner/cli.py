@@ -200,7 +200,7 @@ def plan(
     data = publication.data
     with output_dir(out) as staging:
         written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"])
-        record(staging, command="plan", loaded=loaded, data=data, previous=previous,
+        record(staging, command="plan", loaded=loaded, data=data, previous=previous, seconds=solution.solve_seconds,
                changes=diff(previous["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
     console.print(publication.summary(), highlight=False)
@@ -330,6 +330,7 @@ def replan(
             if not (staging / folder).exists() and earlier.is_dir():
                 shutil.copytree(earlier, staging / folder)
         record(staging, command="replan", loaded=loaded, data=new, previous=data, changes=result.changes,
+               seconds=result.solution.solve_seconds,
                since=first.isoformat())
     render_solution(console, result.solution, weeks=False)
     render_changes(console, result.changes, result.solution)

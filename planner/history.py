@@ -29,7 +29,7 @@ def entries(out: Path) -> list[Path]:
 
 def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, Any],
            changes: Changes | None, previous: dict[str, Any] | None = None, since: str | None = None,
-           now: datetime | None = None) -> Path:
+           now: datetime | None = None, seconds: float | None = None) -> Path:
     """Write the next record into `folder` (OUT's staging folder, whose history/ the previous
     output's was copied into, under `output_dir`'s lock: two runs into one OUT take turns, so
     the second numbers its record after the first's). Numbered after the highest number
@@ -48,6 +48,9 @@ def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, An
         "seed": solver.seed,
         "workers": solver.workers,
         "time_limit_seconds": solver.time_limit.total_seconds(),
+        "deterministic": solver.deterministic,
+        # wall-clock seconds of solving (plan.json's solve_seconds is a deterministic solve's work)
+        "seconds": None if seconds is None else round(seconds, 2),
         "status": data.get("status"),
         "objective": data.get("objective"),
         "bound": data.get("bound"),

@@ -53,5 +53,8 @@ def test_solve_seconds_in_plan_json_is_the_work_done(tmp_path):
     data = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
     history = sorted((tmp_path / "out" / "history").glob("*.json"))
     assert history
-    # deterministic seconds of search: positive, and well inside the limit
+    # deterministic seconds of search: positive, and well inside the limit; the wall-clock
+    # time is in the run's history record
     assert 0 < data["solve_seconds"] < 20
+    run = json.loads(history[-1].read_text(encoding="utf-8"))
+    assert run["deterministic"] is True and run["seconds"] > 0
