@@ -310,12 +310,19 @@ def replan(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     actuals = actuals_from_records(recorded, ZoneInfo(loaded.plan.station.timezone))
     _check_out(out)
+    from planner import interrupt
+
+    interrupt.install_ctrl_c("\ninterrupted: stopping; a re-plan cut short is not written "
+                             "(Ctrl-C again to stop at once)")
     console = Console()
     try:
         with _progress_display(console) as progress:
             result = run_replan(loaded, data, text, str(previous), first, progress=progress, actuals=actuals)
     except PlanError as e:
         raise _fail(e) from None
+    if interrupt.requested():  # half a repair is no plan to publish: the previous one stands
+        print(f"interrupted: nothing was written; {out} is as it was", file=sys.stderr)
+        raise typer.Exit(interrupt.EXIT_CODE)
     new = result.data
     new["source"] = source_record(loaded)
     with output_dir(out) as staging:

@@ -72,11 +72,11 @@ def uid_domain(station: Any) -> str:
 
 
 def valid_domain(value: Any) -> str | None:
-    return value if isinstance(value, str) and _DOMAIN.match(value) else None
+    return value if isinstance(value, str) and _DOMAIN.fullmatch(value) else None
 
 
 def _valid_uid(value: Any) -> str | None:
-    return value if isinstance(value, str) and _UID.match(value) else None
+    return value if isinstance(value, str) and _UID.fullmatch(value) else None
 
 
 def event_uid(entry: dict[str, Any], domain: str) -> str:

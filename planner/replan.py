@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
+from planner import interrupt
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Candidate, CandidateSet, activity_id, generate_candidates
 from planner.changes import Changes, diff
@@ -316,7 +317,8 @@ class _Replan(_Run):
         limit = REPAIR_SECONDS if self.deterministic else \
             max(0.2, min(REPAIR_SECONDS, deadline - time.monotonic() - self.last_evaluation))
         solver = _solver(limit, self.workers, self.seed, self.deterministic)
-        status = solver.solve(model)
+        with interrupt.solving(solver):
+            status = solver.solve(model)
         self.stats["repairs"] += 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value: Callable[[Any], int] = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
@@ -459,6 +461,8 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     total = sum(len(c) for c in chunks)
     budget = limit * 0.9
     for n, days in enumerate(chunks):
+        if interrupt.requested():  # Ctrl-C: the caller writes nothing
+            break
         left = max(1.0, budget - (time.monotonic() - started))
         share = left * len(days) / max(1, total - sum(len(c) for c in chunks[:n]))
         run.part(n, days, share)
