@@ -180,9 +180,11 @@ def plan(
     _stop_on_ctrl_c()
 
     console = Console()
+    earlier = None if fresh else previous_publication(out)
     try:
         with _progress_display(console) as progress:
-            solution = solve(loaded, progress=progress)
+            repaired = _over_previous(loaded, out, progress) if earlier is not None else None
+            solution = repaired.solution if repaired is not None else solve(loaded, progress=progress)
     except NoPlanError as e:
         err = Console(stderr=True)
         err.print("[bold red]No plan exists:[/] the plan's hard rules leave no activity possible.")
@@ -193,11 +195,19 @@ def plan(
         print(f"interrupted: {e}, so nothing was written; {out} is as it was", file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE) from None
     searched = not interrupt.requested()  # Ctrl-C during the search, or only while writing
-    data = plan_json(solution)
-    data["source"] = source_record(loaded)
     previous = _previous_plan(out)
-    publication = publish(data, None if fresh else previous_publication(out), plan=loaded.plan)
-    data = publication.data
+    if repaired is not None:  # the earlier plan, kept where the updated plan still allows it
+        publication = repaired.publication
+        data = {k: v for k, v in repaired.data.items() if k != "replanned_from"}
+        if not (publication.added or publication.changed or publication.cancelled or publication.revived
+                or publication.renamed):
+            data = dict(earlier)  # nothing changed: the published version stands, byte for byte
+        data["source"] = source_record(loaded)
+    else:
+        data = plan_json(solution)
+        data["source"] = source_record(loaded)
+        publication = publish(data, earlier, plan=loaded.plan)
+        data = publication.data
     with output_dir(out) as staging:
         written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"])
         record(staging, command="plan", loaded=loaded, data=data, previous=previous, seconds=solution.solve_seconds,
@@ -216,6 +226,33 @@ def plan(
                                  f"the search was stopped; {out} holds the best plan it had found, not one "
                                  "searched for the whole time limit"), file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE)
+
+
+def _over_previous(loaded, out: Path, progress):
+    """`planner plan` into an OUT holding this station's earlier plan: that plan re-planned
+    (`planner.replan`, from today inside the campaign, else from its start), keeping every
+    activity the updated plan still allows, so a new version changes only what it must; None
+    where the earlier plan.json is not this plan's (then the plan is solved afresh)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from planner.export.source import check_previous_plan, read_plan_json
+    from planner.records import RecordError, load_records
+    from planner.replan import actuals_from_records, replan
+
+    path = out / "plan.json"
+    tz = ZoneInfo(loaded.plan.station.timezone)
+    try:
+        data, text = read_plan_json(path)
+        check_previous_plan(path, data, text, loaded)
+        records = load_records(out)
+    except (PlanError, RecordError):
+        return None
+    campaign = loaded.plan.campaign
+    today = dt.datetime.now(tz).date()
+    since = today if campaign.start <= today <= campaign.end else campaign.start
+    return replan(loaded, data, text, str(path), since, progress=progress, retry_unmet=True,
+                  actuals=actuals_from_records(records, tz))
 
 
 def _stop_on_ctrl_c() -> None:

@@ -129,6 +129,7 @@ class Replanned:
     broken: int  # previous activities the updated plan no longer allows as they were
     stats: dict[str, Any] = field(default_factory=dict)
     missed: list[dict[str, Any]] = field(default_factory=list)  # planned, recorded as not held
+    publication: Any = None  # planner.publish.Publication: what the new version changed for calendars
     held: int = 0  # planned activities recorded as held (kept, with their recorded figures)
     extra: int = 0  # activities held that the plan did not have, counted towards its goals
     unrecorded: int = 0  # activities before the date with no record (taken as held as planned)
@@ -391,14 +392,16 @@ def _broken(previous: list[Previous], loaded: LoadedPlan, calendar: CampaignCale
 
 def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since: date, *,
            progress: Callable[[Progress], None] | None = None, time_limit: float | None = None,
-           workers: int | None = None, seed: int | None = None, actuals: Actuals | None = None) -> Replanned:
+           workers: int | None = None, seed: int | None = None, actuals: Actuals | None = None,
+           retry_unmet: bool = False) -> Replanned:
     """Re-solve the updated plan from `since`, keeping the previous plan.json `data` before it.
 
     `actuals`: what the station recorded. Held activities are facts, kept exactly, their
     recorded reach and installs counting; planned ones recorded as not held are missed: they
     leave the plan (calendars withdraw them) and the goals they served reopen, met later in
     their period where staff have time, else reported unmet with why; extra activities held
-    count towards the goals of their days."""
+    count towards the goals of their days. `retry_unmet`: also try again the goals the previous
+    plan left unmet (`planner plan` over an earlier plan: the updated plan may allow them now)."""
     plan = loaded.plan
     started = time.monotonic()
     calendar = build_calendar(plan)
@@ -421,7 +424,8 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     # a missed later activity is repaired (moved near its day, or cancelled); a held one stays
     broken = (_broken(previous, loaded, calendar, since) | {p.id for p in later if outcome(p) in MISSED}) \
         - {p.id for p in later if outcome(p) == "held"}
-    unmet_before = {(u.get("tactic"), u.get("venue"), u.get("period")) for u in data.get("unmet", [])
+    unmet_before = set() if retry_unmet else {(u.get("tactic"), u.get("venue"), u.get("period"))
+                                              for u in data.get("unmet", [])
                     if isinstance(u, dict)}
     strategy = choose_strategy(loaded, calendar)
     whole = list(strategy.chunks)
@@ -485,7 +489,8 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
     solution = assemble(scored, planned, keep_theme)
     _say_missed(solution, missed, actuals, run.periods, calendar)
-    new_data = _plan_json(solution, data, previous, frozen, since)
+    publication = _publication(solution, data, since)
+    new_data = publication.data
     changes = diff([p.raw for p in later], [a for a in new_data["activities"]
                                             if datetime.fromisoformat(a["start"]).astimezone(tz).date() >= since])
     gone = [{**{k: p.raw.get(k) for k in ("id", "venue", "activity", "start", "end", "staff")},
@@ -493,7 +498,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     if gone:
         new_data["missed"] = gone
     recorded = set(actuals.planned)
-    return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats), gone,
+    return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats), gone, publication,
                      held=sum(1 for p in previous if outcome(p) == "held"), extra=len(extra),
                      unrecorded=sum(1 for p in frozen if p.id not in recorded))
 
@@ -595,17 +600,16 @@ def _frozen_candidate(p: Previous, calendar: CampaignCalendar, day_of: dict[date
                      (), tz)
 
 
-def _plan_json(solution: Solution, previous_data: dict[str, Any], previous: list[Previous], frozen: list[Previous],
-               since: date) -> dict[str, Any]:
-    """plan.json for the re-planned solution: past activities as they were, kept ones under
-    their ids, moved ones under their old ids, SEQUENCE up on what changed, and the cancelled
-    (`planner.publish`, which `planner plan` into an existing OUT uses too)."""
+def _publication(solution: Solution, previous_data: dict[str, Any], since: date) -> Any:
+    """plan.json for the re-planned solution, published over the previous one: past activities
+    as they were, kept ones under their ids, moved ones under their old ids, SEQUENCE up on
+    what changed, and the cancelled (`planner.publish`, which `planner plan` uses too)."""
     from planner.planjson import plan_json
     from planner.publish import publish
 
-    data = publish(plan_json(solution), previous_data, plan=solution.loaded.plan, since=since).data
-    data["replanned_from"] = since.isoformat()
-    return data
+    publication = publish(plan_json(solution), previous_data, plan=solution.loaded.plan, since=since)
+    publication.data["replanned_from"] = since.isoformat()
+    return publication
 
 
 __all__ = ["replan", "Replanned", "read_previous", "Actual", "Actuals", "Extra", "actuals_from_records"]

@@ -204,6 +204,26 @@ def test_changed_events_keep_their_uid_and_dropped_ones_are_withdrawn(base, edit
     assert xingfu and all(v[:2] == (1, "CANCELLED") for v in xingfu.values())
 
 
+def test_editing_one_venue_changes_only_the_activities_it_must(base, edited):
+    """A new version re-plans the earlier one (as `planner replan` does): every activity the
+    edit does not touch stays exactly as published, in plan.json and in every calendar."""
+    before_out, out, _ = edited
+    before, after = data_of(before_out), data_of(out)
+    new = {a["id"]: a for a in after["activities"]}
+    untouched = [a for a in before["activities"] if a["venue"] != "xingfu"]
+    assert untouched
+    for a in untouched:
+        assert new.get(a["id"]) == a, a["id"]
+    # the people who never went to 幸福里 see no change at all
+    went = {s for a in before["activities"] if a["venue"] == "xingfu" for s in a["staff"]}
+    added = {s for a in after["activities"] if a["id"] not in {b["id"] for b in before["activities"]}
+             for s in a["staff"]}
+    others = [p for p in calendars(before_out) if p.parts[1] == "staff" and p.stem not in went | added]
+    assert others
+    for path in others:
+        assert (out / path).read_bytes() == (before_out / path).read_bytes(), path
+
+
 def test_re_opening_the_venue_revives_its_events_with_a_higher_sequence(base, edited, tmp_path):
     _, plan, first_out = base
     _, out, _ = edited
