@@ -20,7 +20,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, time as clock_time
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 

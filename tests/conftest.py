@@ -18,6 +18,17 @@ def run_planner(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"})
 
 
+def plan_starter_once(tmp_path_factory, name: str, *args: str) -> Path:
+    """The starter plan copied into a fresh folder and planned once: folder/plan.yaml and
+    folder/out/ (for a test module's fixture)."""
+    folder = tmp_path_factory.mktemp(name)
+    plan = folder / "plan.yaml"
+    shutil.copy(STARTER, plan)
+    done = run_planner("plan", plan, "-o", folder / "out", *args)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
 @pytest.fixture
 def plan_file(tmp_path):
     """Write a variant of the starter plan: plan_file(replace={old: new}) → path."""
@@ -34,4 +45,4 @@ def plan_file(tmp_path):
     return make
 
 
-__all__ = ["ROOT", "EXAMPLES", "STARTER", "CONTRACT_EXAMPLE", "run_planner", "shutil"]
+__all__ = ["ROOT", "EXAMPLES", "STARTER", "CONTRACT_EXAMPLE", "run_planner", "plan_starter_once", "shutil"]

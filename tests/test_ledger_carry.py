@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import STARTER, run_planner
+from conftest import plan_starter_once, run_planner
 from planner.export.ledger import read_entries
 
 SHORT = ("--time-limit", "3s", "--workers", "1")
@@ -30,12 +30,7 @@ STATUS, NOTES, PARTNERS = "开展情况", "备注", "协办单位"
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """The starter plan, planned once: folder/plan.yaml and folder/out/."""
-    folder = tmp_path_factory.mktemp("published")
-    plan = folder / "plan.yaml"
-    shutil.copy(STARTER, plan)
-    done = run_planner("plan", plan, "-o", folder / "out", *SHORT)
-    assert done.returncode == 0, done.stderr
-    return folder
+    return plan_starter_once(tmp_path_factory, "published", *SHORT)
 
 
 def copy_out(published: Path, target: Path) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import STARTER, run_planner
+from conftest import STARTER, plan_starter_once, run_planner
 from ledgerfill import (COUNTS, cell_name, columns, fill, ledger_csv, ledger_sheet, libreoffice_round_trip,
                         rows_by_id, soffice)
 
@@ -29,12 +29,7 @@ DB = Path("records") / "records.sqlite"
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory) -> Path:
     """The starter plan, planned once: folder/plan.yaml and folder/out/."""
-    folder = tmp_path_factory.mktemp("planned")
-    plan = folder / "plan.yaml"
-    shutil.copy(STARTER, plan)
-    done = run_planner("plan", plan, "-o", folder / "out", *SHORT)
-    assert done.returncode == 0, done.stderr
-    return folder
+    return plan_starter_once(tmp_path_factory, "planned", *SHORT)
 
 
 @pytest.fixture
