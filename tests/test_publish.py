@@ -389,3 +389,27 @@ def test_plan_json_records_the_uid_domain_and_station_id_sets_it(plan, tmp_path)
     assert uid_domain(load_plan(path).plan.station) == "guangwumen"
     renamed = write_plan(tmp_path / "other.yaml", ("  name: XX市公安局XX分局XX派出所", "  name: 另一个派出所"))
     assert uid_domain(load_plan(renamed).plan.station) != uid_domain(plan.station)
+
+
+def test_a_venue_removed_from_the_plan_withdraws_its_events_everywhere(base, tmp_path):
+    """The square taken out of the plan: its events are withdrawn from its own calendar (still
+    written, so its subscribers see them go) and from everyone's, shown at the square rather
+    than "online", and the ledger's rows for them are not mistaken for entries."""
+    _, plan, out = base
+    again = copy_out(out, tmp_path / "out")
+    text = plan.read_text(encoding="utf-8")
+    start = text.index("  - id: renmin-square\n")
+    end = text.index("\n\n", start)
+    edited = tmp_path / "plan.yaml"
+    edited.write_text(text[:start] + text[end + 2:], encoding="utf-8")
+    done = run("plan", edited, "-o", again, *ARGS, now=NOW)
+    assert done.returncode == 0, done.stderr
+    at_square = [a for a in data_of(out)["activities"] if a["venue"] == "renmin-square"]
+    assert at_square
+    square = versions(again / "calendars" / "venues" / "renmin-square.ics")
+    uids = {f"{a['id']}@{data_of(again)['uid_domain']}" for a in at_square}
+    assert set(square) == uids and all(v[1] == "CANCELLED" for v in square.values())
+    every = icalendar.Calendar.from_ical((again / "calendars" / "all.ics").read_bytes())
+    locations = {str(e["UID"]): str(e["LOCATION"]) for e in every.walk("VEVENT")}
+    assert all(locations[u] != "线上" for u in uids)
+    assert "未匹配记录" not in done.stdout and "Unmatched" not in done.stdout

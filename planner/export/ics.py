@@ -351,6 +351,18 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
         withdrawn = [a for a in view.cancelled if a.venue is not None and a.venue.id == v.id]
         jobs.append((_file(out_dir / "venues", v.id), _ordered(view.for_venue(v.id) + withdrawn), venue_names[v.id],
                      None))
+    # a venue the plan no longer has keeps its calendar while it withdraws events, so that
+    # whoever subscribed to it sees them go
+    known = {v.id for v in plan.venues}
+    removed = sorted({a.raw["venue"] for a in view.cancelled
+                      if isinstance(a.raw.get("venue"), str) and a.raw["venue"] not in known})
+    for vid in removed:
+        try:
+            path = _file(out_dir / "venues", vid)
+        except ValueError:  # not an id that may name a file: no calendar of its own
+            continue
+        jobs.append((path, _ordered([a for a in view.cancelled if a.raw.get("venue") == vid]),
+                     f"{vid} · {plan.campaign.name}", None))
     jobs.append((out_dir / "all.ics", _ordered(view.activities + view.cancelled), all_name, None))
     written = []
     for path, activities, name, viewer in jobs:

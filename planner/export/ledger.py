@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-from planner.export.xlsx import HANDOUTS, MATERIAL_KEYS, L, cell_text
+from planner.export.xlsx import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
 
 __all__ = ["ENTRY_KEYS", "PLANNED_KEYS", "MATERIAL_KEYS", "LedgerUnreadable", "LedgerRow", "Unmatched",
            "LedgerRead", "Cancelled", "Merged", "read_ledger", "read_entries", "merge", "same_value",
@@ -477,8 +477,9 @@ def merge(read: LedgerRead, *, current: dict[str, dict[str, Any]], withdrawn: di
         for key, value in row.planned.items():
             if other_language and key not in NEUTRAL_KEYS:
                 continue
-            if refs and not any(_same_planned(key, value, ref.get(key)) for ref in refs):
-                lost(row, key, value, "why_differs", refs[0].get(key))
+            known = [ref for ref in refs if key not in ref.get(UNKNOWN_KEY, ())]
+            if known and not any(_same_planned(key, value, ref.get(key)) for ref in known):
+                lost(row, key, value, "why_differs", known[0].get(key))
         for header, cell, value in row.extra:
             unmatched.append(Unmatched(f"{row.sheet}!{cell}", row.id, header, value, None, words("why_column")))
         if row.id in current:

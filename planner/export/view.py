@@ -177,9 +177,10 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             format=raw["activity"],
             format_name=fmt.name(lang) if fmt else raw["activity"],
             venue=venue,
-            venue_name=venue.name if venue else ONLINE[lang],
+            # a venue the plan no longer has (a withdrawn activity's): its id, not "online"
+            venue_name=venue.name if venue else str(raw["venue"]) if raw.get("venue") else ONLINE[lang],
             kind=kind,
-            kind_name=cat.venue_kinds[kind].name(lang) if kind else ONLINE[lang],
+            kind_name=cat.venue_kinds[kind].name(lang) if kind else "" if raw.get("venue") else ONLINE[lang],
             start=local(raw["start"]),
             end=local(raw["end"]),
             staff=[staff[s] for s in raw.get("staff", []) if s in staff],

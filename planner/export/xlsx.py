@@ -67,6 +67,11 @@ if TYPE_CHECKING:
 __all__ = ["write_xlsx", "build_workbook", "sheet_title", "SheetNames", "cell_text", "text_width",
            "FORMULA_TRIGGERS", "HANDOUTS", "MATERIAL_KEYS", "workbook_bytes"]
 
+# In the pre-filled values of an activity: the columns whose planned value is not known (the
+# venue of a withdrawn activity that the plan no longer has), which an earlier ledger's cells
+# cannot contradict.
+UNKNOWN_KEY = "_unknown"
+
 # --- words -------------------------------------------------------------------------------------------
 
 L: dict[str, tuple[str, str]] = {
@@ -597,7 +602,12 @@ class _Book:
     def planned_values(self, activities: list[ActivityView]) -> dict[str, dict[str, Any]]:
         """Activity id → what the ledger pre-fills for it, by column key."""
         planned = [c for c in self.ledger_columns() if not c.fill_in]
-        return {a.id: {c.key: c.value(a) for c in planned} for a in activities}
+        out = {}
+        for a in activities:
+            out[a.id] = {c.key: c.value(a) for c in planned}
+            if a.venue is None and a.raw.get("venue"):  # a venue the plan no longer has: its name is unknown
+                out[a.id][UNKNOWN_KEY] = ("venue", "kind")
+        return out
 
     def carry(self, previous: "LedgerRead", earlier: PlanView | None) -> None:
         """Match an earlier workbook's ledger against this plan (see planner.export.ledger)."""
