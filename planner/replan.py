@@ -541,7 +541,7 @@ def _say_missed(solution: Solution, missed: list[Previous], actuals: Actuals, pe
             continue
         reasons = sorted({actuals.planned[p.id].reason for p in mine if actuals.planned[p.id].reason})
         u.why = (f"{', '.join(p.id for p in mine)} not held" + (f" ({'; '.join(reasons)})" if reasons else "")
-                 + f"; {u.why}" if u.why else "")
+                 + (f"; {u.why}" if u.why else ""))
 
 
 def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str], recorded: set[str] = frozenset(),

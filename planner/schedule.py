@@ -898,7 +898,7 @@ class _Run:
         mark = time.monotonic()
         # deterministically, where the support solve found a better plan, as the clock would
         # leave no time after it
-        if (self.deterministic and not (bound is not None and support_used)) or \
+        if (self.deterministic and not support_used) or \
                 (not self.deterministic and deadline - time.monotonic() > 0.3 + self.last_evaluation):
             incumbent = self.windows(cset, days, incumbent,
                                      None if self.deterministic else deadline - 0.1 - self.last_evaluation,
