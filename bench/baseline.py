@@ -23,7 +23,7 @@ from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import generate_candidates
 from planner.greedy import Greedy, GreedyPlan
 from planner.loader import LoadedPlan
-from planner.schedule import Solution, _Run, assemble, choose_strategy, incumbent_from_greedy
+from planner.search import Run, Solution, assemble, choose_strategy, incumbent_from_greedy
 from planner.tactics import PositionType, prorated, travel_minutes
 from planner.tactics import five_into as five_into_mod
 from planner.tactics.key_dates import owns
@@ -162,7 +162,7 @@ def by_hand(loaded: LoadedPlan, calendar: CampaignCalendar | None = None, *, see
     started = time.monotonic()
     calendar = calendar or build_calendar(loaded.plan)
     strategy = choose_strategy(loaded, calendar)
-    run = _Run(loaded, calendar, strategy, None, 1, seed, started, None)
+    run = Run(loaded, calendar, strategy, None, 1, seed, started, None)
     plan_seconds = score_seconds = 0.0
     for n, days in enumerate(strategy.chunks):
         mark = time.monotonic()

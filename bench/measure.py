@@ -21,7 +21,7 @@ from typing import Any
 from planner.calendar import build_calendar
 from planner.loader import load_plan
 from planner.planjson import write_plan_json
-from planner.schedule import Progress, Solution, choose_strategy, solve
+from planner.search import Progress, Solution, choose_strategy, solve
 from planner.verify import verify
 
 PART = re.compile(r"\((\d+)/(\d+)\)")

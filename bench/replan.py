@@ -22,7 +22,7 @@ from tempfile import TemporaryDirectory
 from planner.loader import load_plan
 from planner.planjson import plan_json
 from planner.replan import replan
-from planner.schedule import solve
+from planner.search import solve
 from planner.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -168,7 +168,7 @@ def plan(
     from planner.planjson import plan_json
     from planner.publish import previous_publication, publish
     from planner.report import render_solution
-    from planner.schedule import NoPlanError, solve
+    from planner.search import NoPlanError, solve
     from planner import interrupt
 
     try:

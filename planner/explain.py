@@ -829,7 +829,7 @@ def explain(loaded: LoadedPlan, *, plan_json: dict | None = None, time_limit: fl
 
     Without `plan_json` the plan is solved first (with part of the time); `venue` keeps the
     goals of one venue only."""
-    from planner.schedule import NoPlanError, solve
+    from planner.search import NoPlanError, solve
 
     started = time.monotonic()
     deadline = started + time_limit

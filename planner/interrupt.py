@@ -9,7 +9,7 @@ replaced OUT as if nothing had happened. Instead:
   stop reaches it at once, wherever it runs.
 - `request()` sets a process-wide flag and stops every registered search; searches started
   after it get no time. The pipeline checks `requested()` between its steps and plans no
-  further part of the campaign (`planner.schedule.solve` raises `Interrupted` where part of
+  further part of the campaign (`planner.search.solve` raises `Interrupted` where part of
   the campaign has no plan yet).
 - `handle_ctrl_c()` (the CLI, around planning and writing) makes the first Ctrl-C call
   `request()`, from a watcher thread woken by the signal even while the main thread waits in

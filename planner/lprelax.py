@@ -146,7 +146,7 @@ def rens(model: cp_model.CpModel, values: list[float], main: list, *, time_limit
         elif x >= 1 - 1e-6:
             sub.add(sub.get_int_var_from_proto_index(v.index) == 1)
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1 if deterministic else workers  # as schedule._solver
+    solver.parameters.num_workers = 1 if deterministic else workers  # as search.make_solver
     solver.parameters.random_seed = seed
     if deterministic:
         solver.parameters.max_deterministic_time = time_limit

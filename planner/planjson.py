@@ -6,11 +6,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from planner.formats import resolve_formats
 from planner.materials import activity_materials
-from planner.schedule import Solution
+from planner.loader import LoadedPlan
+from planner.search import Progress, Solution, solve
 
 
 def _iso(dt) -> str:
@@ -91,3 +92,13 @@ def write_plan_json(solution: Solution, path: Path | str) -> Path:
 
 
 __all__ = ["plan_json", "write_plan_json", "dumps"]
+
+
+def plan_to_dir(loaded: LoadedPlan, out_dir: Path | str, *, progress: Callable[[Progress], None] | None = None
+                ) -> Solution:
+    """Solve the plan and write OUT/plan.json (atomically). Raises NoPlanError, writing nothing."""
+    solution = solve(loaded, progress=progress)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_plan_json(solution, out / "plan.json")
+    return solution

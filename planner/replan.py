@@ -20,7 +20,8 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time as clock_time
+from datetime import date, datetime
+from datetime import time as clock_time
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -33,20 +34,20 @@ from planner.changes import Changes, diff
 from planner.errors import PlanError, Problem
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
-from planner.schedule import (
+from planner.search import (
     ChunkResult,
     Incumbent,
     PlannedActivity,
     Progress,
+    Run,
     Solution,
-    _exact_positions,
-    _Run,
-    _solver,
     assemble,
     choose_strategy,
+    exact_positions,
     extract,
     hint_full,
     incumbent_of,
+    make_solver,
     people_to_keep,
 )
 from planner.tactics import campaign_periods
@@ -187,7 +188,7 @@ def _days_of(label: str | None, periods: dict[str, range], calendar: CampaignCal
     return range(inside[0], inside[-1] + 1) if inside else None
 
 
-class _Replan(_Run):
+class _Replan(Run):
     """The parts from the replan date on, repaired rather than solved afresh."""
 
     keep_credits = True
@@ -285,7 +286,7 @@ class _Replan(_Run):
         for i, c in enumerate(ctx.cands):
             if c.id in kept:
                 model.add(ctx.x[i] == 1)
-        for key in _exact_positions(ctx, kept, group_of):
+        for key in exact_positions(ctx, kept, group_of):
             model.add(u[key] == 1)
         # the price of each change, per venue: dropping a published activity is a cancellation
         # unless an activity added at the same venue takes its place (a move)
@@ -317,7 +318,7 @@ class _Replan(_Run):
         hint_full(ctx, inside)
         limit = REPAIR_SECONDS if self.deterministic else \
             max(0.2, min(REPAIR_SECONDS, deadline - time.monotonic() - self.last_evaluation))
-        solver = _solver(limit, self.workers, self.seed, self.deterministic)
+        solver = make_solver(limit, self.workers, self.seed, self.deterministic)
         with interrupt.solving(solver):
             status = solver.solve(model)
         self.stats["repairs"] += 1
@@ -481,7 +482,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     # the plan is scored as a plan is: the campaign's own parts, each evaluated with the
     # activities it holds fixed and their published key-date credits kept, so an unchanged
     # plan scores (and is labelled) exactly as it was published
-    scored = _Run(loaded, calendar, replace(strategy, chunks=whole), None, workers, seed, started, progress)
+    scored = Run(loaded, calendar, replace(strategy, chunks=whole), None, workers, seed, started, progress)
     scored.keep_credits = True
     planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen), facts, extra,
                      run.csets)
@@ -544,7 +545,7 @@ def _say_missed(solution: Solution, missed: list[Previous], actuals: Actuals, pe
                  + (f"; {u.why}" if u.why else ""))
 
 
-def _score(run: _Run, planned: list[PlannedActivity], frozen: set[str], recorded: set[str] = frozenset(),
+def _score(run: Run, planned: list[PlannedActivity], frozen: set[str], recorded: set[str] = frozenset(),
            extra: list[Candidate] = (), csets: dict[tuple[int, int], CandidateSet] | None = None
            ) -> list[PlannedActivity]:
     """Evaluate the whole plan part by part (as `planner plan` does) into `run`; the planned

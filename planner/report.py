@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner.catalogue import catalogue
-from planner.schedule import Solution, Summary, summarize
+from planner.search import Solution, Summary, summarize
 from planner.changes import KINDS, Changes
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 

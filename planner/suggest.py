@@ -43,7 +43,7 @@ from planner.tactics.fairness import capacity
 from planner.tactics.staffing import Staffing, fits, positions_for, teams
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
-REACH_PER = 100  # weights.reach is per this many people reached (planner.schedule)
+REACH_PER = 100  # weights.reach is per this many people reached (planner.search)
 FAIRNESS_PER_POINT = 0.1  # planner.tactics.fairness: weights.fairness per 10 points above average
 PER_POSITION = 6  # people tried per position when composing teams: enough for the top options
 TOP = 3

@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import STARTER, run_planner
 
 from planner.loader import load_plan
-from planner.schedule import solve
+from planner.search import solve
 
 
 def files(out: Path) -> dict[str, bytes]:

@@ -8,7 +8,7 @@ from conftest import ROOT, run_planner
 
 from planner.explain import Explainer
 from planner.loader import load_plan
-from planner.schedule import NoPlanError, solve
+from planner.search import NoPlanError, solve
 
 NO_PLAN = ROOT / "tests" / "data" / "explain-no-plan.yaml"
 UNMET = ROOT / "tests" / "data" / "explain-unmet.yaml"

@@ -24,7 +24,7 @@ from planner.export.view import build_view, read_plan_json
 from planner.export.xlsx import workbook_bytes
 from planner.loader import load_plan
 from planner.planjson import plan_json
-from planner.schedule import solve
+from planner.search import solve
 
 CATALOGUE = ROOT / "planner" / "catalogue"
 FORMATS = YAML(typ="safe").load((CATALOGUE / "formats.yaml").read_text(encoding="utf-8"))

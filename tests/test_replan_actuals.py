@@ -19,7 +19,7 @@ from planner.loader import load_plan
 from planner.planjson import dumps, plan_json
 from planner.publish import publish
 from planner.replan import Actual, Actuals, Extra, replan
-from planner.schedule import solve
+from planner.search import solve
 from planner.verify import verify
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,7 +13,8 @@ from conftest import CONTRACT_EXAMPLE, EXAMPLES, STARTER
 from planner.loader import load_plan
 from planner.planjson import plan_json
 from planner.report import render_solution
-from planner.schedule import NoPlanError, plan_to_dir, solve
+from planner.planjson import plan_to_dir
+from planner.search import NoPlanError, solve
 from planner.verify import verify
 
 TOP_KEYS = {"version", "station", "campaign", "status", "objective", "bound", "solve_seconds", "activities",
@@ -163,7 +164,7 @@ def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
     from plangen import plan_yaml
     from planner.calendar import build_calendar
     from planner.candidates import generate_candidates
-    from planner.schedule import _Run, choose_strategy, hint_master, incumbent_from_greedy
+    from planner.search import Run, choose_strategy, hint_master, incumbent_from_greedy
     from planner.greedy import greedy
     from planner.tactics import SCALE
 
@@ -173,7 +174,7 @@ def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
     calendar = build_calendar(loaded.plan)
     strategy = choose_strategy(loaded, calendar)
     assert strategy.area_bound
-    run = _Run(loaded, calendar, strategy, None, 1, 1, time.monotonic(), None)
+    run = Run(loaded, calendar, strategy, None, 1, 1, time.monotonic(), None)
     days = range(len(calendar.days))
     cset = generate_candidates(loaded, calendar, days=days)
     # the person-level model's plans: the greedy one, evaluated exactly (it keeps every rule)
@@ -206,13 +207,13 @@ def test_the_greedy_plan_keeps_the_lecture_share_when_staff_time_runs_out(tmp_pa
     from planner.calendar import build_calendar
     from planner.candidates import generate_candidates
     from planner.greedy import greedy
-    from planner.schedule import _Run, choose_strategy
+    from planner.search import Run, choose_strategy
 
     path = tmp_path / "tight.yaml"
     path.write_text(plan_yaml(staff=12, venues=120, months=1, areas=3), encoding="utf-8")
     loaded = load_plan(path)
     calendar = build_calendar(loaded.plan)
-    run = _Run(loaded, calendar, choose_strategy(loaded, calendar), None, 1, 1, time.monotonic(), None)
+    run = Run(loaded, calendar, choose_strategy(loaded, calendar), None, 1, 1, time.monotonic(), None)
     days = range(len(calendar.days))
     ctx = run.build(generate_candidates(loaded, calendar, days=days), days, days, run.carry, "prepare")
     plan = greedy(ctx)
@@ -232,12 +233,12 @@ def test_the_lp_bound_is_the_same_whichever_engine_finds_it_and_bounds_the_maste
     from planner.calendar import build_calendar
     from planner.candidates import generate_candidates
     from planner.lprelax import lp_values
-    from planner.schedule import _Run, choose_strategy
+    from planner.search import Run, choose_strategy
 
     loaded = load_plan(STARTER)
     calendar = build_calendar(loaded.plan)
     strategy = choose_strategy(loaded, calendar)
-    run = _Run(loaded, calendar, strategy, None, 1, 1, time.monotonic(), None)
+    run = Run(loaded, calendar, strategy, None, 1, 1, time.monotonic(), None)
     days = strategy.chunks[0]
     master = run.build(generate_candidates(loaded, calendar, days=days), days, days, run.carry, "master")
     found = {engines: lp_values(master.model, time_limit=60, engines=engines)

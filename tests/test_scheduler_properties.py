@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from planner.loader import load_plan
 from planner.planjson import plan_json
-from planner.schedule import NoPlanError, solve
+from planner.search import NoPlanError, solve
 from planner.verify import verify
 
 ROLES = ["police", "auxiliary", "grid_worker", "volunteer"]

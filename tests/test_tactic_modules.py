@@ -15,7 +15,7 @@ from planner.candidates import generate_candidates
 from planner.calendar import build_calendar
 from planner.loader import load_plan
 from planner.planjson import plan_json
-from planner.schedule import solve
+from planner.search import solve
 from planner.tactics import all_modules, staffing
 from planner.tactics import themes as themes_module
 from planner.verify import verify

@@ -1,0 +1,192 @@
+"""One CP-SAT model over some days' candidates with every enabled tactic's rules, and the
+plans (incumbents) that start or fix it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner import clock as clock_mod
+from planner import interrupt
+from planner.calendar import CampaignCalendar
+from planner.candidates import Candidate, CandidateSet
+from planner.greedy import GreedyPlan
+from planner.loader import LoadedPlan
+from planner.search.result import PlannedActivity
+from planner.tactics import SCALE, Carry, Ctx, all_modules, part_of, staffing
+
+REACH_PER = 100  # weights.reach is per this many people reached
+
+
+def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
+          carry: Carry | None = None, area_bound: bool = False, modules: list | None = None,
+          mode: str = "full", only: set[str] | None = None, pool: list[Candidate] | None = None,
+          horizon: range | None = None, available: list[list[bool]] | None = None,
+          master_fairness: bool = True) -> Ctx:
+    """The CP-SAT model of the candidates in `days`, with every enabled tactic module's rules.
+
+    `pool`: the candidates the master could choose from, for explaining shortfalls when
+    this model only holds the master's choice (`only`). `master_fairness`: False leaves
+    fairness out of a master (its LP is then a weaker bound, but about three times faster)."""
+    ctx = Ctx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, mode=mode, only=only,
+              horizon=horizon, available=available)
+    plan = loaded.plan
+    mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
+    if staffing not in mods:
+        mods.insert(0, staffing)
+    ctx.data["modules"] = [m.NAME for m in mods]
+    ctx.data["master_fairness"] = master_fairness
+    ctx.needs = [staffing.base_need(ctx, c.format) for c in ctx.cands]
+    for m in mods:
+        if m is not staffing and hasattr(m, "prepare"):
+            m.prepare(ctx)
+    staffing.prepare(ctx)  # last: positions follow the needs the tactics adjusted
+    ctx.pool = pool if pool is not None else list(ctx.cands)
+    if mode == "prepare":  # candidates and their positions only, for the greedy plan
+        return ctx
+    model = ctx.model
+    ctx.x = [model.new_bool_var(c.id) for c in ctx.cands]
+    one_activity_per_venue_day(ctx)
+    for m in mods:
+        m.add(ctx)
+    reach(ctx)
+    terms = ctx.objective_terms()
+    model.minimize(sum(k * v for v, k in terms) + ctx.constant_penalty())
+    return ctx
+
+
+Incumbent = dict[str, tuple[Candidate, tuple[str, ...], int | None]]  # id → (activity, staff, key date)
+
+
+def incumbent_from_greedy(ctx: Ctx, plan: GreedyPlan) -> Incumbent:
+    return {ctx.cands[i].id: (ctx.cands[i], tuple(sorted(ctx.staff[p].id for p, _ in people)),
+                              plan.key_dates.get(i))
+            for i, people in plan.staff.items()}
+
+
+def people_to_keep(ctx: Ctx, staff_of: dict[str, tuple[str, ...]]) -> dict[int, list[int]]:
+    """Candidate id → staff ids, as `extract`'s `keep`: candidate index → staff indexes."""
+    index = {c.id: i for i, c in enumerate(ctx.cands)}
+    return {index[k]: [ctx.staff_index[s] for s in staff if s in ctx.staff_index]
+            for k, staff in staff_of.items() if k in index}
+
+
+def incumbent_of(activities: list[PlannedActivity]) -> Incumbent:
+    """Planned activities as a plan to start from or to fix."""
+    return {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in activities}
+
+
+def hint_master(ctx: Ctx, plan: Incumbent) -> None:
+    """A plan as the master's starting point: its activities and who works when."""
+    for c, v in zip(ctx.cands, ctx.x):
+        ctx.model.add_hint(v, 1 if c.id in plan else 0)
+    works = {(ctx.staff_index[s], c.day, part_of(c.start_min), (c.area or "") if c.venue else staffing.ONLINE_AREA)
+             for c, staff, _ in plan.values() for s in staff}
+    for key, v in ctx.data.get("a", {}).items():
+        ctx.model.add_hint(v, 1 if key in works else 0)
+
+
+HINT_SECONDS = 10.0  # most time completing a hint may take
+
+
+def complete_hint(model: cp_model.CpModel, seed: int, time_limit: float = HINT_SECONDS) -> float | None:
+    """Turn a hint of the main variables into a hint of every variable (CP-SAT may fail to
+    complete a partial hint in a big model and start from scratch); its objective, or None."""
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = time_limit
+    if clock_mod.current() is not None:  # a deterministic solve: its work, not the clock
+        solver.parameters.max_deterministic_time = time_limit
+        solver.parameters.max_time_in_seconds = clock_mod.cap(3 * time_limit)
+    with interrupt.solving(solver):
+        status = solver.solve(model)
+    clock_mod.spent(solver)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = [solver.value(model.get_int_var_from_proto_index(i)) for i in range(len(model.proto.variables))]
+    model.clear_hints()
+    for i, value in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(i), value)
+    return solver.objective_value / SCALE
+
+
+def hint_full(ctx: Ctx, plan: Incumbent, *, fix: bool = False) -> None:
+    """A plan, staffed as it is, as the person-level model's starting point (or fixed)."""
+    group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
+    u = ctx.data["u"]
+    on = exact_positions(ctx, plan, group_of)
+    for i, (c, v) in enumerate(zip(ctx.cands, ctx.x)):
+        ctx.model.add_hint(v, 1 if c.id in plan else 0)
+        if fix:
+            ctx.model.add(v == (1 if c.id in plan else 0))
+    for key, v in u.items():
+        ctx.model.add_hint(v, 1 if key in on else 0)
+        if fix:
+            ctx.model.add(v == (1 if key in on else 0))
+
+
+def exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set[tuple]:
+    """(person, group, position type) for a staffed plan: each person of an activity takes
+    one of its positions they fit, most specific positions first (a small matching)."""
+    on: set[tuple] = set()
+    st = ctx.data["staffing"]
+    for i, c in enumerate(ctx.cands):
+        if c.id not in plan:
+            continue
+        people = sorted({ctx.staff_index[s] for s in plan[c.id][1]} - set(st[i].team))
+        slots = [pt for pt, n in st[i].positions.items() for _ in range(n)]
+        slots.sort(key=lambda pt: (-len(pt[1]), pt[0] == "*", pt))
+        match: dict[int, int] = {}  # slot → person, by augmenting paths
+
+        def options(p: int, slots=slots) -> list[int]:
+            return [k for k, pt in enumerate(slots) if staffing.fits(ctx.staff[p], pt)]
+
+        for p in people:
+            staffing.augment(p, options, match, set())
+        for k, p in match.items():
+            on.add((p, group_of[i], slots[k]))
+    return on
+
+
+def one_activity_per_venue_day(ctx: Ctx) -> None:
+    """A venue holds at most one activity a day (two the same day reach the same people).
+
+    visited[venue, day] (the sum, 0 or 1) is what the 五进 rhythm and gaps count: a tenth
+    of the terms of counting each format, which keeps the LP small."""
+    by_slot: dict[tuple, list] = defaultdict(list)
+    for i, c in enumerate(ctx.cands):
+        if c.venue is not None:
+            by_slot[(c.venue, c.day)].append(ctx.x[i])
+        else:
+            by_slot[(c.format, c.day, c.start_min)].append(ctx.x[i])
+    visited: dict[tuple[str, int], Any] = {}
+    for key, vs in sorted(by_slot.items(), key=lambda kv: (kv[0][1], str(kv[0][0]), kv[0][2:])):
+        if len(key) == 2:
+            if len(vs) == 1:
+                visited[key] = vs[0]
+            else:
+                visited[key] = ctx.model.new_bool_var(f"visited[{key[0]},{key[1]}]")
+                ctx.model.add(visited[key] == sum(vs))
+                ctx.hard("one_activity_per_venue_day")
+        elif len(vs) > 1:
+            ctx.model.add_at_most_one(vs)
+    ctx.data["visited"] = visited
+
+
+def reach(ctx: Ctx) -> None:
+    """Spare staff time goes where the most people are met (offline; online views are not
+    people met, and posts are asked for by number)."""
+    ctx.cost("reach", "reach", [(ctx.x[i], -c.reach / REACH_PER) for i, c in enumerate(ctx.cands) if c.venue],
+             "reach")
+
+
+# --- solving ----------------------------------------------------------------------------------------------
+
+
+
+__all__ = ["build", "Incumbent", "incumbent_from_greedy", "incumbent_of", "people_to_keep", "hint_master",
+           "hint_full", "complete_hint", "exact_positions", "HINT_SECONDS", "REACH_PER"]

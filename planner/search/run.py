@@ -1,0 +1,430 @@
+"""One solve, part by part: a greedy plan, the master's LP for a bound and a choice, the
+person-level model over the LP's support, and windows of days to polish (see planner.search).
+
+`solve(loaded)` is the entry point; `Run` is public for re-planning (planner.replan), which
+runs the same pipeline with the published plan fixed outside the days it may change."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import replace
+from typing import Any, Callable
+
+from planner import clock as clock_mod
+from planner import interrupt
+from planner.calendar import CampaignCalendar, build_calendar
+from planner.candidates import Blocker, CandidateSet, generate_candidates
+from planner.greedy import from_lp, greedy, staff_choice
+from planner.loader import LoadedPlan
+from planner.lprelax import lp_values, rens
+from planner.search.build import (HINT_SECONDS, REACH_PER, Incumbent, build, complete_hint, hint_full, hint_master,
+                                  incumbent_from_greedy, incumbent_of, people_to_keep)
+from planner.search.result import NoPlanError, PlannedActivity, Progress, Solution
+from planner.search.score import assemble, explain_nothing
+from planner.search.solver import ChunkResult, run_chunk, run_master
+from planner.search.strategy import (FAIRNESS_LP_FACTOR, LAST_PART_WEIGHT, SMALL_MASTER, Strategy,
+                                     choose_strategy)
+from planner.search.windows import (DETERMINISTIC_RATE, LONG_WINDOW_DAYS, WINDOW_DAYS, WINDOW_SECONDS,
+                                    WindowSearch, window_starts)
+from planner.tactics import SCALE, Carry, Ctx, availability
+from planner.tactics import fairness as fairness_mod
+from planner.tactics import key_dates as key_dates_mod
+
+FINISH_SHARE = 0.04  # of the time limit, kept for putting the plan together at the end
+LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is polished meanwhile)
+RENS_SHARE = 0.4  # of what is left: rounding the LP; then staffing and polishing
+WINDOWS_SHARE = 0.15  # deterministically: the windows' time, of a part's share
+INEXACT_WINDOWS_SHARE = 0.6  # ... where they are the part's only search (no LP in time)
+SUPPORT_MIN_SECONDS = 1.0  # of time left after the LP, for solving over its support
+SUPPORT_SHARE = 0.9  # of that time (the bench station at 10 s: 0.2 to 0.9% where 0.6 left it at 1.2%)
+RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
+EVALUATION_SECONDS = 60.0  # deterministic seconds an evaluation may take (they take well under one)
+
+
+def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = None,
+          time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
+          calendar: CampaignCalendar | None = None, strategy: Strategy | None = None,
+          modules: list | None = None) -> Solution:
+    """Plan the campaign; raises NoPlanError when nothing at all can be scheduled."""
+    plan = loaded.plan
+    started = time.monotonic()
+    calendar = calendar or build_calendar(plan)
+    limit = time_limit if time_limit is not None else plan.solver.time_limit.total_seconds()
+    workers = workers if workers is not None else plan.solver.workers
+    workers = workers or os.cpu_count() or 1
+    seed = seed if seed is not None else plan.solver.seed
+    strategy = strategy or choose_strategy(loaded, calendar)
+    run = Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
+    # the rest: themes, labels, score and explanations (more for a city's thousands of activities)
+    budget = limit * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
+    # deterministic: budgets in CP-SAT's deterministic time; the clock only ends what overruns
+    # (no step was cut short unless its end was reached)
+    clock = clock_mod.Clock(started + budget) if run.deterministic else None
+    token = clock_mod.start(clock)
+    try:
+        run_parts(run, budget)
+    finally:
+        clock_mod.stop(token)
+    if clock is not None:
+        run.clock_ran_out = clock.left() <= 0
+        run.work = clock.work
+    if not run.active:
+        raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
+    return assemble(run, run.activities)
+
+
+def run_parts(run: "Run", budget: float) -> None:
+    """Each part in turn, with its share of the time."""
+    strategy, started = run.strategy, run.started
+    # the last part of a decomposed solve gets more time: its LP is the one with fairness in it
+    weights = [len(c) for c in strategy.chunks]
+    if len(weights) > 1 and strategy.exact:
+        weights[-1] *= LAST_PART_WEIGHT
+    for n, days in enumerate(strategy.chunks):
+        if n and interrupt.requested():  # Ctrl-C: the rest of the campaign would have no plan
+            raise interrupt.Interrupted(f"{run.calendar.days[days[0]].date}.."
+                                        f"{run.calendar.days[strategy.chunks[-1][-1]].date} was not planned yet")
+        if run.deterministic:  # from the plan alone, not the clock
+            share = budget * weights[n] / sum(weights)
+        else:
+            left = max(1.0, budget - (time.monotonic() - started))
+            share = left * weights[n] / sum(weights[n:])
+        run.part(n, days, share)
+
+
+
+class Run(WindowSearch):
+    """One solve, part by part (one part for a station)."""
+
+    # re-planning a published plan keeps its key-date credits where they still count, rather
+    # than choosing afresh among equally good activities (which would change published themes)
+    keep_credits = False
+
+    def __init__(self, loaded, calendar, strategy, modules, workers, seed, started, progress):
+        self.loaded, self.calendar, self.strategy, self.modules = loaded, calendar, strategy, modules
+        self.workers, self.seed, self.started, self.progress = workers, seed, started, progress
+        # budgets from the plan, never the clock: the same plan and seed give the same plan
+        self.deterministic = workers == 1 or loaded.plan.solver.deterministic
+        self.clock_ran_out = False
+        self.work: float | None = None  # deterministic seconds searched, in a deterministic solve
+        self.last_evaluation = 0.0
+        self.lp_rate: float | None = None  # master variables a second, as the last LP went
+        # A plan in one part (a station) races GLOP and HiGHS for its only LP: HiGHS took 3.0 s
+        # on the bench station's LP where GLOP took 5.2 s (and lost on Lanzhou, 2.0 s to 1.8 s).
+        # Not on plans in months: GLOP won on the bench district's months (3.3 s to 5.5 s), and
+        # HiGHS, which cannot be interrupted, then took a core from the support solve (the
+        # district at 60 s: 2.2 to 3.1% raced, 1.4 to 1.8% not, as measured). One worker: GLOP alone, for
+        # the same plan from the same seed.
+        race = len(strategy.chunks) == 1 and not self.deterministic
+        self.lp_engines = ("GLOP", "HIGHS") if race else ("GLOP",)
+        self.window_days = WINDOW_DAYS  # grows when windows of this size are stuck
+        self.window_next = 0
+        self.window_overhead: dict[int, float] = {}  # window size → seconds the last one took besides solving
+        self.available = availability(loaded.plan, calendar)
+        self.carry = Carry()
+        self.activities: list[PlannedActivity] = []
+        self.goals: list[tuple[Any, int, int, str]] = []
+        self.costs: dict[tuple[str, str], float] = defaultdict(float)
+        self.objective = self.bound = 0.0
+        self.statuses: list[str] = []
+        self.stats: Counter = Counter()
+        self.blockers: list[Blocker] = []
+        self.dropped: Counter = Counter()
+        self.generated = self.active = 0
+
+    def report(self, objective: float | None, bound: float | None, stage: str, phase: str) -> None:
+        if self.progress is None:
+            return
+        o = None if objective is None else self.objective + objective
+        b = None if bound is None else self.bound + bound
+        gap = None if o is None or b is None else abs(o - b) / max(1.0, abs(o))
+        self.progress(Progress(o, b, gap, time.monotonic() - self.started, f"{phase} {stage}".strip()))
+
+    def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw) -> Ctx:
+        return build(self.loaded, self.calendar, cset, days=days, horizon=horizon, carry=carry,
+                     area_bound=self.strategy.area_bound, modules=self.modules, mode=mode,
+                     available=self.available, **kw)
+
+    def part(self, n: int, days: range, share: float) -> None:
+        t0 = time.monotonic()
+        deadline = t0 + share
+        # deterministic budgets: CP-SAT's deterministic seconds, which the steps around the
+        # searches (models built, hints completed) take about as long again as
+        work = share * DETERMINISTIC_RATE
+        calendar, stats = self.calendar, self.stats
+        last = n == len(self.strategy.chunks) - 1
+        # long windows find better plans where most of a pass of them fits in the part's time
+        # (measured: the bench station at 30 s, gap 0.8% against 1.7% on week-long windows;
+        # a district month, 3.3% against 3.5 to 4.6%); otherwise, and on plans too big for the
+        # LP, whose windows are big models already, weeks first
+        long_windows = len(window_starts(days, LONG_WINDOW_DAYS))
+        fits = self.strategy.exact and share >= 0.75 * long_windows * WINDOW_SECONDS
+        self.window_days = LONG_WINDOW_DAYS if fits else WINDOW_DAYS
+        self.window_next = 0  # the window the next call of self.windows starts with
+        phase = ""
+        if len(self.strategy.chunks) > 1:
+            phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
+                     f"({n + 1}/{len(self.strategy.chunks)})")
+        cset = generate_candidates(self.loaded, calendar, days=days)
+        if n == 0:
+            self.blockers = cset.blockers
+        exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
+        # fairness makes the LP up to three times slower (a Harbin month: 5.5 s -> 18 s); the
+        # earlier parts' LPs tell how fast this plan's LPs go
+        if self.lp_rate is None or self.deterministic:
+            fair = self.strategy.lp_fits(len(days), share / FAIRNESS_LP_FACTOR)
+        else:
+            fair = self.strategy.per_day * len(days) * FAIRNESS_LP_FACTOR / self.lp_rate <= share * LP_SHARE
+        master = self.build(cset, days, days, self.carry, "master" if exact else "prepare", master_fairness=fair)
+        self.generated += len(cset.candidates)
+        self.active += len(master.cands)
+        self.dropped.update(master.dropped)
+        stats["candidates"] += len(cset.candidates)
+        stats["master_variables"] += len(master.model.proto.variables) if exact else 0
+        stats["seconds_build"] += time.monotonic() - t0
+        if not master.cands:
+            self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, last=last)
+            return
+        # 1. a complete plan at once
+        mark = time.monotonic()
+        incumbent = incumbent_from_greedy(master, greedy(master))
+        stats["seconds_greedy"] += time.monotonic() - mark
+        pool = master.cands
+        if not exact:  # too big for the LP in its time: the greedy plan, polished if time allows
+            del master
+            evaluation = self.last_evaluation or 0.1 * share  # keep time to evaluate the plan
+            if self.deterministic:
+                # the windows are this plan's only search: most of the part's time, less the
+                # evaluations around them
+                incumbent = self.windows(cset, days, incumbent, None, phase, budget=share * INEXACT_WINDOWS_SHARE)
+            elif deadline - time.monotonic() > 1.0 + evaluation:
+                incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
+            result = self.evaluate(cset, days, incumbent, pool, deadline)
+            self.report(result.objective, None, "plan", phase)
+            self.finish(result, "feasible", self.no_bound(cset, days, pool, result), last=last)
+            return
+        # 2. the master's LP (a bound, and rounded, a choice of activities near it) in the
+        #    background, while the greedy plan is polished a window of days at a time
+        mark = time.monotonic()
+        lp: dict[str, Any] = {}
+        improved_before = stats["windows_improved"]
+        lp_deadline = mark + (deadline - mark) * LP_SHARE
+        # one worker: budgets come from the plan, never from the clock, so that the same plan
+        # and seed give the same result (the LP gets room enough not to be cut short)
+        lp_limit = 4 * share if self.deterministic else max(1.0, lp_deadline - time.monotonic())
+        model = master.model
+        def relax() -> None:
+            began = time.monotonic()
+            lp["result"] = lp_values(model, time_limit=lp_limit, engines=self.lp_engines)
+            if lp["result"] is not None:
+                self.lp_rate = len(model.proto.variables) / max(0.05, time.monotonic() - began)
+
+        thread = threading.Thread(target=relax)
+        if self.deterministic:
+            thread.run()  # one worker: one thing after the other
+        else:
+            thread.start()
+        result = self.evaluate(cset, days, incumbent, pool, deadline)
+        self.report(result.objective, None, "first plan", phase)
+        if not self.deterministic:
+            if len(self.lp_engines) == 1 or self.workers > 2:  # two LPs racing take two cores
+                incumbent = self.windows(cset, days, incumbent, lp_deadline, phase, until=thread)
+            thread.join()
+            result = self.better(cset, days, incumbent, pool, deadline, result)
+        stats["seconds_lp"] += time.monotonic() - mark
+        bound: float | None = None
+        support_used = False
+        chosen: set[str] = set()
+        works: set[tuple] = set()
+        if lp.get("result") is not None:
+            values, lp_objective, engine = lp["result"]
+            stats[f"lp_{engine.lower()}"] += 1
+            bound = lp_objective / SCALE
+            self.report(result.objective, bound, "bound", phase)
+            # the LP rounded by the greedy (a fraction of a second), then by CP-SAT (RENS)
+            mark = time.monotonic()
+            x = [values[v.index] for v in master.x]
+            sure = {key for key, v in master.data["a"].items() if values[v.index] > 0.5}
+            for rounded_plan in from_lp(master, x, sure):
+                other = self.evaluate(cset, days, incumbent_from_greedy(master, rounded_plan), pool, deadline)
+                if other.objective < result.objective - 1e-9:
+                    result = other
+                    stats["lp_greedy_used"] += 1
+            stats["seconds_lp_greedy"] += time.monotonic() - mark
+            # the person-level model over what the LP takes and the plan so far: a few hundred
+            # of the part's thousands of candidates, small enough for CP-SAT to search well
+            mark = time.monotonic()
+            left = work * (1 - LP_SHARE) if self.deterministic else deadline - mark - self.last_evaluation
+            if left > SUPPORT_MIN_SECONDS:
+                support = {c.id for c, v in zip(master.cands, master.x) if values[v.index] > 1e-6}
+                other = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
+                if other is not None and other.objective < result.objective - 1e-9:
+                    # evaluated as any plan is, so that its key-date credits are the ones
+                    # re-planning finds for it (the support model may credit more than needed)
+                    result = self.evaluate(cset, days, incumbent_of(other.activities), pool, deadline)
+                    stats["support_used"] += 1
+                    support_used = True
+            stats["seconds_support"] += time.monotonic() - mark
+            mark = time.monotonic()
+            rounded = None
+            # measured on the bench and the examples: where polishing by windows improves the
+            # plan while the LP runs, the rest of the time is better spent on it than on RENS
+            windows_work = stats["windows_improved"] > improved_before
+            # deterministically: RENS where the support solve found nothing better (as the
+            # clock would leave it no time after a support solve that did)
+            if (self.deterministic and not support_used) or \
+                    (not self.deterministic and deadline - mark > RENS_MIN_SECONDS and not windows_work):
+                rounded = rens(master.model, values, master.x, seed=self.seed, workers=self.workers,
+                               time_limit=self.budget(deadline, work, RENS_SHARE, RENS_SHARE * (1 - LP_SHARE)),
+                               deterministic=self.deterministic)
+            stats["seconds_rens"] += time.monotonic() - mark
+            if rounded is not None:
+                chosen = {c.id for c, v in zip(master.cands, master.x) if rounded[v.index]}
+                works = {key for key, v in master.data["a"].items() if rounded[v.index]}
+            left = work * (1 - LP_SHARE) * (1 - RENS_SHARE) if self.deterministic else deadline - time.monotonic()
+            if len(master.model.proto.variables) <= SMALL_MASTER and left > 1.0:
+                # small enough for CP-SAT to improve the bound (cuts, search) in the time left
+                mark = time.monotonic()
+                if rounded is not None:
+                    master.model.clear_hints()
+                    for k, v in rounded.items():
+                        master.model.add_hint(master.model.get_int_var_from_proto_index(k), v)
+                m_status, m_chosen, m_objective, m_bound = run_master(
+                    master, time_limit=max(0.5, left * RENS_SHARE), workers=self.workers, seed=self.seed,
+                    deterministic=self.deterministic)
+                if m_bound is not None and m_status != "empty":
+                    bound = max(bound, m_bound)
+                    chosen, works = m_chosen, master.data.get("works", works)
+                stats["seconds_master"] += time.monotonic() - mark
+        else:  # no LP in time: CP-SAT on the master for a bound and a choice
+            mark = time.monotonic()
+            hint_master(master, incumbent)
+            complete_hint(master.model, self.seed)
+            m_status, chosen, _, bound = run_master(
+                master, time_limit=self.budget(deadline, work, RENS_SHARE, RENS_SHARE), workers=self.workers,
+                seed=self.seed,
+                deterministic=self.deterministic)
+            works = master.data.get("works", set())
+            stats["seconds_master"] += time.monotonic() - mark
+        stats["master_bound"] = bound
+        # 3. that choice, staffed: a matching per part of a day and area; kept if better
+        mark = time.monotonic()
+        if chosen and chosen != set(incumbent):
+            index = {c.id: i for i, c in enumerate(master.cands)}
+            staffed = staff_choice(master, [index[k] for k in sorted(chosen)], works)
+            stats["master_choice_dropped"] += len(chosen) - len(staffed.chosen)
+            other = self.evaluate(cset, days, incumbent_from_greedy(master, staffed), pool, deadline)
+            if other.objective < result.objective - 1e-9:
+                result = other
+                stats["master_choice_used"] += 1
+        del master
+        incumbent = incumbent_of(result.activities)
+        stats["seconds_staffing"] += time.monotonic() - mark
+        # 4. polished a window of days at a time, person by person (fairness included)
+        mark = time.monotonic()
+        # deterministically, where the support solve found a better plan, as the clock would
+        # leave no time after it
+        if (self.deterministic and not support_used) or \
+                (not self.deterministic and deadline - time.monotonic() > 0.3 + self.last_evaluation):
+            incumbent = self.windows(cset, days, incumbent,
+                                     None if self.deterministic else deadline - 0.1 - self.last_evaluation,
+                                     phase, budget=share * WINDOWS_SHARE)
+            result = self.better(cset, days, incumbent, pool, deadline, result)
+        stats["seconds_windows"] += time.monotonic() - mark
+        optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
+        self.finish(result, "optimal" if optimal else "feasible", bound, last=last)
+
+    def support(self, cset: CandidateSet, days: range, result: ChunkResult, support: set[str], pool: list,
+                time_limit: float) -> ChunkResult | None:
+        """The part's person-level model over the candidates in `support` and those of
+        `result`'s plan, started from that plan; its best plan, or None.
+
+        Measured on the bench station: its LP takes about 450 of 8,273 candidates, and this
+        model (about 4,000 variables) reaches 1% of the LP bound in 3 to 5 s, where windows of
+        days need about 25 s."""
+        plan = incumbent_of(result.activities)
+        ctx = self.build(cset, days, days, self.carry, "full", only=support | set(plan), pool=pool)
+        hint_full(ctx, plan)
+        if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
+            return None
+        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed,
+                          cuts=len(self.strategy.chunks) > 1, deterministic=self.deterministic)
+        return None if other.status == "empty" else other
+
+    def no_bound(self, cset: CandidateSet, days: range, pool: list, result: ChunkResult) -> float:
+        """A bound that needs no solving: every reach reward taken, no penalty paid."""
+        w = self.loaded.plan.weights.reach
+        return -sum(round(w * c.reach / REACH_PER * SCALE) for c in pool if c.venue) / SCALE
+
+    def budget(self, deadline: float, share: float, of_left: float, of_share: float) -> float:
+        """Seconds for a step: a fraction of what is left, or with one worker (deterministic
+        time, never the clock), a fraction of the part's whole share."""
+        if self.deterministic:
+            return max(0.5, share * of_share)
+        return max(0.5, (deadline - time.monotonic()) * of_left)
+
+    def better(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float,
+               result: ChunkResult) -> ChunkResult:
+        """The plan's exact evaluation if it beats `result` (the windows only ever improve)."""
+        if set(plan) == {a.cand.id for a in result.activities} and all(
+                tuple(a.staff) == plan[a.cand.id][1] for a in result.activities):
+            return result
+        other = self.evaluate(cset, days, plan, pool, deadline)
+        return other if other.objective < result.objective - 1e-9 else result
+
+    def evaluate(self, cset: CandidateSet, days: range, plan: Incumbent, pool: list, deadline: float
+                 ) -> ChunkResult:
+        """The part's model with exactly this plan: its goals, costs and objective; with
+        `keep_credits`, its key-date credits where they still count."""
+        mark = time.monotonic()
+        ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
+        hint_full(ctx, plan, fix=True)
+        if self.keep_credits and "key_dates" in ctx.data["modules"]:
+            index = {c.id: i for i, c in enumerate(ctx.cands)}
+            key_dates_mod.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
+                                             if key is not None and k in index})
+        # people stay on the activity the plan gives them: where simultaneous activities share
+        # a group, the model alone does not say which of them each person goes to
+        keep = people_to_keep(ctx, {k: staff for k, (_, staff, _) in plan.items()})
+        # with every activity and person fixed the rest is small: solved to the end on
+        # deterministic time, so the same plan scores the same however busy the machine is
+        result = run_chunk(ctx, time_limit=EVALUATION_SECONDS, workers=1, seed=self.seed, keep=keep,
+                           deterministic=True, capped=False)
+        self.last_evaluation = time.monotonic() - mark  # what keeping time for the last evaluation needs
+        if result.status == "empty":
+            raise RuntimeError("a plan that keeps every hard rule could not be evaluated; please report this")
+        return result
+
+    def finish(self, result: ChunkResult, status: str, bound: float | None, *, last: bool = True) -> None:
+        """Add a part's result; `last`: the part that ends the campaign.
+
+        Fairness is of the loads at the campaign's end: every part weighs the loads so far
+        (that steers it), but only the last part's figure is the plan's, so earlier parts'
+        fairness costs are not added up (they would count the same imbalance again)."""
+        if not last:
+            costs = {k: v for k, v in result.costs.items() if k[0] != fairness_mod.NAME}
+            result = replace(result, costs=costs,
+                             objective=result.objective - sum(result.costs.values()) + sum(costs.values()))
+        self.statuses.append(status)
+        self.objective += result.objective
+        self.bound += min(result.objective, bound) if bound is not None else result.objective
+        self.activities += result.activities
+        for g, short, required in result.goals:
+            why = ""
+            if short:
+                why = g.why(short, result) if callable(g.why) else (g.why or "")
+            # a plain copy: the goal's closures would keep this part's whole model alive
+            self.goals.append((replace(g, short=short, required=required, why=None), short, required, why))
+        for key, v in result.costs.items():
+            self.costs[key] += v
+        self.carry.activities += [(a.cand, tuple(a.staff)) for a in result.activities]
+        for a in result.activities:
+            if a.key_date is not None:
+                self.carry.key_date_credit[a.key_date] = self.carry.key_date_credit.get(a.key_date, 0) + 1
+
+
+
+__all__ = ["solve", "Run", "run_parts", "FINISH_SHARE", "EVALUATION_SECONDS"]

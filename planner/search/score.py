@@ -1,0 +1,208 @@
+"""A searched plan put together: themes, the tactics each activity serves, unmet goals with
+their reasons, the score per tactic; and why nothing at all could be planned."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from typing import Any, Callable, Protocol
+
+from planner.calendar import CampaignCalendar
+from planner.candidates import Blocker
+from planner.errors import dotted
+from planner.loader import LoadedPlan
+from planner.search.result import PlannedActivity, Solution, TacticScore, Unmet
+from planner.tactics import all_modules
+from planner.tactics import all_police as all_police_mod
+from planner.tactics import fairness as fairness_mod
+from planner.tactics import themes as themes_mod
+from planner.search.strategy import Strategy
+
+
+
+class Run(Protocol):
+    """What putting a plan together reads of a finished search (planner.search.run.Run)."""
+
+    loaded: LoadedPlan
+    calendar: CampaignCalendar
+    strategy: Strategy
+    modules: list | None
+    goals: list[tuple[Any, int, int, str]]
+    costs: dict[tuple[str, str], float]
+    statuses: list[str]
+    clock_ran_out: bool
+    objective: float
+    bound: float
+    started: float
+    stats: Counter
+    active: int
+    dropped: Counter
+    work: float | None
+
+
+TACTIC_ORDER = ("five_into", "three_times_three_places", "six_plus", "key_dates", "themes", "all_police",
+                "staffing", "fairness")
+
+
+def assemble(run: Run, planned: list[PlannedActivity],
+             keep_theme: Callable[[PlannedActivity], tuple[str, list[str]] | None] | None = None) -> Solution:
+    """The parts' results as one Solution: themes, tactic labels, unmet goals and the score.
+
+    keep_theme: the theme and audiences an activity keeps (re-planning keeps what was published)."""
+    loaded, calendar, strategy, modules = run.loaded, run.calendar, run.strategy, run.modules
+    plan = loaded.plan
+    activities = sorted(planned, key=lambda a: (a.cand.day, a.cand.start_min, a.cand.venue or "", a.cand.format))
+    types, venue_themes = theme_data(loaded)
+    repeats = themes_mod.assign(plan, calendar, activities, types, venue_themes)
+    if keep_theme is not None:
+        for a in activities:
+            kept = keep_theme(a)
+            if kept is None:
+                continue
+            theme, audiences = kept
+            key = calendar.key_dates[a.key_date] if a.key_date is not None else None
+            if key is not None and key.themes is not None and theme not in key.themes:
+                continue  # now the themed activity of a key date: one of its themes, not the old one
+            allowed = venue_themes.get(a.cand.venue, ()) if a.cand.venue else tuple(types)
+            if theme in allowed and theme != a.theme:
+                a.theme = theme
+                a.audiences = [x for x in audiences if x in types[theme]] or a.audiences
+        repeats = themes_mod.repeats(activities)
+    label_tactics(loaded, calendar, activities)
+    unmet = collect_unmet(loaded, run.goals)
+    score = collect_score(loaded, calendar, activities, run.goals, run.costs, repeats, modules)
+    status = "optimal" if run.statuses == ["optimal"] else "feasible"
+    notes = list(calendar.notes)
+    if run.clock_ran_out:
+        notes.append("the time limit ran out before the search's planned work was done, so another run "
+                     "may give a different plan (give solver.time_limit more time)")
+    if "greedy" in run.statuses:
+        notes.append("the solver improved nothing in time for some periods; their plan is the greedy "
+                     "one (give solver.time_limit more time)")
+    if len(strategy.chunks) > 1:
+        notes.append(f"solved in {len(strategy.chunks)} periods one after the other; "
+                     "the bound is the sum of the periods' bounds")
+    return Solution(loaded, calendar, status, round(run.objective, 2), round(min(run.bound, run.objective), 2),
+                    round(time.monotonic() - run.started, 2), activities, unmet, score,
+                    sum(a.cand.reach for a in activities), round(sum(a.cand.installs for a in activities), 1),
+                    dict(run.stats, chunks=len(strategy.chunks), active_candidates=run.active,
+                         dropped=dict(run.dropped)), notes,
+                    None if run.work is None else round(run.work, 2))
+
+
+def theme_data(loaded: LoadedPlan) -> tuple[dict, dict]:
+    from planner.candidates import fraud_type_audiences, matching_themes
+
+    types = fraud_type_audiences(loaded.plan)
+    return types, {v.id: matching_themes(v.audience_ids(), types) for v in loaded.plan.venues}
+
+
+def label_tactics(loaded: LoadedPlan, calendar: CampaignCalendar, activities: list[PlannedActivity]) -> None:
+    """The tactics each planned activity serves, for plan.json and the calendars."""
+    plan = loaded.plan
+    claimed = defaultdict(set)
+    for s in plan.staff:
+        for v in s.claims:
+            claimed[v].add(s.id)
+    for a in activities:
+        tags = [t for t in a.cand.tactics]
+        if a.key_date is not None:
+            tags.append("key_dates")
+        if plan.tactics.all_police and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff):
+            tags.append("all_police")
+        a.tactics = [t for t in TACTIC_ORDER if t in tags]
+
+
+def collect_unmet(loaded: LoadedPlan, goals: list[tuple[Any, int, int, str]]) -> list[Unmet]:
+    out = []
+    for g, short, required, why in goals:
+        if short <= 0:
+            continue
+        where = loaded.where(*g.where) if g.where else ""
+        out.append(Unmet(g.tactic, g.rule, g.venue, g.person, g.period, why, short, required, g.unit, where))
+    order = {t: i for i, t in enumerate(TACTIC_ORDER)}
+    out.sort(key=lambda u: (order.get(u.tactic, 99), u.rule, u.period or "", u.venue or "", u.person or ""))
+    return out
+
+
+def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: list[PlannedActivity],
+                  goals: list[tuple[Any, int, int, str]], costs: dict[tuple[str, str], float], repeats: int,
+                  modules: list | None) -> dict[str, TacticScore]:
+    plan = loaded.plan
+    mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
+    names = {m.NAME for m in mods} | {"staffing"}
+    score: dict[str, TacticScore] = {}
+    for name in TACTIC_ORDER:
+        if name not in names:
+            continue
+        score[name] = TacticScore(0.0, 0, 0)
+    for g, short, required, _ in goals:
+        s = score.setdefault(g.tactic, TacticScore(0.0, 0, 0))
+        s.penalty += g.weight * short
+        s.required += 1
+        s.met += 1 if short == 0 else 0
+    for (tactic, _), v in costs.items():
+        if tactic in score:
+            score[tactic].penalty += v
+    if "themes" in score:
+        offline = sum(1 for a in activities if a.cand.venue)
+        score["themes"] = TacticScore(float(repeats), offline - repeats, offline)
+    if "staffing" in score:
+        score["staffing"].met = score["staffing"].required = len(activities)
+    if "all_police" in score:
+        met, required = all_police_mod.extra_score(plan, activities)
+        score["all_police"].met += met
+        score["all_police"].required += required
+    if "fairness" in score:
+        met, required = fairness_mod.extra_score(plan, calendar, activities)
+        score["fairness"].met, score["fairness"].required = met, required
+    for s in score.values():
+        s.penalty = round(s.penalty, 2)
+    return score
+
+
+def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: list[Blocker],
+                    dropped: Counter, generated: int) -> list[str]:
+    """FILE:LINE: where: why, one line per YAML entry and cause, naming the formats it rules out."""
+    from planner.formats import resolve_formats
+
+    plan = loaded.plan
+    formats = resolve_formats(plan)
+    found: dict[tuple[tuple, str], list[str]] = {}
+
+    def blame(path: tuple, what: str, fmt: str = "") -> None:
+        found.setdefault((path, what), [])
+        if fmt and fmt not in found[(path, what)]:
+            found[(path, what)].append(fmt)
+
+    if not generated:
+        for b in blockers:
+            for path in b.where or [("venues",)]:
+                blame(path, f"{b.subject}: {b.why}")
+        if not blockers:
+            blame(("campaign",), f"no activity format has a time window on any day "
+                  f"{plan.campaign.start}..{plan.campaign.end} at any venue")
+    for reason in sorted(dropped):
+        fmt, _, what = reason.partition(": ")
+        own = ("activities", fmt, "needs") if fmt in plan.activities else ("staff",)
+        role = next((r for r in ("police", "auxiliary", "grid_worker", "volunteer") if f" {r}" in what), None)
+        if what.startswith("needs") and role and fmt in formats and not getattr(formats[fmt].needs, role):
+            blame(("tactics", "six_plus", "grid_and_police"),
+                  f"pairs a police officer with a grid worker at communities, villages and households: {what}", fmt)
+        elif "free" in what or "available" in what:
+            blame(("staff",), f"{what}: leave (unavailable) and duty rotas leave nobody who fits", fmt)
+        else:
+            blame(own, what, fmt)
+    lines = []
+    for (path, what), fmts in found.items():
+        ruled_out = f" (rules out {', '.join(fmts)})" if fmts else ""
+        lines.append(f"{loaded.where(*path)}: {dotted(path)}: {what}{ruled_out}")
+    return lines
+
+
+# --- the entry point -----------------------------------------------------------------------------------------
+
+
+
+__all__ = ["assemble", "label_tactics", "collect_unmet", "collect_score", "explain_nothing", "theme_data",
+           "TACTIC_ORDER"]
