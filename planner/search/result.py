@@ -109,7 +109,7 @@ class Summary:
     installs: float
     score: dict[str, TacticScore]
     per_week: list[tuple[str, dict[str, int]]]  # week → format → activities
-    load: list[tuple[str, str, str, int, int]]  # staff id, name, role, activities, capacity
+    load: list[tuple[str, str, Any, int, int]]  # staff id, name, role, activities, capacity
     unmet: list[Unmet]
     notes: list[str]
 

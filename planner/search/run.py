@@ -80,7 +80,7 @@ def run_parts(run: "Run", budget: float) -> None:
     """Each part in turn, with its share of the time."""
     strategy, started = run.strategy, run.started
     # the last part of a decomposed solve gets more time: its LP is the one with fairness in it
-    weights = [len(c) for c in strategy.chunks]
+    weights = [float(len(c)) for c in strategy.chunks]
     if len(weights) > 1 and strategy.exact:
         weights[-1] *= LAST_PART_WEIGHT
     for n, days in enumerate(strategy.chunks):
@@ -103,7 +103,8 @@ class Run(WindowSearch):
     # than choosing afresh among equally good activities (which would change published themes)
     keep_credits = False
 
-    def __init__(self, loaded, calendar, strategy, modules, workers, seed, started, progress):
+    def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar, strategy: Strategy, modules: list | None,
+                 workers: int, seed: int, started: float, progress: Callable[[Progress], None] | None):
         self.loaded, self.calendar, self.strategy, self.modules = loaded, calendar, strategy, modules
         self.workers, self.seed, self.started, self.progress = workers, seed, started, progress
         # budgets from the plan, never the clock: the same plan and seed give the same plan
@@ -130,7 +131,7 @@ class Run(WindowSearch):
         self.costs: dict[tuple[str, str], float] = defaultdict(float)
         self.objective = self.bound = 0.0
         self.statuses: list[str] = []
-        self.stats: Counter = Counter()
+        self.stats: defaultdict[str, Any] = defaultdict(int)  # figures of the search, for bench and debugging
         self.blockers: list[Blocker] = []
         self.dropped: Counter = Counter()
         self.generated = self.active = 0
@@ -260,11 +261,11 @@ class Run(WindowSearch):
             left = work * (1 - LP_SHARE) if self.deterministic else deadline - mark - self.last_evaluation
             if left > SUPPORT_MIN_SECONDS:
                 support = {c.id for c, v in zip(master.cands, master.x) if values[v.index] > 1e-6}
-                other = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
-                if other is not None and other.objective < result.objective - 1e-9:
+                supported = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
+                if supported is not None and supported.objective < result.objective - 1e-9:
                     # evaluated as any plan is, so that its key-date credits are the ones
                     # re-planning finds for it (the support model may credit more than needed)
-                    result = self.evaluate(cset, days, incumbent_of(other.activities), pool, deadline)
+                    result = self.evaluate(cset, days, incumbent_of(supported.activities), pool, deadline)
                     stats["support_used"] += 1
                     support_used = True
             stats["seconds_support"] += time.monotonic() - mark

@@ -34,7 +34,7 @@ class Run(Protocol):
     objective: float
     bound: float
     started: float
-    stats: Counter
+    stats: defaultdict[str, Any]
     active: int
     dropped: Counter
     work: float | None
@@ -108,7 +108,7 @@ def label_tactics(loaded: LoadedPlan, calendar: CampaignCalendar, activities: li
         tags = [t for t in a.cand.tactics]
         if a.key_date is not None:
             tags.append("key_dates")
-        if plan.tactics.all_police and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff):
+        if plan.tactics.all_police and a.cand.venue and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff):
             tags.append("all_police")
         a.tactics = [t for t in TACTIC_ORDER if t in tags]
 

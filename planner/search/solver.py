@@ -111,12 +111,13 @@ def make_solver(time_limit: float, workers: int, seed: int, deterministic: bool 
 
 
 def solve_model(solver: cp_model.CpSolver, model: cp_model.CpModel,
-           on_progress: Callable[[float | None, float | None, int], None] | None, stoppable: bool = True) -> int:
+                on_progress: Callable[[float | None, float | None, int], None] | None, stoppable: bool = True) -> Any:
     """`stoppable=False`: Ctrl-C does not end it (an evaluation: a plan is written once scored)."""
     watcher = None
     if on_progress is not None:
-        watcher = Watcher(lambda obj, bound: on_progress(obj, bound, watcher.solutions))
-        solver.best_bound_callback = lambda bound: on_progress(None, bound, watcher.solutions)
+        report = on_progress
+        found = watcher = Watcher(lambda obj, bound: report(obj, bound, found.solutions))
+        solver.best_bound_callback = lambda bound: report(None, bound, found.solutions)
     if stoppable:
         with interrupt.solving(solver):
             status = solver.solve(model, watcher)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
+from typing import Any
 
 from planner import clock as clock_mod
 from planner import interrupt
 from planner.candidates import CandidateSet
 from planner.search.build import HINT_SECONDS, Incumbent, complete_hint, hint_full, incumbent_of
 from planner.search.solver import run_chunk
-from planner.tactics import Carry
+from planner.search.strategy import Strategy
+from planner.tactics import Carry, Ctx
 
 WINDOW_DAYS = 7  # fix-and-optimise windows: a week, then weeks shifted by half a week
 LONG_WINDOW_DAYS = 14  # where a round of them fits in the part's time, the windows start this long
@@ -34,6 +37,21 @@ def window_starts(days: range, size: int) -> list[int]:
 class WindowSearch:
     """The windows of one solve (`planner.search.run.Run` is one): its state is the run's
     window size, the window it carries on from, and what building a window took."""
+
+    strategy: Strategy
+    carry: Carry
+    seed: int
+    deterministic: bool
+    stats: defaultdict[str, Any]
+    window_days: int
+    window_next: int
+    window_overhead: dict[int, float]
+
+    def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw: Any) -> Ctx:
+        raise NotImplementedError
+
+    def report(self, objective: float | None, bound: float | None, stage: str, phase: str) -> None:
+        raise NotImplementedError
 
     def windows(self, cset: CandidateSet, days: range, incumbent: Incumbent, deadline: float | None,
                 phase: str, budget: float = 0.0, until: threading.Thread | None = None) -> Incumbent:
