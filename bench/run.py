@@ -70,17 +70,22 @@ COLUMNS = ["size", "plan", "limit s", "first plan s", "time s", "objective", "bo
 # --- running -------------------------------------------------------------------------------------------
 
 
-def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, seed: int | None) -> dict[str, Any]:
-    """One measurement in a child process; its result with the child's peak memory."""
+def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, seed: int | None,
+            code: Path = ROOT) -> dict[str, Any]:
+    """One measurement in a child process; its result with the child's peak memory.
+
+    `code`: the source tree whose planner (and bench.measure) runs: this one, or with
+    `--against`, a checkout of another commit measured on the same plans in the same run."""
     tag = method if method == "baseline" else f"{method}-{limit:g}"
     result_file = work / f"{tag}.json"
-    cmd = [sys.executable, "-m", "bench.measure", method, str(plan), "--out", str(work / tag), "--json",
+    measured = "solver" if method == "before" else method
+    cmd = [sys.executable, "-m", "bench.measure", measured, str(plan), "--out", str(work / tag), "--json",
            str(result_file), "--limit", str(limit), "--workers", str(workers)]
     if seed is not None:
         cmd += ["--seed", str(seed)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))}
     load_before = os.getloadavg()[0]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    proc = subprocess.Popen(cmd, cwd=code, env=env)
     # a runaway child is killed: a limit is a limit, and the build and checks fit in minutes
     timer = threading.Timer(3 * limit + 900, proc.kill)
     timer.start()
@@ -92,21 +97,28 @@ def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, 
     if proc.returncode != 0 or not result_file.exists():
         raise RuntimeError(f"{' '.join(cmd)} failed with exit status {proc.returncode}")
     row = json.loads(result_file.read_text(encoding="utf-8"))
+    row["method"] = method
     row["peak_bytes"] = usage.ru_maxrss * 1024  # KiB on Linux
     row["load"] = (load_before, os.getloadavg()[0])
     return row
 
 
 def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: int | None,
-             echo=print, racing: bool = False) -> list[dict[str, Any]]:
+             echo=print, racing: bool = False, against: Path | None = None) -> list[dict[str, Any]]:
     """The baseline, the solver at each limit and, with `racing`, the solver racing the clock
-    (not deterministic) at the same limits: what determinism costs, in one run."""
+    (not deterministic) at the same limits: what determinism costs, in one run. With
+    `against` (a checkout of another commit), that commit's solver at each limit just before
+    this one's: a change measured before and after on the same machine at the same time."""
     plan = Path(plangen.write(work / f"{size}.yaml", size))
     rows = []
-    runs = [("baseline", 0.0)] + [("solver", x) for x in limits] + [("racing", x) for x in limits if racing]
+    runs = [("baseline", 0.0)]
+    for x in limits:
+        runs += ([("before", x)] if against is not None else []) + [("solver", x)]
+    runs += [("racing", x) for x in limits if racing]
     for method, limit in runs:
         echo(f"{size}: {'baseline' if method == 'baseline' else f'{method}, {limit:g} s'} …")
-        row = run_one(method, plan, work / size, limit=limit, workers=workers, seed=seed)
+        row = run_one(method, plan, work / size, limit=limit, workers=workers, seed=seed,
+                      code=against if method == "before" and against is not None else ROOT)
         row["size"] = size
         rows.append(row)
     base = rows[0]
@@ -124,7 +136,8 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
 # --- the table -----------------------------------------------------------------------------------------
 
 
-PLAN_NAMES = {"baseline": "by hand", "solver": "solver", "racing": "solver, racing the clock"}
+PLAN_NAMES = {"baseline": "by hand", "solver": "solver", "racing": "solver, racing the clock",
+              "before": "solver before"}
 
 
 def cells(row: dict[str, Any]) -> list[str]:
@@ -236,6 +249,17 @@ def write_results(path: Path, block: str) -> None:
 # --- the command ---------------------------------------------------------------------------------------
 
 
+def checkout(revision: str, into: Path) -> Path:
+    """The planner and bench of `revision`, exported from this repository into `into`."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", revision, "planner", "bench"], cwd=ROOT,
+                             capture_output=True)
+    if archive.returncode != 0:
+        raise SystemExit(f"--against {revision}: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
 def parse_limits(specs: list[str]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for spec in specs:
@@ -263,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                     "(between its bench-results markers, keeping the rest)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the measurements as JSON")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="keep the generated plans and plan.json files here")
+    ap.add_argument("--against", metavar="COMMIT", help="also run the solver of COMMIT (a git revision) on the "
+                    "same plans at the same limits, each just before this tree's: before and after in one run")
     ap.add_argument("--racing", action="store_true", help="also run the solver racing the clock "
                     "(solver.deterministic: false) at the same limits: what determinism costs")
     args = ap.parse_args(argv)
@@ -276,9 +302,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        against = checkout(args.against, Path(tmp) / "before") if args.against else None
         for size in sizes:
             rows += run_size(size, limits[size], work, workers=args.workers, seed=args.seed,
-                             echo=lambda s: print(s, file=sys.stderr, flush=True), racing=args.racing)
+                             echo=lambda s: print(s, file=sys.stderr, flush=True), racing=args.racing,
+                             against=against)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
