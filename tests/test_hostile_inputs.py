@@ -284,12 +284,11 @@ def test_names_and_free_text_are_bounded(plan_file, old, new, where, limit):
 def test_an_out_inside_a_file_is_refused_before_solving(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    started = time.monotonic()
+    # a ten-hour search: had it started, the run would not end inside run_planner's guard
     result = run_planner("plan", ROOT / "examples" / "lanzhou-guangwumen.yaml", "-o", blocker / "out",
-                         "--time-limit", "120s", "--workers", "1")
+                         "--time-limit", "10h", "--workers", "1")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith(f"{blocker / 'out'}:1:1: (output): {blocker} is a file"), result.stderr
-    assert time.monotonic() - started < 60  # refused before the 120 s search, not after it
 
 
 def test_replan_refuses_an_out_inside_a_file(published, tmp_path):
