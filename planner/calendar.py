@@ -157,6 +157,7 @@ def build_calendar(plan: Plan) -> CampaignCalendar:
     key_dates, notes = plan_key_dates(plan, terms)
     days = []
     for day in campaign.days():
+        kind: DayKind
         if day in extra_off:
             kind, holiday = "holiday", "plan"
         elif day in extra_work:

@@ -177,7 +177,7 @@ def resolve_window_specs(plan: Plan, formats: dict[str, Format]) -> dict[tuple[s
                     wid, w.days, tuple(w.times), w.in_term, w.market_days,
                     tuple(w.months) if w.months else None, w.busy, None, where))
     lines = plan.tactics.three_times_three_places or []
-    replaced: dict[tuple[str, str], list[WindowSpec]] = defaultdict(list)
+    replaced: dict[tuple[str, str | None], list[WindowSpec]] = defaultdict(list)
     for i, line in enumerate(lines):
         fmt = formats.get(line.activity)
         if fmt is None:
@@ -299,7 +299,7 @@ def generate_candidates(loaded: LoadedPlan | Plan, calendar: CampaignCalendar, *
                                         tactics=tactics_of(venue.kind, fmt_id, w.line, venue.risk))
                                 continue
                             kd = tuple(k for k in key_by_day.get(d, ())
-                                       if k in key_fit and (key_fit[k] is None or fmt_id in key_fit[k]))
+                                       if k in key_fit and ((fit := key_fit[k]) is None or fmt_id in fit))
                             seen[slot] = len(candidates)
                             candidates.append(Candidate(
                                 venue.id, fmt_id, day.date, start, start + minutes, w.id, w.busy,

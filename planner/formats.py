@@ -23,7 +23,8 @@ def resolve_formats(plan: Plan) -> dict[str, Format]:
             "en": override.name or (base.en if base else name),
             "duration": override.duration or base.duration if base else override.duration,
             "needs": Needs(**needs),
-            "kinds": [] if override.online else (override.kinds if override.kinds is not None else base.kinds),
+            "kinds": [] if override.online else (override.kinds if override.kinds is not None
+                                                 else base.kinds if base else []),
             "reach": base.reach if base else Reach(**new["reach"]),
             "app_install_rate": base.app_install_rate if base else new["app_install_rate"],
             "materials": _materials(base.materials if base else {}, override.materials),

@@ -37,7 +37,8 @@ def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, An
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     history = folder / FOLDER
     history.mkdir(parents=True, exist_ok=True)
-    number = max((int(_NAME.fullmatch(p.name).group(1)) for p in entries(folder)), default=0) + 1
+    numbers = (_NAME.fullmatch(p.name) for p in entries(folder))
+    number = max((int(m.group(1)) for m in numbers if m), default=0) + 1
     solver = loaded.plan.solver
     entry: dict[str, Any] = {
         "number": number,

@@ -196,7 +196,7 @@ def _months(plan: Plan, totals: dict[str, Any], given: Mapping[str, PeriodTarget
     def split(total: int, fixed: dict[str, int | None]) -> dict[str, int]:
         free = {k: d for k, d in days.items() if fixed.get(k) is None}
         rest = _apportion(max(0, total - sum(v for v in fixed.values() if v is not None)), free)
-        return {k: fixed[k] if fixed.get(k) is not None else rest[k] for k in days}
+        return {k: v if (v := fixed.get(k)) is not None else rest[k] for k in days}
 
     values: dict[str, dict[str, Any]] = {k: {} for k in days}
     for key in KEYS:
@@ -233,6 +233,7 @@ def _weeks(plan: Plan, months: dict[str, PeriodTargets],
         values: dict[str, Any] = {}
         for key in KEYS:
             mine = getattr(own, key) if own is not None else None
+            value: Any
             if isinstance(getattr(months[next(iter(months))], key), dict):
                 ids = list(dict.fromkeys(i for target, _ in shares for i in getattr(target, key)))
                 value = {i: _round(sum(getattr(t, key).get(i, 0) * share for t, share in shares)) for i in ids}

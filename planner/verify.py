@@ -61,7 +61,7 @@ def _windows(plan, formats) -> dict[tuple[str, str | None], list[dict]]:
             for kind in ([None] if fmt.online else [k for k in w.kinds if k in fmt.kinds]):
                 out[(f, kind)].append(dict(days=w.days, times=list(w.times), in_term=w.in_term,
                                            market=w.market_days, months=w.months))
-    lines: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    lines: dict[tuple[str, str | None], list[dict]] = defaultdict(list)
     for line in plan.tactics.three_times_three_places or []:
         for kind in line.place:
             lines[(line.activity, kind)].append(dict(days=line.days, times=list(line.time), in_term=kind == "school",
