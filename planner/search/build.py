@@ -15,7 +15,9 @@ from planner.candidates import Candidate, CandidateSet
 from planner.greedy import GreedyPlan
 from planner.loader import LoadedPlan
 from planner.search.result import PlannedActivity
-from planner.tactics import SCALE, Carry, Ctx, all_modules, part_of, staffing
+from planner.tactics import staffing
+from planner.tactics.base import SCALE, Carry, Ctx, part_of
+from planner.tactics.registry import all_modules, core_modules
 
 REACH_PER = 100  # weights.reach is per this many people reached
 
@@ -34,15 +36,14 @@ def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
               horizon=horizon, available=available)
     plan = loaded.plan
     mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
-    if staffing not in mods:
-        mods.insert(0, staffing)
+    mods += [m for m in core_modules() if m not in mods]
+    mods.sort(key=lambda m: m.ORDER)
     ctx.data["modules"] = [m.NAME for m in mods]
     ctx.data["master_fairness"] = master_fairness
     ctx.needs = [staffing.base_need(ctx, c.format) for c in ctx.cands]
-    for m in mods:
-        if m is not staffing and hasattr(m, "prepare"):
+    for m in sorted(mods, key=lambda m: getattr(m, "PREPARE_ORDER", m.ORDER)):
+        if hasattr(m, "prepare"):
             m.prepare(ctx)
-    staffing.prepare(ctx)  # last: positions follow the needs the tactics adjusted
     ctx.pool = pool if pool is not None else list(ctx.cands)
     if mode == "prepare":  # candidates and their positions only, for the greedy plan
         return ctx

@@ -20,15 +20,30 @@ from planner.candidates import Blocker, CandidateSet, generate_candidates
 from planner.greedy import from_lp, greedy, staff_choice
 from planner.loader import LoadedPlan
 from planner.lprelax import lp_values, rens
-from planner.search.build import (HINT_SECONDS, REACH_PER, Incumbent, build, complete_hint, hint_full, hint_master,
-                                  incumbent_from_greedy, incumbent_of, people_to_keep)
+from planner.search.build import (
+    HINT_SECONDS,
+    REACH_PER,
+    Incumbent,
+    build,
+    complete_hint,
+    hint_full,
+    hint_master,
+    incumbent_from_greedy,
+    incumbent_of,
+    people_to_keep,
+)
 from planner.search.result import NoPlanError, PlannedActivity, Progress, Solution
 from planner.search.score import assemble, explain_nothing
 from planner.search.solver import ChunkResult, run_chunk, run_master
-from planner.search.strategy import (FAIRNESS_LP_FACTOR, LAST_PART_WEIGHT, SMALL_MASTER, Strategy,
-                                     choose_strategy)
-from planner.search.windows import (DETERMINISTIC_RATE, LONG_WINDOW_DAYS, WINDOW_DAYS, WINDOW_SECONDS,
-                                    WindowSearch, window_starts)
+from planner.search.strategy import FAIRNESS_LP_FACTOR, LAST_PART_WEIGHT, SMALL_MASTER, Strategy, choose_strategy
+from planner.search.windows import (
+    DETERMINISTIC_RATE,
+    LONG_WINDOW_DAYS,
+    WINDOW_DAYS,
+    WINDOW_SECONDS,
+    WindowSearch,
+    window_starts,
+)
 from planner.tactics import SCALE, Carry, Ctx, availability
 from planner.tactics import fairness as fairness_mod
 from planner.tactics import key_dates as key_dates_mod

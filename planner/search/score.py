@@ -12,12 +12,11 @@ from planner.candidates import Blocker
 from planner.errors import dotted
 from planner.loader import LoadedPlan
 from planner.search.result import PlannedActivity, Solution, TacticScore, Unmet
-from planner.tactics import all_modules
+from planner.search.strategy import Strategy
 from planner.tactics import all_police as all_police_mod
 from planner.tactics import fairness as fairness_mod
 from planner.tactics import themes as themes_mod
-from planner.search.strategy import Strategy
-
+from planner.tactics.registry import all_modules
 
 
 class Run(Protocol):
@@ -40,8 +39,9 @@ class Run(Protocol):
     work: float | None
 
 
-TACTIC_ORDER = ("five_into", "three_times_three_places", "six_plus", "key_dates", "themes", "all_police",
-                "staffing", "fairness")
+def tactic_order() -> list[str]:
+    """The tactics' names in the order the outputs show them (each module's RANK)."""
+    return [m.NAME for m in sorted(all_modules(), key=lambda m: m.RANK) if hasattr(m, "RANK")]
 
 
 def assemble(run: Run, planned: list[PlannedActivity],
@@ -110,7 +110,7 @@ def label_tactics(loaded: LoadedPlan, calendar: CampaignCalendar, activities: li
             tags.append("key_dates")
         if plan.tactics.all_police and a.cand.venue and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff):
             tags.append("all_police")
-        a.tactics = [t for t in TACTIC_ORDER if t in tags]
+        a.tactics = [t for t in tactic_order() if t in tags]
 
 
 def collect_unmet(loaded: LoadedPlan, goals: list[tuple[Any, int, int, str]]) -> list[Unmet]:
@@ -120,7 +120,7 @@ def collect_unmet(loaded: LoadedPlan, goals: list[tuple[Any, int, int, str]]) ->
             continue
         where = loaded.where(*g.where) if g.where else ""
         out.append(Unmet(g.tactic, g.rule, g.venue, g.person, g.period, why, short, required, g.unit, where))
-    order = {t: i for i, t in enumerate(TACTIC_ORDER)}
+    order = {t: i for i, t in enumerate(tactic_order())}
     out.sort(key=lambda u: (order.get(u.tactic, 99), u.rule, u.period or "", u.venue or "", u.person or ""))
     return out
 
@@ -132,7 +132,7 @@ def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: li
     mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
     names = {m.NAME for m in mods} | {"staffing"}
     score: dict[str, TacticScore] = {}
-    for name in TACTIC_ORDER:
+    for name in tactic_order():
         if name not in names:
             continue
         score[name] = TacticScore(0.0, 0, 0)
@@ -205,4 +205,4 @@ def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: li
 
 
 __all__ = ["assemble", "label_tactics", "collect_unmet", "collect_score", "explain_nothing", "theme_data",
-           "TACTIC_ORDER"]
+           "tactic_order"]

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import Ctx, part_of, prorated, staffing
+from planner.tactics import staffing
+from planner.tactics.base import Ctx, part_of, prorated
 
 NAME = "all_police"
+ORDER = 70  # builds the model after lower ORDERs
+RANK = 60  # where it shows in the score and unmet goals
 WHERE = ("tactics", "all_police")
 
 

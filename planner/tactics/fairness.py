@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import Ctx, staffing
+from planner.tactics import staffing
+from planner.tactics.base import Ctx
 
 NAME = "fairness"
+ORDER = 80  # builds the model after lower ORDERs
+RANK = 80  # where it shows in the score and unmet goals
 TOLERANCE = 0.25  # a load within 25% (or one activity) of the fair share counts as fair
 
 

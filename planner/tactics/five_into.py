@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import Ctx, Period, explain_venue, prorated
+from planner.tactics.base import Ctx, Period, explain_venue, prorated
 
 NAME = "five_into"
+ORDER = 30  # builds the model after lower ORDERs
+RANK = 10  # where it shows in the score and unmet goals
 WHERE = ("tactics", "five_into")
 
 

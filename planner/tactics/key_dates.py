@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import Ctx
+from planner.tactics.base import Ctx
 
 NAME = "key_dates"
+ORDER = 60  # builds the model after lower ORDERs
+RANK = 40  # where it shows in the score and unmet goals
 
 
 def enabled(plan) -> bool:

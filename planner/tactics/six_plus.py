@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import PAIRED_KINDS, Ctx, Goal, explain_venue, five_into, prorated
+from planner.tactics import five_into
+from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, explain_venue, prorated
 
 NAME = "six_plus"
+ORDER = 50  # builds the model after lower ORDERs
+RANK = 30  # where it shows in the score and unmet goals
 WHERE = ("tactics", "six_plus")
 INSTALL_WEIGHT = 0.2  # × weights.reach per install short
 TENTHS = 10  # installs are counted in tenths in the model

@@ -21,9 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from planner.model import Staff
-from planner.tactics import PARTS, Ctx, Need, PositionType, part_of, reachable, travel_minutes
+from planner.tactics.base import PARTS, Ctx, Need, PositionType, part_of, reachable, travel_minutes
 
 NAME = "staffing"
+ORDER = 10  # builds the model after lower ORDERs
+RANK = 70  # where it shows in the score and unmet goals
+CORE = True  # in every model, whichever tactics are chosen
+PREPARE_ORDER = 1000  # prepares last: positions follow the needs the tactics adjusted
 ONLINE_AREA = "@online"
 
 

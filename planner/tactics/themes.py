@@ -19,6 +19,8 @@ from datetime import timedelta
 from typing import Any
 
 NAME = "themes"
+ORDER = 20  # builds the model after lower ORDERs
+RANK = 50  # where it shows in the score and unmet goals
 UPCOMING_DAYS = 14
 ONLINE_UPCOMING_DAYS = 7
 

@@ -10,9 +10,11 @@ Soft (weights.coverage, per stall short): per_week stalls each week across the l
 
 from __future__ import annotations
 
-from planner.tactics import Ctx, prorated
+from planner.tactics.base import Ctx, prorated
 
 NAME = "three_times_three_places"
+ORDER = 40  # builds the model after lower ORDERs
+RANK = 20  # where it shows in the score and unmet goals
 
 
 def enabled(plan) -> bool:
