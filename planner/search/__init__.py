@@ -56,5 +56,5 @@ from planner.search.strategy import Strategy, choose_strategy
 
 __all__ = ["solve", "Run", "build", "Solution", "PlannedActivity", "Unmet", "TacticScore", "Progress", "Summary",
            "NoPlanError", "Strategy", "choose_strategy", "summarize", "assemble", "Incumbent", "incumbent_of",
-           "people_to_keep", "hint_full", "hint_master", "incumbent_from_greedy", "exact_positions", "ChunkResult", "extract", "make_solver",
-           "tactic_order"]
+           "people_to_keep", "hint_full", "hint_master", "incumbent_from_greedy", "exact_positions", "ChunkResult",
+           "extract", "make_solver", "tactic_order"]

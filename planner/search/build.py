@@ -3,9 +3,6 @@ plans (incumbents) that start or fix it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
-
 from ortools.sat.python import cp_model
 
 from planner import clock as clock_mod
@@ -17,9 +14,8 @@ from planner.loader import LoadedPlan
 from planner.search.result import PlannedActivity
 from planner.tactics import staffing
 from planner.tactics.base import SCALE, Carry, Ctx, part_of
+from planner.tactics.reach import REACH_PER
 from planner.tactics.registry import all_modules, core_modules
-
-REACH_PER = 100  # weights.reach is per this many people reached
 
 
 def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
@@ -38,6 +34,7 @@ def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
     mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
     mods += [m for m in core_modules() if m not in mods]
     mods.sort(key=lambda m: m.ORDER)
+    ctx.modules = mods
     ctx.data["modules"] = [m.NAME for m in mods]
     ctx.data["master_fairness"] = master_fairness
     ctx.needs = [staffing.base_need(ctx, c.format) for c in ctx.cands]
@@ -49,10 +46,8 @@ def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
         return ctx
     model = ctx.model
     ctx.x = [model.new_bool_var(c.id) for c in ctx.cands]
-    one_activity_per_venue_day(ctx)
-    for m in mods:
+    for m in mods:  # venue_days first (its visits are what the rhythms count), reach last
         m.add(ctx)
-    reach(ctx)
     terms = ctx.objective_terms()
     model.minimize(sum(k * v for v, k in terms) + ctx.constant_penalty())
     return ctx
@@ -120,7 +115,7 @@ def hint_full(ctx: Ctx, plan: Incumbent, *, fix: bool = False) -> None:
     group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
     u = ctx.data["u"]
     on = exact_positions(ctx, plan, group_of)
-    for i, (c, v) in enumerate(zip(ctx.cands, ctx.x)):
+    for c, v in zip(ctx.cands, ctx.x):
         ctx.model.add_hint(v, 1 if c.id in plan else 0)
         if fix:
             ctx.model.add(v == (1 if c.id in plan else 0))
@@ -151,42 +146,6 @@ def exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set[
         for k, p in match.items():
             on.add((p, group_of[i], slots[k]))
     return on
-
-
-def one_activity_per_venue_day(ctx: Ctx) -> None:
-    """A venue holds at most one activity a day (two the same day reach the same people).
-
-    visited[venue, day] (the sum, 0 or 1) is what the 五进 rhythm and gaps count: a tenth
-    of the terms of counting each format, which keeps the LP small."""
-    by_slot: dict[tuple, list] = defaultdict(list)
-    for i, c in enumerate(ctx.cands):
-        if c.venue is not None:
-            by_slot[(c.venue, c.day)].append(ctx.x[i])
-        else:
-            by_slot[(c.format, c.day, c.start_min)].append(ctx.x[i])
-    visited: dict[tuple[str, int], Any] = {}
-    for key, vs in sorted(by_slot.items(), key=lambda kv: (kv[0][1], str(kv[0][0]), kv[0][2:])):
-        if len(key) == 2:
-            if len(vs) == 1:
-                visited[key] = vs[0]
-            else:
-                visited[key] = ctx.model.new_bool_var(f"visited[{key[0]},{key[1]}]")
-                ctx.model.add(visited[key] == sum(vs))
-                ctx.hard("one_activity_per_venue_day")
-        elif len(vs) > 1:
-            ctx.model.add_at_most_one(vs)
-    ctx.data["visited"] = visited
-
-
-def reach(ctx: Ctx) -> None:
-    """Spare staff time goes where the most people are met (offline; online views are not
-    people met, and posts are asked for by number)."""
-    ctx.cost("reach", "reach", [(ctx.x[i], -c.reach / REACH_PER) for i, c in enumerate(ctx.cands) if c.venue],
-             "reach")
-
-
-# --- solving ----------------------------------------------------------------------------------------------
-
 
 
 __all__ = ["build", "Incumbent", "incumbent_from_greedy", "incumbent_of", "people_to_keep", "hint_master",

@@ -45,8 +45,7 @@ from planner.search.windows import (
     window_starts,
 )
 from planner.tactics import SCALE, Carry, Ctx, availability
-from planner.tactics import fairness as fairness_mod
-from planner.tactics import key_dates as key_dates_mod
+from planner.tactics.registry import all_modules
 
 FINISH_SHARE = 0.04  # of the time limit, kept for putting the plan together at the end
 LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is polished meanwhile)
@@ -398,10 +397,12 @@ class Run(WindowSearch):
         mark = time.monotonic()
         ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
         hint_full(ctx, plan, fix=True)
-        if self.keep_credits and "key_dates" in ctx.data["modules"]:
+        if self.keep_credits:
             index = {c.id: i for i, c in enumerate(ctx.cands)}
-            key_dates_mod.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
-                                             if key is not None and k in index})
+            for m in ctx.modules:
+                if hasattr(m, "keep_credits"):
+                    m.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
+                                         if key is not None and k in index})
         # people stay on the activity the plan gives them: where simultaneous activities share
         # a group, the model alone does not say which of them each person goes to
         keep = people_to_keep(ctx, {k: staff for k, (_, staff, _) in plan.items()})
@@ -421,7 +422,8 @@ class Run(WindowSearch):
         (that steers it), but only the last part's figure is the plan's, so earlier parts'
         fairness costs are not added up (they would count the same imbalance again)."""
         if not last:
-            costs = {k: v for k, v in result.costs.items() if k[0] != fairness_mod.NAME}
+            at_end = {m.NAME for m in all_modules() if getattr(m, "CAMPAIGN_END_COST", False)}
+            costs = {k: v for k, v in result.costs.items() if k[0] not in at_end}
             result = replace(result, costs=costs,
                              objective=result.objective - sum(result.costs.values()) + sum(costs.values()))
         self.statuses.append(status)

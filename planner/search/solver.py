@@ -14,8 +14,6 @@ from planner import interrupt
 from planner.candidates import Candidate
 from planner.search.result import PlannedActivity
 from planner.tactics import SCALE, Ctx, staffing
-from planner.tactics import all_police as all_police_mod
-from planner.tactics import key_dates as key_dates_mod
 
 # Few workers: CP-SAT's default portfolio starts with the plain LP, which leaves these models
 # with a weak bound; the LP with cuts (max_lp) and core-based bounding close it.
@@ -156,13 +154,20 @@ def extract(ctx: Ctx, value: Callable[[Any], int], keep: dict[int, list[int]] | 
     """The chosen activities and who goes; `keep`: candidate → people who should stay on it
     where they are in its group (re-planning), before the claimants."""
     chosen = [i for i, v in enumerate(ctx.x) if value(v)]
-    prefer = all_police_mod.prefer(ctx, value) if "all_police" in ctx.data["modules"] else {}
+    prefer: dict[int, list[int]] = {}  # candidate → people a tactic wants on it (claimants)
+    for m in ctx.modules:
+        if hasattr(m, "prefer"):
+            for i, people in m.prefer(ctx, value).items():
+                prefer.setdefault(i, []).extend(p for p in people if p not in prefer.get(i, ()))
     if keep:
         prefer = {i: keep.get(i, []) + [p for p in prefer.get(i, []) if p not in keep.get(i, [])]
                   for i in set(prefer) | set(keep)}
     people, short = staffing.disaggregate(ctx, chosen, value, prefer)
     chosen = [i for i in chosen if i not in short]
-    credits = key_dates_mod.credits(ctx, set(chosen), value) if "key_dates" in ctx.data["modules"] else {}
+    credits: dict[int, int] = {}  # candidate → the key date it is the themed activity of
+    for m in ctx.modules:
+        if hasattr(m, "credits"):
+            credits.update(m.credits(ctx, set(chosen), value))
     activities = [PlannedActivity(ctx.cands[i], sorted(ctx.staff[p].id for p in people[i]), credits.get(i))
                   for i in chosen]
     chosen_c = [ctx.cands[i] for i in chosen]

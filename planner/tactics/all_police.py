@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner.tactics import staffing
-from planner.tactics.base import Ctx, part_of, prorated
+from planner.tactics.base import Ctx, ScoreRow, part_of, prorated
 
 NAME = "all_police"
 ORDER = 70  # builds the model after lower ORDERs
@@ -160,4 +160,22 @@ def extra_score(plan, activities) -> tuple[int, int]:
     return sum(1 for a in at if owners[a.cand.venue].intersection(a.staff)), len(at)
 
 
-__all__ = ["add", "enabled", "prefer", "extra_score", "claimants"]
+def served(plan, activities) -> set[int]:
+    """Activities at a claimed venue with a claimant on them."""
+    if not plan.tactics.all_police:
+        return set()
+    claimed: dict[str, set[str]] = defaultdict(set)
+    for s in plan.staff:
+        for v in s.claims:
+            claimed[v].add(s.id)
+    return {n for n, a in enumerate(activities)
+            if a.cand.venue and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff)}
+
+
+def score(plan, calendar, activities, row: ScoreRow) -> None:
+    met, required = extra_score(plan, activities)
+    row.met += met
+    row.required += required
+
+
+__all__ = ["add", "enabled", "prefer", "extra_score", "claimants", "served", "score"]

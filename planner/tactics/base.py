@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from types import ModuleType
+from typing import Any, Callable, Protocol
 
 from ortools.sat.python import cp_model
 
@@ -88,6 +89,14 @@ class Cost:
     terms: list[tuple[Any, int]]  # (variable or literal, scaled coefficient)
 
 
+class ScoreRow(Protocol):
+    """A tactic's line in the score (planner.search.TacticScore)."""
+
+    penalty: float
+    met: int
+    required: int
+
+
 @dataclass
 class Carry:
     """Activities decided outside the model's days: by earlier periods of a decomposed
@@ -144,6 +153,7 @@ class Ctx:
         self.goals: list[Goal] = []
         self.costs: list[Cost] = []
         self.hard_rules: dict[str, int] = defaultdict(int)  # rule → constraints added
+        self.modules: list[ModuleType] = []  # the tactic modules in this model, in the order they built it
         self.data: dict[str, Any] = {}  # what a module leaves for the others (staffing's groups)
         self.available = available if available is not None else availability(self.plan, calendar)
         self._weeks: dict[int, str] = {}
@@ -324,4 +334,4 @@ def travel_minutes(plan: Plan, a: str | None, b: str | None) -> int:
 
 __all__ = ["PARTS", "part_of", "availability", "Ctx", "Goal", "Cost", "Need", "Period", "Carry", "PositionType",
            "SCALE", "PAIRED_KINDS", "campaign_periods", "explain_venue", "prorated", "travel_minutes", "reachable",
-           "MAX_TRAVEL_MINUTES"]
+           "MAX_TRAVEL_MINUTES", "ScoreRow"]

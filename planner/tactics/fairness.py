@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner.tactics import staffing
-from planner.tactics.base import Ctx
+from planner.tactics.base import Ctx, ScoreRow
 
 NAME = "fairness"
 ORDER = 80  # builds the model after lower ORDERs
 RANK = 80  # where it shows in the score and unmet goals
+CAMPAIGN_END_COST = True  # its cost is of the loads at the campaign's end: the last part's counts
 TOLERANCE = 0.25  # a load within 25% (or one activity) of the fair share counts as fair
 
 
@@ -96,4 +97,8 @@ def extra_score(plan, calendar, activities) -> tuple[int, int]:
     return met, required
 
 
-__all__ = ["add", "enabled", "capacity", "extra_score"]
+def score(plan, calendar, activities, row: ScoreRow) -> None:
+    row.met, row.required = extra_score(plan, calendar, activities)
+
+
+__all__ = ["add", "enabled", "capacity", "extra_score", "score"]

@@ -107,7 +107,7 @@ def themed_activities(ctx: Ctx) -> None:
             ctx.goal(NAME, "themed_activities", got, required, "key_dates", "activity",
                      period=str(key.window), where=_where(ctx, key),
                      why=lambda short, result, k=k: explain(ctx, k))
-        for slot, vs in per_slot.items():
+        for vs in per_slot.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
     ctx.data["kd_vars"] = kd_vars
@@ -186,4 +186,9 @@ def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     return out
 
 
-__all__ = ["add", "enabled", "credits", "keep_credits", "last_day"]
+def served(plan, activities) -> set[int]:
+    """The themed activities of key dates."""
+    return {n for n, a in enumerate(activities) if a.key_date is not None}
+
+
+__all__ = ["add", "enabled", "credits", "keep_credits", "last_day", "served"]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from planner.model import Staff
-from planner.tactics.base import PARTS, Ctx, Need, PositionType, part_of, reachable, travel_minutes
+from planner.tactics.base import PARTS, Ctx, Need, PositionType, ScoreRow, part_of, reachable, travel_minutes
 
 NAME = "staffing"
 ORDER = 10  # builds the model after lower ORDERs
@@ -283,7 +283,7 @@ def capacity(ctx: Ctx) -> None:
                 for p in team:
                     m.add(sum(vs) <= a.get((p, d, part, area), 0))
                 ctx.hard("team_as_unit")
-        for p, vs in per_person.items():
+        for vs in per_person.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
     for (p, week), vs in sorted(per_week.items()):
@@ -455,7 +455,7 @@ def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
     """Person → (day, literal) for every activity they may be given: their load."""
     if ctx.mode == "master":
         out_m: dict[int, list[tuple[int, object]]] = defaultdict(list)
-        for (p, d, part, area), v in sorted(ctx.data["a"].items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
+        for (p, d, _part, _area), v in sorted(ctx.data["a"].items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
                                                                                   kv[0][3])):
             out_m[p].append((d, v))
         return out_m
@@ -528,5 +528,10 @@ def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]
     return people_of, short
 
 
+def score(plan, calendar, activities: list, row: ScoreRow) -> None:
+    """Every planned activity is staffed: one met rule each."""
+    row.met = row.required = len(activities)
+
+
 __all__ = ["prepare", "add", "base_need", "positions_for", "fits", "augment", "disaggregate", "person_literals",
-           "Staffing", "Group", "ONLINE_AREA"]
+           "Staffing", "Group", "ONLINE_AREA", "score"]
