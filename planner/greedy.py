@@ -28,7 +28,7 @@ class GreedyPlan:
 class Greedy:
     def __init__(self, ctx: Ctx):
         self.ctx = ctx
-        self.st = ctx.data["staffing"]
+        self.st = ctx.staffing
         self.plan = GreedyPlan()
         self.chosen: set[int] = set()
         self.venue_days: dict[str, list[int]] = defaultdict(list)

@@ -32,6 +32,8 @@ from __future__ import annotations
 from planner.search.build import (
                                   Incumbent,
                                   build,
+    build_master,
+    build_person,
                                   exact_positions,
                                   hint_full,
                                   hint_master,
@@ -57,4 +59,4 @@ from planner.search.strategy import Strategy, choose_strategy
 __all__ = ["solve", "Run", "build", "Solution", "PlannedActivity", "Unmet", "TacticScore", "Progress", "Summary",
            "NoPlanError", "Strategy", "choose_strategy", "summarize", "assemble", "Incumbent", "incumbent_of",
            "people_to_keep", "hint_full", "hint_master", "incumbent_from_greedy", "exact_positions", "ChunkResult",
-           "extract", "make_solver", "tactic_order"]
+           "extract", "make_solver", "tactic_order", "build_master", "build_person"]

@@ -12,9 +12,11 @@ Soft:
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from planner.tactics import staffing
-from planner.tactics.base import Ctx, ScoreRow, part_of, prorated
+from planner.tactics.base import Ctx, MasterCtx, PersonCtx, ScoreRow, part_of, prorated
 
 NAME = "all_police"
 ORDER = 70  # builds the model after lower ORDERs
@@ -26,19 +28,26 @@ def enabled(plan) -> bool:
     return plan.tactics.all_police is not None
 
 
+@dataclass
+class Claims:
+    """The person-level model's claim credits: candidate → (claimant, credit literal)."""
+
+    credit: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+
+
 def add(ctx: Ctx) -> None:
     every_officer(ctx)  # exact in the master too: a[] is each person's load
-    if ctx.mode == "master":
+    if isinstance(ctx, MasterCtx):
         claims_lower_bound(ctx)
-    else:
+    elif isinstance(ctx, PersonCtx):
         claims(ctx)
 
 
-def claims_lower_bound(ctx: Ctx) -> None:
+def claims_lower_bound(ctx: MasterCtx) -> None:
     """Master: an activity at a claimed venue is credited to a claimant only if the claimant
     works in that part of the day in that area (one credit per claimant and part)."""
     owners = claimants(ctx)
-    a = ctx.data["a"]
+    a = ctx.a
     m = ctx.model
     terms = []
     per_slot: dict[tuple, list] = defaultdict(list)
@@ -48,7 +57,7 @@ def claims_lower_bound(ctx: Ctx) -> None:
         terms.append((ctx.x[i], 1))
         area = c.area or ""
         credit = []
-        positions = ctx.data["staffing"][i]
+        positions = ctx.staffing[i]
         for p in owners[c.venue]:
             key = (p, c.day, part_of(c.start_min), area)
             if key not in a:
@@ -106,15 +115,15 @@ def claimants(ctx: Ctx) -> dict[str, list[int]]:
     return out
 
 
-def claims(ctx: Ctx) -> None:
+def claims(ctx: PersonCtx) -> None:
     owners = claimants(ctx)
     if not owners:
         return
     m = ctx.model
-    u = ctx.data["u"]
-    st = ctx.data["staffing"]
-    group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
-    credit: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    u = ctx.u
+    st = ctx.staffing
+    group_of = {i: g for g, group in enumerate(ctx.groups) for i in group.cands}
+    credit: dict[int, list[tuple[int, Any]]] = defaultdict(list)
     per_person_group: dict[tuple[int, int], list] = defaultdict(list)
     terms = []
     for i, c in enumerate(ctx.cands):
@@ -142,12 +151,12 @@ def claims(ctx: Ctx) -> None:
         if len(vs) > 1:
             m.add_at_most_one(vs)
     ctx.cost(NAME, "claims", terms, "claims")
-    ctx.data["claim_credit"] = credit
+    ctx.state(Claims).credit = credit
 
 
 def prefer(ctx: Ctx, value) -> dict[int, list[int]]:
     """Candidate → claimants credited for it, for handing out a group's people."""
-    return {i: [p for p, h in hs if value(h)] for i, hs in ctx.data.get("claim_credit", {}).items()}
+    return {i: [p for p, h in hs if value(h)] for i, hs in ctx.state(Claims).credit.items()}
 
 
 def extra_score(plan, activities) -> tuple[int, int]:

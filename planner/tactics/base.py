@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import ModuleType
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -89,6 +89,25 @@ class Cost:
     terms: list[tuple[Any, int]]  # (variable or literal, scaled coefficient)
 
 
+@dataclass
+class Staffing:
+    """A candidate's positions: counts per type, and the team members who go as a unit."""
+
+    positions: dict[PositionType, int]
+    team: tuple[int, ...] = ()
+
+
+@dataclass
+class Group:
+    """Activities at the same time in the same area: they share their staff variables."""
+
+    day: int
+    start: int
+    end: int
+    area: str  # venue area, "" when unknown, ONLINE_AREA for online work
+    cands: list[int] = field(default_factory=list)
+
+
 class ScoreRow(Protocol):
     """A tactic's line in the score (planner.search.TacticScore)."""
 
@@ -118,12 +137,20 @@ class Carry:
         return out
 
 
+T = TypeVar("T")
+
+
 class Ctx:
-    """One CP-SAT model over the active candidates of some days, and what the tactics add."""
+    """One CP-SAT model over the active candidates of some days, and what the tactics add.
+
+    Two kinds: `MasterCtx` (activities only, staffing as capacities: a relaxation) and
+    `PersonCtx` (person by person). What one module leaves for others is a typed field
+    here, filled by the module named beside it; what a module keeps for itself is its own
+    state object (`state`)."""
 
     def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
                  days: range | None = None, carry: Carry | None = None, area_bound: bool = False,
-                 mode: str = "full", only: set[str] | None = None, horizon: range | None = None,
+                 only: set[str] | None = None, horizon: range | None = None,
                  available: list[list[bool]] | None = None):
         self.loaded = loaded
         self.plan: Plan = loaded.plan
@@ -136,9 +163,6 @@ class Ctx:
         self.horizon = horizon if horizon is not None else self.days
         self.carry = carry or Carry()
         self.area_bound = area_bound  # large plans: staff with an area work in their area only
-        # "master": activities only, staffing as capacities and lower bounds (a relaxation);
-        # "full": person by person, over `only` the master's activities when given
-        self.mode = mode
         self.model = cp_model.CpModel()
         self.staff: list[Staff] = list(self.plan.staff)
         self.staff_index = {s.id: i for i, s in enumerate(self.staff)}
@@ -154,10 +178,21 @@ class Ctx:
         self.costs: list[Cost] = []
         self.hard_rules: dict[str, int] = defaultdict(int)  # rule → constraints added
         self.modules: list[ModuleType] = []  # the tactic modules in this model, in the order they built it
-        self.data: dict[str, Any] = {}  # what a module leaves for the others (staffing's groups)
+        self.staffing: list[Staffing] = []  # staffing.prepare: each candidate's positions
+        self.teams: dict[str, tuple[int, ...]] = {}  # staffing.prepare: team → its members
+        self.visited: dict[tuple[str, int], Any] = {}  # venue_days: (venue, day) → visited literal
+        self._states: dict[type, Any] = {}
+        self._explain_index: tuple[dict, dict] | None = None
         self.available = available if available is not None else availability(self.plan, calendar)
         self._weeks: dict[int, str] = {}
         self._carry_by_day: dict[int, list[Candidate]] | None = None
+
+    def state(self, cls: type[T]) -> T:
+        """A module's own state in this model (made on first use): typed, and no other
+        module's business."""
+        if cls not in self._states:
+            self._states[cls] = cls()
+        return self._states[cls]
 
     # --- calendar helpers ---------------------------------------------------------------------
 
@@ -236,6 +271,27 @@ class Ctx:
         return sum(round(g.weight * SCALE) * g.short for g in self.goals if isinstance(g.short, int))
 
 
+class MasterCtx(Ctx):
+    """The master: activities, with staffing as who works where in which part of a day."""
+
+    def __init__(self, *args: Any, fairness: bool = True, **kw: Any):
+        super().__init__(*args, **kw)
+        self.fairness = fairness  # False: fairness left out (a weaker LP bound, three times faster)
+        self.a: dict[tuple[int, int, int, str], Any] = {}  # staffing: a[person, day, part, area]
+        self.demand: dict[tuple[int, int, str], dict[PositionType, Any]] = {}  # staffing: positions per slot
+        self.works: set[tuple[int, int, int, str]] = set()  # the search: the a[] a solved master sets
+
+
+class PersonCtx(Ctx):
+    """The person-level model: who goes to each activity."""
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        self.groups: list[Group] = []  # staffing: activities sharing staff variables
+        self.u: dict[tuple[int, int, PositionType], Any] = {}  # staffing: u[person, group, position type]
+        self.lits: dict[int, dict[int, list]] = {}  # staffing: person → group → literals that put them there
+
+
 def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats: set[str] | None = None,
                   gap: int = 0) -> str:
     """Why a venue got fewer activities than wanted in a period, most specific reason first."""
@@ -244,15 +300,15 @@ def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats:
 
     v = ctx.venues[venue]
     first, last = ctx.date(period.first), ctx.date(period.last)
-    if "explain_index" not in ctx.data:  # venue → candidates, built once: there may be thousands of shortfalls
+    if ctx._explain_index is None:  # venue → candidates, built once: there may be thousands of shortfalls
         generated_by: dict[str | None, list[Candidate]] = defaultdict(list)
         pool_by: dict[str | None, list[Candidate]] = defaultdict(list)
         for c in ctx.cset.candidates:
             generated_by[c.venue].append(c)
         for c in ctx.pool:
             pool_by[c.venue].append(c)
-        ctx.data["explain_index"] = (generated_by, pool_by)
-    generated_by, pool_by = ctx.data["explain_index"]
+        ctx._explain_index = (generated_by, pool_by)
+    generated_by, pool_by = ctx._explain_index
     generated = [c for c in generated_by.get(venue, ()) if inside(c)]
     if not generated:
         closed = [str(s) for s in v.closed if s.start <= last and s.end >= first]
@@ -334,4 +390,4 @@ def travel_minutes(plan: Plan, a: str | None, b: str | None) -> int:
 
 __all__ = ["PARTS", "part_of", "availability", "Ctx", "Goal", "Cost", "Need", "Period", "Carry", "PositionType",
            "SCALE", "PAIRED_KINDS", "campaign_periods", "explain_venue", "prorated", "travel_minutes", "reachable",
-           "MAX_TRAVEL_MINUTES", "ScoreRow"]
+           "MAX_TRAVEL_MINUTES", "ScoreRow", "MasterCtx", "PersonCtx", "Staffing", "Group"]

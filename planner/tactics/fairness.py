@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner.tactics import staffing
-from planner.tactics.base import Ctx, ScoreRow
+from planner.tactics.base import Ctx, MasterCtx, ScoreRow
 
 NAME = "fairness"
 ORDER = 80  # builds the model after lower ORDERs
@@ -39,8 +39,7 @@ def capacity(ctx_or_plan, calendar, person_index: int, upto: int, available=None
 def add(ctx: Ctx) -> None:
     """above_average: cap_total × 100·load_p − cap_p × 100·load_total, over cap_p × cap_total,
     is person p's utilisation above the role's, in percentage points."""
-    if ctx.mode == "master" and (ctx.horizon[-1] < len(ctx.calendar.days) - 1
-                                 or not ctx.data.get("master_fairness", True)):
+    if isinstance(ctx, MasterCtx) and (ctx.horizon[-1] < len(ctx.calendar.days) - 1 or not ctx.fairness):
         # an earlier part of a decomposed solve: the plan's fairness is the last part's, so
         # this part's bound must not count it; or no time for the slower LP (leaving out a
         # cost ≥ 0 keeps the bound valid)

@@ -41,7 +41,7 @@ def min_gap(ctx: Ctx) -> None:
         return  # one activity per venue per day is the core rule already
     mine = set(venues(ctx))
     by_venue: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for (venue, day), v in ctx.data["visited"].items():
+    for (venue, day), v in ctx.visited.items():
         if venue in mine:
             by_venue[venue][day].append(v)
     earlier: dict[str, list[int]] = defaultdict(list)
@@ -78,7 +78,7 @@ def visits(ctx: Ctx, venue: str, period: Period, by_venue: dict[str, list[tuple[
 def venue_index(ctx: Ctx) -> dict[str, list[tuple[int, object]]]:
     """Venue → (day, visited literal)."""
     out: dict[str, list[tuple[int, object]]] = defaultdict(list)
-    for (venue, day), v in ctx.data["visited"].items():
+    for (venue, day), v in ctx.visited.items():
         out[venue].append((day, v))
     return out
 

@@ -13,6 +13,8 @@ assignment at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from planner.tactics.base import Ctx
 
@@ -46,6 +48,15 @@ def owns(ctx: Ctx, k: int) -> bool:
     """The model holding the key date's window (the part where it closes, in a decomposed solve)."""
     return (first_day(ctx, k) <= ctx.days[-1] and last_day(ctx, k) >= ctx.days[0]
             and last_day(ctx, k) <= ctx.horizon[-1])
+
+
+@dataclass
+class KeyDateVars:
+    """What crediting activities to key dates needs after solving."""
+
+    assigned: dict[int, dict[tuple, Any]] = field(default_factory=dict)  # key → (venue, day) → kd literal
+    eligible: dict[int, dict[tuple, list[int]]] = field(default_factory=dict)  # key → (venue, day) → candidates
+    keep: dict[int, int] = field(default_factory=dict)  # candidate → key: credits a re-plan keeps
 
 
 def add(ctx: Ctx) -> None:
@@ -83,7 +94,7 @@ def themed_activities(ctx: Ctx) -> None:
             if k in eligible:
                 eligible[k][(c.venue, c.day)].append(i)
     slots = {k: set(eligible[k]) for k in keys}
-    kd_vars: dict[int, dict[tuple, object]] = {}
+    kd_vars: dict[int, dict[tuple, Any]] = {}
     m = ctx.model
     for cluster in _clusters(keys, slots):
         shared = len(cluster) > 1
@@ -110,8 +121,8 @@ def themed_activities(ctx: Ctx) -> None:
         for vs in per_slot.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
-    ctx.data["kd_vars"] = kd_vars
-    ctx.data["kd_eligible"] = eligible
+    state = ctx.state(KeyDateVars)
+    state.assigned, state.eligible = kd_vars, dict(eligible)
 
 
 def _where(ctx: Ctx, key) -> tuple:
@@ -143,8 +154,8 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
     """Credit these activities (candidate → key index) to these key dates where they still
     qualify: re-planning keeps what a published plan says, rather than choosing afresh among
     equally good activities (which would change published themes)."""
-    kd_vars = ctx.data.get("kd_vars", {})
-    eligible = ctx.data.get("kd_eligible", {})
+    state = ctx.state(KeyDateVars)
+    kd_vars, eligible = state.assigned, state.eligible
     kept: dict[int, int] = {}
     for i, k in wanted.items():
         c = ctx.cands[i]
@@ -154,16 +165,16 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
         var = kd_vars.get(k, {}).get((c.venue, c.day))
         if var is not None:
             ctx.model.add(var == 1)
-    ctx.data["kd_keep"] = kept
+    state.keep = kept
 
 
 def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     """Which chosen activity is the themed activity of which key date: candidate → key index."""
     rule = ctx.plan.tactics.key_dates
     out: dict[int, int] = {}
-    kd_vars = ctx.data.get("kd_vars", {})
-    eligible = ctx.data.get("kd_eligible", {})
-    keep = {i: k for i, k in ctx.data.get("kd_keep", {}).items() if i in chosen}
+    state = ctx.state(KeyDateVars)
+    kd_vars, eligible = state.assigned, state.eligible
+    keep = {i: k for i, k in state.keep.items() if i in chosen}
     for i, k in keep.items():  # a key date that needs no assignment: the kept credits first
         if k not in kd_vars:
             out[i] = k

@@ -19,9 +19,23 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from planner.model import Staff
-from planner.tactics.base import PARTS, Ctx, Need, PositionType, ScoreRow, part_of, reachable, travel_minutes
+from planner.tactics.base import (
+    PARTS,
+    Ctx,
+    Group,
+    MasterCtx,
+    Need,
+    PersonCtx,
+    PositionType,
+    ScoreRow,
+    Staffing,
+    part_of,
+    reachable,
+    travel_minutes,
+)
 
 NAME = "staffing"
 ORDER = 10  # builds the model after lower ORDERs
@@ -36,25 +50,15 @@ def enabled(plan) -> bool:
 
 
 @dataclass
-class Staffing:
-    """A candidate's positions: counts per type, and the team members who go as a unit."""
+class Needs:
+    """Formats' needs as read once per model (tactics adjust copies per candidate)."""
 
-    positions: dict[PositionType, int]
-    team: tuple[int, ...] = ()
-
-
-@dataclass
-class Group:
-    day: int
-    start: int
-    end: int
-    area: str  # venue area, "" when unknown, ONLINE_AREA for online work
-    cands: list[int] = field(default_factory=list)
+    base: dict[str, tuple] = field(default_factory=dict)
 
 
 def base_need(ctx: Ctx, fmt_id: str) -> Need:
     """A fresh Need for the format (tactics may adjust it per candidate)."""
-    cache = ctx.data.setdefault("base_needs", {})
+    cache = ctx.state(Needs).base
     if fmt_id not in cache:
         n = ctx.cset.formats[fmt_id].needs
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
@@ -162,8 +166,8 @@ def prepare(ctx: Ctx) -> None:
         needs.append(need)
         staffing.append(st)
     ctx.cands, ctx.needs = keep, needs
-    ctx.data["staffing"] = staffing
-    ctx.data["teams"] = team_of
+    ctx.staffing = staffing
+    ctx.teams = team_of
 
 
 def eligible_area(ctx: Ctx, person: int, area: str | None, venue: str | None) -> bool:
@@ -182,9 +186,10 @@ def eligible_area(ctx: Ctx, person: int, area: str | None, venue: str | None) ->
 
 
 def add(ctx: Ctx) -> None:
-    if ctx.mode == "master":
+    if isinstance(ctx, MasterCtx):
         capacity(ctx)
         return
+    assert isinstance(ctx, PersonCtx)
     groups = build_groups(ctx)
     assign_people(ctx, groups)
     one_place_at_a_time(ctx, groups)
@@ -211,7 +216,7 @@ def families(ctx: Ctx, types: list[PositionType]) -> list[tuple[frozenset, froze
     return out
 
 
-def capacity(ctx: Ctx) -> None:
+def capacity(ctx: MasterCtx) -> None:
     """Master: a[person, day, part, area] says who works where in which part of which day.
     In each part and area the positions of every family are at most its people working
     there (exact, by Hall); a person works in one area per part, at most
@@ -219,7 +224,7 @@ def capacity(ctx: Ctx) -> None:
     the master leaves out (overlaps across parts, who takes which activity) is settled
     person by person afterwards."""
     m = ctx.model
-    st = ctx.data["staffing"]
+    st = ctx.staffing
     types = sorted({pt for x in st for pt in x.positions})
     fams = families(ctx, types)
     slots: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -230,10 +235,10 @@ def capacity(ctx: Ctx) -> None:
     for c, staff in ctx.carry.activities:
         for sid in staff:
             earlier[(ctx.staff_index[sid], ctx.week(c.day))] += 1
-    a: dict[tuple[int, int, int, str], object] = {}
+    a: dict[tuple[int, int, int, str], Any] = {}
     per_week: dict[tuple[int, str], list] = defaultdict(list)
     travel = []
-    demand: dict[tuple[int, int, str], dict[PositionType, object]] = {}
+    demand: dict[tuple[int, int, str], dict[PositionType, Any]] = {}
     for (d, part), by_area in sorted(slots.items()):
         per_person: dict[int, list] = defaultdict(list)
         for area, idx in sorted(by_area.items()):
@@ -245,7 +250,7 @@ def capacity(ctx: Ctx) -> None:
                 if st[i].team:
                     team_x[st[i].team].append(ctx.x[i])
             venues = {ctx.cands[i].venue for i in idx}
-            here: dict[PositionType, object] = {}
+            here: dict[PositionType, Any] = {}
             for pt, terms in sorted(needed.items()):
                 if len(terms) == 1 and terms[0][1] == 1:
                     here[pt] = terms[0][0]
@@ -292,14 +297,14 @@ def capacity(ctx: Ctx) -> None:
             m.add(sum(vs) <= max(0, cap))
             ctx.hard("max_activities_per_week")
     ctx.cost(NAME, "travel", travel, "travel")
-    ctx.data["a"] = a
-    ctx.data["demand"] = demand
+    ctx.a = a
+    ctx.demand = demand
 
 
 # --- the person-level model ------------------------------------------------------------------------
 
 
-def build_groups(ctx: Ctx) -> list[Group]:
+def build_groups(ctx: PersonCtx) -> list[Group]:
     """Activities at the same time in the same area share their staff variables."""
     index: dict[tuple, int] = {}
     groups: list[Group] = []
@@ -310,16 +315,16 @@ def build_groups(ctx: Ctx) -> list[Group]:
             index[key] = len(groups)
             groups.append(Group(c.day, c.start_min, c.end_min, area))
         groups[index[key]].cands.append(i)
-    ctx.data["groups"] = groups
+    ctx.groups = groups
     return groups
 
 
-def assign_people(ctx: Ctx, groups: list[Group]) -> None:
+def assign_people(ctx: PersonCtx, groups: list[Group]) -> None:
     """needs_met: each position type in a group is filled by exactly as many people as its
     chosen activities need; team_as_unit: a team's members all go, so one team activity per group."""
     m = ctx.model
-    staffing = ctx.data["staffing"]
-    u: dict[tuple[int, int, PositionType], object] = {}
+    staffing = ctx.staffing
+    u: dict[tuple[int, int, PositionType], Any] = {}
     lits: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))  # person → group → literals
     fitting: dict[PositionType, list[int]] = {}
     for g, group in enumerate(groups):
@@ -354,11 +359,11 @@ def assign_people(ctx: Ctx, groups: list[Group]) -> None:
             for p in members:
                 lits[p][g].extend(ctx.x[i] for i in cands)
             ctx.hard("team_as_unit")
-    ctx.data["u"] = u
-    ctx.data["lits"] = lits
+    ctx.u = u
+    ctx.lits = lits
 
 
-def _conflict(ctx: Ctx, a: object, b: object) -> bool:
+def _conflict(ctx: Ctx, a: Group, b: Group) -> bool:
     ta = travel_minutes(ctx.plan, _area(a), _area(b))
     return a.start < b.end + ta and b.start < a.end + ta
 
@@ -393,11 +398,11 @@ def conflict_cliques(ctx: Ctx, groups: list[Group]) -> list[list[int]]:
     return cliques
 
 
-def one_place_at_a_time(ctx: Ctx, groups: list[Group]) -> None:
+def one_place_at_a_time(ctx: PersonCtx, groups: list[Group]) -> None:
     """no_double_booking: a person fills one position per group, and one group of any set
     that overlaps in time once travel between their areas is added."""
     m = ctx.model
-    lits = ctx.data["lits"]
+    lits = ctx.lits
     cliques = conflict_cliques(ctx, groups)
     for p in sorted(lits):
         mine = lits[p]
@@ -415,10 +420,10 @@ def one_place_at_a_time(ctx: Ctx, groups: list[Group]) -> None:
                 ctx.hard("no_double_booking")
 
 
-def weekly_limit(ctx: Ctx) -> None:
+def weekly_limit(ctx: PersonCtx) -> None:
     """max_activities_per_week, counting what earlier chunks already gave the person that week."""
-    groups = ctx.data["groups"]
-    lits = ctx.data["lits"]
+    groups = ctx.groups
+    lits = ctx.lits
     earlier: dict[tuple[str, str], int] = defaultdict(int)
     for c, staff in ctx.carry.activities:
         for s in staff:
@@ -435,14 +440,14 @@ def weekly_limit(ctx: Ctx) -> None:
                 ctx.hard("max_activities_per_week")
 
 
-def travel_between_areas(ctx: Ctx, groups: list[Group]) -> None:
+def travel_between_areas(ctx: PersonCtx, groups: list[Group]) -> None:
     """Soft: working outside one's own area costs the travel there (per 10 minutes)."""
     terms = []
-    for (p, g, _), var in ctx.data["u"].items():
+    for (p, g, _), var in ctx.u.items():
         minutes = travel_minutes(ctx.plan, ctx.staff[p].area, _area(groups[g]))
         if minutes:
             terms.append((var, minutes / 10))
-    staffing = ctx.data["staffing"]
+    staffing = ctx.staffing
     for i, c in enumerate(ctx.cands):
         for p in staffing[i].team:
             minutes = travel_minutes(ctx.plan, ctx.staff[p].area, c.area)
@@ -453,15 +458,16 @@ def travel_between_areas(ctx: Ctx, groups: list[Group]) -> None:
 
 def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
     """Person → (day, literal) for every activity they may be given: their load."""
-    if ctx.mode == "master":
+    if isinstance(ctx, MasterCtx):
         out_m: dict[int, list[tuple[int, object]]] = defaultdict(list)
-        for (p, d, _part, _area), v in sorted(ctx.data["a"].items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
+        for (p, d, _part, _area), v in sorted(ctx.a.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
                                                                                   kv[0][3])):
             out_m[p].append((d, v))
         return out_m
-    groups = ctx.data["groups"]
+    assert isinstance(ctx, PersonCtx)
+    groups = ctx.groups
     out: dict[int, list[tuple[int, object]]] = defaultdict(list)
-    for p, by_group in ctx.data["lits"].items():
+    for p, by_group in ctx.lits.items():
         for g, vs in sorted(by_group.items()):
             out[p].extend((groups[g].day, v) for v in vs)
     return out
@@ -480,7 +486,7 @@ def augment(p: int, options: Callable[[int], Iterable[int]], holder: dict[int, i
     return False
 
 
-def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
+def disaggregate(ctx: PersonCtx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
                  ) -> tuple[dict[int, list[int]], set[int]]:
     """Hand each group's people to its chosen activities: candidate → staff indexes.
 
@@ -488,9 +494,9 @@ def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]
     Also returns the candidates the group's people could not fill (an inconsistent solution,
     seen once under heavy machine load): the caller drops them rather than send too few people.
     """
-    groups = ctx.data["groups"]
-    staffing = ctx.data["staffing"]
-    u = ctx.data["u"]
+    groups = ctx.groups
+    staffing = ctx.staffing
+    u = ctx.u
     chosen_set = set(chosen)
     short: set[int] = set()
     people_of: dict[int, list[int]] = defaultdict(list)

@@ -44,7 +44,7 @@ def one_activity_per_venue_day(ctx: Ctx) -> None:
                 ctx.hard("one_activity_per_venue_day")
         elif len(vs) > 1:
             ctx.model.add_at_most_one(vs)
-    ctx.data["visited"] = visited
+    ctx.visited = visited
 
 
 __all__ = ["add", "enabled", "one_activity_per_venue_day"]
