@@ -82,7 +82,7 @@ class Greedy:
         ctx = self.ctx
         c = ctx.cands[i]
         person = ctx.staff[p]
-        if not ctx.available[p][c.day]:
+        if not ctx.free_at(p, c.day, c.start_min):
             return False
         if self.week_load[(p, ctx.week(c.day))] >= person.max_activities_per_week:
             return False

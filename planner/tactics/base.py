@@ -184,8 +184,16 @@ class Ctx:
         self._states: dict[type, Any] = {}
         self._explain_index: tuple[dict, dict] | None = None
         self.available = available if available is not None else availability(self.plan, calendar)
+        # (person, day) → the earliest start a tactic's hard rule leaves them that day (rest
+        # after a night's duty): filled in `prepare`, kept by staffing and the greedy alike
+        self.not_before: dict[tuple[int, int], int] = {}
         self._weeks: dict[int, str] = {}
         self._carry_by_day: dict[int, list[Candidate]] | None = None
+
+    def free_at(self, person: int, day: int, start_min: int) -> bool:
+        """Whether the person may start an activity then: available that day, and no tactic's
+        rule keeps them off until later."""
+        return self.available[person][day] and start_min >= self.not_before.get((person, day), 0)
 
     def state(self, cls: type[T]) -> T:
         """A module's own state in this model (made on first use): typed, and no other

@@ -140,7 +140,7 @@ def prepare(ctx: Ctx) -> None:
         if isinstance(st, str):
             ctx.dropped[f"{c.format}: {st}"] += 1
             continue
-        if any(not ctx.available[m][c.day] for m in st.team):
+        if any(not ctx.free_at(m, c.day, c.start_min) for m in st.team):
             ctx.dropped[f"{c.format}: team {need.team} not all available"] += 1
             continue
         area = c.area if c.venue else ONLINE_AREA
@@ -264,6 +264,8 @@ def capacity(ctx: MasterCtx) -> None:
                     continue
                 if p not in members and not any(fits(person, pt) for pt in here):
                     continue
+                if (p, d) in ctx.not_before and not any(ctx.free_at(p, d, ctx.cands[i].start_min) for i in idx):
+                    continue
                 # a team goes as a unit wherever its activity is, as in the person-level model
                 if p not in members and not any(eligible_area(ctx, p, area, v) for v in venues):
                     continue
@@ -343,7 +345,7 @@ def assign_people(ctx: PersonCtx, groups: list[Group]) -> None:
                 fitting[pt] = [p for p, person in enumerate(ctx.staff) if fits(person, pt)]
             for p in fitting[pt]:
                 person = ctx.staff[p]
-                if not ctx.available[p][group.day]:
+                if not ctx.free_at(p, group.day, group.start):
                     continue
                 if not any(eligible_area(ctx, p, group.area, v) for v in venues_in_group):
                     continue
