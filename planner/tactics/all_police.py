@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.model import AllPolice, Plan
 from planner.tactics import staffing
 from planner.tactics.base import Ctx, MasterCtx, PersonCtx, ScoreRow, part_of, prorated
 
@@ -26,6 +27,13 @@ WHERE = ("tactics", "all_police")
 
 def enabled(plan) -> bool:
     return plan.tactics.all_police is not None
+
+def section(plan: Plan) -> AllPolice:
+    """The plan's 全警反诈 section (the module runs only where the plan has one)."""
+    found = plan.tactics.all_police
+    assert found is not None
+    return found
+
 
 
 @dataclass
@@ -77,7 +85,7 @@ def claims_lower_bound(ctx: MasterCtx) -> None:
 
 
 def every_officer(ctx: Ctx) -> None:
-    rule = ctx.plan.tactics.all_police
+    rule = section(ctx.plan)
     if not rule.at_least:
         return
     loads = staffing.person_literals(ctx)

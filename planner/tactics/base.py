@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import ModuleType
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -73,7 +73,7 @@ class Goal:
     venue: str | None = None
     person: str | None = None
     period: str | None = None
-    why: Callable[[int, Any], str] | str | None = None  # the reason, given the shortfall and the result
+    why: Callable[..., str] | str | None = None  # the reason, given the shortfall and the result
     where: tuple = ()  # YAML path of the rule
 
     def required_value(self, value: Callable[[Any], int]) -> int:
@@ -243,7 +243,7 @@ class Ctx:
 
     def goal(self, tactic: str, rule: str, have: Any, required: int, weight: str | float, unit: str, *,
              venue: str | None = None, person: str | None = None, period: str | None = None,
-             why: Callable[[int, Any], str] | str | None = None, where: tuple = ()) -> Goal:
+             why: Callable[..., str] | str | None = None, where: tuple = ()) -> Goal:
         """have + short ≥ required, short ≥ 0, costing `weight` per unit short."""
         w = self.weight(weight) if isinstance(weight, str) else float(weight)
         if isinstance(have, int):
@@ -255,7 +255,7 @@ class Ctx:
         self.goals.append(g)
         return g
 
-    def cost(self, tactic: str, rule: str, terms: list[tuple[Any, float]], weight: str | float) -> None:
+    def cost(self, tactic: str, rule: str, terms: Sequence[tuple[Any, float]], weight: str | float) -> None:
         w = self.weight(weight) if isinstance(weight, str) else float(weight)
         scaled = [(v, round(w * coef * SCALE)) for v, coef in terms]
         scaled = [(v, k) for v, k in scaled if k]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planner.model import FiveInto, Plan
 from planner.tactics.base import Ctx, Period, explain_venue, prorated
 
 NAME = "five_into"
@@ -24,8 +25,15 @@ def enabled(plan) -> bool:
     return plan.tactics.five_into is not None
 
 
+def section(plan: Plan) -> FiveInto:
+    """The plan's 五进 section (the module runs only where the plan has one)."""
+    found = plan.tactics.five_into
+    assert found is not None
+    return found
+
+
 def venues(ctx: Ctx) -> list[str]:
-    kinds = set(ctx.plan.tactics.five_into.kinds)
+    kinds = set(section(ctx.plan).kinds)
     return [v.id for v in ctx.plan.venues if v.kind in kinds]
 
 
@@ -36,7 +44,7 @@ def add(ctx: Ctx) -> None:
 
 def min_gap(ctx: Ctx) -> None:
     """At most one activity at a 五进 venue in any min_gap_days consecutive days."""
-    gap = ctx.plan.tactics.five_into.min_gap_days
+    gap = section(ctx.plan).min_gap_days
     if gap <= 1:
         return  # one activity per venue per day is the core rule already
     mine = set(venues(ctx))
@@ -63,7 +71,7 @@ def min_gap(ctx: Ctx) -> None:
 
 
 def periods(ctx: Ctx) -> tuple[list[Period], int]:
-    rule = ctx.plan.tactics.five_into.every_venue
+    rule = section(ctx.plan).every_venue
     if rule.per == "campaign" and rule.at_least > 1:
         return ctx.periods("campaign", split=rule.at_least), 1
     return ctx.periods(rule.per), rule.at_least
@@ -89,7 +97,7 @@ def open_in(ctx: Ctx, venue: str, period: Period) -> bool:
 
 
 def every_venue(ctx: Ctx) -> None:
-    rule = ctx.plan.tactics.five_into
+    rule = section(ctx.plan)
     gap = rule.min_gap_days
     plist, each = periods(ctx)
     by_venue = venue_index(ctx)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.model import KeyDates, Plan
 from planner.tactics.base import Ctx
 
 NAME = "key_dates"
@@ -26,6 +27,13 @@ RANK = 40  # where it shows in the score and unmet goals
 def enabled(plan) -> bool:
     kd = plan.tactics.key_dates
     return kd is not None and kd.min_activities > 0
+
+
+def section(plan: Plan) -> KeyDates:
+    """The plan's key_dates section (the module runs only where the plan has one)."""
+    found = plan.tactics.key_dates
+    assert found is not None
+    return found
 
 
 def last_day(ctx: Ctx, k: int) -> int:
@@ -86,7 +94,7 @@ def _clusters(keys: list[int], slots: dict[int, set]) -> list[list[int]]:
 
 
 def themed_activities(ctx: Ctx) -> None:
-    rule = ctx.plan.tactics.key_dates
+    rule = section(ctx.plan)
     keys = [k for k in range(len(ctx.calendar.key_dates)) if owns(ctx, k)]
     eligible: dict[int, dict[tuple, list[int]]] = {k: defaultdict(list) for k in keys}
     for i, c in enumerate(ctx.cands):
@@ -126,7 +134,7 @@ def themed_activities(ctx: Ctx) -> None:
 
 
 def _where(ctx: Ctx, key) -> tuple:
-    rule = ctx.plan.tactics.key_dates
+    rule = section(ctx.plan)
     if key.custom:
         for i, c in enumerate(rule.custom):
             if c.id == key.id:
@@ -170,7 +178,7 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
 
 def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     """Which chosen activity is the themed activity of which key date: candidate → key index."""
-    rule = ctx.plan.tactics.key_dates
+    rule = section(ctx.plan)
     out: dict[int, int] = {}
     state = ctx.state(KeyDateVars)
     kd_vars, eligible = state.assigned, state.eligible

@@ -6,9 +6,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from pathlib import Path
 from types import ModuleType
-
-import planner.tactics
 
 NOT_TACTICS = {"base", "registry"}
 
@@ -16,7 +15,9 @@ NOT_TACTICS = {"base", "registry"}
 @cache
 def _found() -> tuple[ModuleType, ...]:
     mods = []
-    for info in pkgutil.iter_modules(planner.tactics.__path__):
+    # this package's folder, not planner.tactics.__path__: importing the package from here
+    # would be an import cycle (its __init__ re-exports all_modules)
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if info.name in NOT_TACTICS or info.ispkg:
             continue
         module = importlib.import_module(f"planner.tactics.{info.name}")

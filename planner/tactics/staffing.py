@@ -92,7 +92,7 @@ def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, 
     members = team_of.get(need.team, ()) if need.team else ()
     if need.team and not members:
         return f"no staff member is in team {need.team}"
-    covered = Counter(staff[m].role for m in members)
+    covered: Counter[str] = Counter(staff[m].role for m in members)
     residual = {r: n - covered[r] for r, n in sorted(need.roles.items()) if n - covered[r] > 0}
     team_skills = {s for m in members for s in staff[m].skills}
     skills = [s for s in need.skills if s not in team_skills]
@@ -153,7 +153,7 @@ def prepare(ctx: Ctx) -> None:
                 if k not in free_count:  # who may fill it that day, not counting claims
                     free_count[k] = sum(1 for i, p in enumerate(ctx.staff) if ctx.available[i][c.day]
                                         and fits(p, pt) and eligible_area(ctx, i, area, None))
-                extra = sum(1 for i in claimants.get(c.venue, ()) if ctx.available[i][c.day]
+                extra = sum(1 for i in claimants.get(c.venue or "", ()) if ctx.available[i][c.day]
                             and fits(ctx.staff[i], pt) and not eligible_area(ctx, i, area, None))
                 if free_count[k] + extra - sum(1 for i in st.team if fits(ctx.staff[i], pt)) < n:
                     ok = False
@@ -458,17 +458,17 @@ def travel_between_areas(ctx: PersonCtx, groups: list[Group]) -> None:
     ctx.cost(NAME, "travel", terms, "travel")
 
 
-def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
+def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, Any]]]:
     """Person → (day, literal) for every activity they may be given: their load."""
     if isinstance(ctx, MasterCtx):
-        out_m: dict[int, list[tuple[int, object]]] = defaultdict(list)
+        out_m: dict[int, list[tuple[int, Any]]] = defaultdict(list)
         for (p, d, _part, _area), v in sorted(ctx.a.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
                                                                                   kv[0][3])):
             out_m[p].append((d, v))
         return out_m
     assert isinstance(ctx, PersonCtx)
     groups = ctx.groups
-    out: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    out: dict[int, list[tuple[int, Any]]] = defaultdict(list)
     for p, by_group in ctx.lits.items():
         for g, vs in sorted(by_group.items()):
             out[p].extend((groups[g].day, v) for v in vs)

@@ -22,7 +22,7 @@ def enabled(plan) -> bool:
 
 
 def add(ctx: Ctx) -> None:
-    lines = ctx.plan.tactics.three_times_three_places
+    lines = ctx.plan.tactics.three_times_three_places or []
     ctx.hard("three_times_windows", sum(1 for c in ctx.cands if c.line is not None))
     for i, line in enumerate(lines):
         if line.per_week:
