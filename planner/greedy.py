@@ -28,7 +28,7 @@ class GreedyPlan:
 class Greedy:
     def __init__(self, ctx: Ctx):
         self.ctx = ctx
-        self.st = ctx.data["staffing"]
+        self.st = ctx.staffing
         self.plan = GreedyPlan()
         self.chosen: set[int] = set()
         self.venue_days: dict[str, list[int]] = defaultdict(list)
@@ -82,7 +82,7 @@ class Greedy:
         ctx = self.ctx
         c = ctx.cands[i]
         person = ctx.staff[p]
-        if not ctx.available[p][c.day]:
+        if not ctx.free_at(p, c.day, c.start_min):
             return False
         if self.week_load[(p, ctx.week(c.day))] >= person.max_activities_per_week:
             return False

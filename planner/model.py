@@ -134,6 +134,25 @@ class Duty(_Model):
 
     cycle: list[Literal["on", "off"]] = Field(min_length=1, max_length=60)
     start: date
+    rest_after: str = Field(D["staff"]["duty"]["rest_after"],
+                            description="after a 24-hour ('on') duty day, no activity starts before this "
+                                        "time the next day, e.g. \"12:00\"")
+
+    @field_validator("rest_after")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"rest_after {value!r} is not a time of day like 12:00")
+        return value
+
+    def rest_minutes(self) -> int:
+        """rest_after in minutes after midnight."""
+        hours, minutes = self.rest_after.split(":")
+        return int(hours) * 60 + int(minutes)
+
+    def on(self, day: date) -> bool:
+        """A duty ('on') day of the rota."""
+        return self.cycle[(day - self.start).days % len(self.cycle)] == "on"
 
 
 class Staff(_Model):

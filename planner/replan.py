@@ -279,10 +279,10 @@ class _Replan(Run):
         kept = {i: v for i, v in inside.items() if i not in free}
         allowed = set(inside) | {c.id for c in cset.candidates
                                  if c.day in window and (venues is None or c.venue in venues)}
-        ctx = self.build(cset, window, days, fixed, "full", only=allowed)
+        ctx = self.build_person(cset, window, days, fixed, only=allowed)
         model = ctx.model
-        group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
-        u = ctx.data["u"]
+        group_of = {i: g for g, group in enumerate(ctx.groups) for i in group.cands}
+        u = ctx.u
         for i, c in enumerate(ctx.cands):
             if c.id in kept:
                 model.add(ctx.x[i] == 1)

@@ -3,7 +3,6 @@ plans (incumbents) that start or fix it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -15,9 +14,10 @@ from planner.candidates import Candidate, CandidateSet
 from planner.greedy import GreedyPlan
 from planner.loader import LoadedPlan
 from planner.search.result import PlannedActivity
-from planner.tactics import SCALE, Carry, Ctx, all_modules, part_of, staffing
-
-REACH_PER = 100  # weights.reach is per this many people reached
+from planner.tactics import staffing
+from planner.tactics.base import SCALE, Carry, Ctx, MasterCtx, PersonCtx, part_of
+from planner.tactics.reach import REACH_PER
+from planner.tactics.registry import all_modules, core_modules
 
 
 def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
@@ -25,36 +25,65 @@ def build(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *,
           mode: str = "full", only: set[str] | None = None, pool: list[Candidate] | None = None,
           horizon: range | None = None, available: list[list[bool]] | None = None,
           master_fairness: bool = True) -> Ctx:
-    """The CP-SAT model of the candidates in `days`, with every enabled tactic module's rules.
+    """`build_master` for mode "master" ("prepare": its candidates and positions only, for the
+    greedy plan), else `build_person`."""
+    kw: dict[str, Any] = dict(days=days, carry=carry, area_bound=area_bound, modules=modules, only=only,
+                              pool=pool, horizon=horizon, available=available)
+    if mode in ("master", "prepare"):
+        return build_master(loaded, calendar, cset, fairness=master_fairness, prepare_only=mode == "prepare", **kw)
+    return build_person(loaded, calendar, cset, **kw)
+
+
+def build_master(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
+                 carry: Carry | None = None, area_bound: bool = False, modules: list | None = None,
+                 only: set[str] | None = None, pool: list[Candidate] | None = None, horizon: range | None = None,
+                 available: list[list[bool]] | None = None, fairness: bool = True,
+                 prepare_only: bool = False) -> MasterCtx:
+    """The master over the candidates in `days`: activities, staffing as capacities.
+
+    `fairness`: False leaves fairness out (its LP is then a weaker bound, but about three
+    times faster). `prepare_only`: candidates and their positions only, for the greedy plan."""
+    ctx = MasterCtx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, only=only,
+                    horizon=horizon, available=available, fairness=fairness)
+    _add_rules(ctx, modules, pool, prepare_only)
+    return ctx
+
+
+def build_person(loaded: LoadedPlan, calendar: CampaignCalendar, cset: CandidateSet, *, days: range | None = None,
+                 carry: Carry | None = None, area_bound: bool = False, modules: list | None = None,
+                 only: set[str] | None = None, pool: list[Candidate] | None = None, horizon: range | None = None,
+                 available: list[list[bool]] | None = None) -> PersonCtx:
+    """The person-level model of the candidates in `days` (or `only` these), every enabled
+    tactic module's rules in it.
 
     `pool`: the candidates the master could choose from, for explaining shortfalls when
-    this model only holds the master's choice (`only`). `master_fairness`: False leaves
-    fairness out of a master (its LP is then a weaker bound, but about three times faster)."""
-    ctx = Ctx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, mode=mode, only=only,
-              horizon=horizon, available=available)
-    plan = loaded.plan
+    this model only holds the master's choice (`only`)."""
+    ctx = PersonCtx(loaded, calendar, cset, days=days, carry=carry, area_bound=area_bound, only=only,
+                    horizon=horizon, available=available)
+    _add_rules(ctx, modules, pool, False)
+    return ctx
+
+
+def _add_rules(ctx: Ctx, modules: list | None, pool: list[Candidate] | None, prepare_only: bool) -> None:
+    """Every enabled tactic module (and the core ones) prepares, then adds its rules."""
+    plan = ctx.plan
     mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
-    if staffing not in mods:
-        mods.insert(0, staffing)
-    ctx.data["modules"] = [m.NAME for m in mods]
-    ctx.data["master_fairness"] = master_fairness
+    mods += [m for m in core_modules() if m not in mods]
+    mods.sort(key=lambda m: m.ORDER)
+    ctx.modules = mods
     ctx.needs = [staffing.base_need(ctx, c.format) for c in ctx.cands]
-    for m in mods:
-        if m is not staffing and hasattr(m, "prepare"):
+    for m in sorted(mods, key=lambda m: getattr(m, "PREPARE_ORDER", m.ORDER)):
+        if hasattr(m, "prepare"):
             m.prepare(ctx)
-    staffing.prepare(ctx)  # last: positions follow the needs the tactics adjusted
     ctx.pool = pool if pool is not None else list(ctx.cands)
-    if mode == "prepare":  # candidates and their positions only, for the greedy plan
-        return ctx
+    if prepare_only:
+        return
     model = ctx.model
     ctx.x = [model.new_bool_var(c.id) for c in ctx.cands]
-    one_activity_per_venue_day(ctx)
-    for m in mods:
+    for m in mods:  # venue_days first (its visits are what the rhythms count), reach last
         m.add(ctx)
-    reach(ctx)
     terms = ctx.objective_terms()
     model.minimize(sum(k * v for v, k in terms) + ctx.constant_penalty())
-    return ctx
 
 
 Incumbent = dict[str, tuple[Candidate, tuple[str, ...], int | None]]  # id → (activity, staff, key date)
@@ -78,13 +107,13 @@ def incumbent_of(activities: list[PlannedActivity]) -> Incumbent:
     return {a.cand.id: (a.cand, tuple(a.staff), a.key_date) for a in activities}
 
 
-def hint_master(ctx: Ctx, plan: Incumbent) -> None:
+def hint_master(ctx: MasterCtx, plan: Incumbent) -> None:
     """A plan as the master's starting point: its activities and who works when."""
     for c, v in zip(ctx.cands, ctx.x):
         ctx.model.add_hint(v, 1 if c.id in plan else 0)
     works = {(ctx.staff_index[s], c.day, part_of(c.start_min), (c.area or "") if c.venue else staffing.ONLINE_AREA)
              for c, staff, _ in plan.values() for s in staff}
-    for key, v in ctx.data.get("a", {}).items():
+    for key, v in ctx.a.items():
         ctx.model.add_hint(v, 1 if key in works else 0)
 
 
@@ -114,12 +143,12 @@ def complete_hint(model: cp_model.CpModel, seed: int, time_limit: float = HINT_S
     return solver.objective_value / SCALE
 
 
-def hint_full(ctx: Ctx, plan: Incumbent, *, fix: bool = False) -> None:
+def hint_full(ctx: PersonCtx, plan: Incumbent, *, fix: bool = False) -> None:
     """A plan, staffed as it is, as the person-level model's starting point (or fixed)."""
-    group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
-    u = ctx.data["u"]
+    group_of = {i: g for g, group in enumerate(ctx.groups) for i in group.cands}
+    u = ctx.u
     on = exact_positions(ctx, plan, group_of)
-    for i, (c, v) in enumerate(zip(ctx.cands, ctx.x)):
+    for c, v in zip(ctx.cands, ctx.x):
         ctx.model.add_hint(v, 1 if c.id in plan else 0)
         if fix:
             ctx.model.add(v == (1 if c.id in plan else 0))
@@ -129,11 +158,11 @@ def hint_full(ctx: Ctx, plan: Incumbent, *, fix: bool = False) -> None:
             ctx.model.add(v == (1 if key in on else 0))
 
 
-def exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set[tuple]:
+def exact_positions(ctx: PersonCtx, plan: Incumbent, group_of: dict[int, int]) -> set[tuple]:
     """(person, group, position type) for a staffed plan: each person of an activity takes
     one of its positions they fit, most specific positions first (a small matching)."""
     on: set[tuple] = set()
-    st = ctx.data["staffing"]
+    st = ctx.staffing
     for i, c in enumerate(ctx.cands):
         if c.id not in plan:
             continue
@@ -152,41 +181,6 @@ def exact_positions(ctx: Ctx, plan: Incumbent, group_of: dict[int, int]) -> set[
     return on
 
 
-def one_activity_per_venue_day(ctx: Ctx) -> None:
-    """A venue holds at most one activity a day (two the same day reach the same people).
-
-    visited[venue, day] (the sum, 0 or 1) is what the 五进 rhythm and gaps count: a tenth
-    of the terms of counting each format, which keeps the LP small."""
-    by_slot: dict[tuple, list] = defaultdict(list)
-    for i, c in enumerate(ctx.cands):
-        if c.venue is not None:
-            by_slot[(c.venue, c.day)].append(ctx.x[i])
-        else:
-            by_slot[(c.format, c.day, c.start_min)].append(ctx.x[i])
-    visited: dict[tuple[str, int], Any] = {}
-    for key, vs in sorted(by_slot.items(), key=lambda kv: (kv[0][1], str(kv[0][0]), kv[0][2:])):
-        if len(key) == 2:
-            if len(vs) == 1:
-                visited[key] = vs[0]
-            else:
-                visited[key] = ctx.model.new_bool_var(f"visited[{key[0]},{key[1]}]")
-                ctx.model.add(visited[key] == sum(vs))
-                ctx.hard("one_activity_per_venue_day")
-        elif len(vs) > 1:
-            ctx.model.add_at_most_one(vs)
-    ctx.data["visited"] = visited
-
-
-def reach(ctx: Ctx) -> None:
-    """Spare staff time goes where the most people are met (offline; online views are not
-    people met, and posts are asked for by number)."""
-    ctx.cost("reach", "reach", [(ctx.x[i], -c.reach / REACH_PER) for i, c in enumerate(ctx.cands) if c.venue],
-             "reach")
-
-
-# --- solving ----------------------------------------------------------------------------------------------
-
-
-
-__all__ = ["build", "Incumbent", "incumbent_from_greedy", "incumbent_of", "people_to_keep", "hint_master",
-           "hint_full", "complete_hint", "exact_positions", "HINT_SECONDS", "REACH_PER"]
+__all__ = ["build", "build_master", "build_person", "Incumbent", "incumbent_from_greedy", "incumbent_of",
+           "people_to_keep", "hint_master", "hint_full", "complete_hint", "exact_positions", "HINT_SECONDS",
+           "REACH_PER"]

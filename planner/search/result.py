@@ -14,7 +14,6 @@ from planner.candidates import Candidate
 from planner.loader import LoadedPlan
 from planner.tactics import fairness as fairness_mod
 
-
 # with a weak bound; the LP with cuts (max_lp) and core-based bounding close it.
 PORTFOLIO = ["max_lp", "core", "quick_restart", "default_lp", "reduced_costs", "pseudo_costs"]
 

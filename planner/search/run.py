@@ -20,18 +20,33 @@ from planner.candidates import Blocker, CandidateSet, generate_candidates
 from planner.greedy import from_lp, greedy, staff_choice
 from planner.loader import LoadedPlan
 from planner.lprelax import lp_values, rens
-from planner.search.build import (HINT_SECONDS, REACH_PER, Incumbent, build, complete_hint, hint_full, hint_master,
-                                  incumbent_from_greedy, incumbent_of, people_to_keep)
+from planner.search.build import (
+    HINT_SECONDS,
+    REACH_PER,
+    Incumbent,
+    build_master,
+    build_person,
+    complete_hint,
+    hint_full,
+    hint_master,
+    incumbent_from_greedy,
+    incumbent_of,
+    people_to_keep,
+)
 from planner.search.result import NoPlanError, PlannedActivity, Progress, Solution
 from planner.search.score import assemble, explain_nothing
 from planner.search.solver import ChunkResult, run_chunk, run_master
-from planner.search.strategy import (FAIRNESS_LP_FACTOR, LAST_PART_WEIGHT, SMALL_MASTER, Strategy,
-                                     choose_strategy)
-from planner.search.windows import (DETERMINISTIC_RATE, LONG_WINDOW_DAYS, WINDOW_DAYS, WINDOW_SECONDS,
-                                    WindowSearch, window_starts)
-from planner.tactics import SCALE, Carry, Ctx, availability
-from planner.tactics import fairness as fairness_mod
-from planner.tactics import key_dates as key_dates_mod
+from planner.search.strategy import FAIRNESS_LP_FACTOR, LAST_PART_WEIGHT, SMALL_MASTER, Strategy, choose_strategy
+from planner.search.windows import (
+    DETERMINISTIC_RATE,
+    LONG_WINDOW_DAYS,
+    WINDOW_DAYS,
+    WINDOW_SECONDS,
+    WindowSearch,
+    window_starts,
+)
+from planner.tactics.base import SCALE, Carry, Ctx, MasterCtx, PersonCtx, availability
+from planner.tactics.registry import all_modules
 
 FINISH_SHARE = 0.04  # of the time limit, kept for putting the plan together at the end
 LP_SHARE = 0.7  # most of a part's time the LP may take (the greedy plan is polished meanwhile)
@@ -144,10 +159,23 @@ class Run(WindowSearch):
         gap = None if o is None or b is None else abs(o - b) / max(1.0, abs(o))
         self.progress(Progress(o, b, gap, time.monotonic() - self.started, f"{phase} {stage}".strip()))
 
-    def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw) -> Ctx:
-        return build(self.loaded, self.calendar, cset, days=days, horizon=horizon, carry=carry,
-                     area_bound=self.strategy.area_bound, modules=self.modules, mode=mode,
-                     available=self.available, **kw)
+    def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw: Any) -> Ctx:
+        """`build_master` for mode "master" or "prepare", else `build_person`."""
+        if mode in ("master", "prepare"):
+            if "master_fairness" in kw:
+                kw["fairness"] = kw.pop("master_fairness")
+            return self.build_master(cset, days, horizon, carry, prepare_only=mode == "prepare", **kw)
+        return self.build_person(cset, days, horizon, carry, **kw)
+
+    def build_master(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, **kw: Any) -> MasterCtx:
+        return build_master(self.loaded, self.calendar, cset, days=days, horizon=horizon, carry=carry,
+                            area_bound=self.strategy.area_bound, modules=self.modules, available=self.available,
+                            **kw)
+
+    def build_person(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, **kw: Any) -> PersonCtx:
+        return build_person(self.loaded, self.calendar, cset, days=days, horizon=horizon, carry=carry,
+                            area_bound=self.strategy.area_bound, modules=self.modules, available=self.available,
+                            **kw)
 
     def part(self, n: int, days: range, share: float) -> None:
         t0 = time.monotonic()
@@ -179,7 +207,7 @@ class Run(WindowSearch):
             fair = self.strategy.lp_fits(len(days), share / FAIRNESS_LP_FACTOR)
         else:
             fair = self.strategy.per_day * len(days) * FAIRNESS_LP_FACTOR / self.lp_rate <= share * LP_SHARE
-        master = self.build(cset, days, days, self.carry, "master" if exact else "prepare", master_fairness=fair)
+        master = self.build_master(cset, days, days, self.carry, prepare_only=not exact, fairness=fair)
         self.generated += len(cset.candidates)
         self.active += len(master.cands)
         self.dropped.update(master.dropped)
@@ -248,7 +276,7 @@ class Run(WindowSearch):
             # the LP rounded by the greedy (a fraction of a second), then by CP-SAT (RENS)
             mark = time.monotonic()
             x = [values[v.index] for v in master.x]
-            sure = {key for key, v in master.data["a"].items() if values[v.index] > 0.5}
+            sure = {key for key, v in master.a.items() if values[v.index] > 0.5}
             for rounded_plan in from_lp(master, x, sure):
                 other = self.evaluate(cset, days, incumbent_from_greedy(master, rounded_plan), pool, deadline)
                 if other.objective < result.objective - 1e-9:
@@ -284,7 +312,7 @@ class Run(WindowSearch):
             stats["seconds_rens"] += time.monotonic() - mark
             if rounded is not None:
                 chosen = {c.id for c, v in zip(master.cands, master.x) if rounded[v.index]}
-                works = {key for key, v in master.data["a"].items() if rounded[v.index]}
+                works = {key for key, v in master.a.items() if rounded[v.index]}
             left = work * (1 - LP_SHARE) * (1 - RENS_SHARE) if self.deterministic else deadline - time.monotonic()
             if len(master.model.proto.variables) <= SMALL_MASTER and left > 1.0:
                 # small enough for CP-SAT to improve the bound (cuts, search) in the time left
@@ -298,7 +326,7 @@ class Run(WindowSearch):
                     deterministic=self.deterministic)
                 if m_bound is not None and m_status != "empty":
                     bound = max(bound, m_bound)
-                    chosen, works = m_chosen, master.data.get("works", works)
+                    chosen, works = m_chosen, master.works
                 stats["seconds_master"] += time.monotonic() - mark
         else:  # no LP in time: CP-SAT on the master for a bound and a choice
             mark = time.monotonic()
@@ -308,7 +336,7 @@ class Run(WindowSearch):
                 master, time_limit=self.budget(deadline, work, RENS_SHARE, RENS_SHARE), workers=self.workers,
                 seed=self.seed,
                 deterministic=self.deterministic)
-            works = master.data.get("works", set())
+            works = master.works
             stats["seconds_master"] += time.monotonic() - mark
         stats["master_bound"] = bound
         # 3. that choice, staffed: a matching per part of a day and area; kept if better
@@ -347,7 +375,7 @@ class Run(WindowSearch):
         model (about 4,000 variables) reaches 1% of the LP bound in 3 to 5 s, where windows of
         days need about 25 s."""
         plan = incumbent_of(result.activities)
-        ctx = self.build(cset, days, days, self.carry, "full", only=support | set(plan), pool=pool)
+        ctx = self.build_person(cset, days, days, self.carry, only=support | set(plan), pool=pool)
         hint_full(ctx, plan)
         if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
             return None
@@ -381,12 +409,14 @@ class Run(WindowSearch):
         """The part's model with exactly this plan: its goals, costs and objective; with
         `keep_credits`, its key-date credits where they still count."""
         mark = time.monotonic()
-        ctx = self.build(cset, days, days, self.carry, "full", only=set(plan), pool=pool)
+        ctx = self.build_person(cset, days, days, self.carry, only=set(plan), pool=pool)
         hint_full(ctx, plan, fix=True)
-        if self.keep_credits and "key_dates" in ctx.data["modules"]:
+        if self.keep_credits:
             index = {c.id: i for i, c in enumerate(ctx.cands)}
-            key_dates_mod.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
-                                             if key is not None and k in index})
+            for m in ctx.modules:
+                if hasattr(m, "keep_credits"):
+                    m.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
+                                         if key is not None and k in index})
         # people stay on the activity the plan gives them: where simultaneous activities share
         # a group, the model alone does not say which of them each person goes to
         keep = people_to_keep(ctx, {k: staff for k, (_, staff, _) in plan.items()})
@@ -406,7 +436,8 @@ class Run(WindowSearch):
         (that steers it), but only the last part's figure is the plan's, so earlier parts'
         fairness costs are not added up (they would count the same imbalance again)."""
         if not last:
-            costs = {k: v for k, v in result.costs.items() if k[0] != fairness_mod.NAME}
+            at_end = {m.NAME for m in all_modules() if getattr(m, "CAMPAIGN_END_COST", False)}
+            costs = {k: v for k, v in result.costs.items() if k[0] not in at_end}
             result = replace(result, costs=costs,
                              objective=result.objective - sum(result.costs.values()) + sum(costs.values()))
         self.statuses.append(status)

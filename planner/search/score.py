@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from types import ModuleType
 from typing import Any, Callable, Protocol
 
 from planner.calendar import CampaignCalendar
@@ -12,12 +13,9 @@ from planner.candidates import Blocker
 from planner.errors import dotted
 from planner.loader import LoadedPlan
 from planner.search.result import PlannedActivity, Solution, TacticScore, Unmet
-from planner.tactics import all_modules
-from planner.tactics import all_police as all_police_mod
-from planner.tactics import fairness as fairness_mod
-from planner.tactics import themes as themes_mod
 from planner.search.strategy import Strategy
-
+from planner.tactics import themes as themes_mod
+from planner.tactics.registry import all_modules
 
 
 class Run(Protocol):
@@ -40,8 +38,14 @@ class Run(Protocol):
     work: float | None
 
 
-TACTIC_ORDER = ("five_into", "three_times_three_places", "six_plus", "key_dates", "themes", "all_police",
-                "staffing", "fairness")
+def shown_modules() -> list[ModuleType]:
+    """The tactic modules the outputs show, in their order (each module's RANK)."""
+    return sorted((m for m in all_modules() if hasattr(m, "RANK")), key=lambda m: m.RANK)
+
+
+def tactic_order() -> list[str]:
+    """The tactics' names in the order the outputs show them."""
+    return [m.NAME for m in shown_modules()]
 
 
 def assemble(run: Run, planned: list[PlannedActivity],
@@ -52,8 +56,8 @@ def assemble(run: Run, planned: list[PlannedActivity],
     loaded, calendar, strategy, modules = run.loaded, run.calendar, run.strategy, run.modules
     plan = loaded.plan
     activities = sorted(planned, key=lambda a: (a.cand.day, a.cand.start_min, a.cand.venue or "", a.cand.format))
-    types, venue_themes = theme_data(loaded)
-    repeats = themes_mod.assign(plan, calendar, activities, types, venue_themes)
+    types, venue_themes = themes_mod.theme_data(loaded)
+    themes_mod.assign(plan, calendar, activities, types, venue_themes)
     if keep_theme is not None:
         for a in activities:
             kept = keep_theme(a)
@@ -67,10 +71,9 @@ def assemble(run: Run, planned: list[PlannedActivity],
             if theme in allowed and theme != a.theme:
                 a.theme = theme
                 a.audiences = [x for x in audiences if x in types[theme]] or a.audiences
-        repeats = themes_mod.repeats(activities)
     label_tactics(loaded, calendar, activities)
     unmet = collect_unmet(loaded, run.goals)
-    score = collect_score(loaded, calendar, activities, run.goals, run.costs, repeats, modules)
+    score = collect_score(loaded, calendar, activities, run.goals, run.costs, modules)
     status = "optimal" if run.statuses == ["optimal"] else "feasible"
     notes = list(calendar.notes)
     if run.clock_ran_out:
@@ -90,27 +93,18 @@ def assemble(run: Run, planned: list[PlannedActivity],
                     None if run.work is None else round(run.work, 2))
 
 
-def theme_data(loaded: LoadedPlan) -> tuple[dict, dict]:
-    from planner.candidates import fraud_type_audiences, matching_themes
-
-    types = fraud_type_audiences(loaded.plan)
-    return types, {v.id: matching_themes(v.audience_ids(), types) for v in loaded.plan.venues}
-
-
 def label_tactics(loaded: LoadedPlan, calendar: CampaignCalendar, activities: list[PlannedActivity]) -> None:
-    """The tactics each planned activity serves, for plan.json and the calendars."""
+    """The tactics each planned activity serves, for plan.json and the calendars: each tactic
+    module's `served` says which (by default, the candidates it was generated for)."""
     plan = loaded.plan
-    claimed = defaultdict(set)
-    for s in plan.staff:
-        for v in s.claims:
-            claimed[v].add(s.id)
-    for a in activities:
-        tags = [t for t in a.cand.tactics]
-        if a.key_date is not None:
-            tags.append("key_dates")
-        if plan.tactics.all_police and a.cand.venue and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff):
-            tags.append("all_police")
-        a.tactics = [t for t in TACTIC_ORDER if t in tags]
+    served: dict[str, set[int]] = {}
+    for m in shown_modules():
+        if hasattr(m, "served"):
+            served[m.NAME] = m.served(plan, activities)
+        else:
+            served[m.NAME] = {n for n, a in enumerate(activities) if m.NAME in a.cand.tactics}
+    for n, a in enumerate(activities):
+        a.tactics = [name for name, which in served.items() if n in which]
 
 
 def collect_unmet(loaded: LoadedPlan, goals: list[tuple[Any, int, int, str]]) -> list[Unmet]:
@@ -120,23 +114,23 @@ def collect_unmet(loaded: LoadedPlan, goals: list[tuple[Any, int, int, str]]) ->
             continue
         where = loaded.where(*g.where) if g.where else ""
         out.append(Unmet(g.tactic, g.rule, g.venue, g.person, g.period, why, short, required, g.unit, where))
-    order = {t: i for i, t in enumerate(TACTIC_ORDER)}
+    order = {t: i for i, t in enumerate(tactic_order())}
     out.sort(key=lambda u: (order.get(u.tactic, 99), u.rule, u.period or "", u.venue or "", u.person or ""))
     return out
 
 
 def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: list[PlannedActivity],
-                  goals: list[tuple[Any, int, int, str]], costs: dict[tuple[str, str], float], repeats: int,
+                  goals: list[tuple[Any, int, int, str]], costs: dict[tuple[str, str], float],
                   modules: list | None) -> dict[str, TacticScore]:
     plan = loaded.plan
     mods = [m for m in (modules if modules is not None else all_modules()) if m.enabled(plan)]
     names = {m.NAME for m in mods} | {"staffing"}
     score: dict[str, TacticScore] = {}
-    for name in TACTIC_ORDER:
+    for name in tactic_order():
         if name not in names:
             continue
         score[name] = TacticScore(0.0, 0, 0)
-    for g, short, required, _ in goals:
+    for g, short, _, _ in goals:
         s = score.setdefault(g.tactic, TacticScore(0.0, 0, 0))
         s.penalty += g.weight * short
         s.required += 1
@@ -144,18 +138,9 @@ def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: li
     for (tactic, _), v in costs.items():
         if tactic in score:
             score[tactic].penalty += v
-    if "themes" in score:
-        offline = sum(1 for a in activities if a.cand.venue)
-        score["themes"] = TacticScore(float(repeats), offline - repeats, offline)
-    if "staffing" in score:
-        score["staffing"].met = score["staffing"].required = len(activities)
-    if "all_police" in score:
-        met, required = all_police_mod.extra_score(plan, activities)
-        score["all_police"].met += met
-        score["all_police"].required += required
-    if "fairness" in score:
-        met, required = fairness_mod.extra_score(plan, calendar, activities)
-        score["fairness"].met, score["fairness"].required = met, required
+    for m in shown_modules():  # what each tactic counts beyond its goals
+        if m.NAME in score and hasattr(m, "score"):
+            m.score(plan, calendar, activities, score[m.NAME])
     for s in score.values():
         s.penalty = round(s.penalty, 2)
     return score
@@ -204,5 +189,5 @@ def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: li
 
 
 
-__all__ = ["assemble", "label_tactics", "collect_unmet", "collect_score", "explain_nothing", "theme_data",
-           "TACTIC_ORDER"]
+__all__ = ["assemble", "label_tactics", "collect_unmet", "collect_score", "explain_nothing", "shown_modules",
+           "tactic_order"]

@@ -13,9 +13,8 @@ from planner import clock as clock_mod
 from planner import interrupt
 from planner.candidates import Candidate
 from planner.search.result import PlannedActivity
-from planner.tactics import SCALE, Ctx, staffing
-from planner.tactics import all_police as all_police_mod
-from planner.tactics import key_dates as key_dates_mod
+from planner.tactics import staffing
+from planner.tactics.base import SCALE, Ctx, MasterCtx, PersonCtx
 
 # Few workers: CP-SAT's default portfolio starts with the plain LP, which leaves these models
 # with a weak bound; the LP with cuts (max_lp) and core-based bounding close it.
@@ -49,7 +48,7 @@ class ChunkResult:
         return self.chosen
 
 
-def run_master(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
+def run_master(ctx: MasterCtx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
                on_progress: Callable[[float | None, float | None, int], None] | None = None
                ) -> tuple[str, set[str], float | None, float | None]:
     """The activities the master picks, its status, objective and bound (weight units)."""
@@ -60,7 +59,7 @@ def run_master(ctx: Ctx, *, time_limit: float, workers: int, seed: int, determin
     status = solve_model(solver, ctx.model, on_progress)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = {c.id for c, v in zip(ctx.cands, ctx.x) if solver.value(v)}
-        ctx.data["works"] = {key for key, v in ctx.data.get("a", {}).items() if solver.value(v)}
+        ctx.works = {key for key, v in ctx.a.items() if solver.value(v)}
         name = "optimal" if status == cp_model.OPTIMAL else "feasible"
         return name, chosen, solver.objective_value / SCALE, solver.best_objective_bound / SCALE
     return "empty", set(), None, trivial_bound(ctx)
@@ -127,7 +126,7 @@ def solve_model(solver: cp_model.CpSolver, model: cp_model.CpModel,
     return status
 
 
-def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
+def run_chunk(ctx: PersonCtx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
               on_progress: Callable[[float | None, float | None, int], None] | None = None,
               neighbourhood: bool = False, cuts: bool = True, keep: dict[int, list[int]] | None = None,
               capped: bool = True) -> ChunkResult:
@@ -152,17 +151,24 @@ def run_chunk(ctx: Ctx, *, time_limit: float, workers: int, seed: int, determini
     return result
 
 
-def extract(ctx: Ctx, value: Callable[[Any], int], keep: dict[int, list[int]] | None = None) -> ChunkResult:
+def extract(ctx: PersonCtx, value: Callable[[Any], int], keep: dict[int, list[int]] | None = None) -> ChunkResult:
     """The chosen activities and who goes; `keep`: candidate → people who should stay on it
     where they are in its group (re-planning), before the claimants."""
     chosen = [i for i, v in enumerate(ctx.x) if value(v)]
-    prefer = all_police_mod.prefer(ctx, value) if "all_police" in ctx.data["modules"] else {}
+    prefer: dict[int, list[int]] = {}  # candidate → people a tactic wants on it (claimants)
+    for m in ctx.modules:
+        if hasattr(m, "prefer"):
+            for i, people in m.prefer(ctx, value).items():
+                prefer.setdefault(i, []).extend(p for p in people if p not in prefer.get(i, ()))
     if keep:
         prefer = {i: keep.get(i, []) + [p for p in prefer.get(i, []) if p not in keep.get(i, [])]
                   for i in set(prefer) | set(keep)}
     people, short = staffing.disaggregate(ctx, chosen, value, prefer)
     chosen = [i for i in chosen if i not in short]
-    credits = key_dates_mod.credits(ctx, set(chosen), value) if "key_dates" in ctx.data["modules"] else {}
+    credits: dict[int, int] = {}  # candidate → the key date it is the themed activity of
+    for m in ctx.modules:
+        if hasattr(m, "credits"):
+            credits.update(m.credits(ctx, set(chosen), value))
     activities = [PlannedActivity(ctx.cands[i], sorted(ctx.staff[p].id for p in people[i]), credits.get(i))
                   for i in chosen]
     chosen_c = [ctx.cands[i] for i in chosen]

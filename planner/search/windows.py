@@ -13,7 +13,7 @@ from planner.candidates import CandidateSet
 from planner.search.build import HINT_SECONDS, Incumbent, complete_hint, hint_full, incumbent_of
 from planner.search.solver import run_chunk
 from planner.search.strategy import Strategy
-from planner.tactics import Carry, Ctx
+from planner.tactics.base import Carry, PersonCtx
 
 WINDOW_DAYS = 7  # fix-and-optimise windows: a week, then weeks shifted by half a week
 LONG_WINDOW_DAYS = 14  # where a round of them fits in the part's time, the windows start this long
@@ -47,7 +47,7 @@ class WindowSearch:
     window_next: int
     window_overhead: dict[int, float]
 
-    def build(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, mode: str, **kw: Any) -> Ctx:
+    def build_person(self, cset: CandidateSet, days: range, horizon: range, carry: Carry, **kw: Any) -> PersonCtx:
         raise NotImplementedError
 
     def report(self, objective: float | None, bound: float | None, stage: str, phase: str) -> None:
@@ -97,7 +97,7 @@ class WindowSearch:
             solved += 1
             since_improved += 1
             window = range(starts[k], min(starts[k] + size, last + 1))
-            ctx = self.build(cset, window, days, self.fixed_outside(incumbent, window), "full")
+            ctx = self.build_person(cset, window, days, self.fixed_outside(incumbent, window))
             inside = {i: v for i, v in incumbent.items() if v[0].day in window}
             hint_full(ctx, inside)
             before = complete_hint(ctx.model, self.seed, time_limit=HINT_SECONDS if deadline is None

@@ -12,30 +12,50 @@ Soft:
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from planner.tactics import Ctx, part_of, prorated, staffing
+from planner.model import AllPolice, Plan
+from planner.tactics import staffing
+from planner.tactics.base import Ctx, MasterCtx, PersonCtx, ScoreRow, part_of, prorated
 
 NAME = "all_police"
+ORDER = 70  # builds the model after lower ORDERs
+RANK = 60  # where it shows in the score and unmet goals
 WHERE = ("tactics", "all_police")
 
 
 def enabled(plan) -> bool:
     return plan.tactics.all_police is not None
 
+def section(plan: Plan) -> AllPolice:
+    """The plan's 全警反诈 section (the module runs only where the plan has one)."""
+    found = plan.tactics.all_police
+    assert found is not None
+    return found
+
+
+
+@dataclass
+class Claims:
+    """The person-level model's claim credits: candidate → (claimant, credit literal)."""
+
+    credit: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+
 
 def add(ctx: Ctx) -> None:
     every_officer(ctx)  # exact in the master too: a[] is each person's load
-    if ctx.mode == "master":
+    if isinstance(ctx, MasterCtx):
         claims_lower_bound(ctx)
-    else:
+    elif isinstance(ctx, PersonCtx):
         claims(ctx)
 
 
-def claims_lower_bound(ctx: Ctx) -> None:
+def claims_lower_bound(ctx: MasterCtx) -> None:
     """Master: an activity at a claimed venue is credited to a claimant only if the claimant
     works in that part of the day in that area (one credit per claimant and part)."""
     owners = claimants(ctx)
-    a = ctx.data["a"]
+    a = ctx.a
     m = ctx.model
     terms = []
     per_slot: dict[tuple, list] = defaultdict(list)
@@ -45,7 +65,7 @@ def claims_lower_bound(ctx: Ctx) -> None:
         terms.append((ctx.x[i], 1))
         area = c.area or ""
         credit = []
-        positions = ctx.data["staffing"][i]
+        positions = ctx.staffing[i]
         for p in owners[c.venue]:
             key = (p, c.day, part_of(c.start_min), area)
             if key not in a:
@@ -65,7 +85,7 @@ def claims_lower_bound(ctx: Ctx) -> None:
 
 
 def every_officer(ctx: Ctx) -> None:
-    rule = ctx.plan.tactics.all_police
+    rule = section(ctx.plan)
     if not rule.at_least:
         return
     loads = staffing.person_literals(ctx)
@@ -103,15 +123,15 @@ def claimants(ctx: Ctx) -> dict[str, list[int]]:
     return out
 
 
-def claims(ctx: Ctx) -> None:
+def claims(ctx: PersonCtx) -> None:
     owners = claimants(ctx)
     if not owners:
         return
     m = ctx.model
-    u = ctx.data["u"]
-    st = ctx.data["staffing"]
-    group_of = {i: g for g, group in enumerate(ctx.data["groups"]) for i in group.cands}
-    credit: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    u = ctx.u
+    st = ctx.staffing
+    group_of = {i: g for g, group in enumerate(ctx.groups) for i in group.cands}
+    credit: dict[int, list[tuple[int, Any]]] = defaultdict(list)
     per_person_group: dict[tuple[int, int], list] = defaultdict(list)
     terms = []
     for i, c in enumerate(ctx.cands):
@@ -139,12 +159,12 @@ def claims(ctx: Ctx) -> None:
         if len(vs) > 1:
             m.add_at_most_one(vs)
     ctx.cost(NAME, "claims", terms, "claims")
-    ctx.data["claim_credit"] = credit
+    ctx.state(Claims).credit = credit
 
 
 def prefer(ctx: Ctx, value) -> dict[int, list[int]]:
     """Candidate → claimants credited for it, for handing out a group's people."""
-    return {i: [p for p, h in hs if value(h)] for i, hs in ctx.data.get("claim_credit", {}).items()}
+    return {i: [p for p, h in hs if value(h)] for i, hs in ctx.state(Claims).credit.items()}
 
 
 def extra_score(plan, activities) -> tuple[int, int]:
@@ -157,4 +177,22 @@ def extra_score(plan, activities) -> tuple[int, int]:
     return sum(1 for a in at if owners[a.cand.venue].intersection(a.staff)), len(at)
 
 
-__all__ = ["add", "enabled", "prefer", "extra_score", "claimants"]
+def served(plan, activities) -> set[int]:
+    """Activities at a claimed venue with a claimant on them."""
+    if not plan.tactics.all_police:
+        return set()
+    claimed: dict[str, set[str]] = defaultdict(set)
+    for s in plan.staff:
+        for v in s.claims:
+            claimed[v].add(s.id)
+    return {n for n, a in enumerate(activities)
+            if a.cand.venue and a.cand.venue in claimed and claimed[a.cand.venue].intersection(a.staff)}
+
+
+def score(plan, calendar, activities, row: ScoreRow) -> None:
+    met, required = extra_score(plan, activities)
+    row.met += met
+    row.required += required
+
+
+__all__ = ["add", "enabled", "prefer", "extra_score", "claimants", "served", "score"]

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import Ctx, staffing
+from planner.tactics import staffing
+from planner.tactics.base import Ctx, MasterCtx, ScoreRow
 
 NAME = "fairness"
+ORDER = 80  # builds the model after lower ORDERs
+RANK = 80  # where it shows in the score and unmet goals
+CAMPAIGN_END_COST = True  # its cost is of the loads at the campaign's end: the last part's counts
 TOLERANCE = 0.25  # a load within 25% (or one activity) of the fair share counts as fair
 
 
@@ -35,8 +39,7 @@ def capacity(ctx_or_plan, calendar, person_index: int, upto: int, available=None
 def add(ctx: Ctx) -> None:
     """above_average: cap_total × 100·load_p − cap_p × 100·load_total, over cap_p × cap_total,
     is person p's utilisation above the role's, in percentage points."""
-    if ctx.mode == "master" and (ctx.horizon[-1] < len(ctx.calendar.days) - 1
-                                 or not ctx.data.get("master_fairness", True)):
+    if isinstance(ctx, MasterCtx) and (ctx.horizon[-1] < len(ctx.calendar.days) - 1 or not ctx.fairness):
         # an earlier part of a decomposed solve: the plan's fairness is the last part's, so
         # this part's bound must not count it; or no time for the slower LP (leaving out a
         # cost ≥ 0 keeps the bound valid)
@@ -93,4 +96,8 @@ def extra_score(plan, calendar, activities) -> tuple[int, int]:
     return met, required
 
 
-__all__ = ["add", "enabled", "capacity", "extra_score"]
+def score(plan, calendar, activities, row: ScoreRow) -> None:
+    row.met, row.required = extra_score(plan, calendar, activities)
+
+
+__all__ = ["add", "enabled", "capacity", "extra_score", "score"]

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import Ctx, Period, explain_venue, prorated
+from planner.model import FiveInto, Plan
+from planner.tactics.base import Ctx, Period, explain_venue, prorated
 
 NAME = "five_into"
+ORDER = 30  # builds the model after lower ORDERs
+RANK = 10  # where it shows in the score and unmet goals
 WHERE = ("tactics", "five_into")
 
 
@@ -22,8 +25,15 @@ def enabled(plan) -> bool:
     return plan.tactics.five_into is not None
 
 
+def section(plan: Plan) -> FiveInto:
+    """The plan's 五进 section (the module runs only where the plan has one)."""
+    found = plan.tactics.five_into
+    assert found is not None
+    return found
+
+
 def venues(ctx: Ctx) -> list[str]:
-    kinds = set(ctx.plan.tactics.five_into.kinds)
+    kinds = set(section(ctx.plan).kinds)
     return [v.id for v in ctx.plan.venues if v.kind in kinds]
 
 
@@ -34,12 +44,12 @@ def add(ctx: Ctx) -> None:
 
 def min_gap(ctx: Ctx) -> None:
     """At most one activity at a 五进 venue in any min_gap_days consecutive days."""
-    gap = ctx.plan.tactics.five_into.min_gap_days
+    gap = section(ctx.plan).min_gap_days
     if gap <= 1:
         return  # one activity per venue per day is the core rule already
     mine = set(venues(ctx))
     by_venue: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for (venue, day), v in ctx.data["visited"].items():
+    for (venue, day), v in ctx.visited.items():
         if venue in mine:
             by_venue[venue][day].append(v)
     earlier: dict[str, list[int]] = defaultdict(list)
@@ -61,7 +71,7 @@ def min_gap(ctx: Ctx) -> None:
 
 
 def periods(ctx: Ctx) -> tuple[list[Period], int]:
-    rule = ctx.plan.tactics.five_into.every_venue
+    rule = section(ctx.plan).every_venue
     if rule.per == "campaign" and rule.at_least > 1:
         return ctx.periods("campaign", split=rule.at_least), 1
     return ctx.periods(rule.per), rule.at_least
@@ -76,7 +86,7 @@ def visits(ctx: Ctx, venue: str, period: Period, by_venue: dict[str, list[tuple[
 def venue_index(ctx: Ctx) -> dict[str, list[tuple[int, object]]]:
     """Venue → (day, visited literal)."""
     out: dict[str, list[tuple[int, object]]] = defaultdict(list)
-    for (venue, day), v in ctx.data["visited"].items():
+    for (venue, day), v in ctx.visited.items():
         out[venue].append((day, v))
     return out
 
@@ -87,7 +97,7 @@ def open_in(ctx: Ctx, venue: str, period: Period) -> bool:
 
 
 def every_venue(ctx: Ctx) -> None:
-    rule = ctx.plan.tactics.five_into
+    rule = section(ctx.plan)
     gap = rule.min_gap_days
     plist, each = periods(ctx)
     by_venue = venue_index(ctx)

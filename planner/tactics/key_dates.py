@@ -13,15 +13,27 @@ assignment at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from planner.tactics import Ctx
+from planner.model import KeyDates, Plan
+from planner.tactics.base import Ctx
 
 NAME = "key_dates"
+ORDER = 60  # builds the model after lower ORDERs
+RANK = 40  # where it shows in the score and unmet goals
 
 
 def enabled(plan) -> bool:
     kd = plan.tactics.key_dates
     return kd is not None and kd.min_activities > 0
+
+
+def section(plan: Plan) -> KeyDates:
+    """The plan's key_dates section (the module runs only where the plan has one)."""
+    found = plan.tactics.key_dates
+    assert found is not None
+    return found
 
 
 def last_day(ctx: Ctx, k: int) -> int:
@@ -44,6 +56,15 @@ def owns(ctx: Ctx, k: int) -> bool:
     """The model holding the key date's window (the part where it closes, in a decomposed solve)."""
     return (first_day(ctx, k) <= ctx.days[-1] and last_day(ctx, k) >= ctx.days[0]
             and last_day(ctx, k) <= ctx.horizon[-1])
+
+
+@dataclass
+class KeyDateVars:
+    """What crediting activities to key dates needs after solving."""
+
+    assigned: dict[int, dict[tuple, Any]] = field(default_factory=dict)  # key → (venue, day) → kd literal
+    eligible: dict[int, dict[tuple, list[int]]] = field(default_factory=dict)  # key → (venue, day) → candidates
+    keep: dict[int, int] = field(default_factory=dict)  # candidate → key: credits a re-plan keeps
 
 
 def add(ctx: Ctx) -> None:
@@ -73,7 +94,7 @@ def _clusters(keys: list[int], slots: dict[int, set]) -> list[list[int]]:
 
 
 def themed_activities(ctx: Ctx) -> None:
-    rule = ctx.plan.tactics.key_dates
+    rule = section(ctx.plan)
     keys = [k for k in range(len(ctx.calendar.key_dates)) if owns(ctx, k)]
     eligible: dict[int, dict[tuple, list[int]]] = {k: defaultdict(list) for k in keys}
     for i, c in enumerate(ctx.cands):
@@ -81,7 +102,7 @@ def themed_activities(ctx: Ctx) -> None:
             if k in eligible:
                 eligible[k][(c.venue, c.day)].append(i)
     slots = {k: set(eligible[k]) for k in keys}
-    kd_vars: dict[int, dict[tuple, object]] = {}
+    kd_vars: dict[int, dict[tuple, Any]] = {}
     m = ctx.model
     for cluster in _clusters(keys, slots):
         shared = len(cluster) > 1
@@ -105,15 +126,15 @@ def themed_activities(ctx: Ctx) -> None:
             ctx.goal(NAME, "themed_activities", got, required, "key_dates", "activity",
                      period=str(key.window), where=_where(ctx, key),
                      why=lambda short, result, k=k: explain(ctx, k))
-        for slot, vs in per_slot.items():
+        for vs in per_slot.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
-    ctx.data["kd_vars"] = kd_vars
-    ctx.data["kd_eligible"] = eligible
+    state = ctx.state(KeyDateVars)
+    state.assigned, state.eligible = kd_vars, dict(eligible)
 
 
 def _where(ctx: Ctx, key) -> tuple:
-    rule = ctx.plan.tactics.key_dates
+    rule = section(ctx.plan)
     if key.custom:
         for i, c in enumerate(rule.custom):
             if c.id == key.id:
@@ -141,8 +162,8 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
     """Credit these activities (candidate → key index) to these key dates where they still
     qualify: re-planning keeps what a published plan says, rather than choosing afresh among
     equally good activities (which would change published themes)."""
-    kd_vars = ctx.data.get("kd_vars", {})
-    eligible = ctx.data.get("kd_eligible", {})
+    state = ctx.state(KeyDateVars)
+    kd_vars, eligible = state.assigned, state.eligible
     kept: dict[int, int] = {}
     for i, k in wanted.items():
         c = ctx.cands[i]
@@ -152,16 +173,16 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
         var = kd_vars.get(k, {}).get((c.venue, c.day))
         if var is not None:
             ctx.model.add(var == 1)
-    ctx.data["kd_keep"] = kept
+    state.keep = kept
 
 
 def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     """Which chosen activity is the themed activity of which key date: candidate → key index."""
-    rule = ctx.plan.tactics.key_dates
+    rule = section(ctx.plan)
     out: dict[int, int] = {}
-    kd_vars = ctx.data.get("kd_vars", {})
-    eligible = ctx.data.get("kd_eligible", {})
-    keep = {i: k for i, k in ctx.data.get("kd_keep", {}).items() if i in chosen}
+    state = ctx.state(KeyDateVars)
+    kd_vars, eligible = state.assigned, state.eligible
+    keep = {i: k for i, k in state.keep.items() if i in chosen}
     for i, k in keep.items():  # a key date that needs no assignment: the kept credits first
         if k not in kd_vars:
             out[i] = k
@@ -184,4 +205,9 @@ def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     return out
 
 
-__all__ = ["add", "enabled", "credits", "keep_credits", "last_day"]
+def served(plan, activities) -> set[int]:
+    """The themed activities of key dates."""
+    return {n for n, a in enumerate(activities) if a.key_date is not None}
+
+
+__all__ = ["add", "enabled", "credits", "keep_credits", "last_day", "served"]

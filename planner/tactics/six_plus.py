@@ -19,9 +19,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.tactics import PAIRED_KINDS, Ctx, Goal, explain_venue, five_into, prorated
+from planner.model import Plan, SixPlus
+from planner.tactics import five_into
+from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, explain_venue, prorated
 
 NAME = "six_plus"
+ORDER = 50  # builds the model after lower ORDERs
+RANK = 30  # where it shows in the score and unmet goals
 WHERE = ("tactics", "six_plus")
 INSTALL_WEIGHT = 0.2  # × weights.reach per install short
 TENTHS = 10  # installs are counted in tenths in the model
@@ -31,8 +35,15 @@ def enabled(plan) -> bool:
     return plan.tactics.six_plus is not None
 
 
+def section(plan: Plan) -> SixPlus:
+    """The plan's 六加 section (the module runs only where the plan has one)."""
+    found = plan.tactics.six_plus
+    assert found is not None
+    return found
+
+
 def prepare(ctx: Ctx) -> None:
-    if ctx.plan.tactics.six_plus.grid_and_police:
+    if section(ctx.plan).grid_and_police:
         grid_and_police(ctx)
 
 
@@ -46,7 +57,7 @@ def grid_and_police(ctx: Ctx) -> None:
 
 
 def add(ctx: Ctx) -> None:
-    six = ctx.plan.tactics.six_plus
+    six = section(ctx.plan)
     if six.grid_and_police:
         ctx.hard("grid_and_police", sum(1 for c in ctx.cands if c.kind in PAIRED_KINDS))
     if six.precision:
@@ -60,7 +71,7 @@ def add(ctx: Ctx) -> None:
 
 
 def multiplier(ctx: Ctx, risk: str) -> float:
-    return float(getattr(ctx.plan.tactics.six_plus.precision, risk))
+    return float(getattr(section(ctx.plan).precision, risk))
 
 
 def precision(ctx: Ctx) -> None:
@@ -94,7 +105,9 @@ def precision(ctx: Ctx) -> None:
 
 def lecture_share(ctx: Ctx) -> None:
     """宣传+宣讲: lectures are at least min_share of the offline activities (over the campaign)."""
-    share = round(ctx.plan.tactics.six_plus.lectures.min_share * 100)
+    lectures_rule = section(ctx.plan).lectures
+    assert lectures_rule is not None
+    share = round(lectures_rule.min_share * 100)
     offline = [i for i, c in enumerate(ctx.cands) if c.venue]
     lectures = [i for i in offline if ctx.cands[i].format == "lecture"]
     before_off = sum(1 for c, _ in ctx.carry.activities if c.venue)
@@ -129,7 +142,9 @@ def lecture_share(ctx: Ctx) -> None:
 
 def app_promotion(ctx: Ctx) -> None:
     """推广+创新: expected App installs (people reached × the format's install rate) reach the target."""
-    target = ctx.plan.tactics.six_plus.app_promotion.target_installs
+    promotion = section(ctx.plan).app_promotion
+    assert promotion is not None
+    target = promotion.target_installs
     n = len(ctx.calendar.days)
     before = sum(c.installs for c, _ in ctx.carry.activities)
     # a decomposed solve aims at its share; earlier periods' shortfall was charged there
@@ -155,9 +170,11 @@ def app_promotion(ctx: Ctx) -> None:
 
 def online_posts(ctx: Ctx) -> None:
     """线上+线下: posts_per_week online posts every week."""
-    wanted = ctx.plan.tactics.six_plus.online.posts_per_week
+    online_rule = section(ctx.plan).online
+    assert online_rule is not None
+    wanted = online_rule.posts_per_week
     online = [i for i, c in enumerate(ctx.cands) if c.venue is None]
-    generated = defaultdict(int)
+    generated: dict[str, int] = defaultdict(int)
     for c in ctx.cset.candidates:
         if c.venue is None:
             generated[ctx.week(c.day)] += 1

@@ -19,11 +19,29 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from planner.model import Staff
-from planner.tactics import PARTS, Ctx, Need, PositionType, part_of, reachable, travel_minutes
+from planner.tactics.base import (
+    PARTS,
+    Ctx,
+    Group,
+    MasterCtx,
+    Need,
+    PersonCtx,
+    PositionType,
+    ScoreRow,
+    Staffing,
+    part_of,
+    reachable,
+    travel_minutes,
+)
 
 NAME = "staffing"
+ORDER = 10  # builds the model after lower ORDERs
+RANK = 70  # where it shows in the score and unmet goals
+CORE = True  # in every model, whichever tactics are chosen
+PREPARE_ORDER = 1000  # prepares last: positions follow the needs the tactics adjusted
 ONLINE_AREA = "@online"
 
 
@@ -32,25 +50,15 @@ def enabled(plan) -> bool:
 
 
 @dataclass
-class Staffing:
-    """A candidate's positions: counts per type, and the team members who go as a unit."""
+class Needs:
+    """Formats' needs as read once per model (tactics adjust copies per candidate)."""
 
-    positions: dict[PositionType, int]
-    team: tuple[int, ...] = ()
-
-
-@dataclass
-class Group:
-    day: int
-    start: int
-    end: int
-    area: str  # venue area, "" when unknown, ONLINE_AREA for online work
-    cands: list[int] = field(default_factory=list)
+    base: dict[str, tuple] = field(default_factory=dict)
 
 
 def base_need(ctx: Ctx, fmt_id: str) -> Need:
     """A fresh Need for the format (tactics may adjust it per candidate)."""
-    cache = ctx.data.setdefault("base_needs", {})
+    cache = ctx.state(Needs).base
     if fmt_id not in cache:
         n = ctx.cset.formats[fmt_id].needs
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
@@ -84,7 +92,7 @@ def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, 
     members = team_of.get(need.team, ()) if need.team else ()
     if need.team and not members:
         return f"no staff member is in team {need.team}"
-    covered = Counter(staff[m].role for m in members)
+    covered: Counter[str] = Counter(staff[m].role for m in members)
     residual = {r: n - covered[r] for r, n in sorted(need.roles.items()) if n - covered[r] > 0}
     team_skills = {s for m in members for s in staff[m].skills}
     skills = [s for s in need.skills if s not in team_skills]
@@ -132,7 +140,7 @@ def prepare(ctx: Ctx) -> None:
         if isinstance(st, str):
             ctx.dropped[f"{c.format}: {st}"] += 1
             continue
-        if any(not ctx.available[m][c.day] for m in st.team):
+        if any(not ctx.free_at(m, c.day, c.start_min) for m in st.team):
             ctx.dropped[f"{c.format}: team {need.team} not all available"] += 1
             continue
         area = c.area if c.venue else ONLINE_AREA
@@ -145,7 +153,7 @@ def prepare(ctx: Ctx) -> None:
                 if k not in free_count:  # who may fill it that day, not counting claims
                     free_count[k] = sum(1 for i, p in enumerate(ctx.staff) if ctx.available[i][c.day]
                                         and fits(p, pt) and eligible_area(ctx, i, area, None))
-                extra = sum(1 for i in claimants.get(c.venue, ()) if ctx.available[i][c.day]
+                extra = sum(1 for i in claimants.get(c.venue or "", ()) if ctx.available[i][c.day]
                             and fits(ctx.staff[i], pt) and not eligible_area(ctx, i, area, None))
                 if free_count[k] + extra - sum(1 for i in st.team if fits(ctx.staff[i], pt)) < n:
                     ok = False
@@ -158,8 +166,8 @@ def prepare(ctx: Ctx) -> None:
         needs.append(need)
         staffing.append(st)
     ctx.cands, ctx.needs = keep, needs
-    ctx.data["staffing"] = staffing
-    ctx.data["teams"] = team_of
+    ctx.staffing = staffing
+    ctx.teams = team_of
 
 
 def eligible_area(ctx: Ctx, person: int, area: str | None, venue: str | None) -> bool:
@@ -178,9 +186,10 @@ def eligible_area(ctx: Ctx, person: int, area: str | None, venue: str | None) ->
 
 
 def add(ctx: Ctx) -> None:
-    if ctx.mode == "master":
+    if isinstance(ctx, MasterCtx):
         capacity(ctx)
         return
+    assert isinstance(ctx, PersonCtx)
     groups = build_groups(ctx)
     assign_people(ctx, groups)
     one_place_at_a_time(ctx, groups)
@@ -207,7 +216,7 @@ def families(ctx: Ctx, types: list[PositionType]) -> list[tuple[frozenset, froze
     return out
 
 
-def capacity(ctx: Ctx) -> None:
+def capacity(ctx: MasterCtx) -> None:
     """Master: a[person, day, part, area] says who works where in which part of which day.
     In each part and area the positions of every family are at most its people working
     there (exact, by Hall); a person works in one area per part, at most
@@ -215,7 +224,7 @@ def capacity(ctx: Ctx) -> None:
     the master leaves out (overlaps across parts, who takes which activity) is settled
     person by person afterwards."""
     m = ctx.model
-    st = ctx.data["staffing"]
+    st = ctx.staffing
     types = sorted({pt for x in st for pt in x.positions})
     fams = families(ctx, types)
     slots: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -226,10 +235,10 @@ def capacity(ctx: Ctx) -> None:
     for c, staff in ctx.carry.activities:
         for sid in staff:
             earlier[(ctx.staff_index[sid], ctx.week(c.day))] += 1
-    a: dict[tuple[int, int, int, str], object] = {}
+    a: dict[tuple[int, int, int, str], Any] = {}
     per_week: dict[tuple[int, str], list] = defaultdict(list)
     travel = []
-    demand: dict[tuple[int, int, str], dict[PositionType, object]] = {}
+    demand: dict[tuple[int, int, str], dict[PositionType, Any]] = {}
     for (d, part), by_area in sorted(slots.items()):
         per_person: dict[int, list] = defaultdict(list)
         for area, idx in sorted(by_area.items()):
@@ -241,7 +250,7 @@ def capacity(ctx: Ctx) -> None:
                 if st[i].team:
                     team_x[st[i].team].append(ctx.x[i])
             venues = {ctx.cands[i].venue for i in idx}
-            here: dict[PositionType, object] = {}
+            here: dict[PositionType, Any] = {}
             for pt, terms in sorted(needed.items()):
                 if len(terms) == 1 and terms[0][1] == 1:
                     here[pt] = terms[0][0]
@@ -254,6 +263,8 @@ def capacity(ctx: Ctx) -> None:
                 if not ctx.available[p][d] or person.max_activities_per_week <= 0:
                     continue
                 if p not in members and not any(fits(person, pt) for pt in here):
+                    continue
+                if (p, d) in ctx.not_before and not any(ctx.free_at(p, d, ctx.cands[i].start_min) for i in idx):
                     continue
                 # a team goes as a unit wherever its activity is, as in the person-level model
                 if p not in members and not any(eligible_area(ctx, p, area, v) for v in venues):
@@ -279,7 +290,7 @@ def capacity(ctx: Ctx) -> None:
                 for p in team:
                     m.add(sum(vs) <= a.get((p, d, part, area), 0))
                 ctx.hard("team_as_unit")
-        for p, vs in per_person.items():
+        for vs in per_person.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
     for (p, week), vs in sorted(per_week.items()):
@@ -288,14 +299,14 @@ def capacity(ctx: Ctx) -> None:
             m.add(sum(vs) <= max(0, cap))
             ctx.hard("max_activities_per_week")
     ctx.cost(NAME, "travel", travel, "travel")
-    ctx.data["a"] = a
-    ctx.data["demand"] = demand
+    ctx.a = a
+    ctx.demand = demand
 
 
 # --- the person-level model ------------------------------------------------------------------------
 
 
-def build_groups(ctx: Ctx) -> list[Group]:
+def build_groups(ctx: PersonCtx) -> list[Group]:
     """Activities at the same time in the same area share their staff variables."""
     index: dict[tuple, int] = {}
     groups: list[Group] = []
@@ -306,16 +317,16 @@ def build_groups(ctx: Ctx) -> list[Group]:
             index[key] = len(groups)
             groups.append(Group(c.day, c.start_min, c.end_min, area))
         groups[index[key]].cands.append(i)
-    ctx.data["groups"] = groups
+    ctx.groups = groups
     return groups
 
 
-def assign_people(ctx: Ctx, groups: list[Group]) -> None:
+def assign_people(ctx: PersonCtx, groups: list[Group]) -> None:
     """needs_met: each position type in a group is filled by exactly as many people as its
     chosen activities need; team_as_unit: a team's members all go, so one team activity per group."""
     m = ctx.model
-    staffing = ctx.data["staffing"]
-    u: dict[tuple[int, int, PositionType], object] = {}
+    staffing = ctx.staffing
+    u: dict[tuple[int, int, PositionType], Any] = {}
     lits: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))  # person → group → literals
     fitting: dict[PositionType, list[int]] = {}
     for g, group in enumerate(groups):
@@ -334,7 +345,7 @@ def assign_people(ctx: Ctx, groups: list[Group]) -> None:
                 fitting[pt] = [p for p, person in enumerate(ctx.staff) if fits(person, pt)]
             for p in fitting[pt]:
                 person = ctx.staff[p]
-                if not ctx.available[p][group.day]:
+                if not ctx.free_at(p, group.day, group.start):
                     continue
                 if not any(eligible_area(ctx, p, group.area, v) for v in venues_in_group):
                     continue
@@ -350,11 +361,11 @@ def assign_people(ctx: Ctx, groups: list[Group]) -> None:
             for p in members:
                 lits[p][g].extend(ctx.x[i] for i in cands)
             ctx.hard("team_as_unit")
-    ctx.data["u"] = u
-    ctx.data["lits"] = lits
+    ctx.u = u
+    ctx.lits = lits
 
 
-def _conflict(ctx: Ctx, a: object, b: object) -> bool:
+def _conflict(ctx: Ctx, a: Group, b: Group) -> bool:
     ta = travel_minutes(ctx.plan, _area(a), _area(b))
     return a.start < b.end + ta and b.start < a.end + ta
 
@@ -389,11 +400,11 @@ def conflict_cliques(ctx: Ctx, groups: list[Group]) -> list[list[int]]:
     return cliques
 
 
-def one_place_at_a_time(ctx: Ctx, groups: list[Group]) -> None:
+def one_place_at_a_time(ctx: PersonCtx, groups: list[Group]) -> None:
     """no_double_booking: a person fills one position per group, and one group of any set
     that overlaps in time once travel between their areas is added."""
     m = ctx.model
-    lits = ctx.data["lits"]
+    lits = ctx.lits
     cliques = conflict_cliques(ctx, groups)
     for p in sorted(lits):
         mine = lits[p]
@@ -411,10 +422,10 @@ def one_place_at_a_time(ctx: Ctx, groups: list[Group]) -> None:
                 ctx.hard("no_double_booking")
 
 
-def weekly_limit(ctx: Ctx) -> None:
+def weekly_limit(ctx: PersonCtx) -> None:
     """max_activities_per_week, counting what earlier chunks already gave the person that week."""
-    groups = ctx.data["groups"]
-    lits = ctx.data["lits"]
+    groups = ctx.groups
+    lits = ctx.lits
     earlier: dict[tuple[str, str], int] = defaultdict(int)
     for c, staff in ctx.carry.activities:
         for s in staff:
@@ -431,14 +442,14 @@ def weekly_limit(ctx: Ctx) -> None:
                 ctx.hard("max_activities_per_week")
 
 
-def travel_between_areas(ctx: Ctx, groups: list[Group]) -> None:
+def travel_between_areas(ctx: PersonCtx, groups: list[Group]) -> None:
     """Soft: working outside one's own area costs the travel there (per 10 minutes)."""
     terms = []
-    for (p, g, _), var in ctx.data["u"].items():
+    for (p, g, _), var in ctx.u.items():
         minutes = travel_minutes(ctx.plan, ctx.staff[p].area, _area(groups[g]))
         if minutes:
             terms.append((var, minutes / 10))
-    staffing = ctx.data["staffing"]
+    staffing = ctx.staffing
     for i, c in enumerate(ctx.cands):
         for p in staffing[i].team:
             minutes = travel_minutes(ctx.plan, ctx.staff[p].area, c.area)
@@ -447,17 +458,18 @@ def travel_between_areas(ctx: Ctx, groups: list[Group]) -> None:
     ctx.cost(NAME, "travel", terms, "travel")
 
 
-def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, object]]]:
+def person_literals(ctx: Ctx) -> dict[int, list[tuple[int, Any]]]:
     """Person → (day, literal) for every activity they may be given: their load."""
-    if ctx.mode == "master":
-        out_m: dict[int, list[tuple[int, object]]] = defaultdict(list)
-        for (p, d, part, area), v in sorted(ctx.data["a"].items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
+    if isinstance(ctx, MasterCtx):
+        out_m: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+        for (p, d, _part, _area), v in sorted(ctx.a.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
                                                                                   kv[0][3])):
             out_m[p].append((d, v))
         return out_m
-    groups = ctx.data["groups"]
-    out: dict[int, list[tuple[int, object]]] = defaultdict(list)
-    for p, by_group in ctx.data["lits"].items():
+    assert isinstance(ctx, PersonCtx)
+    groups = ctx.groups
+    out: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    for p, by_group in ctx.lits.items():
         for g, vs in sorted(by_group.items()):
             out[p].extend((groups[g].day, v) for v in vs)
     return out
@@ -476,7 +488,7 @@ def augment(p: int, options: Callable[[int], Iterable[int]], holder: dict[int, i
     return False
 
 
-def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
+def disaggregate(ctx: PersonCtx, chosen: list[int], value, prefer: dict[int, list[int]] | None = None
                  ) -> tuple[dict[int, list[int]], set[int]]:
     """Hand each group's people to its chosen activities: candidate → staff indexes.
 
@@ -484,9 +496,9 @@ def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]
     Also returns the candidates the group's people could not fill (an inconsistent solution,
     seen once under heavy machine load): the caller drops them rather than send too few people.
     """
-    groups = ctx.data["groups"]
-    staffing = ctx.data["staffing"]
-    u = ctx.data["u"]
+    groups = ctx.groups
+    staffing = ctx.staffing
+    u = ctx.u
     chosen_set = set(chosen)
     short: set[int] = set()
     people_of: dict[int, list[int]] = defaultdict(list)
@@ -524,5 +536,10 @@ def disaggregate(ctx: Ctx, chosen: list[int], value, prefer: dict[int, list[int]
     return people_of, short
 
 
+def score(plan, calendar, activities: list, row: ScoreRow) -> None:
+    """Every planned activity is staffed: one met rule each."""
+    row.met = row.required = len(activities)
+
+
 __all__ = ["prepare", "add", "base_need", "positions_for", "fits", "augment", "disaggregate", "person_literals",
-           "Staffing", "Group", "ONLINE_AREA"]
+           "Staffing", "Group", "ONLINE_AREA", "score"]

@@ -18,7 +18,11 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
+from planner.tactics.base import ScoreRow
+
 NAME = "themes"
+ORDER = 20  # builds the model after lower ORDERs
+RANK = 50  # where it shows in the score and unmet goals
 UPCOMING_DAYS = 14
 ONLINE_UPCOMING_DAYS = 7
 
@@ -107,4 +111,19 @@ def repeats(activities: list[Any]) -> int:
     return count
 
 
-__all__ = ["assign", "enabled", "add", "repeats"]
+def theme_data(loaded: Any) -> tuple[dict, dict]:
+    """The fraud types' audiences, and the themes each venue may hear."""
+    from planner.candidates import fraud_type_audiences, matching_themes
+
+    types = fraud_type_audiences(loaded.plan)
+    return types, {v.id: matching_themes(v.audience_ids(), types) for v in loaded.plan.venues}
+
+
+def score(plan: Any, calendar: Any, activities: list[Any], row: ScoreRow) -> None:
+    """One unit per offline activity that repeats its venue's previous theme."""
+    offline = sum(1 for a in activities if a.cand.venue)
+    repeated = repeats(activities)
+    row.penalty, row.met, row.required = float(repeated), offline - repeated, offline
+
+
+__all__ = ["assign", "enabled", "add", "repeats", "theme_data", "score"]

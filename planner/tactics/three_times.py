@@ -10,9 +10,11 @@ Soft (weights.coverage, per stall short): per_week stalls each week across the l
 
 from __future__ import annotations
 
-from planner.tactics import Ctx, prorated
+from planner.tactics.base import Ctx, prorated
 
 NAME = "three_times_three_places"
+ORDER = 40  # builds the model after lower ORDERs
+RANK = 20  # where it shows in the score and unmet goals
 
 
 def enabled(plan) -> bool:
@@ -20,7 +22,7 @@ def enabled(plan) -> bool:
 
 
 def add(ctx: Ctx) -> None:
-    lines = ctx.plan.tactics.three_times_three_places
+    lines = ctx.plan.tactics.three_times_three_places or []
     ctx.hard("three_times_windows", sum(1 for c in ctx.cands if c.line is not None))
     for i, line in enumerate(lines):
         if line.per_week:

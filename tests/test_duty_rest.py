@@ -1,0 +1,71 @@
+"""Rest after a 24-hour duty: nobody is planned for the morning after a night on duty.
+
+A tiny market whose stalls run 07:00-09:00 and a square's 17:30-19:30, every day, and a police officer
+whose rota is on, off, off: the reach of the morning stalls pulls the solver onto every
+morning it can, so the mornings after a duty day are planned unless the rule keeps them free.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from planner.errors import PlanError
+from planner.loader import load_plan
+from planner.search import solve
+
+PLAN = """version: 1
+station: {name: 测试派出所}
+campaign: {name: 测试, start: 2026-06-01, end: 2026-06-14, holidays: none}
+staff:
+  - id: p1
+    name: 警一
+    role: police
+    max_activities_per_week: 14
+    duty: {cycle: [on, off, off], start: 2026-06-01REST}
+  - {id: g1, name: 格一, role: grid_worker, max_activities_per_week: 14}
+venues:
+  - {id: mkt, name: 菜市场, kind: market, size: 5000}
+  - {id: sq, name: 广场, kind: square, size: 3000}
+tactics:
+  three_times_three_places:
+    - {place: market, days: all, time: "07:00-09:00", per_week: 7}
+    - {place: square, days: all, time: "17:30-19:30"}
+"""
+
+
+def load(tmp_path, rest: str = ""):
+    path = tmp_path / "plan.yaml"
+    path.write_text(PLAN.replace("REST", rest), encoding="utf-8")
+    return load_plan(path)
+
+
+def after_duty(day: date) -> bool:
+    return (day - timedelta(days=1) - date(2026, 6, 1)).days % 3 == 0
+
+
+def starts(solution, who: str = "p1") -> list[tuple[date, int]]:
+    return sorted((a.cand.date, a.cand.start_min) for a in solution.activities if who in a.staff)
+
+
+def test_no_activity_before_noon_the_day_after_a_duty(tmp_path):
+    solution = solve(load(tmp_path), time_limit=2, workers=1)
+    mine = starts(solution)
+    assert [s for s in mine if after_duty(s[0]) and s[1] < 12 * 60] == []
+    # the rule leaves the other mornings and the evenings after a duty alone
+    assert any(not after_duty(d) and m < 12 * 60 for d, m in mine)
+    assert any(after_duty(d) and m >= 12 * 60 for d, m in mine)
+    assert "rest_after_duty" not in {u.rule for u in solution.unmet}
+
+
+def test_rest_after_is_the_plans_own(tmp_path):
+    """rest_after 07:00: the 07:00 stall after a duty is allowed again."""
+    solution = solve(load(tmp_path, ", rest_after: \"07:00\""), time_limit=2, workers=1)
+    assert any(after_duty(d) and m == 7 * 60 for d, m in starts(solution))
+
+
+def test_a_rest_after_that_is_no_time_names_its_line(tmp_path):
+    with pytest.raises(PlanError) as caught:
+        load(tmp_path, ", rest_after: 25:00")
+    assert "plan.yaml:9" in str(caught.value) and "not a time of day like 12:00" in str(caught.value)
