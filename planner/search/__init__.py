@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from planner.search.build import (Incumbent, build, exact_positions, hint_full, hint_master, incumbent_from_greedy,
                                   incumbent_of, people_to_keep)
+from planner.search.evaluate import Evaluation, Evaluator, Fact
 from planner.search.result import NoPlanError, PlannedActivity, Progress, Solution, Summary, TacticScore, Unmet, \
     summarize
 from planner.search.run import Run, solve
@@ -41,4 +42,4 @@ from planner.search.strategy import Strategy, choose_strategy
 __all__ = ["solve", "Run", "build", "Solution", "PlannedActivity", "Unmet", "TacticScore", "Progress", "Summary",
            "NoPlanError", "Strategy", "choose_strategy", "summarize", "assemble", "Incumbent", "incumbent_of",
            "people_to_keep", "hint_full", "hint_master", "incumbent_from_greedy", "exact_positions", "ChunkResult", "extract", "make_solver",
-           "TACTIC_ORDER"]
+           "TACTIC_ORDER", "Evaluator", "Evaluation", "Fact"]
