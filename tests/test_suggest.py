@@ -3,6 +3,8 @@
 The example is planned once; suggestions are then checked against the plan's leave and
 rota (Staff.is_available) and, by adding the suggested activity or swap to plan.json,
 against planner.verify, which re-checks every hard rule without the suggester's code.
+Prices are checked on a three-week plan against the search's model: an option's price is the
+model's objective with it less without it.
 """
 
 import json
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_planner
+from conftest import ROOT, STARTER, run_planner
+from planner.candidates import generate_candidates
 from planner.catalogue import catalogue
 from planner.loader import load_plan
 from planner.suggest import Situation, suggest_for_venue, suggest_replacement
@@ -241,3 +244,63 @@ def test_a_plan_json_that_no_longer_matches_the_plan_exits_2(data, tmp_path):
     assert result.returncode == 2
     assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: activities\[0\]: staff 'nobody' is not in", result.stderr,
                      re.M), result.stderr
+
+
+# --- prices: the search's own model ----------------------------------------------------------------------
+
+TINY_END = ("  end: 2026-08-31 ", "  end: 2026-06-21 ")  # the starter, three weeks long
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The starter plan cut to three weeks, planned: (loaded plan, plan.json data)."""
+    folder = tmp_path_factory.mktemp("tiny")
+    path = folder / "plan.yaml"
+    path.write_text(STARTER.read_text(encoding="utf-8").replace(*TINY_END), encoding="utf-8")
+    result = run_planner("plan", path, "-o", folder / "out", "--time-limit", "3s", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    return load_plan(path), json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_an_options_price_is_the_models_objective_with_it_less_without_it(tiny):
+    loaded, data = tiny
+    situation = Situation(loaded, data)
+    checked = 0
+    for venue in loaded.plan.venues:
+        for day in (date(2026, 6, 1) + timedelta(n) for n in range(21)):
+            result = suggest_for_venue(loaded, data, venue.id, day, situation=situation)
+            for item in result.items:
+                for option in item.options:
+                    cset = generate_candidates(loaded, situation.calendar, days=[situation.day_index[day]],
+                                               venues=[venue.id], online=False, grid="range")
+                    cand = next(c for c in cset.candidates if c.id == item.activity_id)
+                    ev, _ = situation.evaluator(day, extra=[cand])
+                    without = ev.evaluate(ev.held)
+                    team = tuple(sorted(p.staff.id for p in option.people))
+                    with_it = ev.evaluate({**ev.held, cand.id: (cand, team, None)})
+                    assert without is not None and with_it is not None, (item.activity_id, team)
+                    # the cost is what the people decide, the gain the rest: together, the whole difference
+                    assert option.total - item.gain == pytest.approx(with_it.objective - without.objective, abs=0.02)
+                    # the terms add up to the objective, and the claims cost is the model's own term
+                    change = with_it.minus(without)
+                    assert sum(change.values()) == pytest.approx(with_it.objective - without.objective, abs=0.02)
+                    assert option.cost["claims"] == pytest.approx(change.get(("all_police", "claims"), 0.0), abs=0.01)
+                    checked += 1
+            if checked >= 6:
+                return
+    assert checked, "the tiny plan has a venue and day where someone could hold an activity"
+
+
+def test_the_cheapest_team_comes_first_and_the_teams_differ(tiny):
+    loaded, data = tiny
+    situation = Situation(loaded, data)
+    seen = 0
+    for venue in loaded.plan.venues:
+        for day in (date(2026, 6, 1) + timedelta(n) for n in range(0, 21, 3)):
+            for item in suggest_for_venue(loaded, data, venue.id, day, top=5, situation=situation).items:
+                totals = [o.total for o in item.options]
+                assert totals == sorted(totals)
+                teams = [frozenset(p.staff.id for p in o.people) for o in item.options]
+                assert len(set(teams)) == len(teams)
+                seen += len(item.options) > 1
+    assert seen, "some activity has more than one team that could take it"
