@@ -14,8 +14,8 @@ further than the planner ever sends anyone, or without the role, skill or team t
 activity needs. The rules are the ones planner.verify re-checks in plan.json, so what is
 suggested would pass it. Those left out are listed with why.
 
-Prices are the search's own (planner.search.Evaluator): the day's model with the rest of
-the plan fixed scores the plan with and without the change, and the difference per rule is
+Prices are the search's own (planner.search.Evaluator): the model of the day's week with the
+rest of the plan fixed scores the plan with and without the change, and the difference per rule is
 the price, in the planner's units (weight × amount, as in plan.json's score). The model also
 staffs a new activity, so the options are its cheapest teams. An option's cost is what
 depends on who goes: travel, fairness, claims and 全警反诈; what the activity itself adds
@@ -391,13 +391,18 @@ class Situation:
 
     def evaluator(self, day: date, extra: Iterable[Candidate] = (), changing: str | None = None
                   ) -> tuple[Evaluator, dict[str, str]] | None:
-        """The day's model with the rest of the plan fixed, and booked id → its candidate id
-        there; `extra`: activities that may be added, `changing`: the booked activity that
-        will change. None where the plan as it stands breaks the model's hard rules that
-        day even with only `changing` modelled (then nothing can be priced)."""
-        d = self.day_index[day]
+        """The model of the day's week with the rest of the plan fixed, and booked id → its
+        candidate id there; `extra`: activities that may be added, `changing`: the booked
+        activity that will change. None where the plan as it stands breaks the model's hard
+        rules that week even with only `changing` modelled (then nothing can be priced).
+
+        A week, not the day: fairness weighs the people the model could staff, and over a
+        week that is nearly everyone (Lanzhou: a day's model priced an option's fairness
+        1.0 where the whole campaign's model says 4.0, as a week's model does)."""
+        week = day.isocalendar()[:2]
+        days = [i for i, d in enumerate(self.calendar.days) if d.date.isocalendar()[:2] == week]
         extra = list(extra)
-        cset = generate_candidates(self.loaded, self.calendar, days=[d])
+        cset = generate_candidates(self.loaded, self.calendar, days=days)
         known = {c.id for c in cset.candidates}
         cset = replace(cset, candidates=cset.candidates + [c for c in extra if c.id not in known])
         held: Incumbent = {}
@@ -407,17 +412,17 @@ class Situation:
             planned = self.as_planned(b)
             if planned is None:
                 continue  # counted by neither plan, so no difference between them
-            if planned[0].day == d:
+            if planned[0].day in days:
                 held[planned[0].id] = planned
                 ids[b.id] = planned[0].id
             else:
                 facts.append(planned)
         for attempt in (0, 1):
-            if attempt:  # the day as planned breaks a hard rule (the plan was edited): fixed, not modelled
+            if attempt:  # the week as planned breaks a hard rule (the plan was edited): fixed, not modelled
                 keep = ids.get(changing or "")
                 facts += [v for k, v in held.items() if k != keep]
                 held = {k: v for k, v in held.items() if k == keep}
-            ev = Evaluator(self.loaded, self.calendar, cset, range(d, d + 1), held, facts=facts,
+            ev = Evaluator(self.loaded, self.calendar, cset, range(days[0], days[-1] + 1), held, facts=facts,
                            extra=[c.id for c in extra], seed=self.plan.solver.seed)
             if ev.base is not None:
                 return ev, {k: v for k, v in ids.items() if v in ev.held}
@@ -700,7 +705,7 @@ def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it
         if why_not:
             item.excluded.append(Excluded(p, why_not))
             continue
-        cost: dict[str, float] = {}  # unpriced where the day's model cannot hold the plan as it stands
+        cost: dict[str, float] = {}  # unpriced where the week's model cannot hold the plan as it stands
         if ev is not None and ev.base is not None and cand_id is not None:
             cand, _, key = ev.held[cand_id]
             swapped = ev.evaluate({**ev.held, cand_id: (cand, _swap(b.staff, leaving.id, p.id), key)})
