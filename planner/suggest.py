@@ -757,7 +757,7 @@ def as_json(result: Suggestions) -> dict[str, Any]:
             "warnings": [r.as_json(lang) for r in it.warnings],
             "options": [{"staff": [{**person(p.staff), "position": p.position,
                                     "reasons": [r.as_json(lang) for r in p.reasons]} for p in o.people],
-                         "cost": o.cost, "total_cost": o.total} for o in it.options],
+                         "cost": o.cost, "total_cost": o.total if o.cost else None} for o in it.options],
             "not_available": [{**person(e.staff), "reasons": [r.as_json(lang) for r in e.reasons]}
                               for e in it.excluded],
             "none": it.none_why.as_json(lang) if it.none_why else None,
@@ -809,7 +809,8 @@ def render(console, result: Suggestions, *, show_all: bool = False) -> None:
                 people = "\n".join(f"{p.staff.name}（{pick(*ROLE_NAMES[p.staff.role])}）" if zh
                                    else f"{p.staff.name} ({ROLE_NAMES[p.staff.role][1]})" for p in o.people)
                 parts = [f"{pick(*COST_NAMES[k])} {v:+g}" for k, v in o.cost.items() if v]
-                cost = f"{o.total:+g}" + ("\n" + "\n".join(parts) if parts else "")
+                # unpriced (the week as planned breaks the model's rules): no figure rather than 0
+                cost = (f"{o.total:+g}" if o.cost else "—") + ("\n" + "\n".join(parts) if parts else "")
                 why = "\n".join(f"{p.staff.name}: " + sep.join(r.text(result.language) for r in p.reasons)
                                 for p in o.people)
                 table.add_row(str(n), people, cost, why)
