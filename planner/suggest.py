@@ -572,21 +572,20 @@ def _for_candidate(s: Situation, venue: Venue, c: Candidate, top: int, ev: Evalu
         item.options = _compose(s, venue, c, staffing, blocked, top, ev)
         if item.options:
             item.gain = item.options[0].gain
-    elif forbidden:
-        # the model's hard rules (one activity a venue a day, 五进's min_gap_days) forbid it
+    if item.options:
+        return item
+    unfilled = [pt for pt, n in staffing.positions.items()
+                if sum(1 for p in s.staff if not blocked[p.id] and fits(p, pt) and p not in team) < n]
+    if forbidden:
+        # the model's hard rules (one activity a venue a day, 五进's min_gap_days) forbid it,
+        # whoever is free
         item.none_why = forbidden[0]
         item.warnings.remove(forbidden[0])
-        return item
-    if not item.options:
-        unfilled = [pt for pt, n in staffing.positions.items()
-                    if sum(1 for p in s.staff if not blocked[p.id] and fits(p, pt) and p not in team) < n]
-        if unfilled:
-            item.none_why = reason("none_free_for", what=("、" if s.zh() else ", ").join(
-                s.position_name(pt) for pt in unfilled))
-        else:
-            item.none_why = forbidden[0] if forbidden else reason("none_people")
-            if forbidden:
-                item.warnings.remove(forbidden[0])
+    elif unfilled:
+        item.none_why = reason("none_free_for", what=("、" if s.zh() else ", ").join(
+            s.position_name(pt) for pt in unfilled))
+    else:
+        item.none_why = reason("none_people")
     return item
 
 

@@ -304,3 +304,28 @@ def test_the_cheapest_team_comes_first_and_the_teams_differ(tiny):
                 assert len(set(teams)) == len(teams)
                 seen += len(item.options) > 1
     assert seen, "some activity has more than one team that could take it"
+
+
+def test_an_activity_within_min_gap_days_of_another_at_a_five_into_venue_is_not_offered(tiny):
+    """planner.verify rejects it (min_gap_days), and so does the model that prices options."""
+    loaded, data = tiny
+    situation = Situation(loaded, data)
+    fi = loaded.plan.tactics.five_into
+    kinds = {v.id: v.kind for v in loaded.plan.venues}
+    held = [a for a in data["activities"] if a.get("venue") and kinds[a["venue"]] in fi.kinds]
+    assert held and fi.min_gap_days > 2
+    checked = 0
+    for a in held:
+        first = date.fromisoformat(a["start"][:10])
+        for n in range(1, fi.min_gap_days):  # the first day after it with something to hold there
+            day = first + timedelta(n)
+            if day > loaded.plan.campaign.end:
+                break
+            result = suggest_for_venue(loaded, data, a["venue"], day, situation=situation)
+            if result.items:
+                for item in result.items:
+                    assert not item.options, (item.activity_id, a["id"])
+                assert any(it.none_why is not None and it.none_why.code == "min_gap" for it in result.items), a["id"]
+                checked += 1
+                break
+    assert checked
