@@ -84,6 +84,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "min_gap": ("与{day}的五进活动相隔{days}天，少于min_gap_days {gap}",
                 "{days} days from the 五进 visit on {day}; min_gap_days is {gap}"),
     "surplus": ("没有{who}此活动也满足人员要求", "the activity meets its needs without {who}"),
+    "whole_team": ("原安排已无法执行（{who}不能参加）：代价按此活动全组人员计",
+                   "the activity as planned no longer holds ({who} cannot go): costs are the whole team's"),
     # why no one fits
     "none_closed": ("当天场所关闭（{span}）", "the venue is closed that day ({span})"),
     "none_window": ("当天{kind}没有可用时段（{day_kind}）", "no activity format has a time window at this "
@@ -389,12 +391,13 @@ class Situation:
         key = next((k for k in cand.key_dates if self.calendar.key_dates[k].id == b.key_date), None)
         return cand, b.staff, key
 
-    def evaluator(self, day: date, extra: Iterable[Candidate] = (), changing: str | None = None
-                  ) -> tuple[Evaluator, dict[str, str]] | None:
+    def evaluator(self, day: date, extra: Iterable[Candidate] = (), changing: str | None = None,
+                  leave_out: str | None = None) -> tuple[Evaluator, dict[str, str]] | None:
         """The model of the day's week with the rest of the plan fixed, and booked id → its
         candidate id there; `extra`: activities that may be added, `changing`: the booked
-        activity that will change. None where the plan as it stands breaks the model's hard
-        rules that week even with only `changing` modelled (then nothing can be priced).
+        activity that will change, `leave_out`: a booked activity left out of the plan. None
+        where the plan as it stands breaks the model's hard rules that week even with only
+        `changing` modelled.
 
         A week, not the day: fairness weighs the people the model could staff, and over a
         week that is nearly everyone (Lanzhou: a day's model priced an option's fairness
@@ -409,7 +412,7 @@ class Situation:
         facts: list[Fact] = []
         ids: dict[str, str] = {}
         for b in self.booked:
-            planned = self.as_planned(b)
+            planned = self.as_planned(b) if b.id != leave_out else None
             if planned is None:
                 continue  # counted by neither plan, so no difference between them
             if planned[0].day in days:
@@ -672,9 +675,20 @@ def suggest_replacement(loaded: LoadedPlan, plan_data: dict[str, Any], activity_
     need = s.need(b.format, venue)
     on_it = [s.staff_by_id[p] for p in b.staff]
     priced = s.evaluator(b.start.date(), changing=b.id)
+    whole_team = False
+    planned = s.as_planned(b)
+    if (priced is None or b.id not in priced[1]) and planned is not None:
+        # the activity as planned breaks the model's rules (someone on it is now on leave):
+        # each team is priced against the plan without it
+        alone = s.evaluator(b.start.date(), extra=[planned[0]], leave_out=b.id)
+        if alone is not None and alone[0].can_open(planned[0].id):
+            priced, whole_team = (alone[0], {b.id: planned[0].id}), True
     items = []
     for leaving in on_it if person is None else [s.staff_by_id[person]]:
-        items.append(_replace_one(s, b, venue, need, on_it, leaving, top, priced))
+        item = _replace_one(s, b, venue, need, on_it, leaving, top, priced)
+        if whole_team and item.options:
+            item.warnings.append(reason("whole_team", who=leaving.name))
+        items.append(item)
     return Suggestions(s.language, items)
 
 
@@ -705,8 +719,10 @@ def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it
             item.excluded.append(Excluded(p, why_not))
             continue
         cost: dict[str, float] = {}  # unpriced where the week's model cannot hold the plan as it stands
-        if ev is not None and ev.base is not None and cand_id is not None:
-            cand, _, key = ev.held[cand_id]
+        planned = ev.held.get(cand_id) if ev is not None and cand_id is not None else None
+        planned = planned or s.as_planned(b)
+        if ev is not None and ev.base is not None and cand_id is not None and planned is not None:
+            cand, _, key = planned
             swapped = ev.evaluate({**ev.held, cand_id: (cand, _swap(b.staff, leaving.id, p.id), key)})
             if swapped is None:
                 continue  # the model's hard rules say no (suggest's own checks let it through)

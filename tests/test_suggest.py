@@ -329,3 +329,27 @@ def test_an_activity_within_min_gap_days_of_another_at_a_five_into_venue_is_not_
                 checked += 1
                 break
     assert checked
+
+
+def test_replacing_someone_now_on_leave_is_still_priced(data, tmp_path):
+    """The plan as published breaks the updated plan (the person is on leave that day): each
+    replacement is priced against the plan without the activity, and says so."""
+    activity = next(a for a in data["activities"] if len(a["staff"]) == 2)
+    person, day = activity["staff"][0], activity["start"][:10]
+    text = EXAMPLE.read_text(encoding="utf-8")
+    block = f"  - id: {person}\n"
+    start = text.index(block)
+    end = text.find("\n  - id:", start + len(block))
+    body = text[start:end]
+    if "    unavailable: [" in body:
+        body = body.replace("    unavailable: [", f'    unavailable: ["{day}", ', 1)
+    else:
+        body = body.replace(block, f'{block}    unavailable: ["{day}"]\n', 1)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text[:start] + body + text[end:], encoding="utf-8")
+    on_leave = load_plan(path)
+    item = suggest_replacement(on_leave, data, activity["id"], person=person).items[0]
+    assert item.options, item.none_why
+    assert all(o.cost for o in item.options), "every option has a price"
+    assert [o.total for o in item.options] == sorted(o.total for o in item.options)
+    assert any(w.code == "whole_team" for w in item.warnings)
