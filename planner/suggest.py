@@ -14,38 +14,36 @@ further than the planner ever sends anyone, or without the role, skill or team t
 activity needs. The rules are the ones planner.verify re-checks in plan.json, so what is
 suggested would pass it. Those left out are listed with why.
 
-Costs are in the planner's own units (weight × amount, as in plan.json's score): travel
-(weights.travel per 10 minutes), fairness (weights.fairness per 10 points of load above the
-role's average), claims (weights.claims when nobody who claimed the venue is on it) and
-全警反诈 (weights.coverage when an officer falls short of, or reaches, their quota); what
-the activity itself would add (五进, 基础+精准, key dates, reach) is its gain.
+Prices are the search's own (planner.search.Evaluator): the model of the day's week with the
+rest of the plan fixed scores the plan with and without the change, and the difference per rule is
+the price, in the planner's units (weight × amount, as in plan.json's score). The model also
+staffs a new activity, so the options are its cheapest teams. An option's cost is what
+depends on who goes: travel, fairness, claims and 全警反诈; what the activity itself adds
+(五进, 基础+精准, key dates, reach, …) is its gain. An activity the model's hard rules forbid
+(another one at the venue that day, or within 五进's min_gap_days) gets no option.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import product
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from planner.calendar import CampaignCalendar, build_calendar
-from planner.candidates import Candidate, generate_candidates
+from planner.candidates import Candidate, activity_id, generate_candidates
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan, did_you_mean
 from planner.model import Staff, Venue
-from planner.tactics import (MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, campaign_periods, prorated,
-                             travel_minutes)
+from planner.search import Evaluator, Fact, Incumbent
+from planner.tactics import MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, campaign_periods, prorated, travel_minutes
 from planner.tactics.fairness import capacity
 from planner.tactics.staffing import Staffing, fits, positions_for, teams
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
-REACH_PER = 100  # weights.reach is per this many people reached (planner.search)
-FAIRNESS_PER_POINT = 0.1  # planner.tactics.fairness: weights.fairness per 10 points above average
-PER_POSITION = 6  # people tried per position when composing teams: enough for the top options
 TOP = 3
 
 # --- what is said, in the campaign's language ------------------------------------------------------
@@ -86,6 +84,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "min_gap": ("与{day}的五进活动相隔{days}天，少于min_gap_days {gap}",
                 "{days} days from the 五进 visit on {day}; min_gap_days is {gap}"),
     "surplus": ("没有{who}此活动也满足人员要求", "the activity meets its needs without {who}"),
+    "whole_team": ("原安排已无法执行（{who}不能参加）：代价按此活动全组人员计",
+                   "the activity as planned no longer holds ({who} cannot go): costs are the whole team's"),
     # why no one fits
     "none_closed": ("当天场所关闭（{span}）", "the venue is closed that day ({span})"),
     "none_window": ("当天{kind}没有可用时段（{day_kind}）", "no activity format has a time window at this "
@@ -137,7 +137,8 @@ class Pick:
 @dataclass
 class Option:
     people: list[Pick]
-    cost: dict[str, float]  # planner terms, weight units; negative is a gain
+    cost: dict[str, float]  # the model's terms these people decide, weight units; negative is a gain
+    gain: float = 0.0  # what the activity adds besides (weight units), as the model prices it
 
     @property
     def total(self) -> float:
@@ -163,7 +164,7 @@ class Suggestion:
     window: str | None
     replacing: Staff | None = None
     gains: list[Reason] = field(default_factory=list)
-    gain: float = 0.0  # weight units the activity adds to the plan whoever takes it
+    gain: float | None = None  # weight units the activity adds (the model's price; None: unpriced, no option)
     warnings: list[Reason] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
@@ -227,6 +228,7 @@ class Situation:
                 self.of_person[s].append(b)
         n = len(self.calendar.days)
         self.capacity = {s.id: capacity(self.plan, self.calendar, i, n) for i, s in enumerate(self.staff)}
+        self._generated: dict[str, Candidate] | None = None  # the planner's candidates by id, made once
         self.load = {s.id: len(self.of_person.get(s.id, ())) for s in self.staff}
         self.formats = resolve_formats(self.plan)
 
@@ -337,24 +339,7 @@ class Situation:
                 out.append(reason("too_far", minutes=minutes))
         return out
 
-    # --- what it costs ---
-
-    def fairness_penalty(self, load: dict[str, int]) -> float:
-        """planner.tactics.fairness: Σ over people of their load above their role's average, in points."""
-        if self.plan.weights.fairness <= 0:
-            return 0.0
-        total = 0.0
-        by_role: dict[str, list[str]] = defaultdict(list)
-        for s in self.staff:
-            if self.capacity[s.id] > 0:
-                by_role[s.role].append(s.id)
-        for people in by_role.values():
-            if len(people) < 2:
-                continue
-            cap_total = sum(self.capacity[p] for p in people)
-            average = 100 * sum(load[p] for p in people) / cap_total
-            total += sum(max(0.0, 100 * load[p] / self.capacity[p] - average) for p in people)
-        return total * FAIRNESS_PER_POINT * self.plan.weights.fairness
+    # --- loads and quotas, as the reasons say them ---
 
     def utilisation(self, person: Staff) -> tuple[int, int]:
         """This person's load and their role's average, in percent of capacity."""
@@ -385,24 +370,66 @@ class Situation:
         d = self.day_index.get(day)
         return d is not None and period.first <= d <= period.last
 
-    def travel_cost(self, person: Staff, venue: Venue | None) -> float:
-        minutes = travel_minutes(self.plan, person.area, venue.area if venue else None)
-        return self.plan.weights.travel * minutes / 10
+    # --- what it costs: the search's own model ---
 
-    def claims_cost(self, venue: Venue | None, people: Iterable[Staff]) -> float:
-        """weights.claims when an activity at a claimed venue has none of its claimants on it."""
-        if venue is None or not any(venue.id in s.claims for s in self.staff):
-            return 0.0
-        return 0.0 if any(venue.id in p.claims for p in people) else float(self.plan.weights.claims)
+    def as_planned(self, b: Booked) -> Fact | None:
+        """A planned activity as the models know it (None: the plan no longer generates it)."""
+        if self._generated is None:
+            # day by day, only the venues with an activity (Litong: 0.5 s, the whole campaign 2.8 s)
+            by_day: dict[int, set[str | None]] = defaultdict(set)
+            for other in self.booked:
+                if other.start.date() in self.day_index:
+                    by_day[self.day_index[other.start.date()]].add(other.venue)
+            self._generated = {}
+            for d, venues in sorted(by_day.items()):
+                cset = generate_candidates(self.loaded, self.calendar, days=[d], venues=sorted(v for v in venues if v),
+                                           online=None in venues)
+                self._generated.update((c.id, c) for c in cset.candidates)
+        cand = self._generated.get(activity_id(b.venue, b.format, b.start.date(), b.start.hour * 60 + b.start.minute))
+        if cand is None:
+            return None
+        key = next((k for k in cand.key_dates if self.calendar.key_dates[k].id == b.key_date), None)
+        return cand, b.staff, key
 
-    def quota_cost(self, person: Staff, day: date, change: int) -> float:
-        """weights.coverage per activity an officer's 全警反诈 shortfall grows (change −1) or shrinks (+1)."""
-        quota = self.all_police_quota(person, day)
-        if quota is None:
-            return 0.0
-        have, required, _ = quota
-        short_before, short_after = max(0, required - have), max(0, required - have - change)
-        return (short_after - short_before) * self.plan.weights.coverage
+    def evaluator(self, day: date, extra: Iterable[Candidate] = (), changing: str | None = None,
+                  leave_out: str | None = None) -> tuple[Evaluator, dict[str, str]] | None:
+        """The model of the day's week with the rest of the plan fixed, and booked id → its
+        candidate id there; `extra`: activities that may be added, `changing`: the booked
+        activity that will change, `leave_out`: a booked activity left out of the plan. None
+        where the plan as it stands breaks the model's hard rules that week even with only
+        `changing` modelled.
+
+        A week, not the day: fairness weighs the people the model could staff, and over a
+        week that is nearly everyone (Lanzhou: a day's model priced an option's fairness
+        1.0 where the whole campaign's model says 4.0, as a week's model does)."""
+        week = day.isocalendar()[:2]
+        days = [i for i, d in enumerate(self.calendar.days) if d.date.isocalendar()[:2] == week]
+        extra = list(extra)
+        cset = generate_candidates(self.loaded, self.calendar, days=days)
+        known = {c.id for c in cset.candidates}
+        cset = replace(cset, candidates=cset.candidates + [c for c in extra if c.id not in known])
+        held: Incumbent = {}
+        facts: list[Fact] = []
+        ids: dict[str, str] = {}
+        for b in self.booked:
+            planned = self.as_planned(b) if b.id != leave_out else None
+            if planned is None:
+                continue  # counted by neither plan, so no difference between them
+            if planned[0].day in days:
+                held[planned[0].id] = planned
+                ids[b.id] = planned[0].id
+            else:
+                facts.append(planned)
+        for attempt in (0, 1):
+            if attempt:  # the week as planned breaks a hard rule (the plan was edited): fixed, not modelled
+                keep = ids.get(changing or "")
+                facts += [v for k, v in held.items() if k != keep]
+                held = {k: v for k, v in held.items() if k == keep}
+            ev = Evaluator(self.loaded, self.calendar, cset, range(days[0], days[-1] + 1), held, facts=facts,
+                           extra=[c.id for c in extra], seed=self.plan.solver.seed)
+            if ev.base is not None:
+                return ev, {k: v for k, v in ids.items() if v in ev.held}
+        return None
 
     def why_it_fits(self, person: Staff, venue: Venue | None, day: date, position: str,
                     ignore: str | None = None) -> list[Reason]:
@@ -446,9 +473,10 @@ def suggest_for_venue(loaded: LoadedPlan, plan_data: dict[str, Any], venue_id: s
     cands = [c for c in cset.candidates if fmt is None or c.format == fmt]
     if not cands:
         return Suggestions(s.language, [], _nothing_held(s, venue, day, fmt))
-    items = [_for_candidate(s, venue, c, top) for c in cands]
-    items.sort(key=lambda it: (not it.options, -(it.gain - (it.options[0].total if it.options else 0)), it.start,
-                               it.format))
+    priced = s.evaluator(day, extra=[c for c in cands if c.id not in s.by_id])
+    items = [_for_candidate(s, venue, c, top, priced[0] if priced else None) for c in cands]
+    items.sort(key=lambda it: (not it.options, -((it.gain or 0) - (it.options[0].total if it.options else 0)),
+                               it.start, it.format))
     return Suggestions(s.language, items)
 
 
@@ -475,11 +503,10 @@ def _window_name(s: Situation, window: str) -> str:
     return w.name(s.language) if w else window
 
 
-def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], float, list[Reason]]:
-    """What the activity adds to the plan (reasons, weight units) and the venue rules it would strain."""
-    plan, w = s.plan, s.plan.weights
+def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], list[Reason]]:
+    """What the activity adds to the plan (reasons; the model prices them) and the venue rules it would strain."""
+    plan = s.plan
     gains: list[Reason] = []
-    value = w.reach * c.reach / REACH_PER
     at_venue = [b for b in s.booked if b.venue == venue.id]
     fi = plan.tactics.five_into
     if fi and venue.kind in fi.kinds:
@@ -493,7 +520,6 @@ def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], floa
         have = sum(1 for b in at_venue if s.in_period(b.start.date(), period))
         if have < required:
             gains.append(reason("gain_five_into", venue=venue.name, period=period.label, have=have, required=required))
-            value += w.coverage
         six = plan.tactics.six_plus
         multiplier = float(getattr(six.precision, venue.risk)) if six and six.precision else 1.0
         if multiplier > 1:
@@ -502,7 +528,6 @@ def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], floa
             if required <= have < wanted:
                 gains.append(reason("gain_precision", risk=s.pick_name(RISK_NAMES[venue.risk]), period=period.label,
                                     have=have, required=wanted))
-                value += w.precision
     kd = plan.tactics.key_dates
     if kd and kd.min_activities:
         for k in c.key_dates:
@@ -511,7 +536,6 @@ def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], floa
             if have < kd.min_activities:
                 gains.append(reason("gain_key_date", name=key.name(s.language), have=have,
                                     required=kd.min_activities))
-                value += w.key_dates
                 break  # an activity counts for one key date
     if c.busy:
         gains.append(reason("busy_window"))
@@ -523,16 +547,16 @@ def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], floa
         elif fi and venue.kind in fi.kinds and abs((b.start.date() - c.date).days) < fi.min_gap_days:
             warnings.append(reason("min_gap", day=str(b.start.date()), days=abs((b.start.date() - c.date).days),
                                    gap=fi.min_gap_days))
-    return gains, round(value, 2), warnings
+    return gains, warnings
 
 
-def _for_candidate(s: Situation, venue: Venue, c: Candidate, top: int) -> Suggestion:
+def _for_candidate(s: Situation, venue: Venue, c: Candidate, top: int, ev: Evaluator | None) -> Suggestion:
     item = Suggestion(c.id, venue, c.format, s.format_name(c.format), c.start, c.end, _window_name(s, c.window))
     planned = s.by_id.get(c.id)
     if planned is not None:
         item.none_why = reason("none_planned", id=c.id, staff=s.describe(planned.staff))
         return item
-    item.gains, item.gain, item.warnings = _gains(s, venue, c)
+    item.gains, item.warnings = _gains(s, venue, c)
     need = s.need(c.format, venue)
     staffing = positions_for(need, s.staff, s.team_of)
     if isinstance(staffing, str):
@@ -545,13 +569,26 @@ def _for_candidate(s: Situation, venue: Venue, c: Candidate, top: int) -> Sugges
         item.none_why = reason("none_team", team=need.team, who=s.describe(p.id for p in away))
         item.excluded = [Excluded(p, blocked[p.id]) for p in away]
         return item
-    item.options = _compose(s, venue, c, staffing, blocked, top)
     item.excluded = _excluded(s, staffing, blocked, skip={p.id for p in team})
-    if not item.options:
-        unfilled = [pt for pt, n in staffing.positions.items()
-                    if sum(1 for p in s.staff if not blocked[p.id] and fits(p, pt) and p not in team) < n]
-        item.none_why = (reason("none_free_for", what=("、" if s.zh() else ", ").join(
-            s.position_name(pt) for pt in unfilled)) if unfilled else reason("none_people"))
+    forbidden = [w for w in item.warnings if w.code in ("venue_same_day", "min_gap")]
+    if ev is not None and ev.can_open(c.id):
+        item.options = _compose(s, venue, c, staffing, blocked, top, ev)
+        if item.options:
+            item.gain = item.options[0].gain
+    if item.options:
+        return item
+    unfilled = [pt for pt, n in staffing.positions.items()
+                if sum(1 for p in s.staff if not blocked[p.id] and fits(p, pt) and p not in team) < n]
+    if forbidden:
+        # the model's hard rules (one activity a venue a day, 五进's min_gap_days) forbid it,
+        # whoever is free
+        item.none_why = forbidden[0]
+        item.warnings.remove(forbidden[0])
+    elif unfilled:
+        item.none_why = reason("none_free_for", what=("、" if s.zh() else ", ").join(
+            s.position_name(pt) for pt in unfilled))
+    else:
+        item.none_why = reason("none_people")
     return item
 
 
@@ -569,51 +606,54 @@ def _excluded(s: Situation, staffing: Staffing, blocked: dict[str, list[Reason]]
     return out
 
 
+# the model's terms an option's people decide; every other term is what the activity adds
+COST_TERMS = {("staffing", "travel"): "travel", ("all_police", "claims"): "claims",
+              ("all_police", "every_officer"): "all_police"}
+
+
+def _priced(change: dict[tuple[str, str], float]) -> tuple[dict[str, float], float]:
+    """A change in the model's terms as an option's cost (travel, fairness, claims, 全警反诈)
+    and the gain of the rest (weight units; positive is better)."""
+    cost = dict.fromkeys(COST_NAMES, 0.0)
+    rest = 0.0
+    for (tactic, rule), v in change.items():
+        key = "fairness" if tactic == "fairness" else COST_TERMS.get((tactic, rule))
+        if key is None:
+            rest += v
+        else:
+            cost[key] += v
+    return {k: round(v, 2) + 0.0 for k, v in cost.items()}, round(-rest, 2) + 0.0
+
+
 def _compose(s: Situation, venue: Venue, c: Candidate, staffing: Staffing, blocked: dict[str, list[Reason]],
-             top: int) -> list[Option]:
-    """The best teams: every position filled by a different free person, cheapest first."""
+             top: int, ev: Evaluator) -> list[Option]:
+    """The best teams: the model staffs the activity from the people free for it, cheapest
+    first, each next one a different set of people."""
     team = [s.staff[m] for m in staffing.team]
-    slots = [pt for pt, n in staffing.positions.items() for _ in range(n)]
-    choices = []
-    for pt in slots:
-        free = [p for p in s.staff if not blocked[p.id] and fits(p, pt) and p not in team]
-        # claimants always stay in the running: their option may avoid the claims cost
-        free.sort(key=lambda p: (venue.id not in p.claims, _alone_cost(s, p, venue, c.date), p.id))
-        choices.append(free[:PER_POSITION])
-    options: dict[frozenset, Option] = {}
-    for combo in product(*choices) if slots else [()]:
-        if len({p.id for p in combo}) < len(combo):
-            continue
-        key = frozenset(p.id for p in combo)
-        if key in options:
-            continue
-        people = [*team, *combo]
-        load = dict(s.load)
-        for p in people:
-            load[p.id] += 1
-        cost = {
-            "travel": round(sum(s.travel_cost(p, venue) for p in people), 2),
-            "fairness": round(s.fairness_penalty(load) - s.fairness_penalty(s.load), 2),
-            "claims": s.claims_cost(venue, people),
-            "all_police": sum(s.quota_cost(p, c.date, +1) for p in people),
-        }
-        placed = [(p, need_team(s, p)) for p in team] + [(p, s.position_name(pt)) for p, pt in zip(combo, slots)]
+    free = {p.id for p in s.staff if not blocked[p.id] and p not in team}
+    base = ev.base
+    assert base is not None  # Situation.evaluator gives only evaluators with a base
+    order = {pt: k for k, pt in enumerate(staffing.positions)}
+    options: list[Option] = []
+    avoid: list[frozenset[str]] = []
+    while len(options) < top:
+        found = ev.best(ev.held, c.id, free, avoid)
+        if found is None:
+            break
+        people = sorted(found.positions, key=lambda p: (order.get(found.positions[p], len(order)), p))
+        if not people and avoid:
+            break  # a team alone: one option only
+        avoid.append(frozenset(people))
+        placed = [(p, need_team(s, p)) for p in team] + [
+            (s.staff_by_id[p], s.position_name(found.positions[p])) for p in people]
         picks = [Pick(p, position, s.why_it_fits(p, venue, c.date, position)) for p, position in placed]
-        options[key] = Option(picks, cost)
-    ranked = sorted(options.values(), key=lambda o: (o.total, [p.staff.id for p in o.people]))
-    return ranked[:top]
+        cost, gain = _priced(found.minus(base))
+        options.append(Option(picks, cost, gain))
+    return sorted(options, key=lambda o: (o.total, [p.staff.id for p in o.people]))
 
 
 def need_team(s: Situation, person: Staff) -> str:
     return TEXT["team_member"][0 if s.zh() else 1].format(team=person.team)
-
-
-def _alone_cost(s: Situation, p: Staff, venue: Venue, day: date) -> float:
-    """One person's share of an option's cost, for choosing whom to try per position."""
-    load = dict(s.load)
-    load[p.id] += 1
-    return (s.travel_cost(p, venue) + s.fairness_penalty(load) - s.fairness_penalty(s.load)
-            + s.quota_cost(p, day, +1))
 
 
 # --- replacing someone -----------------------------------------------------------------------------------
@@ -634,21 +674,34 @@ def suggest_replacement(loaded: LoadedPlan, plan_data: dict[str, Any], activity_
     venue = s.venues.get(b.venue) if b.venue else None
     need = s.need(b.format, venue)
     on_it = [s.staff_by_id[p] for p in b.staff]
+    priced = s.evaluator(b.start.date(), changing=b.id)
+    whole_team = False
+    planned = s.as_planned(b)
+    if (priced is None or b.id not in priced[1]) and planned is not None:
+        # the activity as planned breaks the model's rules (someone on it is now on leave):
+        # each team is priced against the plan without it
+        alone = s.evaluator(b.start.date(), extra=[planned[0]], leave_out=b.id)
+        if alone is not None and alone[0].can_open(planned[0].id):
+            priced, whole_team = (alone[0], {b.id: planned[0].id}), True
     items = []
     for leaving in on_it if person is None else [s.staff_by_id[person]]:
-        items.append(_replace_one(s, b, venue, need, on_it, leaving, top))
+        item = _replace_one(s, b, venue, need, on_it, leaving, top, priced)
+        if whole_team and item.options:
+            item.warnings.append(reason("whole_team", who=leaving.name))
+        items.append(item)
     return Suggestions(s.language, items)
 
 
 def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it: list[Staff], leaving: Staff,
-                 top: int) -> Suggestion:
-    item = Suggestion(b.id, venue, b.format, s.format_name(b.format), b.start, b.end, None, replacing=leaving)
+                 top: int, priced: tuple[Evaluator, dict[str, str]] | None) -> Suggestion:
+    item = Suggestion(b.id, venue, b.format, s.format_name(b.format), b.start, b.end, None, replacing=leaving,
+                      gain=0.0)  # the activity stays: it adds what it added
     rest = [p for p in on_it if p.id != leaving.id]
     lacking = s.missing(need, rest)
     if not lacking:
         item.warnings.append(reason("surplus", who=leaving.name))
     day = b.start.date()
-    before = s.fairness_penalty(s.load)
+    ev, cand_id = (priced[0], priced[1].get(b.id)) if priced else (None, None)
     ranked: list[Option] = []
     for p in s.staff:
         if p.id == leaving.id:
@@ -665,15 +718,15 @@ def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it
         if why_not:
             item.excluded.append(Excluded(p, why_not))
             continue
-        load = dict(s.load)
-        load[leaving.id] -= 1
-        load[p.id] += 1
-        cost = {
-            "travel": round(s.travel_cost(p, venue) - s.travel_cost(leaving, venue), 2),
-            "fairness": round(s.fairness_penalty(load) - before, 2),
-            "claims": s.claims_cost(venue, [*rest, p]) - s.claims_cost(venue, on_it),
-            "all_police": s.quota_cost(p, day, +1) + s.quota_cost(leaving, day, -1),
-        }
+        cost: dict[str, float] = {}  # unpriced where the week's model cannot hold the plan as it stands
+        planned = ev.held.get(cand_id) if ev is not None and cand_id is not None else None
+        planned = planned or s.as_planned(b)
+        if ev is not None and ev.base is not None and cand_id is not None and planned is not None:
+            cand, _, key = planned
+            swapped = ev.evaluate({**ev.held, cand_id: (cand, _swap(b.staff, leaving.id, p.id), key)})
+            if swapped is None:
+                continue  # the model's hard rules say no (suggest's own checks let it through)
+            cost, _ = _priced(swapped.minus(ev.base))
         position = s.describe(lacking) if lacking else s.pick_name(ROLE_NAMES[p.role])
         ranked.append(Option([Pick(p, position, s.why_it_fits(p, venue, day, position, ignore=b.id))], cost))
     ranked.sort(key=lambda o: (o.total, o.people[0].staff.id))
@@ -689,6 +742,10 @@ def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it
         else:
             item.none_why = reason("none_people")
     return item
+
+
+def _swap(staff: tuple[str, ...], leaving: str, coming: str) -> tuple[str, ...]:
+    return tuple(sorted(coming if x == leaving else x for x in staff))
 
 
 # --- output ----------------------------------------------------------------------------------------------
@@ -715,7 +772,7 @@ def as_json(result: Suggestions) -> dict[str, Any]:
             "warnings": [r.as_json(lang) for r in it.warnings],
             "options": [{"staff": [{**person(p.staff), "position": p.position,
                                     "reasons": [r.as_json(lang) for r in p.reasons]} for p in o.people],
-                         "cost": o.cost, "total_cost": o.total} for o in it.options],
+                         "cost": o.cost, "total_cost": o.total if o.cost else None} for o in it.options],
             "not_available": [{**person(e.staff), "reasons": [r.as_json(lang) for r in e.reasons]}
                               for e in it.excluded],
             "none": it.none_why.as_json(lang) if it.none_why else None,
@@ -752,7 +809,8 @@ def render(console, result: Suggestions, *, show_all: bool = False) -> None:
         console.print(head, highlight=False)
         console.print(f"  [dim]{it.activity_id}[/]", highlight=False)
         if it.gains:
-            console.print("  " + pick("对计划的贡献", "adds to the plan") + f" (+{it.gain:g}): "
+            console.print("  " + pick("对计划的贡献", "adds to the plan") + (f" (+{it.gain:g})" if it.gain is not None
+                                                                         else "") + ": "
                           + sep.join(r.text(result.language) for r in it.gains), highlight=False)
         for w in it.warnings:
             console.print("  [yellow]" + pick("注意：", "note: ") + "[/]" + w.text(result.language), highlight=False)
@@ -766,7 +824,8 @@ def render(console, result: Suggestions, *, show_all: bool = False) -> None:
                 people = "\n".join(f"{p.staff.name}（{pick(*ROLE_NAMES[p.staff.role])}）" if zh
                                    else f"{p.staff.name} ({ROLE_NAMES[p.staff.role][1]})" for p in o.people)
                 parts = [f"{pick(*COST_NAMES[k])} {v:+g}" for k, v in o.cost.items() if v]
-                cost = f"{o.total:+g}" + ("\n" + "\n".join(parts) if parts else "")
+                # unpriced (the week as planned breaks the model's rules): no figure rather than 0
+                cost = (f"{o.total:+g}" if o.cost else "—") + ("\n" + "\n".join(parts) if parts else "")
                 why = "\n".join(f"{p.staff.name}: " + sep.join(r.text(result.language) for r in p.reasons)
                                 for p in o.people)
                 table.add_row(str(n), people, cost, why)

@@ -3,6 +3,8 @@
 The example is planned once; suggestions are then checked against the plan's leave and
 rota (Staff.is_available) and, by adding the suggested activity or swap to plan.json,
 against planner.verify, which re-checks every hard rule without the suggester's code.
+Prices are checked on a three-week plan against the search's model: an option's price is the
+model's objective with it less without it.
 """
 
 import json
@@ -11,8 +13,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, STARTER, run_planner
 
-from conftest import ROOT, run_planner
+from planner.candidates import generate_candidates
 from planner.catalogue import catalogue
 from planner.loader import load_plan
 from planner.suggest import Situation, suggest_for_venue, suggest_replacement
@@ -241,3 +244,112 @@ def test_a_plan_json_that_no_longer_matches_the_plan_exits_2(data, tmp_path):
     assert result.returncode == 2
     assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: activities\[0\]: staff 'nobody' is not in", result.stderr,
                      re.M), result.stderr
+
+
+# --- prices: the search's own model ----------------------------------------------------------------------
+
+TINY_END = ("  end: 2026-08-31 ", "  end: 2026-06-21 ")  # the starter, three weeks long
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The starter plan cut to three weeks, planned: (loaded plan, plan.json data)."""
+    folder = tmp_path_factory.mktemp("tiny")
+    path = folder / "plan.yaml"
+    path.write_text(STARTER.read_text(encoding="utf-8").replace(*TINY_END), encoding="utf-8")
+    result = run_planner("plan", path, "-o", folder / "out", "--time-limit", "3s", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    return load_plan(path), json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_an_options_price_is_the_models_objective_with_it_less_without_it(tiny):
+    loaded, data = tiny
+    situation = Situation(loaded, data)
+    checked = 0
+    for venue in loaded.plan.venues:
+        for day in (date(2026, 6, 1) + timedelta(n) for n in range(21)):
+            result = suggest_for_venue(loaded, data, venue.id, day, situation=situation)
+            for item in result.items:
+                for option in item.options:
+                    cset = generate_candidates(loaded, situation.calendar, days=[situation.day_index[day]],
+                                               venues=[venue.id], online=False, grid="range")
+                    cand = next(c for c in cset.candidates if c.id == item.activity_id)
+                    ev, _ = situation.evaluator(day, extra=[cand])
+                    without = ev.evaluate(ev.held)
+                    team = tuple(sorted(p.staff.id for p in option.people))
+                    with_it = ev.evaluate({**ev.held, cand.id: (cand, team, None)})
+                    assert without is not None and with_it is not None, (item.activity_id, team)
+                    # the cost is what the people decide, the gain the rest: together, the whole difference
+                    assert option.total - item.gain == pytest.approx(with_it.objective - without.objective, abs=0.02)
+                    # the terms add up to the objective, and the claims cost is the model's own term
+                    change = with_it.minus(without)
+                    assert sum(change.values()) == pytest.approx(with_it.objective - without.objective, abs=0.02)
+                    assert option.cost["claims"] == pytest.approx(change.get(("all_police", "claims"), 0.0), abs=0.01)
+                    checked += 1
+            if checked >= 6:
+                return
+    assert checked, "the tiny plan has a venue and day where someone could hold an activity"
+
+
+def test_the_cheapest_team_comes_first_and_the_teams_differ(tiny):
+    loaded, data = tiny
+    situation = Situation(loaded, data)
+    seen = 0
+    for venue in loaded.plan.venues:
+        for day in (date(2026, 6, 1) + timedelta(n) for n in range(0, 21, 3)):
+            for item in suggest_for_venue(loaded, data, venue.id, day, top=5, situation=situation).items:
+                totals = [o.total for o in item.options]
+                assert totals == sorted(totals)
+                teams = [frozenset(p.staff.id for p in o.people) for o in item.options]
+                assert len(set(teams)) == len(teams)
+                seen += len(item.options) > 1
+    assert seen, "some activity has more than one team that could take it"
+
+
+def test_an_activity_within_min_gap_days_of_another_at_a_five_into_venue_is_not_offered(tiny):
+    """planner.verify rejects it (min_gap_days), and so does the model that prices options."""
+    loaded, data = tiny
+    situation = Situation(loaded, data)
+    fi = loaded.plan.tactics.five_into
+    kinds = {v.id: v.kind for v in loaded.plan.venues}
+    held = [a for a in data["activities"] if a.get("venue") and kinds[a["venue"]] in fi.kinds]
+    assert held and fi.min_gap_days > 2
+    checked = 0
+    for a in held:
+        first = date.fromisoformat(a["start"][:10])
+        for n in range(1, fi.min_gap_days):  # the first day after it with something to hold there
+            day = first + timedelta(n)
+            if day > loaded.plan.campaign.end:
+                break
+            result = suggest_for_venue(loaded, data, a["venue"], day, situation=situation)
+            if result.items:
+                for item in result.items:
+                    assert not item.options, (item.activity_id, a["id"])
+                assert any(it.none_why is not None and it.none_why.code == "min_gap" for it in result.items), a["id"]
+                checked += 1
+                break
+    assert checked
+
+
+def test_replacing_someone_now_on_leave_is_still_priced(data, tmp_path):
+    """The plan as published breaks the updated plan (the person is on leave that day): each
+    replacement is priced against the plan without the activity, and says so."""
+    activity = next(a for a in data["activities"] if len(a["staff"]) == 2)
+    person, day = activity["staff"][0], activity["start"][:10]
+    text = EXAMPLE.read_text(encoding="utf-8")
+    block = f"  - id: {person}\n"
+    start = text.index(block)
+    end = text.find("\n  - id:", start + len(block))
+    body = text[start:end]
+    if "    unavailable: [" in body:
+        body = body.replace("    unavailable: [", f'    unavailable: ["{day}", ', 1)
+    else:
+        body = body.replace(block, f'{block}    unavailable: ["{day}"]\n', 1)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text[:start] + body + text[end:], encoding="utf-8")
+    on_leave = load_plan(path)
+    item = suggest_replacement(on_leave, data, activity["id"], person=person).items[0]
+    assert item.options, item.none_why
+    assert all(o.cost for o in item.options), "every option has a price"
+    assert [o.total for o in item.options] == sorted(o.total for o in item.options)
+    assert any(w.code == "whole_team" for w in item.warnings)

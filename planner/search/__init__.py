@@ -30,26 +30,27 @@ what the earlier ones decided; its bound is then the sum of conditional bounds, 
 from __future__ import annotations
 
 from planner.search.build import (
-                                  Incumbent,
-                                  build,
+    Incumbent,
+    build,
     build_master,
     build_person,
-                                  exact_positions,
-                                  hint_full,
-                                  hint_master,
-                                  incumbent_from_greedy,
-                                  incumbent_of,
-                                  people_to_keep,
+    exact_positions,
+    hint_full,
+    hint_master,
+    incumbent_from_greedy,
+    incumbent_of,
+    people_to_keep,
 )
+from planner.search.evaluate import Evaluation, Evaluator, Fact
 from planner.search.result import (
-                                  NoPlanError,
-                                  PlannedActivity,
-                                  Progress,
-                                  Solution,
-                                  Summary,
-                                  TacticScore,
-                                  Unmet,
-                                  summarize,
+    NoPlanError,
+    PlannedActivity,
+    Progress,
+    Solution,
+    Summary,
+    TacticScore,
+    Unmet,
+    summarize,
 )
 from planner.search.run import Run, solve
 from planner.search.score import assemble, tactic_order
@@ -59,4 +60,4 @@ from planner.search.strategy import Strategy, choose_strategy
 __all__ = ["solve", "Run", "build", "Solution", "PlannedActivity", "Unmet", "TacticScore", "Progress", "Summary",
            "NoPlanError", "Strategy", "choose_strategy", "summarize", "assemble", "Incumbent", "incumbent_of",
            "people_to_keep", "hint_full", "hint_master", "incumbent_from_greedy", "exact_positions", "ChunkResult",
-           "extract", "make_solver", "tactic_order", "build_master", "build_person"]
+           "extract", "make_solver", "tactic_order", "build_master", "build_person", "Evaluator", "Evaluation", "Fact"]
