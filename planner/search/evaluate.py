@@ -73,8 +73,9 @@ class Evaluator:
         for _, _, key in self.facts:
             if key is not None:
                 carry.key_date_credit[key] = carry.key_date_credit.get(key, 0) + 1
-        ctx = build_person(self.loaded, self.calendar, self.cset, days=self.window, carry=carry, area_bound=self.area_bound,
-                    horizon=range(len(self.calendar.days)), only=set(self.held) | self.extra)
+        ctx = build_person(self.loaded, self.calendar, self.cset, days=self.window, carry=carry,
+                           area_bound=self.area_bound, horizon=range(len(self.calendar.days)),
+                           only=set(self.held) | self.extra)
         self.group_of = {i: g for g, group in enumerate(ctx.groups) for i in group.cands}
         self.index = {c.id: i for i, c in enumerate(ctx.cands)}
         return ctx
