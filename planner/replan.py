@@ -385,7 +385,7 @@ def _broken(previous: list[Previous], loaded: LoadedPlan, calendar: CampaignCale
         p = natural.get(v.activity)
         if p is None or p.id not in later:
             continue
-        if v.rule == "available" and v.staff:
+        if v.rule in ("available", "rest_after_duty") and v.staff:
             p.released.add(v.staff)
         broken.add(p.id)
     return {b for b in broken if b in by_id}

@@ -164,6 +164,10 @@ def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
         for p in members:
             if not p.is_available(day_date):
                 bad("available", aid, f"{p.id} is on leave or on duty on {day_date}", p.id)
+            elif p.duty is not None and p.duty.on(day_date - timedelta(days=1)) and \
+                    _minutes(start) < p.duty.rest_minutes():
+                bad("rest_after_duty", aid, f"{p.id} was on a 24-hour duty the day before; "
+                    f"no activity before {p.duty.rest_after}", p.id)
             by_person[p.id].append((start, end, venue.area if venue else None, aid))
         needs = fmt.needs
         roles = {r: getattr(needs, r) for r in ("police", "auxiliary", "grid_worker", "volunteer")}

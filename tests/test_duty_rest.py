@@ -7,6 +7,7 @@ morning it can, so the mornings after a duty day are planned unless the rule kee
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -69,3 +70,25 @@ def test_a_rest_after_that_is_no_time_names_its_line(tmp_path):
     with pytest.raises(PlanError) as caught:
         load(tmp_path, ", rest_after: 25:00")
     assert "plan.yaml:9" in str(caught.value) and "not a time of day like 12:00" in str(caught.value)
+
+
+def test_a_plan_published_before_the_rule_is_re_planned_to_keep_it(tmp_path):
+    """An OUT planned with no rest (rest_after 00:00), then planned again with the default:
+    the mornings after a duty are given up (SEQUENCE+1 or cancelled), nothing fails."""
+    from conftest import run_planner
+
+    plan, out = tmp_path / "plan.yaml", tmp_path / "out"
+    plan.write_text(PLAN.replace("REST", ', rest_after: "00:00"'), encoding="utf-8")
+    first = run_planner("plan", plan, "-o", out, "--time-limit", "3s")
+    assert first.returncode == 0, first.stderr
+
+    def mornings_after_duty() -> list[str]:
+        data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+        return [a["id"] for a in data["activities"] if "p1" in a["staff"]
+                and after_duty(date.fromisoformat(a["start"][:10])) and int(a["start"][11:13]) < 12]
+
+    assert mornings_after_duty(), "the test's premise: with no rest, the morning stalls after a duty are planned"
+    plan.write_text(PLAN.replace("REST", ""), encoding="utf-8")
+    again = run_planner("plan", plan, "-o", out, "--time-limit", "3s")
+    assert again.returncode == 0, again.stderr
+    assert mornings_after_duty() == []
