@@ -203,13 +203,14 @@ def open_station(out: Path | str, plan: Path | str | None = None) -> Station:
     json_path = out / "plan.json"
     if not out.is_dir():
         raise PlanError([Problem(1, 1, "(folder)", "no such folder; run `planner plan PLAN -o OUT` first", str(out))])
-    data, text = read_plan_json(json_path)
-    station_plan = Path(plan) if plan is not None else plan_path_for(json_path, data)
+    plan_json = read_plan_json(json_path)
+    data, text = plan_json.raw, plan_json.text
+    station_plan = Path(plan) if plan is not None else plan_path_for(json_path, plan_json)
     if station_plan is None:
         raise PlanError([Problem(1, 1, "source", "the station plan it came from is not recorded or has moved; "
                                  "pass it with --plan PLAN", str(json_path))])
     loaded = load_plan(station_plan)
-    check_plan_json(json_path, data, text, loaded)
+    check_plan_json(plan_json, loaded)
     view = build_view(loaded, data)
     book = _book(view)
     raw: dict[str, dict[str, Any]] = {}
