@@ -6,12 +6,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
 from planner.errors import PlanError
+
+if TYPE_CHECKING:
+    from planner.planfile import PlanFile
 
 app = typer.Typer(
     name="planner",
@@ -211,7 +214,7 @@ def plan(
     with output_dir(out) as staging:
         written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"])
         record(staging, command="plan", loaded=loaded, data=data, previous=previous, seconds=solution.solve_seconds,
-               changes=diff(previous["activities"], data["activities"]) if previous else None)
+               changes=diff(previous.raw["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
     console.print(publication.summary(), highlight=False)
     console.print(f"wrote {out}/: plan.json, calendars/ ({len(loaded.plan.staff)} staff, "
@@ -292,7 +295,7 @@ def _check_out(out: Path) -> None:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _previous_plan(out: Path) -> dict | None:
+def _previous_plan(out: Path) -> PlanFile | None:
     """The plan.json a run is about to replace, for the history's diff (None if unreadable)."""
     from planner.errors import PlanError as _PlanError
     from planner.planfile import read_plan_json
@@ -300,7 +303,7 @@ def _previous_plan(out: Path) -> dict | None:
     if not (out / "plan.json").is_file():
         return None
     try:
-        return read_plan_json(out / "plan.json").raw
+        return read_plan_json(out / "plan.json")
     except _PlanError:
         return None  # a hand-edited one that would not compare: no diff
 
@@ -389,7 +392,7 @@ def replan(
             earlier = previous.resolve().parent / folder
             if not (staging / folder).exists() and earlier.is_dir():
                 shutil.copytree(earlier, staging / folder)
-        record(staging, command="replan", loaded=loaded, data=new, previous=previous_plan.raw, changes=result.changes,
+        record(staging, command="replan", loaded=loaded, data=new, previous=previous_plan, changes=result.changes,
                seconds=result.solution.solve_seconds,
                since=first.isoformat())
     render_solution(console, result.solution, weeks=False)
@@ -589,11 +592,10 @@ def suggest(
                                      "pass it with --plan PLAN", str(plan_json_path))])
         loaded = load_plan(station_plan)
         check_plan_json(plan_json, loaded)
-        data = plan_json.raw
         if venue is not None:
-            result = suggest_for_venue(loaded, data, venue, day, fmt=activity_format, top=top)
+            result = suggest_for_venue(loaded, plan_json, venue, day, fmt=activity_format, top=top)
         else:
-            result = suggest_replacement(loaded, data, activity, person=person, top=top)
+            result = suggest_replacement(loaded, plan_json, activity, person=person, top=top)
     except SuggestError as e:
         raise _fail(bad_option(e.option, str(e))) from None
     except PlanError as e:
@@ -628,14 +630,13 @@ def explain_command(
             raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
         if venue is not None and venue not in {v.id for v in loaded.plan.venues}:
             raise PlanError([Problem(1, 1, "--venue", f"no venue has the id {venue!r}", "(command line)")])
-        data = None
+        plan_json = None
         if plan_json_path is not None:
             plan_json = read_plan_json(plan_json_path)
             check_plan_json(plan_json, loaded)
-            data = plan_json.raw
     except PlanError as e:
         raise _fail(e) from None
-    result = explain(loaded, plan_json=data, time_limit=max(1.0, seconds), venue=venue)
+    result = explain(loaded, plan_json=plan_json, time_limit=max(1.0, seconds), venue=venue)
     if as_json:
         sys.stdout.write(result.dumps())
         return

@@ -109,6 +109,7 @@ class Activity(_Entry):
     planned_as: Label | None = None  # the id it was planned under, where two would have shared it
     status: Literal["cancelled"] | None = None  # entries of `cancelled`
     released: list[PersonId] = []  # people a re-plan took off it
+    app_installs: Number | None = Field(None, ge=0)  # expected installs, where given (the html reads it)
 
 
 class Unmet(_Entry):
@@ -155,6 +156,8 @@ class PlanFile(_Entry):
     solve_seconds: Number | None = None
     activities: list[Activity]
     reach: Number | None = None
+    app_installs: Number | None = None  # expected App installs, where given (else the html derives them)
+    installs: Number | None = None  # the same, as older files name it
     unmet: list[Unmet] = []
     score: dict[str, Score] = {}
     source: Source | None = None
