@@ -136,11 +136,22 @@ def _dates_json(overview) -> dict:
 @app.command()
 def schema(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="write to this file")] = None,
+    of: Annotated[str, typer.Option("--of", metavar="plan|plan-json",
+                                    help="plan: the station plan's format; plan-json: OUT/plan.json's")] = "plan",
 ) -> None:
-    """The JSON Schema of the plan format, for editors (yaml-language-server)."""
-    from planner.model import Plan
+    """The JSON Schema of the plan format (for editors: yaml-language-server), or of plan.json."""
+    if of == "plan":
+        from planner.model import Plan
 
-    text = json.dumps(Plan.model_json_schema(mode="validation"), ensure_ascii=False, indent=2) + "\n"
+        generated = Plan.model_json_schema(mode="validation")
+    elif of == "plan-json":
+        from planner.planfile import plan_json_schema
+
+        generated = plan_json_schema()
+    else:
+        print(f"(command line):1:1: --of: {of!r} is not one of plan, plan-json", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    text = json.dumps(generated, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
         return

@@ -69,8 +69,11 @@ def _person(value: str) -> str:
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
 Day = Annotated[date, BeforeValidator(_day)]
-ActivityId = Annotated[str, AfterValidator(_activity_id)]
-PersonId = Annotated[str, AfterValidator(_person)]
+# the patterns are for the published schema; the validators say what is wrong in words
+ActivityId = Annotated[str, AfterValidator(_activity_id),
+                       Field(json_schema_extra={"pattern": f"^{_ACTIVITY_ID.pattern}$"})]
+PersonId = Annotated[str, AfterValidator(_person),
+                     Field(json_schema_extra={"pattern": "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"})]
 Label = Annotated[str, Field(max_length=200)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0)]

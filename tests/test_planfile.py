@@ -1,5 +1,6 @@
 """plan.json as a contract (planner.planfile): what the planner writes validates; a hand-edited
-file breaking it is bad input with FILE:LINE:COL, from the reader and from the CLI."""
+file breaking it is bad input with FILE:LINE:COL, from the reader and from the CLI; the
+published JSON Schema describes the same file."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import STARTER, run_planner
 
@@ -113,3 +115,21 @@ def test_plan_fresh_solves_afresh_over_a_broken_plan_json(out, tmp_path):
     assert done.returncode == 0, done.stderr
     read_plan_json(path)  # a plan.json again
 
+
+def test_the_published_schema_validates_a_real_plan_json_and_refuses_a_broken_one(out):
+    done = run_planner("schema", "--of", "plan-json")
+    assert done.returncode == 0, done.stderr
+    schema = json.loads(done.stdout)
+    data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    for change, message in ((lambda a: a.update(themes=a.pop("theme")), "themes"),
+                            (lambda a: a.update(staff=["Zhang Wei"]), "Zhang Wei"),
+                            (lambda a: a.update(reach="45"), "'45' is not of type 'integer'")):
+        broken = json.loads(json.dumps(data))
+        change(broken["activities"][0])
+        with pytest.raises(jsonschema.ValidationError, match=message):
+            jsonschema.validate(broken, schema)
+    # the plan's own schema stays the default; another --of is bad input
+    assert "staff" in json.loads(run_planner("schema").stdout)["properties"]
+    wrong = run_planner("schema", "--of", "plan.json")
+    assert wrong.returncode == 2 and "--of: 'plan.json' is not one of plan, plan-json" in wrong.stderr
