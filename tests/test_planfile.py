@@ -94,13 +94,14 @@ def test_a_date_that_is_no_date_is_refused(out, tmp_path):
     assert len(problems) == 1 and problems[0].startswith(f"{path}:{line}:") and "not a date" in problems[0], problems
 
 
-@pytest.mark.parametrize("command", ["plan", "export"])
+@pytest.mark.parametrize("command", ["plan", "export", "report"])
 def test_the_cli_refuses_a_broken_plan_json_with_file_line_and_exit_2(out, tmp_path, command):
     path, text = edit(out, tmp_path, lambda t: t.replace('"theme": ', '"themes": ', 1))
     line = line_of(text, '"themes": ')
     before = path.read_bytes()
-    args = ["plan", out.parent / "plan.yaml", "-o", path.parent, *FAST] if command == "plan" else \
-        ["export", path, "--to", "ics"]
+    args = {"plan": ["plan", out.parent / "plan.yaml", "-o", path.parent, *FAST],
+            "export": ["export", path, "--to", "ics"],
+            "report": ["report", path.parent, "--json"]}[command]
     done = run_planner(*args)
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
