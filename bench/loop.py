@@ -30,6 +30,8 @@ from pathlib import Path
 
 import openpyxl
 
+from planner.planfile import read_plan_json
+
 ROOT = Path(__file__).resolve().parent.parent
 LITONG = ROOT / "examples" / "litong.yaml"
 LEDGER = "台账"
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         # 1. a year's ledger: record it, report a month
         plan = year_plan(work)
         seconds, peak, _ = run("plan", str(plan), "-o", str(work / "year"), "--time-limit", args.limit)
-        activities = len(json.loads((work / "year" / "plan.json").read_text(encoding="utf-8"))["activities"])
+        activities = len(read_plan_json(work / "year" / "plan.json").activities)
         rows.append(("plan Litong, a year", seconds, peak, f"{activities} activities"))
         held, missed = fill(work / "year" / "plan.xlsx", date(2026, 12, 1), 20, seed=1)
         seconds, peak, done = run("record", str(work / "year"))
@@ -115,12 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("plan Litong (Sep-Dec)", seconds, peak, ""))
         held, missed = fill(work / "litong" / "plan.xlsx", date(2026, 10, 1), 10, seed=2)
         run("record", str(work / "litong"))
-        before = json.loads((work / "litong" / "plan.json").read_text(encoding="utf-8"))
+        before = read_plan_json(work / "litong" / "plan.json")
         seconds, peak, done = run("replan", str(LITONG), "--previous", str(work / "litong" / "plan.json"),
                                   "--from", "2026-10-01", "-o", str(work / "replanned"), "--time-limit", args.limit)
         changes = json.loads((work / "replanned" / "changes.json").read_text(encoding="utf-8"))
         kinds = changes["summary"]
-        later = sum(1 for a in before["activities"] if a["start"] >= "2026-10-01")
+        later = sum(1 for a in before.activities if a.start.date() >= date(2026, 10, 1))
         rows.append(("replan from 2026-10-01 after September's records", seconds, peak,
                      f"{held} held, {missed} not held; later activities {later}: "
                      + ", ".join(f"{kinds[k]} {k}" for k in ("added", "moved", "restaffed", "cancelled"))))

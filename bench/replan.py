@@ -20,6 +20,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from planner.loader import load_plan
+from planner.planfile import read_plan_json
 from planner.planjson import plan_json
 from planner.replan import replan
 from planner.search import solve
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(body, encoding="utf-8")
             loaded2 = load_plan(path)
             t0 = time.monotonic()
-            result = replan(loaded2, published, previous.read_text(encoding="utf-8"), str(previous), since)
+            result = replan(loaded2, read_plan_json(previous), since)
             seconds = time.monotonic() - t0
             touched = {a["id"] for a in published["activities"]
                        if officer in a["staff"] and monday <= _day(a) <= sunday} if body is changed_text else set()

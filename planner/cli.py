@@ -6,12 +6,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
 from planner.errors import PlanError
+
+if TYPE_CHECKING:
+    from planner.planfile import PlanFile
 
 app = typer.Typer(
     name="planner",
@@ -133,11 +136,22 @@ def _dates_json(overview) -> dict:
 @app.command()
 def schema(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="write to this file")] = None,
+    of: Annotated[str, typer.Option("--of", metavar="plan|plan-json",
+                                    help="plan: the station plan's format; plan-json: OUT/plan.json's")] = "plan",
 ) -> None:
-    """The JSON Schema of the plan format, for editors (yaml-language-server)."""
-    from planner.model import Plan
+    """The JSON Schema of the plan format (for editors: yaml-language-server), or of plan.json."""
+    if of == "plan":
+        from planner.model import Plan
 
-    text = json.dumps(Plan.model_json_schema(mode="validation"), ensure_ascii=False, indent=2) + "\n"
+        generated = Plan.model_json_schema(mode="validation")
+    elif of == "plan-json":
+        from planner.planfile import plan_json_schema
+
+        generated = plan_json_schema()
+    else:
+        print(f"(command line):1:1: --of: {of!r} is not one of plan, plan-json", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    text = json.dumps(generated, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
         return
@@ -166,7 +180,7 @@ def plan(
     from planner.history import record
     from planner.loader import load_plan
     from planner.planjson import plan_json
-    from planner.publish import previous_publication, publish
+    from planner.publish import publish
     from planner.report import render_solution
     from planner.search import NoPlanError, solve
     from planner import interrupt
@@ -177,10 +191,10 @@ def plan(
     except PlanError as e:
         raise _fail(e) from None
     _check_out(out)
+    earlier = None if fresh else _earlier_publication(out)
     _stop_on_ctrl_c()
 
     console = Console()
-    earlier = None if fresh else previous_publication(out)
     try:
         with _progress_display(console) as progress:
             repaired = _over_previous(loaded, out, progress) if earlier is not None else None
@@ -211,7 +225,7 @@ def plan(
     with output_dir(out) as staging:
         written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"])
         record(staging, command="plan", loaded=loaded, data=data, previous=previous, seconds=solution.solve_seconds,
-               changes=diff(previous["activities"], data["activities"]) if previous else None)
+               changes=diff(previous.raw["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
     console.print(publication.summary(), highlight=False)
     console.print(f"wrote {out}/: plan.json, calendars/ ({len(loaded.plan.staff)} staff, "
@@ -226,6 +240,23 @@ def plan(
                                  f"the search was stopped; {out} holds the best plan it had found, not one "
                                  "searched for the whole time limit"), file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE)
+
+
+def _earlier_publication(out: Path) -> dict | None:
+    """OUT/plan.json, the version a new one is published over (None where there is none). One
+    that breaks the contract is bad input, exit 2: publishing over it would lose or garble
+    calendar events; `--fresh` starts over instead."""
+    from planner.planfile import read_plan_json
+
+    path = out / "plan.json"
+    if not path.exists():
+        return None
+    try:
+        return read_plan_json(path).raw
+    except PlanError as e:
+        print(f"{path} is not a plan.json the planner wrote (edited by hand?): fix it, or run "
+              "`planner plan --fresh` to start over without it", file=sys.stderr)
+        raise _fail(e) from None
 
 
 def _over_previous(loaded, out: Path, progress):
@@ -243,15 +274,15 @@ def _over_previous(loaded, out: Path, progress):
     path = out / "plan.json"
     tz = ZoneInfo(loaded.plan.station.timezone)
     try:
-        data, text = read_plan_json(path)
-        check_previous_plan(path, data, text, loaded)
+        previous = read_plan_json(path)
+        check_previous_plan(previous, loaded)
         records = load_records(out)
     except (PlanError, RecordError):
         return None
     campaign = loaded.plan.campaign
     today = dt.datetime.now(tz).date()
     since = today if campaign.start <= today <= campaign.end else campaign.start
-    return replan(loaded, data, text, str(path), since, progress=progress, retry_unmet=True,
+    return replan(loaded, previous, since, progress=progress, retry_unmet=True,
                   actuals=actuals_from_records(records, tz))
 
 
@@ -275,18 +306,17 @@ def _check_out(out: Path) -> None:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _previous_plan(out: Path) -> dict | None:
+def _previous_plan(out: Path) -> PlanFile | None:
     """The plan.json a run is about to replace, for the history's diff (None if unreadable)."""
     from planner.errors import PlanError as _PlanError
-    from planner.export.source import read_plan_json, well_typed
+    from planner.planfile import read_plan_json
 
     if not (out / "plan.json").is_file():
         return None
     try:
-        data, _ = read_plan_json(out / "plan.json")
+        return read_plan_json(out / "plan.json")
     except _PlanError:
-        return None
-    return data if well_typed(data) else None  # a hand-edited one that would not compare: no diff
+        return None  # a hand-edited one that would not compare: no diff
 
 
 @app.command()
@@ -328,9 +358,9 @@ def replan(
         if not campaign.start <= first <= campaign.end:
             raise PlanError([Problem(1, 1, "--from", f"{first} is outside the campaign "
                                      f"{campaign.start}..{campaign.end}", "(command line)")])
-        data, text = read_plan_json(previous)
+        previous_plan = read_plan_json(previous)
         # another station's plan.json, or a hand-edited one, is bad input: never half re-planned
-        check_previous_plan(previous, data, text, loaded)
+        check_previous_plan(previous_plan, loaded)
     except PlanError as e:
         raise _fail(e) from None
     # what the station recorded (planner record) in the published plan's OUT: re-plan from it
@@ -354,7 +384,7 @@ def replan(
     console = Console()
     try:
         with _progress_display(console) as progress:
-            result = run_replan(loaded, data, text, str(previous), first, progress=progress, actuals=actuals)
+            result = run_replan(loaded, previous_plan, first, progress=progress, actuals=actuals)
     except PlanError as e:
         raise _fail(e) from None
     if interrupt.requested():  # half a repair is no plan to publish: the previous one stands
@@ -373,7 +403,7 @@ def replan(
             earlier = previous.resolve().parent / folder
             if not (staging / folder).exists() and earlier.is_dir():
                 shutil.copytree(earlier, staging / folder)
-        record(staging, command="replan", loaded=loaded, data=new, previous=data, changes=result.changes,
+        record(staging, command="replan", loaded=loaded, data=new, previous=previous_plan, changes=result.changes,
                seconds=result.solution.solve_seconds,
                since=first.isoformat())
     render_solution(console, result.solution, weeks=False)
@@ -494,14 +524,14 @@ def export(
         print(f"--to: {', '.join(unknown)}: choose from ics, html, pdf, xlsx", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        data, text = read_plan_json(plan_json_path)
-        station_plan = plan_file or plan_path_for(plan_json_path, data)
+        plan_json = read_plan_json(plan_json_path)
+        station_plan = plan_file or plan_path_for(plan_json_path, plan_json)
         if station_plan is None:
             print(f"{plan_json_path}:1:1: source: the station plan it came from is not recorded or has moved; "
                   "pass it with --plan PLAN", file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT)
         loaded = load_plan(station_plan)
-        check_plan_json(plan_json_path, data, text, loaded)
+        check_plan_json(plan_json, loaded)
     except PlanError as e:
         raise _fail(e) from None
     if "pdf" in to:
@@ -516,7 +546,7 @@ def export(
     replaced = {p for t in to for p in TARGET_PATHS[t]}
     keep = [p.name for p in out.iterdir() if p.name not in replaced]
     with output_dir(out, keep=keep) as staging:
-        written = write_outputs(loaded, data, staging, to, previous_xlsx=[out / "plan.xlsx"])
+        written = write_outputs(loaded, plan_json.raw, staging, to, previous_xlsx=[out / "plan.xlsx"])
     for note in written.notes:
         print(note, file=sys.stderr)
     Console().print(f"wrote {', '.join(sorted(replaced))} in {out}/", highlight=False)
@@ -566,17 +596,17 @@ def suggest(
                 day = date.fromisoformat(on)
             except ValueError:
                 raise bad_option("--date", f"{on!r} is not a date like 2026-06-03") from None
-        data, text = read_plan_json(plan_json_path)
-        station_plan = plan_file or plan_path_for(plan_json_path, data)
+        plan_json = read_plan_json(plan_json_path)
+        station_plan = plan_file or plan_path_for(plan_json_path, plan_json)
         if station_plan is None:
             raise PlanError([Problem(1, 1, "source", "the station plan it came from is not recorded or has moved; "
                                      "pass it with --plan PLAN", str(plan_json_path))])
         loaded = load_plan(station_plan)
-        check_plan_json(plan_json_path, data, text, loaded)
+        check_plan_json(plan_json, loaded)
         if venue is not None:
-            result = suggest_for_venue(loaded, data, venue, day, fmt=activity_format, top=top)
+            result = suggest_for_venue(loaded, plan_json, venue, day, fmt=activity_format, top=top)
         else:
-            result = suggest_replacement(loaded, data, activity, person=person, top=top)
+            result = suggest_replacement(loaded, plan_json, activity, person=person, top=top)
     except SuggestError as e:
         raise _fail(bad_option(e.option, str(e))) from None
     except PlanError as e:
@@ -611,13 +641,13 @@ def explain_command(
             raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
         if venue is not None and venue not in {v.id for v in loaded.plan.venues}:
             raise PlanError([Problem(1, 1, "--venue", f"no venue has the id {venue!r}", "(command line)")])
-        data = None
+        plan_json = None
         if plan_json_path is not None:
-            data, text = read_plan_json(plan_json_path)
-            check_plan_json(plan_json_path, data, text, loaded)
+            plan_json = read_plan_json(plan_json_path)
+            check_plan_json(plan_json, loaded)
     except PlanError as e:
         raise _fail(e) from None
-    result = explain(loaded, plan_json=data, time_limit=max(1.0, seconds), venue=venue)
+    result = explain(loaded, plan_json=plan_json, time_limit=max(1.0, seconds), venue=venue)
     if as_json:
         sys.stdout.write(result.dumps())
         return

@@ -41,6 +41,7 @@ from planner.catalogue import Format, catalogue
 from planner.errors import dotted
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
+from planner.planfile import PlanFile
 from planner.tactics import (
     PAIRED_KINDS,
     Need,
@@ -823,7 +824,7 @@ def busy_from(ex: Explainer, activities: list[tuple[str | None, int, int, list[s
     return Busy(dict(parts), dict(weeks), dict(venue_days))
 
 
-def explain(loaded: LoadedPlan, *, plan_json: dict | None = None, time_limit: float = 10.0,
+def explain(loaded: LoadedPlan, *, plan_json: PlanFile | None = None, time_limit: float = 10.0,
             venue: str | None = None, calendar: CampaignCalendar | None = None) -> Explanation:
     """Why no plan exists, or why the plan's unmet goals are unmet, within about `time_limit` seconds.
 
@@ -871,24 +872,16 @@ def explain(loaded: LoadedPlan, *, plan_json: dict | None = None, time_limit: fl
     return Explanation(loaded.file, False, findings, time.monotonic() - started, skipped, notes)
 
 
-def goals_from_json(ex: Explainer, data: dict) -> tuple[list[tuple], list[tuple]]:
+def goals_from_json(ex: Explainer, plan_json: PlanFile) -> tuple[list[tuple], list[tuple]]:
     """Unmet goals and activities from a plan.json (its unmet entries name tactic, venue, period)."""
-    from datetime import datetime
-
     activities = []
-    for a in data.get("activities", []):
-        try:
-            start = datetime.fromisoformat(a["start"])
-        except (KeyError, TypeError, ValueError):
-            continue  # check_plan_json has reported it already
-        d = ex.date_index.get(start.date())
+    for a in plan_json.activities:
+        d = ex.date_index.get(a.start.date())
         if d is not None:
-            activities.append((a.get("venue"), d, start.hour * 60 + start.minute, list(a.get("staff") or [])))
+            activities.append((a.venue, d, a.start.hour * 60 + a.start.minute, list(a.staff)))
     goals = []
-    for u in data.get("unmet") or []:
-        if not isinstance(u, dict):
-            continue
-        tactic, venue, period, why = u.get("tactic"), u.get("venue"), u.get("period"), str(u.get("why") or "")
+    for u in plan_json.unmet:
+        tactic, venue, period, why = u.tactic, u.venue, u.period, u.why
         required = 1
         head = why.split(":", 1)[0]
         words = head.split()

@@ -14,6 +14,7 @@ from planner.changes import Changes
 from planner.export.output import write_text_atomic
 from planner.export.source import plan_digest
 from planner.loader import LoadedPlan
+from planner.planfile import PlanFile
 
 FOLDER = "history"
 _NAME = re.compile(r"^(\d{4})-(plan|replan)-(\d{8}T\d{6}Z)\.json$")
@@ -28,7 +29,7 @@ def entries(out: Path) -> list[Path]:
 
 
 def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, Any],
-           changes: Changes | None, previous: dict[str, Any] | None = None, since: str | None = None,
+           changes: Changes | None, previous: PlanFile | None = None, since: str | None = None,
            now: datetime | None = None, seconds: float | None = None) -> Path:
     """Write the next record into `folder` (OUT's staging folder, whose history/ the previous
     output's was copied into, under `output_dir`'s lock: two runs into one OUT take turns, so
@@ -62,9 +63,9 @@ def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, An
     if since is not None:
         entry["replanned_from"] = since
     if previous is not None:
-        entry["previous"] = {"plan_sha256": (previous.get("source") or {}).get("sha256"),
-                             "objective": previous.get("objective"),
-                             "activities": len(previous.get("activities", []))}
+        entry["previous"] = {"plan_sha256": previous.source.sha256 if previous.source is not None else None,
+                             "objective": previous.raw.get("objective"),  # as written: 12, not 12.0
+                             "activities": len(previous.activities)}
     if changes is not None:
         entry["changes"] = changes.to_json()
     path = history / f"{number:04d}-{command}-{now:%Y%m%dT%H%M%SZ}.json"

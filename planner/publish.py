@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 from planner.changes import pair_moves
 
 __all__ = ["publish", "Publication", "uid_domain", "event_uid", "valid_domain", "parse_stamp", "stamp_text",
-           "first_stamp", "clock", "previous_publication", "EVENT_FIELDS"]
+           "first_stamp", "clock", "EVENT_FIELDS"]
 
 # What an activity's calendar event shows, of plan.json's fields: a change in any of them is a
 # new version of the event (SEQUENCE + 1).
@@ -361,17 +361,3 @@ def _previous_stamp(previous: dict[str, Any], plan: Any) -> str:
 
 def _withdrawal(p: _Published, now: str) -> dict[str, Any]:
     return {**p.raw, "uid": p.uid, "status": "cancelled", "sequence": p.sequence + 1, "published": now}
-
-
-def previous_publication(out: Any) -> dict[str, Any] | None:
-    """OUT/plan.json as the last version published there, or None where there is none or it
-    is not JSON holding an object. Its activities are sorted out by `publish`, one by one."""
-    import json
-    from pathlib import Path
-
-    path = Path(out) / "plan.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -45,6 +45,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from planner.errors import PlanError, Problem
+from planner.planfile import PlanFile
 from planner.export.ledger import (ENTRY_KEYS, NEUTRAL_KEYS, LedgerRead, LedgerRow, LedgerUnreadable,
                                    read_ledger, same_planned)
 
@@ -166,8 +167,7 @@ def database_path(out: Path | str) -> Path:
 class Station:
     out: Path
     loaded: Any  # LoadedPlan
-    data: dict[str, Any]  # plan.json
-    text: str
+    plan_json: PlanFile
     sha256: str
     view: Any  # PlanView
     planned: dict[str, dict[str, Any]]  # activity id → the ledger's pre-filled values
@@ -177,6 +177,11 @@ class Station:
     @property
     def plan(self):
         return self.loaded.plan
+
+    @property
+    def text(self) -> str:
+        """plan.json as published (stored with the records it was made against)."""
+        return self.plan_json.text
 
     @property
     def lang(self) -> str:
@@ -189,7 +194,7 @@ class Station:
     def station_key(self) -> str:
         from planner.publish import uid_domain
 
-        return str(self.data.get("uid_domain") or uid_domain(self.plan.station))
+        return str(self.plan_json.uid_domain or uid_domain(self.plan.station))
 
 
 def open_station(out: Path | str, plan: Path | str | None = None) -> Station:
@@ -203,19 +208,19 @@ def open_station(out: Path | str, plan: Path | str | None = None) -> Station:
     json_path = out / "plan.json"
     if not out.is_dir():
         raise PlanError([Problem(1, 1, "(folder)", "no such folder; run `planner plan PLAN -o OUT` first", str(out))])
-    data, text = read_plan_json(json_path)
-    station_plan = Path(plan) if plan is not None else plan_path_for(json_path, data)
+    plan_json = read_plan_json(json_path)
+    station_plan = Path(plan) if plan is not None else plan_path_for(json_path, plan_json)
     if station_plan is None:
         raise PlanError([Problem(1, 1, "source", "the station plan it came from is not recorded or has moved; "
                                  "pass it with --plan PLAN", str(json_path))])
     loaded = load_plan(station_plan)
-    check_plan_json(json_path, data, text, loaded)
-    view = build_view(loaded, data)
+    check_plan_json(plan_json, loaded)
+    view = build_view(loaded, plan_json.raw)
     book = _book(view)
     raw: dict[str, dict[str, Any]] = {}
-    for a in data.get("activities", []) + data.get("cancelled", []):
+    for a in plan_json.raw["activities"] + plan_json.raw.get("cancelled", []):
         raw.setdefault(a["id"], a)
-    return Station(out, loaded, data, text, hashlib.sha256(text.encode("utf-8")).hexdigest(), view,
+    return Station(out, loaded, plan_json, hashlib.sha256(plan_json.text.encode("utf-8")).hexdigest(), view,
                    book.planned_values(view.activities), book.planned_values(view.cancelled), raw)
 
 

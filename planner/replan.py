@@ -20,7 +20,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from datetime import time as clock_time
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -31,9 +31,9 @@ from planner import interrupt
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Candidate, CandidateSet, activity_id, generate_candidates
 from planner.changes import Changes, diff
-from planner.errors import PlanError, Problem
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
+from planner.planfile import PlanFile
 from planner.search import (
     ChunkResult,
     Incumbent,
@@ -136,33 +136,14 @@ class Replanned:
     unrecorded: int = 0  # activities before the date with no record (taken as held as planned)
 
 
-def read_previous(data: dict[str, Any], text: str, file: str, tz) -> list[Previous]:
-    """The previous plan's activities; a malformed one is bad input naming its line."""
+def read_previous(plan_json: PlanFile, tz: tzinfo) -> list[Previous]:
+    """The previous plan's activities (their types were checked on reading)."""
     out = []
-    problems = []
-    for n, raw in enumerate(data["activities"]):
-        ident = raw.get("id") if isinstance(raw, dict) else None
-        at = text.find(f'"id": "{ident}"') if isinstance(ident, str) else -1
-        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
-        try:
-            start = datetime.fromisoformat(raw["start"]).astimezone(tz)
-            end = datetime.fromisoformat(raw["end"]).astimezone(tz)
-            staff = tuple(raw["staff"])
-            if not isinstance(raw["activity"], str) or not isinstance(ident, str) \
-                    or not all(isinstance(s, str) for s in staff):
-                raise TypeError
-            sequence = raw.get("sequence") or 0
-            if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
-                raise TypeError
-        except (KeyError, TypeError, ValueError, AttributeError):
-            problems.append(Problem(line, 1, f"activities[{n}]", "not a planned activity: it needs id, venue, "
-                                    "activity, ISO start and end, and a list of staff", file))
-            continue
-        venue = raw.get("venue")
-        natural = activity_id(venue, raw["activity"], start.date(), start.hour * 60 + start.minute)
-        out.append(Previous(raw, ident, natural, venue, raw["activity"], start, end, staff, sequence))
-    if problems:
-        raise PlanError(problems)
+    for activity, raw in zip(plan_json.activities, plan_json.raw["activities"]):
+        start, end = activity.start.astimezone(tz), activity.end.astimezone(tz)
+        natural = activity_id(activity.venue, activity.activity, start.date(), start.hour * 60 + start.minute)
+        out.append(Previous(raw, activity.id, natural, activity.venue, activity.activity, start, end,
+                            tuple(activity.staff), activity.sequence or 0))
     return out
 
 
@@ -391,11 +372,11 @@ def _broken(previous: list[Previous], loaded: LoadedPlan, calendar: CampaignCale
     return {b for b in broken if b in by_id}
 
 
-def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since: date, *,
+def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
            progress: Callable[[Progress], None] | None = None, time_limit: float | None = None,
            workers: int | None = None, seed: int | None = None, actuals: Actuals | None = None,
            retry_unmet: bool = False) -> Replanned:
-    """Re-solve the updated plan from `since`, keeping the previous plan.json `data` before it.
+    """Re-solve the updated plan from `since`, keeping the previous plan.json before it.
 
     `actuals`: what the station recorded. Held activities are facts, kept exactly, their
     recorded reach and installs counting; planned ones recorded as not held are missed: they
@@ -407,7 +388,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     started = time.monotonic()
     calendar = build_calendar(plan)
     tz = ZoneInfo(plan.station.timezone)
-    previous = read_previous(data, text, file, tz)
+    previous = read_previous(previous_plan, tz)
     limit = time_limit if time_limit is not None else plan.solver.time_limit.total_seconds()
     workers = workers if workers is not None else plan.solver.workers
     workers = workers or os.cpu_count() or 1
@@ -425,9 +406,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     # a missed later activity is repaired (moved near its day, or cancelled); a held one stays
     broken = (_broken(previous, loaded, calendar, since) | {p.id for p in later if outcome(p) in MISSED}) \
         - {p.id for p in later if outcome(p) == "held"}
-    unmet_before = set() if retry_unmet else {(u.get("tactic"), u.get("venue"), u.get("period"))
-                                              for u in data.get("unmet", [])
-                    if isinstance(u, dict)}
+    unmet_before = set() if retry_unmet else {(u.tactic, u.venue, u.period) for u in previous_plan.unmet}
     strategy = choose_strategy(loaded, calendar)
     whole = list(strategy.chunks)
     first = next((i for i, d in enumerate(calendar.days) if d.date >= since), len(calendar.days))
@@ -490,7 +469,7 @@ def replan(loaded: LoadedPlan, data: dict[str, Any], text: str, file: str, since
     scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
     solution = assemble(scored, planned, keep_theme)
     _say_missed(solution, missed, actuals, run.periods, calendar)
-    publication = _publication(solution, data, since)
+    publication = _publication(solution, previous_plan.raw, since)
     new_data = publication.data
     changes = diff([p.raw for p in later], [a for a in new_data["activities"]
                                             if datetime.fromisoformat(a["start"]).astimezone(tz).date() >= since])

@@ -2,10 +2,10 @@
 
 Two questions a publicity officer asks once a plan exists:
 
-    suggest_for_venue(loaded, plan_data, "donghu-shequ", date(2026, 6, 3))
+    suggest_for_venue(loaded, plan_json, "donghu-shequ", date(2026, 6, 3))
         the activities the windows allow at that venue that day, and for each the teams
         that could take it, best first;
-    suggest_replacement(loaded, plan_data, "donghu-shequ-stall-20260603-1730", person="wang-peng")
+    suggest_replacement(loaded, plan_json, "donghu-shequ-stall-20260603-1730", person="wang-peng")
         who could take a person's place on an activity already planned.
 
 Nobody is proposed who cannot go: on leave or on a duty day, already at another activity
@@ -37,6 +37,7 @@ from planner.candidates import Candidate, activity_id, generate_candidates
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan, did_you_mean
+from planner.planfile import PlanFile
 from planner.model import Staff, Venue
 from planner.search import Evaluator, Fact, Incumbent
 from planner.tactics import MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, campaign_periods, prorated, travel_minutes
@@ -204,7 +205,7 @@ class Booked:
 class Situation:
     """plan.json joined with the station plan: who is where, loads, quotas."""
 
-    def __init__(self, loaded: LoadedPlan, plan_data: dict[str, Any], calendar: CampaignCalendar | None = None):
+    def __init__(self, loaded: LoadedPlan, plan_json: PlanFile, calendar: CampaignCalendar | None = None):
         self.loaded = loaded
         self.plan = loaded.plan
         self.language = self.plan.campaign.language
@@ -216,11 +217,11 @@ class Situation:
         self.team_of = teams(self.staff)
         self.day_index = {d.date: i for i, d in enumerate(self.calendar.days)}
         self.booked: list[Booked] = []
-        for raw in plan_data.get("activities", []):
-            venue = self.venues.get(raw.get("venue")) if raw.get("venue") else None
+        for a in plan_json.activities:
+            venue = self.venues.get(a.venue) if a.venue else None
             self.booked.append(Booked(
-                raw["id"], raw.get("venue"), raw["activity"], self._local(raw["start"]), self._local(raw["end"]),
-                tuple(raw.get("staff", [])), raw.get("key_date"), venue.area if venue else None))
+                a.id, a.venue, a.activity, a.start.astimezone(self.tz), a.end.astimezone(self.tz),
+                tuple(a.staff), a.key_date, venue.area if venue else None))
         self.by_id = {b.id: b for b in self.booked}
         self.of_person: dict[str, list[Booked]] = defaultdict(list)
         for b in self.booked:
@@ -231,10 +232,6 @@ class Situation:
         self._generated: dict[str, Candidate] | None = None  # the planner's candidates by id, made once
         self.load = {s.id: len(self.of_person.get(s.id, ())) for s in self.staff}
         self.formats = resolve_formats(self.plan)
-
-    def _local(self, text: str) -> datetime:
-        moment = datetime.fromisoformat(text)
-        return moment.replace(tzinfo=self.tz) if moment.tzinfo is None else moment.astimezone(self.tz)
 
     def format_name(self, fmt: str) -> str:
         f = self.formats.get(fmt)
@@ -456,10 +453,10 @@ class Situation:
 # --- at a venue on a day -------------------------------------------------------------------------------
 
 
-def suggest_for_venue(loaded: LoadedPlan, plan_data: dict[str, Any], venue_id: str, day: date, *,
+def suggest_for_venue(loaded: LoadedPlan, plan_json: PlanFile, venue_id: str, day: date, *,
                       fmt: str | None = None, top: int = TOP, situation: Situation | None = None) -> Suggestions:
     """The activities the windows allow at a venue on a day, each with the best teams to take it."""
-    s = situation or Situation(loaded, plan_data)
+    s = situation or Situation(loaded, plan_json)
     venue = s.venues.get(venue_id)
     if venue is None:
         raise SuggestError("--venue", f"no venue '{venue_id}' in {loaded.file}{_close(venue_id, s.venues)}")
@@ -659,10 +656,10 @@ def need_team(s: Situation, person: Staff) -> str:
 # --- replacing someone -----------------------------------------------------------------------------------
 
 
-def suggest_replacement(loaded: LoadedPlan, plan_data: dict[str, Any], activity_id: str, *,
+def suggest_replacement(loaded: LoadedPlan, plan_json: PlanFile, activity_id: str, *,
                         person: str | None = None, top: int = TOP, situation: Situation | None = None) -> Suggestions:
     """Who could take the place of each person on a planned activity (or of the one named)."""
-    s = situation or Situation(loaded, plan_data)
+    s = situation or Situation(loaded, plan_json)
     b = s.by_id.get(activity_id)
     if b is None:
         raise SuggestError("--activity", f"no activity '{activity_id}' in the plan.json{_close(activity_id, s.by_id)}")

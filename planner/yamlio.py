@@ -178,6 +178,14 @@ def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True) -> D
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise fail("contains a NUL byte; is this a binary file?", line)
+    return load_yaml_text(text, file, what=what, strict=strict)
+
+
+def load_yaml_text(text: str, file: str, *, what: str = "file", strict: bool = True) -> Document:
+    """`load_yaml` of text already read (plan.json, when its problems need positions)."""
+
+    def fail(what_is_wrong: str, line: int = 1, col: int = 1, where: str = "(file)") -> PlanError:
+        return PlanError([Problem(line, col, where, what_is_wrong, file)])
 
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)

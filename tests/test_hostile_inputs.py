@@ -27,9 +27,10 @@ import pytest
 from conftest import ROOT, STARTER, run_planner
 from planner.errors import PlanError
 from planner.export.output import DiskFull, OutputError, check_output_dir, output_dir
-from planner.export.source import check_plan_json, check_previous_plan, read_plan_json
+from planner.export.source import check_plan_json, check_previous_plan
 from planner.history import entries, read, record
 from planner.loader import load_plan
+from planner.planfile import read_plan_json
 
 FAST = ("--time-limit", "3s", "--workers", "1")
 SINCE = "2026-07-01"
@@ -139,11 +140,11 @@ def test_replan_refuses_another_stations_plan_json(published, tmp_path):
 
 def test_a_station_renamed_in_its_own_plan_file_is_still_that_station(published, tmp_path):
     plan, out = published
-    data, text = read_plan_json(out / "plan.json")
+    plan_json = read_plan_json(out / "plan.json")
     renamed = plan.read_text(encoding="utf-8")
     try:
         plan.write_text(renamed.replace("XX市公安局XX分局XX派出所", "XX市公安局XX分局新名派出所"), encoding="utf-8")
-        check_previous_plan(out / "plan.json", data, text, load_plan(plan))
+        check_previous_plan(plan_json, load_plan(plan))
     finally:
         plan.write_text(renamed, encoding="utf-8")
 
@@ -175,14 +176,14 @@ def test_people_who_left_are_departures_for_replan_not_for_export(published, tmp
     data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     data["activities"][0]["staff"] = ["left-in-june"]
     path = tmp_path / "plan.json"
-    text = write_json(path, data)
+    write_json(path, data)
     loaded = load_plan(plan)
-    check_previous_plan(path, data, text, loaded)
+    check_previous_plan(read_plan_json(path), loaded)
     with pytest.raises(PlanError, match="staff 'left-in-june' is not in"):
-        check_plan_json(path, data, text, loaded)
+        check_plan_json(read_plan_json(path), loaded)
     data["replanned_from"] = "2026-12-31"  # a replan kept it as it was
-    text = write_json(path, data)
-    check_plan_json(path, data, text, loaded)
+    write_json(path, data)
+    check_plan_json(read_plan_json(path), loaded)
 
 
 def test_a_duplicate_activity_id_is_reported(published, tmp_path):
@@ -190,9 +191,9 @@ def test_a_duplicate_activity_id_is_reported(published, tmp_path):
     data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     data["activities"][2]["id"] = data["activities"][1]["id"]
     path = tmp_path / "plan.json"
-    text = write_json(path, data)
+    write_json(path, data)
     with pytest.raises(PlanError, match=r"activities\[2\]: the id .* is also activities\[1\]'s"):
-        check_previous_plan(path, data, text, load_plan(plan))
+        check_previous_plan(read_plan_json(path), load_plan(plan))
 
 
 # --- 3: ids with a trailing line break -----------------------------------------------------------------

@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from planner.export.source import check_plan_json, read_plan_json
+from planner.export.source import check_plan_json
 from planner.loader import load_plan
+from planner.planfile import read_plan_json
 
 LANZHOU = ROOT / "examples" / "lanzhou-guangwumen.yaml"
 TIME_LIMIT = 600.0  # far longer than the test waits (a deterministic search uses its budget): stopped, not finished
@@ -113,9 +114,9 @@ def test_the_first_ctrl_c_stops_the_search_and_writes_the_best_plan_so_far(inter
     assert "Traceback" not in stderr, stderr
     assert "interrupted: the search was stopped" in stderr and "best plan it had found" in stderr
     # a complete, valid OUT
-    data, text = read_plan_json(out / "plan.json")
-    check_plan_json(out / "plan.json", data, text, load_plan(plan))
-    assert data["activities"]
+    plan_json = read_plan_json(out / "plan.json")
+    check_plan_json(plan_json, load_plan(plan))
+    assert plan_json.activities
     for name in ("calendars/all.ics", "plan.html", "plan.xlsx", ".planner-output"):
         assert (out / name).is_file(), name
     assert list(out.parent.glob(".out.*.new")) == []

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import STARTER
 
-from planner.export.source import read_plan_json
 from planner.loader import load_plan
+from planner.planfile import read_plan_json
 from planner.planjson import dumps, plan_json
 from planner.publish import publish
 from planner.replan import Actual, Actuals, Extra, replan
@@ -38,8 +38,8 @@ def published(tmp_path_factory):
     data = publish(plan_json(solve(loaded, time_limit=10, workers=1)), None, plan=loaded.plan).data
     path = folder / "plan.json"
     path.write_text(dumps(data), encoding="utf-8")
-    data, text = read_plan_json(path)
-    return plan, data, text, path
+    previous = read_plan_json(path)
+    return plan, previous.raw, previous, path
 
 
 def day(a: dict) -> date:
@@ -61,10 +61,10 @@ def week_visit(data: dict) -> tuple[str, date, list[dict]]:
 
 
 def test_missed_activities_leave_the_plan_and_their_goals_reopen(published):
-    plan, data, text, path = published
+    plan, data, previous, path = published
     venue, since, missed = week_visit(data)
     actuals = Actuals({a["id"]: Actual("not_held", reason="暴雨") for a in missed})
-    result = replan(load_plan(plan), data, text, str(path), since, actuals=actuals, time_limit=10, workers=1)
+    result = replan(load_plan(plan), previous, since, actuals=actuals, time_limit=10, workers=1)
     new = result.data
     ids = {a["id"] for a in new["activities"]}
     assert not ids & {a["id"] for a in missed}  # not held: withdrawn from the plan and the calendars
@@ -86,13 +86,13 @@ def test_missed_activities_leave_the_plan_and_their_goals_reopen(published):
 
 
 def test_held_activities_count_with_their_recorded_figures(published):
-    plan, data, text, path = published
+    plan, data, previous, path = published
     since = date(2026, 6, 16)
     past = [a for a in data["activities"] if day(a) < since and a["venue"]]
     held = past[0]
     actuals = Actuals({held["id"]: Actual("held", reach=held["reach"] + 5000, installs=7)})
-    plain = replan(load_plan(plan), data, text, str(path), since, time_limit=10, workers=1)
-    recorded = replan(load_plan(plan), data, text, str(path), since, actuals=actuals, time_limit=10, workers=1)
+    plain = replan(load_plan(plan), previous, since, time_limit=10, workers=1)
+    recorded = replan(load_plan(plan), previous, since, actuals=actuals, time_limit=10, workers=1)
     assert recorded.held == 1
     # kept exactly in the plan; its real figures count in the plan's totals
     kept = next(a for a in recorded.data["activities"] if a["id"] == held["id"])
@@ -101,7 +101,7 @@ def test_held_activities_count_with_their_recorded_figures(published):
 
 
 def test_an_extra_activity_held_counts_towards_the_goals(published):
-    plan, data, text, path = published
+    plan, data, previous, path = published
     venue, since, missed = week_visit(data)
     actuals = Actuals({a["id"]: Actual("not_held") for a in missed})
     # ... but the station went there on another day that week, unplanned, before the date
@@ -114,7 +114,7 @@ def test_an_extra_activity_held_counts_towards_the_goals(published):
     if other is None:
         pytest.skip("no other day before the date in that week")
     with_extra = Actuals(actuals.planned, [Extra(venue, first["activity"], other, None, reach=80)])
-    result = replan(load_plan(plan), data, text, str(path), since, actuals=with_extra, time_limit=10, workers=1)
+    result = replan(load_plan(plan), previous, since, actuals=with_extra, time_limit=10, workers=1)
     assert result.extra == 1
     week = since.isocalendar()[:2]
     label = f"{week[0]}-W{week[1]:02d}"

@@ -18,6 +18,7 @@ from conftest import ROOT, STARTER, run_planner
 from planner.candidates import generate_candidates
 from planner.catalogue import catalogue
 from planner.loader import load_plan
+from planner.planfile import PlanFile
 from planner.suggest import Situation, suggest_for_venue, suggest_replacement
 from planner.verify import verify
 
@@ -70,11 +71,12 @@ def with_activity(plan_data, loaded, item, option) -> dict:
 
 def venue_cases(loaded, plan_data, days, venues=None):
     """(day, item) for every activity with at least one option at the venues on those days."""
-    situation = Situation(loaded, plan_data)
+    plan_json = PlanFile.from_data(plan_data)
+    situation = Situation(loaded, plan_json)
     found = []
     for venue in venues or [v.id for v in loaded.plan.venues]:
         for day in days:
-            result = suggest_for_venue(loaded, plan_data, venue, day, situation=situation)
+            result = suggest_for_venue(loaded, plan_json, venue, day, situation=situation)
             found += [(day, it) for it in result.items if it.options]
     return found
 
@@ -157,11 +159,12 @@ def test_a_person_put_on_leave_is_no_longer_suggested(planned, cleared, loaded, 
 
 def test_replacements_exclude_the_people_on_it_and_pass_the_checker(loaded, data):
     staff = {s.id: s for s in loaded.plan.staff}
-    situation = Situation(loaded, data)
+    plan_json = PlanFile.from_data(data)
+    situation = Situation(loaded, plan_json)
     baseline = staff_violations(data, loaded)
     offered = 0
     for activity in data["activities"][::9]:
-        result = suggest_replacement(loaded, data, activity["id"], situation=situation)
+        result = suggest_replacement(loaded, plan_json, activity["id"], situation=situation)
         assert [it.replacing.id for it in result.items] == activity["staff"]
         day = date.fromisoformat(activity["start"][:10])
         for item in result.items:

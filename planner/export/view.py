@@ -7,7 +7,6 @@ once, so the calendars, the printable plan and the spreadsheet say the same thin
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -129,7 +128,10 @@ def material_counts(raw: dict[str, Any], fmt: Any) -> dict[str, int]:
 
 
 def read_plan_json(path: Path | str) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """plan.json's data, read through its contract (PlanError with FILE:LINE:COL if broken)."""
+    from planner.planfile import read_plan_json as read
+
+    return read(path).raw
 
 
 def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:

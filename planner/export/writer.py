@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,6 +15,7 @@ from planner.export.output import write_text_atomic
 from planner.export.view import PlanView, build_view
 from planner.export.xlsx import write_xlsx
 from planner.loader import LoadedPlan
+from planner.planfile import read_plan_json
 
 TARGETS = ("json", "ics", "html", "pdf", "xlsx")
 # What each target writes inside OUT (for `planner export`, which replaces only these).
@@ -114,10 +114,7 @@ def _write_workbook(view: PlanView, folder: Path, candidates: list[Path], writte
 def _earlier_view(loaded: LoadedPlan, path: Path) -> PlanView | None:
     """The plan view the earlier workbook was written from (its plan.json), if it can be had."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
-            return None
-        return build_view(loaded, data)
+        return build_view(loaded, read_plan_json(path).raw)
     except Exception:  # missing, unreadable, or not a plan this plan can show: compare with the new plan only
         return None
 
