@@ -256,22 +256,23 @@ TINY_END = ("  end: 2026-08-31 ", "  end: 2026-06-21 ")  # the starter, three we
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    """The starter plan cut to three weeks, planned: (loaded plan, plan.json data)."""
+    """The starter plan cut to three weeks, planned: (loaded plan, plan.json typed and as data)."""
     folder = tmp_path_factory.mktemp("tiny")
     path = folder / "plan.yaml"
     path.write_text(STARTER.read_text(encoding="utf-8").replace(*TINY_END), encoding="utf-8")
     result = run_planner("plan", path, "-o", folder / "out", "--time-limit", "3s", "--workers", "1")
     assert result.returncode == 0, result.stderr
-    return load_plan(path), json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
+    data = json.loads((folder / "out" / "plan.json").read_text(encoding="utf-8"))
+    return load_plan(path), PlanFile.from_data(data), data
 
 
 def test_an_options_price_is_the_models_objective_with_it_less_without_it(tiny):
-    loaded, data = tiny
-    situation = Situation(loaded, data)
+    loaded, plan_json, data = tiny
+    situation = Situation(loaded, plan_json)
     checked = 0
     for venue in loaded.plan.venues:
         for day in (date(2026, 6, 1) + timedelta(n) for n in range(21)):
-            result = suggest_for_venue(loaded, data, venue.id, day, situation=situation)
+            result = suggest_for_venue(loaded, plan_json, venue.id, day, situation=situation)
             for item in result.items:
                 for option in item.options:
                     cset = generate_candidates(loaded, situation.calendar, days=[situation.day_index[day]],
@@ -295,12 +296,12 @@ def test_an_options_price_is_the_models_objective_with_it_less_without_it(tiny):
 
 
 def test_the_cheapest_team_comes_first_and_the_teams_differ(tiny):
-    loaded, data = tiny
-    situation = Situation(loaded, data)
+    loaded, plan_json, data = tiny
+    situation = Situation(loaded, plan_json)
     seen = 0
     for venue in loaded.plan.venues:
         for day in (date(2026, 6, 1) + timedelta(n) for n in range(0, 21, 3)):
-            for item in suggest_for_venue(loaded, data, venue.id, day, top=5, situation=situation).items:
+            for item in suggest_for_venue(loaded, plan_json, venue.id, day, top=5, situation=situation).items:
                 totals = [o.total for o in item.options]
                 assert totals == sorted(totals)
                 teams = [frozenset(p.staff.id for p in o.people) for o in item.options]
@@ -311,8 +312,8 @@ def test_the_cheapest_team_comes_first_and_the_teams_differ(tiny):
 
 def test_an_activity_within_min_gap_days_of_another_at_a_five_into_venue_is_not_offered(tiny):
     """planner.verify rejects it (min_gap_days), and so does the model that prices options."""
-    loaded, data = tiny
-    situation = Situation(loaded, data)
+    loaded, plan_json, data = tiny
+    situation = Situation(loaded, plan_json)
     fi = loaded.plan.tactics.five_into
     kinds = {v.id: v.kind for v in loaded.plan.venues}
     held = [a for a in data["activities"] if a.get("venue") and kinds[a["venue"]] in fi.kinds]
@@ -324,7 +325,7 @@ def test_an_activity_within_min_gap_days_of_another_at_a_five_into_venue_is_not_
             day = first + timedelta(n)
             if day > loaded.plan.campaign.end:
                 break
-            result = suggest_for_venue(loaded, data, a["venue"], day, situation=situation)
+            result = suggest_for_venue(loaded, plan_json, a["venue"], day, situation=situation)
             if result.items:
                 for item in result.items:
                     assert not item.options, (item.activity_id, a["id"])
@@ -351,7 +352,7 @@ def test_replacing_someone_now_on_leave_is_still_priced(data, tmp_path):
     path = tmp_path / "plan.yaml"
     path.write_text(text[:start] + body + text[end:], encoding="utf-8")
     on_leave = load_plan(path)
-    item = suggest_replacement(on_leave, data, activity["id"], person=person).items[0]
+    item = suggest_replacement(on_leave, PlanFile.from_data(data), activity["id"], person=person).items[0]
     assert item.options, item.none_why
     assert all(o.cost for o in item.options), "every option has a price"
     assert [o.total for o in item.options] == sorted(o.total for o in item.options)
