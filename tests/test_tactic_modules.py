@@ -231,3 +231,29 @@ weights: {fairness: 0}
     solution, data = run(loaded, seconds=2)
     assert name not in data["score"]
     assert all(g.tactic != name for g in solution.unmet)
+
+
+@pytest.mark.parametrize("example", ["templates/starter.yaml", "examples/lanzhou-guangwumen.yaml"])
+def test_the_greedy_fills_the_quotas_the_model_scores(example):
+    """The greedy (the search's starting plan, the fallback without a solver plan) asks each
+    tactic for its quotas: every counted goal of the model has its quota, with the same amount."""
+    from pathlib import Path
+
+    from planner.greedy import quotas
+    from planner.search import Run, choose_strategy
+
+    loaded = load_plan(Path(__file__).parent.parent / example)
+    calendar = build_calendar(loaded.plan)
+    strategy = choose_strategy(loaded, calendar)
+    run_ = Run(loaded, calendar, strategy, None, 1, 1, 0.0, None)
+    days = strategy.chunks[0]
+    ctx = run_.build(generate_candidates(loaded, calendar, days=days), days, days, run_.carry, "master")
+    asked = {(q.tactic, q.rule, q.venue, ctx.staff[q.person].id if q.person is not None else None,
+              q.period.label if q.period else None, q.where): q.required for q in quotas(ctx) if q.kind != "share"}
+    counted = [g for g in ctx.goals if g.rule not in ("lectures", "app_promotion")]
+    assert {g.tactic for g in counted} >= {"five_into", "three_times_three_places", "six_plus", "key_dates",
+                                           "all_police"}
+    for g in counted:
+        where = g.where if g.tactic == "three_times_three_places" else ()  # which line
+        key = (g.tactic, g.rule, g.venue, g.person, g.period, where)
+        assert asked.get(key) == g.required, key

@@ -13,10 +13,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planner.capacity import Quota
 from planner.tactics import Ctx, part_of, prorated, staffing
 
 NAME = "all_police"
 WHERE = ("tactics", "all_police")
+GREEDY_STEP = 60  # after the venues' quotas: officers join activities that are there anyway
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Every police officer's activities per period."""
+    rule = ctx.plan.tactics.all_police
+    if rule is None or not rule.at_least:
+        return []
+    out = []
+    for p, person in enumerate(ctx.staff):
+        if person.role != "police":
+            continue
+        for period in ctx.periods(rule.per):
+            if ctx.in_chunk(period):
+                required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
+                out.append(Quota(NAME, "every_officer", GREEDY_STEP, "person", required, period, person=p))
+    return out
 
 
 def enabled(plan) -> bool:

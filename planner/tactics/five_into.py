@@ -12,10 +12,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planner.capacity import Quota, at_venue
 from planner.tactics import Ctx, Period, explain_venue, prorated
 
 NAME = "five_into"
 WHERE = ("tactics", "five_into")
+GREEDY_STEP = 40  # after the weekly lines and posts, before 6+ precision
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Every 五进 venue's visits per period, cheapest per head first (staff time runs out)."""
+    rule = ctx.plan.tactics.five_into
+    assert rule is not None
+    plist, each = periods(ctx)
+    per = rule.every_venue.per
+    out = []
+    for period in plist:
+        if not ctx.in_chunk(period):
+            continue
+        required = each if per == "campaign" else prorated(each, period.fraction)
+        for venue in venues(ctx):
+            out.append(Quota(NAME, "every_venue", GREEDY_STEP, "count", required, period,
+                             at_venue(venue), venue=venue, order=("worth", "day", "id")))
+    return out
 
 
 def enabled(plan) -> bool:

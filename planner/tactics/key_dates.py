@@ -13,10 +13,34 @@ assignment at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
-from planner.tactics import Ctx
+from planner.candidates import Candidate
+from planner.capacity import Quota
+from planner.tactics import Ctx, Period
 
 NAME = "key_dates"
+GREEDY_STEP = 10  # first: a key date's window is short and fixed
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Each key date this model owns: its themed activities, closest to the date first."""
+    rule = ctx.plan.tactics.key_dates
+    assert rule is not None
+
+    def themed_for(k: int) -> Callable[[Candidate], bool]:
+        return lambda c: k in c.key_dates
+
+    out = []
+    for k, key in enumerate(ctx.calendar.key_dates):
+        if not owns(ctx, k):
+            continue
+        period = Period(str(key.window), first_day(ctx, k), last_day(ctx, k), 1.0)
+        out.append(Quota(NAME, "themed_activities", GREEDY_STEP, "key_date",
+                         rule.min_activities - ctx.carry.key_date_credit.get(k, 0), period,
+                         themed_for(k), key_date=k, near=key.date,
+                         order=("near", "reach", "id")))
+    return out
 
 
 def enabled(plan) -> bool:

@@ -19,12 +19,56 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planner.capacity import Quota, at_venue
 from planner.tactics import PAIRED_KINDS, Ctx, Goal, explain_venue, five_into, prorated
 
 NAME = "six_plus"
 WHERE = ("tactics", "six_plus")
 INSTALL_WEIGHT = 0.2  # × weights.reach per install short
 TENTHS = 10  # installs are counted in tenths in the model
+GREEDY_STEPS = {"online": 30, "precision": 50, "lectures": 70, "app_promotion": 80}
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Online posts per week; high-risk venues' extra visits (by hand only at 五进 venues);
+    the lecture share; App installs up to the horizon's share of the target."""
+    six = ctx.plan.tactics.six_plus
+    assert six is not None
+    out: list[Quota] = []
+    if six.online and six.online.posts_per_week:
+        for period in ctx.periods("week"):
+            if ctx.in_chunk(period):
+                out.append(Quota(NAME, "online", GREEDY_STEPS["online"], "count",
+                                 prorated(six.online.posts_per_week, period.fraction), period,
+                                 at_venue(None), counts_chosen=False))
+    if six.precision:
+        fi = ctx.plan.tactics.five_into
+        if fi:
+            plist, each = five_into.periods(ctx)
+            per = fi.every_venue.per
+            fi_venues = set(five_into.venues(ctx))
+        else:
+            plist, each, per, fi_venues = ctx.periods("month"), 1, "month", set()
+        for venue in ctx.plan.venues:
+            mult = multiplier(ctx, venue.risk)
+            if mult <= 1:
+                continue
+            base = each if venue.id in fi_venues else 1
+            for period in plist:
+                if ctx.in_chunk(period):
+                    required = round(base * mult) if per == "campaign" else prorated(base * mult, period.fraction)
+                    out.append(Quota(NAME, "precision", GREEDY_STEPS["precision"], "count", required, period,
+                                     at_venue(venue.id), venue=venue.id, weight="precision",
+                                     order=("worth", "id"), by_hand=venue.id in fi_venues))
+    if six.lectures and six.lectures.min_share > 0:
+        out.append(Quota(NAME, "lectures", GREEDY_STEPS["lectures"], "share", six.lectures.min_share,
+                         counts=lambda c: c.format == "lecture", order=("reach", "day", "id"), by_hand=False))
+    if six.app_promotion and six.app_promotion.target_installs:
+        target = six.app_promotion.target_installs * ctx.upto / len(ctx.calendar.days)
+        out.append(Quota(NAME, "app_promotion", GREEDY_STEPS["app_promotion"], "sum", target,
+                         counts=lambda c: bool(c.venue), amount=lambda c: c.installs, order=("installs", "id"),
+                         by_hand=False))
+    return out
 
 
 def enabled(plan) -> bool:

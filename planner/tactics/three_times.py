@@ -10,9 +10,31 @@ Soft (weights.coverage, per stall short): per_week stalls each week across the l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from planner.candidates import Candidate
+from planner.capacity import Quota
 from planner.tactics import Ctx, prorated
 
 NAME = "three_times_three_places"
+GREEDY_STEP = 20  # after key dates: a fixed weekly rhythm
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Each line's stalls per week, most reach first."""
+    def on_line(k: int) -> Callable[[Candidate], bool]:
+        return lambda c: c.line == k
+
+    out = []
+    for k, line in enumerate(ctx.plan.tactics.three_times_three_places or []):
+        if not line.per_week:
+            continue
+        for period in ctx.periods("week"):
+            if ctx.in_chunk(period):
+                out.append(Quota(NAME, "per_week", GREEDY_STEP, "count", prorated(line.per_week, period.fraction),
+                                 period, on_line(k), order=("reach", "day", "id"),
+                                 where=("tactics", NAME, k, "per_week")))
+    return out
 
 
 def enabled(plan) -> bool:
