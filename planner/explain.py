@@ -29,6 +29,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from planner.calendar import CampaignCalendar, build_calendar
+from planner.capacity import hall_families
 from planner.candidates import (
     WindowSpec,
     _key_date_fit,
@@ -53,7 +54,6 @@ from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES
 
 ONLINE = "@online"
 RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
-FAMILY_LIMIT = 10  # position types up to which every union of them is a Hall family
 
 
 # --- what an explanation is ------------------------------------------------------------------------
@@ -412,16 +412,8 @@ class Relaxed:
 
 
 def families(types: list[tuple], staff: list) -> list[tuple[frozenset, frozenset]]:
-    """(position types, people who can fill one of them), by Hall's theorem (as staffing.families)."""
-    elig = {pt: frozenset(p for p, person in enumerate(staff) if fits(person, pt)) for pt in types}
-    unions: set[frozenset] = set()
-    if len(types) <= FAMILY_LIMIT:
-        for mask in range(1, 1 << len(types)):
-            unions.add(frozenset().union(*(elig[t] for k, t in enumerate(types) if mask >> k & 1)))
-    else:
-        unions = {elig[t] for t in types} | {frozenset().union(*elig.values())}
-    return [(frozenset(t for t in types if elig[t] <= people), people)
-            for people in sorted(unions, key=lambda e: (len(e), sorted(e)))]
+    """The Hall families of these position types among the staff, as the master model has them."""
+    return hall_families({pt: frozenset(p for p, person in enumerate(staff) if fits(person, pt)) for pt in types})
 
 
 @dataclass

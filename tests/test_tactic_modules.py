@@ -257,3 +257,16 @@ def test_the_greedy_fills_the_quotas_the_model_scores(example):
         where = g.where if g.tactic == "three_times_three_places" else ()  # which line
         key = (g.tactic, g.rule, g.venue, g.person, g.period, where)
         assert asked.get(key) == g.required, key
+
+
+def test_hall_families_bound_positions_only_the_same_people_can_fill():
+    """Two lecture places and a police place, with one lecturer among two officers: the
+    families say the lecture places need more lecturers, whatever the officers do."""
+    from planner.capacity import FAMILY_LIMIT, hall_families
+
+    fams = hall_families({"lecture": frozenset({0}), "police": frozenset({0, 1}), "online": frozenset({2})})
+    assert (frozenset({"lecture"}), frozenset({0})) in fams  # 2 lecture places > 1 person: unstaffable
+    assert (frozenset({"lecture", "police"}), frozenset({0, 1})) in fams
+    assert (frozenset({"lecture", "police", "online"}), frozenset({0, 1, 2})) in fams
+    many = {f"t{k}": frozenset({k}) for k in range(FAMILY_LIMIT + 1)}
+    assert len(hall_families(many)) == FAMILY_LIMIT + 2  # past the limit: each type, and all together
