@@ -49,6 +49,7 @@ from planner.tactics import (
     campaign_periods,
     part_of,
 )
+from planner.tactics.five_into import min_gap_days, too_close
 from planner.tactics.staffing import fits, positions_for, teams
 from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES
 
@@ -314,7 +315,7 @@ class Relaxed:
         if self.busy is not None:
             fixed = self.busy.venue_days.get(t.venue, set())
             for d, v in mine.items():
-                if any(abs(d - e) < t.gap for e in fixed):
+                if any(too_close(t.gap, d, e) for e in fixed):
                     m.add_bool_or([v.Not(), gap_lit.Not(), self.lit(("visits", t.venue)).Not()])
 
     def _staff(self, by_part: dict[tuple[int, int], list]) -> dict[tuple[int, int, int], Any]:
@@ -673,7 +674,7 @@ class Explainer:
         p = self.period_any(period)
         fi = plan.tactics.five_into
         if tactic in ("five_into", "six_plus") and rule in ("every_venue", "precision") and venue and p:
-            gap = fi.min_gap_days if fi and venue in {v.id for v in plan.venues if v.kind in fi.kinds} else 0
+            gap = min_gap_days(plan, plan.venues[self.venue_index[venue]].kind) if venue in self.venue_index else 0
             if rule == "every_venue":
                 path = ("tactics", "five_into", "every_venue")
                 text = w.pick(f"五进：每个场所每{self._per(fi.every_venue.per)}至少{fi.every_venue.at_least}次",

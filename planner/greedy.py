@@ -21,7 +21,7 @@ from typing import Any
 from planner.candidates import Candidate
 from planner.capacity import Quota
 from planner.tactics import Ctx, PositionType, all_modules, part_of, travel_minutes
-from planner.tactics import five_into as five_into_mod
+from planner.tactics.five_into import min_gap_days, too_close
 from planner.tactics.staffing import ONLINE_AREA, augment, eligible_area, fits
 
 
@@ -43,9 +43,7 @@ class Greedy:
         self.busy: dict[tuple[int, int], list[tuple[int, int, str | None, int]]] = defaultdict(list)
         self.week_load: dict[tuple[int, str], int] = defaultdict(int)
         self.load: dict[int, int] = defaultdict(int)
-        fi = ctx.plan.tactics.five_into
-        self.gap = fi.min_gap_days if fi else 0
-        self.gap_venues = set(five_into_mod.venues(ctx)) if fi else set()
+        self.gap = {v.id: min_gap_days(ctx.plan, v.kind) for v in ctx.plan.venues}
         self.claims = {p: set(s.claims) for p, s in enumerate(ctx.staff)}
         self.claimed = {v for cl in self.claims.values() for v in cl}
         self.fitting: dict[tuple, list[int]] = {}  # (position type, area, venue) → who may fill it
@@ -85,9 +83,8 @@ class Greedy:
             return (c.format, c.day, c.start_min) not in self.slots
         if (c.venue, c.day) in self.slots:
             return False
-        if c.venue in self.gap_venues and self.gap > 1:
-            return all(abs(c.day - d) >= self.gap for d in self.venue_days[c.venue])
-        return True
+        gap = self.gap[c.venue]
+        return gap <= 1 or not any(too_close(gap, c.day, d) for d in self.venue_days[c.venue])
 
     def free(self, p: int, i: int) -> bool:
         ctx = self.ctx

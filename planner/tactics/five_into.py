@@ -13,11 +13,25 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner.capacity import Quota, at_venue
+from planner.model import Plan
 from planner.tactics import Ctx, Period, explain_venue, prorated
 
 NAME = "five_into"
 WHERE = ("tactics", "five_into")
 GREEDY_STEP = 40  # after the weekly lines and posts, before 6+ precision
+
+
+def min_gap_days(plan: Plan, kind: str | None) -> int:
+    """The min_gap_days rule of a venue of this kind: days its activities keep apart (0 or
+    1: none beyond the one activity a venue holds a day). The one definition of the rule:
+    the model, the greedy, the baseline and explain ask it (planner.verify re-checks apart)."""
+    rule = plan.tactics.five_into
+    return rule.min_gap_days if rule is not None and kind in rule.kinds else 0
+
+
+def too_close(gap: int, day: int, other: int) -> bool:
+    """Whether activities on these two days at one venue break a min_gap_days of `gap`."""
+    return gap > 1 and abs(day - other) < gap
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:
@@ -69,7 +83,7 @@ def min_gap(ctx: Ctx) -> None:
     for venue in sorted(by_venue):
         days = by_venue[venue]
         for d in sorted(days):
-            if any(abs(d - e) < gap for e in earlier[venue]):
+            if any(too_close(gap, d, e) for e in earlier[venue]):
                 for v in days[d]:
                     m.add(v == 0)
                 continue
