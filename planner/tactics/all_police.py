@@ -12,13 +12,34 @@ Soft:
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from planner.capacity import Quota
-from planner.tactics import Ctx, part_of, prorated, staffing
+from planner.tactics import Ctx, Period, part_of, prorated, staffing
 
 NAME = "all_police"
 WHERE = ("tactics", "all_police")
 GREEDY_STEP = 60  # after the venues' quotas: officers join activities that are there anyway
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    ap = ex.plan.tactics.all_police
+    if person not in ex.staff_index or period is None or ap is None:
+        return None
+    n, per = ap.at_least, ap.per
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, online=True,
+                     count="person", person=person, goal_path=WHERE,
+                     goal_text=ex.words.pick(f"全警反诈：每名民警每{ex.per_word(per)}至少{n}次",
+                                             f"every officer at least {n} times a {per}"))
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    return "every_officer"
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:

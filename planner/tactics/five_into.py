@@ -11,6 +11,7 @@ up); a period in which the venue is closed throughout wants nothing.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from planner.capacity import Quota, at_venue
 from planner.model import Plan
@@ -32,6 +33,43 @@ def min_gap_days(plan: Plan, kind: str | None) -> int:
 def too_close(gap: int, day: int, other: int) -> bool:
     """Whether activities on these two days at one venue break a min_gap_days of `gap`."""
     return gap > 1 and abs(day - other) < gap
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    fi = ex.plan.tactics.five_into
+    if rule != "every_venue" or not venue or period is None or fi is None:
+        return None
+    w, per = ex.words, fi.every_venue.per
+    text = w.pick(f"五进：每个场所每{ex.per_word(per)}至少{fi.every_venue.at_least}次",
+                  f"五进: every venue at least {fi.every_venue.at_least} times a {per}")
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[venue],
+                     count="visits", venue=venue, gap=ex.venue_gap(venue), goal_path=(*WHERE, "every_venue"),
+                     goal_text=text)
+
+
+def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
+    """An assumption of explain's relaxed model that is this tactic's rule, in words."""
+    if key[0] != "gap":
+        return None
+    n = ex.plan.tactics.five_into.min_gap_days
+    return (*WHERE, "min_gap_days"), ex.words.pick(
+        f"同一五进场所两次活动至少相隔{n}天", f"two activities at a 五进 venue are at least {n} days apart")
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    """The rule of an unmet entry of plan.json (None: not one explain can take up)."""
+    return "every_venue" if venue is not None else None
+
+
+def explain_splits(plan: Plan) -> list[int]:
+    """How a campaign-long rhythm cuts the campaign (periods() below), for reading period labels."""
+    fi = plan.tactics.five_into
+    return [fi.every_venue.at_least] if fi and fi.every_venue.per == "campaign" else []
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:

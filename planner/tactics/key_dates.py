@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from planner.candidates import Candidate
 from planner.capacity import Quota
@@ -21,6 +22,28 @@ from planner.tactics import Ctx, Period
 
 NAME = "key_dates"
 GREEDY_STEP = 10  # first: a key date's window is short and fixed
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    if period is None:
+        return None
+    k = next((k for k, key in enumerate(ex.calendar.key_dates) if str(key.window) == period.label), None)
+    if k is None:
+        return None
+    key = ex.calendar.key_dates[k]
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, key_date=k,
+                     goal_path=_where(ex, key),
+                     goal_text=ex.words.pick(f"关键节点 {key.zh}：{key.window} 内{required}次主题活动",
+                                             f"key date {key.en}: {required} themed activities in {key.window}"))
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    return "themed_activities"
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:
