@@ -234,7 +234,8 @@ class Relaxed:
         seen: dict[tuple, Any] = {}
         # interchangeable slots: one is enough when a single activity, or one person's load, is asked for
         dedupe = (t.count == "activities" and t.required == 1 and t.key_date is None) or t.count == "person"
-        me = ex.staff[ex.staff_index[t.person]] if t.count == "person" else None
+        me_p = ex.staff_index[t.person] if t.count == "person" and t.person is not None else None
+        me = ex.staff[me_p] if me_p is not None else None
         for vi, venue in ex.scope_venues(t):
             for f, fmt_variants in ex.scope_formats(t, venue):
                 windows = ex.windows_for(f, venue.kind if venue else None, t.line)
@@ -247,7 +248,7 @@ class Relaxed:
                         if st is None:
                             continue
                         positions, team = st
-                        if me is not None and ex.staff_index[t.person] not in team and \
+                        if me is not None and me_p not in team and \
                                 not any(fits(me, pt) for pt in positions):
                             continue  # the officer could not go
                         for d in days:
@@ -290,7 +291,7 @@ class Relaxed:
         if t.count == "visits":
             total = list(vday.values())
         elif t.count == "person":
-            total = [w for (p, d, part), w in works.items() if p == ex.staff_index[t.person]]
+            total = [w for (p, d, part), w in works.items() if p == me_p]
         else:
             total = [x for xs in visited.values() for x in xs]
         m.add(sum(total) >= t.required).only_enforce_if(goal)
@@ -306,7 +307,7 @@ class Relaxed:
             if len(window) > 1:
                 m.add(sum(window) <= 1).only_enforce_if(gap_lit)
         if self.busy is not None:
-            fixed = self.busy.venue_days.get(t.venue, set())
+            fixed = self.busy.venue_days.get(t.venue, set()) if t.venue is not None else set()
             for d, v in mine.items():
                 if any(too_close(t.gap, d, e) for e in fixed):
                     m.add_bool_or([v.Not(), gap_lit.Not(), self.lit(("visits", t.venue)).Not()])
@@ -477,9 +478,11 @@ class Explainer:
                 continue
             if (venue is None) != bool(fmt.online):
                 continue
-            if kd_fit is not None and kd_fit[t.key_date] is not None and f not in kd_fit[t.key_date]:
-                continue
-            variants = [(fmt, ())]
+            if kd_fit is not None and t.key_date is not None:
+                allowed = kd_fit[t.key_date]
+                if allowed is not None and f not in allowed:
+                    continue
+            variants: list[tuple[Format, tuple]] = [(fmt, ())]
             base = catalogue().formats.get(f)
             if f in self.plan.activities and base is not None and (
                     base.duration != fmt.duration or base.needs != fmt.needs):
@@ -525,7 +528,7 @@ class Explainer:
     def failing(self, w: WindowSpec, d: int, venue, vi: int) -> frozenset | None:
         """The plan entries that keep window w shut on day d (None: shut by the catalogue)."""
         day = self.calendar.days[d]
-        out = set()
+        out: set[tuple] = set()
         if not day.in_class(w.days) or (w.months is not None and day.date.month not in w.months):
             if not w.where:
                 return None
@@ -609,7 +612,7 @@ class Explainer:
             return ("activities", f), w.pick(f"{w.fmt(f)}：{w.needs(self.formats[f])}",
                                              f"{w.fmt(f)}: {w.needs(self.formats[f])}")
         if kind == "goal":
-            return self._goal_path, self._goal_text
+            return self._goal_path or (), self._goal_text
         raise KeyError(key)
 
     # targets ------------------------------------------------------------------------------------------
@@ -677,9 +680,10 @@ class Explainer:
         if t.count == "visits":
             return w.pick(f"{who} 在 {t.period} 需要 {t.required} 次活动",
                           f"{who} needs {t.required} visit{'s' if t.required > 1 else ''} in {t.period}")
-        if t.count == "person":
-            return w.pick(f"{w.person(self.staff_index[t.person])} 在 {t.period} 需要参加 {t.required} 次活动",
-                          f"{w.person(self.staff_index[t.person])} needs {t.required} activities in {t.period}")
+        if t.count == "person" and t.person is not None:
+            who = w.person(self.staff_index[t.person])
+            return w.pick(f"{who} 在 {t.period} 需要参加 {t.required} 次活动",
+                          f"{who} needs {t.required} activities in {t.period}")
         if t.tactic is None:
             return w.pick(f"{t.period} 内一次活动也排不出", f"nothing can be scheduled in {t.period}")
         return w.pick(f"{t.goal_text}（{t.period}）", f"{t.goal_text} ({t.period})")
