@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import generate_candidates
+from planner.capacity import Quota
 from planner.greedy import Greedy, GreedyPlan
 from planner.loader import LoadedPlan
 from planner.search import Run, Solution, assemble, choose_strategy, incumbent_from_greedy
-from planner.tactics import PositionType, prorated, travel_minutes
-from planner.tactics import five_into as five_into_mod
-from planner.tactics.key_dates import owns
+from planner.tactics import PositionType, travel_minutes
 from planner.tactics.staffing import ONLINE_AREA, eligible_area, fits
 
 EVALUATION_SECONDS = 600.0  # scoring a fixed plan is one propagation; this only guards a runaway
@@ -83,71 +82,50 @@ class ByHand(Greedy):
         return have
 
     def run(self) -> GreedyPlan:
-        ctx = self.ctx
-        cands = ctx.cands
-        tactics = ctx.plan.tactics
-        six = tactics.six_plus
-        if tactics.key_dates and tactics.key_dates.min_activities:
-            self.on_key_dates(tactics.key_dates.min_activities)
-        for k, line in enumerate(tactics.three_times_three_places or []):
-            if line.per_week:
-                for period in ctx.periods("week"):
-                    if ctx.in_chunk(period):
-                        self.first_slots([i for i in range(len(cands)) if cands[i].line == k
-                                          and period.first <= cands[i].day <= period.last],
-                                         prorated(line.per_week, period.fraction),
-                                         self.count(period, lambda c, k=k: c.line == k))
-        if six and six.online and six.online.posts_per_week:
-            for period in ctx.periods("week"):
-                if ctx.in_chunk(period):
-                    self.first_slots([i for i in self.by_venue.get(None, ()) if period.first <= cands[i].day
-                                      <= period.last], prorated(six.online.posts_per_week, period.fraction),
-                                     self.count(period, lambda c: c.venue is None))
-        if tactics.five_into:
-            self.venue_by_venue()
-        if tactics.all_police and tactics.all_police.at_least:
-            self.officers()  # the greedy's: each officer onto the first activity they fit, day by day
+        """Fixed dates first, as on a wall calendar: key dates, the weekly quotas, venue by
+        venue, then the officers; the quotas nobody fills by hand (reach, shares) are left."""
+        mine = [q for q in self.quotas if q.by_hand]
+        for q in mine:
+            if q.kind == "key_date":
+                self.on_key_date(q)
+        for q in mine:
+            if q.kind == "count" and q.venue is None:
+                self.first_slots(self.options(q), int(q.required), self.have(q))
+        self.venue_by_venue([q for q in mine if q.kind == "count" and q.venue is not None])
+        for q in mine:
+            if q.kind == "person":
+                self.person_quota(q)  # the greedy's: each officer onto the first activity they fit, day by day
         return self.plan
 
-    def count(self, period, keep) -> int:
-        """Activities already planned in a period (this part's and the earlier parts')."""
-        cands = self.ctx.cands
-        mine = sum(1 for i in self.chosen if period.first <= cands[i].day <= period.last and keep(cands[i]))
-        return mine + self.ctx.carried(period, keep)
-
-    def on_key_dates(self, wanted: int) -> None:
+    def on_key_date(self, q: Quota) -> None:
         ctx = self.ctx
         order = {v.id: n for n, v in enumerate(ctx.plan.venues)}
-        for k, key in enumerate(ctx.calendar.key_dates):
-            if not owns(ctx, k):
-                continue
-            options = [i for i, c in enumerate(ctx.cands) if k in c.key_dates]
-            options.sort(key=lambda i: (abs((ctx.cands[i].date - key.date).days), order.get(ctx.cands[i].venue, -1),
-                                        ctx.cands[i].start_min, i))
-            have = ctx.carry.key_date_credit.get(k, 0)
-            for i in options:
-                if have >= wanted:
-                    break
-                if self.add(i):
-                    self.plan.key_dates[i] = k
-                    have += 1
+        near = q.near
+        assert near is not None and q.key_date is not None
+        options = self.options(q)
+        options.sort(key=lambda i: (abs((ctx.cands[i].date - near).days), order.get(ctx.cands[i].venue, -1),
+                                    ctx.cands[i].start_min, i))
+        have = 0
+        for i in options:
+            if have >= q.required:
+                break
+            if self.add(i):
+                self.plan.key_dates[i] = q.key_date
+                have += 1
 
-    def venue_by_venue(self) -> None:
-        ctx = self.ctx
-        cands = ctx.cands
-        plist, each = five_into_mod.periods(ctx)
-        rule = ctx.plan.tactics.five_into.every_venue
-        precision = ctx.plan.tactics.six_plus.precision if ctx.plan.tactics.six_plus else None
-        for venue in five_into_mod.venues(ctx):
-            times = float(getattr(precision, ctx.venues[venue].risk)) if precision else 1.0
-            for period in plist:
-                if not ctx.in_chunk(period):
-                    continue
-                base = each if rule.per == "campaign" else prorated(each, period.fraction)
-                wanted = max(base, round(each * times) if rule.per == "campaign"
-                             else prorated(each * times, period.fraction))
-                options = [i for i in self.by_venue.get(venue, ()) if period.first <= cands[i].day <= period.last]
-                self.first_slots(options, wanted, self.count(period, lambda c, v=venue: c.venue == v))
+    def venue_by_venue(self, quotas: list[Quota]) -> None:
+        """Each venue's visits, period by period: the most any quota asks of it (五进, twice
+        for a high-risk venue where 6+ precision says so)."""
+        wanted: dict[tuple[str, int], Quota] = {}
+        for q in quotas:
+            assert q.venue is not None and q.period is not None
+            key = (q.venue, q.period.first)
+            if key not in wanted or q.required > wanted[key].required:
+                wanted[key] = q
+        order = {v.id: n for n, v in enumerate(self.ctx.plan.venues)}
+        for key in sorted(wanted, key=lambda k: (order[k[0]], k[1])):
+            q = wanted[key]
+            self.first_slots(self.options(q), int(q.required), self.have(q))
 
 
 @dataclass

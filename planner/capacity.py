@@ -7,14 +7,79 @@ staff for the posts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from planner.calendar import CampaignCalendar
 from planner.catalogue import Format
 from planner.formats import resolve_formats
 from planner.model import Plan, Venue
 from planner.vocab import ROLES
+
+if TYPE_CHECKING:
+    from planner.candidates import Candidate
+    from planner.tactics import Period
+
+FAMILY_LIMIT = 10  # position types up to which every union of them is a Hall family
+
+
+def hall_families(eligible: Mapping[Hashable, frozenset[int]]) -> list[tuple[frozenset, frozenset]]:
+    """(position types, people who can fill at least one of them), one per distinct set of
+    people, from who may fill each type. By Hall's theorem, positions can be filled one
+    person each exactly when, for every such family, its positions are no more than its
+    people. Beyond FAMILY_LIMIT types only single types and all of them together are kept
+    (a necessary condition, no longer sufficient)."""
+    types = list(eligible)
+    unions: set[frozenset] = set()
+    if len(types) <= FAMILY_LIMIT:
+        for mask in range(1, 1 << len(types)):
+            unions.add(frozenset().union(*(eligible[t] for k, t in enumerate(types) if mask >> k & 1)))
+    else:
+        unions = set(eligible.values()) | {frozenset().union(*eligible.values())}
+    return [(frozenset(t for t in types if eligible[t] <= people), people)
+            for people in sorted(unions, key=lambda e: (len(e), sorted(e)))]
+
+
+def at_venue(venue: str | None) -> Callable[[Candidate], bool]:
+    """A quota's `counts` for one venue's activities (None: online ones)."""
+    return lambda c: c.venue == venue
+
+
+@dataclass
+class Quota:
+    """What a tactic asks of one period, in the terms the greedy and the baseline fill it:
+    the tactic states the rule (periods, prorating, carried activities), they only fill.
+
+    kind "count": at least `required` chosen activities that `counts` accepts in `period`;
+    "key_date": the same, each credited as the themed activity of key date `key_date`;
+    "person": staff index `person` on at least `required` activities in `period`;
+    "share": what `counts` accepts is at least the share `required` of offline activities;
+    "sum": `amount` over chosen and fixed activities reaches `required`, from those `counts` accepts.
+    """
+
+    tactic: str
+    rule: str
+    step: int  # quotas are filled in this order (weightier first), ties in the order given
+    kind: str
+    required: float
+    period: Period | None = None
+    counts: Callable[[Candidate], bool] = lambda c: True
+    venue: str | None = None  # a count of one venue's activities
+    person: int | None = None
+    key_date: int | None = None
+    near: date | None = None  # activities closest to this date first
+    amount: Callable[[Candidate], float] = lambda c: 0.0
+    weight: str = "coverage"  # the goal's weight, for options ordered by "worth" per head
+    # how the greedy orders the options: "worth" (per head, descending), "reach" (descending),
+    # "near", "day", "id", "installs" (descending); () keeps the candidates' order
+    order: tuple[str, ...] = ()
+    by_hand: bool = True  # whether a person drawing the plan up by hand sees to it (the baseline)
+    # False: only fixed activities count towards it, not those chosen before its turn (the
+    # greedy has always filled online posts so; kept, as its plan is the search's hint)
+    counts_chosen: bool = True
+    where: tuple = ()  # YAML path of the rule, where the tactic has several of one kind (三时三地 lines)
 
 
 @dataclass

@@ -37,24 +37,18 @@ from planner.candidates import (
     resolve_window_specs,
     start_grid,
 )
+from planner.capacity import hall_families
 from planner.catalogue import Format, catalogue
 from planner.errors import dotted
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.planfile import PlanFile
-from planner.tactics import (
-    PAIRED_KINDS,
-    Need,
-    Period,
-    campaign_periods,
-    part_of,
-)
+from planner.tactics import Need, Period, all_modules, campaign_periods, part_of
+from planner.tactics.five_into import min_gap_days, too_close
 from planner.tactics.staffing import fits, positions_for, teams
 from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES
 
 ONLINE = "@online"
-RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
-FAMILY_LIMIT = 10  # position types up to which every union of them is a Hall family
 
 
 # --- what an explanation is ------------------------------------------------------------------------
@@ -241,7 +235,8 @@ class Relaxed:
         seen: dict[tuple, Any] = {}
         # interchangeable slots: one is enough when a single activity, or one person's load, is asked for
         dedupe = (t.count == "activities" and t.required == 1 and t.key_date is None) or t.count == "person"
-        me = ex.staff[ex.staff_index[t.person]] if t.count == "person" else None
+        me_p = ex.staff_index[t.person] if t.count == "person" and t.person is not None else None
+        me = ex.staff[me_p] if me_p is not None else None
         for vi, venue in ex.scope_venues(t):
             for f, fmt_variants in ex.scope_formats(t, venue):
                 windows = ex.windows_for(f, venue.kind if venue else None, t.line)
@@ -254,7 +249,7 @@ class Relaxed:
                         if st is None:
                             continue
                         positions, team = st
-                        if me is not None and ex.staff_index[t.person] not in team and \
+                        if me is not None and me_p not in team and \
                                 not any(fits(me, pt) for pt in positions):
                             continue  # the officer could not go
                         for d in days:
@@ -297,7 +292,7 @@ class Relaxed:
         if t.count == "visits":
             total = list(vday.values())
         elif t.count == "person":
-            total = [w for (p, d, part), w in works.items() if p == ex.staff_index[t.person]]
+            total = [w for (p, d, part), w in works.items() if p == me_p]
         else:
             total = [x for xs in visited.values() for x in xs]
         m.add(sum(total) >= t.required).only_enforce_if(goal)
@@ -313,9 +308,9 @@ class Relaxed:
             if len(window) > 1:
                 m.add(sum(window) <= 1).only_enforce_if(gap_lit)
         if self.busy is not None:
-            fixed = self.busy.venue_days.get(t.venue, set())
+            fixed = self.busy.venue_days.get(t.venue, set()) if t.venue is not None else set()
             for d, v in mine.items():
-                if any(abs(d - e) < t.gap for e in fixed):
+                if any(too_close(t.gap, d, e) for e in fixed):
                     m.add_bool_or([v.Not(), gap_lit.Not(), self.lit(("visits", t.venue)).Not()])
 
     def _staff(self, by_part: dict[tuple[int, int], list]) -> dict[tuple[int, int, int], Any]:
@@ -384,7 +379,9 @@ class Relaxed:
     def minimal_core(self, keys: list[tuple], deadline: float) -> tuple[list[tuple] | None, bool, bool]:
         """The smallest set of `keys` that is infeasible on its own (None: feasible with all),
         whether it is certainly minimal, and whether CP-SAT decided at all."""
-        left = lambda: max(0.05, deadline - time.monotonic())
+        def left() -> float:
+            return max(0.05, deadline - time.monotonic())
+
         status, core = self.solve(keys, left())
         if status != "infeasible":
             return None, True, status == "feasible"
@@ -413,16 +410,8 @@ class Relaxed:
 
 
 def families(types: list[tuple], staff: list) -> list[tuple[frozenset, frozenset]]:
-    """(position types, people who can fill one of them), by Hall's theorem (as staffing.families)."""
-    elig = {pt: frozenset(p for p, person in enumerate(staff) if fits(person, pt)) for pt in types}
-    unions: set[frozenset] = set()
-    if len(types) <= FAMILY_LIMIT:
-        for mask in range(1, 1 << len(types)):
-            unions.add(frozenset().union(*(elig[t] for k, t in enumerate(types) if mask >> k & 1)))
-    else:
-        unions = {elig[t] for t in types} | {frozenset().union(*elig.values())}
-    return [(frozenset(t for t in types if elig[t] <= people), people)
-            for people in sorted(unions, key=lambda e: (len(e), sorted(e)))]
+    """The Hall families of these position types among the staff, as the master model has them."""
+    return hall_families({pt: frozenset(p for p, person in enumerate(staff) if fits(person, pt)) for pt in types})
 
 
 @dataclass
@@ -453,6 +442,7 @@ class Explainer:
         self.date_index = {d.date: i for i, d in enumerate(self.calendar.days)}
         self._positions: dict[tuple, tuple | None] = {}
         self._weeks: dict[int, str] = {}
+        self.modules = {mod.NAME: mod for mod in all_modules()}  # each explains its own goals and rules
 
     def week(self, d: int) -> str:
         if d not in self._weeks:
@@ -489,9 +479,11 @@ class Explainer:
                 continue
             if (venue is None) != bool(fmt.online):
                 continue
-            if kd_fit is not None and kd_fit[t.key_date] is not None and f not in kd_fit[t.key_date]:
-                continue
-            variants = [(fmt, ())]
+            if kd_fit is not None and t.key_date is not None:
+                allowed = kd_fit[t.key_date]
+                if allowed is not None and f not in allowed:
+                    continue
+            variants: list[tuple[Format, tuple]] = [(fmt, ())]
             base = catalogue().formats.get(f)
             if f in self.plan.activities and base is not None and (
                     base.duration != fmt.duration or base.needs != fmt.needs):
@@ -511,15 +503,13 @@ class Explainer:
     def needs_for(self, f: str, fmt: Format, venue) -> list[tuple[Need, tuple]]:
         n = fmt.needs
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
-        plain = Need(roles, n.people or 0, tuple(n.skills), n.team)
-        six = self.plan.tactics.six_plus
-        if venue is None or not (six and six.grid_and_police) or venue.kind not in PAIRED_KINDS:
-            return [(plain, ())]
-        paired = dict(roles)
-        paired["police"] = max(paired.get("police", 0), 1)
-        paired["grid_worker"] = max(paired.get("grid_worker", 0), 1)
-        return [(Need(paired, plain.people, plain.skills, plain.team), ()),
-                (plain, (("pairing",),))]
+        out: list[tuple[Need, tuple]] = [(Need(roles, n.people or 0, tuple(n.skills), n.team), ())]
+        for mod in self.modules.values():  # what tactics add to a format's needs (grid_and_police)
+            adjust = getattr(mod, "explain_needs", None)
+            if adjust is not None:
+                out = [(changed, guard + more) for need, guard in out
+                       for changed, more in adjust(self.plan, need, venue.kind if venue is not None else None)]
+        return out
 
     def positions(self, need: Need) -> tuple[dict, tuple] | None:
         key = need.key()
@@ -539,7 +529,7 @@ class Explainer:
     def failing(self, w: WindowSpec, d: int, venue, vi: int) -> frozenset | None:
         """The plan entries that keep window w shut on day d (None: shut by the catalogue)."""
         day = self.calendar.days[d]
-        out = set()
+        out: set[tuple] = set()
         if not day.in_class(w.days) or (w.months is not None and day.date.month not in w.months):
             if not w.where:
                 return None
@@ -571,17 +561,14 @@ class Explainer:
     def _rule(self, key: tuple) -> tuple[tuple, str]:
         w, plan = self.words, self.plan
         kind = key[0]
+        for mod in self.modules.values():  # a tactic's own rules, in its words
+            own = getattr(mod, "explain_rule", None)
+            found = own(self, key) if own else None
+            if found is not None:
+                return found
         if kind == "window":
             path = key[1]
             spec = next(s for specs in self.specs.values() for s in specs if s.where == path)
-            if path[:2] == ("tactics", "three_times_three_places"):
-                line = plan.tactics.three_times_three_places[path[2]]
-                places = w.pick("、", ", ").join(w.kind(k) for k in line.place)
-                return path, w.pick(
-                    f"三时三地第{path[2] + 1}条：{places}的{w.fmt(line.activity)}只在{w.days(line.days)} "
-                    f"{w.times(line.time)}",
-                    f"三时三地 line {path[2] + 1}: {w.fmt(line.activity)} at {places} only on "
-                    f"{w.days(line.days)}, {w.times(line.time)}")
             f = path[1]
             return path, w.pick(f"{w.fmt(f)}只在{w.days(spec.days)} {w.times(spec.times)}",
                                 f"{w.fmt(f)} only on {w.days(spec.days)}, {w.times(spec.times)}")
@@ -625,26 +612,18 @@ class Explainer:
             f = key[1]
             return ("activities", f), w.pick(f"{w.fmt(f)}：{w.needs(self.formats[f])}",
                                              f"{w.fmt(f)}: {w.needs(self.formats[f])}")
-        if kind == "pairing":
-            return ("tactics", "six_plus", "grid_and_police"), w.pick(
-                "网格+警网：社区、村、家庭的活动需一名民警和一名网格员同去",
-                "grid_and_police: activities at communities, villages and households need a police officer "
-                "and a grid worker")
-        if kind == "gap":
-            n = plan.tactics.five_into.min_gap_days
-            return ("tactics", "five_into", "min_gap_days"), w.pick(
-                f"同一五进场所两次活动至少相隔{n}天", f"two activities at a 五进 venue are at least {n} days apart")
         if kind == "goal":
-            return self._goal_path, self._goal_text
+            return self._goal_path or (), self._goal_text
         raise KeyError(key)
 
     # targets ------------------------------------------------------------------------------------------
 
     def period(self, per: str, label: str) -> Period | None:
         splits = [1]
-        fi = self.plan.tactics.five_into
-        if per == "campaign" and fi and fi.every_venue.per == "campaign":
-            splits.append(fi.every_venue.at_least)
+        if per == "campaign":  # a tactic's campaign-long rhythm may cut the campaign in parts
+            for mod in self.modules.values():
+                cut = getattr(mod, "explain_splits", None)
+                splits += cut(self.plan) if cut else []
         for split in splits:
             for p in campaign_periods(self.calendar, per, split=split):
                 if p.label == label:
@@ -677,72 +656,24 @@ class Explainer:
 
     def goal_target(self, tactic: str, rule: str, venue: str | None, person: str | None, period: str | None,
                     required: int, where: str = "") -> Target | None:
-        """The goal the scheduler reports unmet, as a target (None: not one this explains)."""
-        plan, w = self.plan, self.words
-        p = self.period_any(period)
-        fi = plan.tactics.five_into
-        if tactic in ("five_into", "six_plus") and rule in ("every_venue", "precision") and venue and p:
-            gap = fi.min_gap_days if fi and venue in {v.id for v in plan.venues if v.kind in fi.kinds} else 0
-            if rule == "every_venue":
-                path = ("tactics", "five_into", "every_venue")
-                text = w.pick(f"五进：每个场所每{self._per(fi.every_venue.per)}至少{fi.every_venue.at_least}次",
-                              f"五进: every venue at least {fi.every_venue.at_least} times a {fi.every_venue.per}")
-            else:
-                risk = plan.venues[self.venue_index[venue]].risk
-                mult = getattr(plan.tactics.six_plus.precision, risk)
-                path = ("tactics", "six_plus", "precision", risk)
-                text = w.pick(f"基础+精准：{RISK_ZH[risk]}风险场所的走访×{mult:g}",
-                              f"precision: {risk}-risk venues get ×{mult:g} visits")
-            return Target(tactic, rule, required, p.first, p.last, period=p.label, venues=[venue],
-                          count="visits", venue=venue, gap=gap, goal_path=path, goal_text=text)
-        if tactic == "three_times_three_places" and p:
-            lines = plan.tactics.three_times_three_places or []
-            line = self._line_for(rule, where)
-            if line is None:
-                return None
-            spec = lines[line]
-            kinds = set(spec.place)
-            return Target(tactic, rule, required, p.first, p.last, period=p.label,
-                          venues=[v.id for v in plan.venues if v.kind in kinds], formats={spec.activity},
-                          line=line, goal_path=("tactics", "three_times_three_places", line, "per_week"),
-                          goal_text=w.pick(f"三时三地第{line + 1}条：每周{spec.per_week}次",
-                                           f"三时三地 line {line + 1}: {spec.per_week} a week"))
-        if tactic == "six_plus" and rule == "online" and p:
-            n = plan.tactics.six_plus.online.posts_per_week
-            return Target(tactic, rule, required, p.first, p.last, period=p.label, venues=[], online=True,
-                          goal_path=("tactics", "six_plus", "online", "posts_per_week"),
-                          goal_text=w.pick(f"线上+线下：每周{n}条线上推送", f"online: {n} posts a week"))
-        if tactic == "key_dates" and p:
-            k = next((k for k, key in enumerate(self.calendar.key_dates) if str(key.window) == period), None)
-            if k is None:
-                return None
-            key = self.calendar.key_dates[k]
-            from planner.tactics.key_dates import _where
-            return Target(tactic, rule, required, p.first, p.last, period=p.label, key_date=k,
-                          goal_path=_where(_KeyCtx(plan), key),
-                          goal_text=w.pick(f"关键节点 {key.zh}：{key.window} 内{required}次主题活动",
-                                           f"key date {key.en}: {required} themed activities in {key.window}"))
-        if tactic == "all_police" and person in self.staff_index and p:
-            n = plan.tactics.all_police.at_least
-            return Target(tactic, rule, required, p.first, p.last, period=p.label, online=True,
-                          count="person", person=person, goal_path=("tactics", "all_police"),
-                          goal_text=w.pick(f"全警反诈：每名民警每{self._per(plan.tactics.all_police.per)}至少{n}次",
-                                           f"every officer at least {n} times a {plan.tactics.all_police.per}"))
-        return None
+        """The goal the scheduler reports unmet, as a target (None: not one this explains):
+        the tactic's module says what it asks (its explain_goal)."""
+        explain_goal = getattr(self.modules.get(tactic), "explain_goal", None)
+        if explain_goal is None:
+            return None
+        return explain_goal(self, rule, venue, person, self.period_any(period), required, where)
 
-    def _per(self, per: str) -> str:
+    def target(self, *args: Any, **kw: Any) -> Target:
+        """A Target, for the tactic modules (they cannot import this module)."""
+        return Target(*args, **kw)
+
+    def per_word(self, per: str) -> str:
         return {"week": "周", "month": "月", "campaign": "期"}.get(per, per)
 
-    def _line_for(self, rule: str, where: str) -> int | None:
-        lines = self.plan.tactics.three_times_three_places or []
-        if rule.startswith("line"):
-            return int(rule[4:])
-        for i, line in enumerate(lines):
-            if line.per_week and where and where == self.loaded.where("tactics", "three_times_three_places", i,
-                                                                       "per_week"):
-                return i
-        with_quota = [i for i, line in enumerate(lines) if line.per_week]
-        return with_quota[0] if len(with_quota) == 1 else None
+    def venue_gap(self, venue: str) -> int:
+        """min_gap_days at this venue (0: none)."""
+        return min_gap_days(self.plan, self.plan.venues[self.venue_index[venue]].kind) \
+            if venue in self.venue_index else 0
 
     def goal_words(self, t: Target) -> str:
         w = self.words
@@ -750,9 +681,10 @@ class Explainer:
         if t.count == "visits":
             return w.pick(f"{who} 在 {t.period} 需要 {t.required} 次活动",
                           f"{who} needs {t.required} visit{'s' if t.required > 1 else ''} in {t.period}")
-        if t.count == "person":
-            return w.pick(f"{w.person(self.staff_index[t.person])} 在 {t.period} 需要参加 {t.required} 次活动",
-                          f"{w.person(self.staff_index[t.person])} needs {t.required} activities in {t.period}")
+        if t.count == "person" and t.person is not None:
+            who = w.person(self.staff_index[t.person])
+            return w.pick(f"{who} 在 {t.period} 需要参加 {t.required} 次活动",
+                          f"{who} needs {t.required} activities in {t.period}")
         if t.tactic is None:
             return w.pick(f"{t.period} 内一次活动也排不出", f"nothing can be scheduled in {t.period}")
         return w.pick(f"{t.goal_text}（{t.period}）", f"{t.goal_text} ({t.period})")
@@ -786,13 +718,6 @@ class Explainer:
             finding.note = w.pick("内置目录的时间窗和人员要求本身就排不出活动",
                                   "the built-in windows and needs alone leave nothing possible")
         return finding
-
-
-class _KeyCtx:
-    """The little of a tactics Ctx that key_dates._where reads."""
-
-    def __init__(self, plan):
-        self.plan = plan
 
 
 # --- the entry point ------------------------------------------------------------------------------------
@@ -845,7 +770,8 @@ def explain(loaded: LoadedPlan, *, plan_json: PlanFile | None = None, time_limit
         goals = [(u.tactic, u.rule, u.venue, u.person, u.period, u.required, u.where) for u in solution.unmet]
         activities = [(a.cand.venue, a.cand.day, a.cand.start_min, list(a.staff)) for a in solution.activities]
         seconds = max(2.0, time_limit * 0.4)
-        notes.append(ex.words.pick(f"未达成的目标来自{seconds:.0f}秒的求解；要解释已有计划，请用 --plan-json OUT/plan.json",
+        notes.append(ex.words.pick(f"未达成的目标来自{seconds:.0f}秒的求解；"
+                                   "要解释已有计划，请用 --plan-json OUT/plan.json",
                                    f"unmet goals from a {seconds:.0f} s solve; for a plan of your own pass "
                                    "--plan-json OUT/plan.json"))
     else:
@@ -888,24 +814,12 @@ def goals_from_json(ex: Explainer, plan_json: PlanFile) -> tuple[list[tuple], li
         if len(words) >= 3 and words[1] == "of" and words[0].isdigit() and words[2].isdigit():
             required = int(words[2])
         person = next((s.id for s in ex.staff if why.startswith(f"{s.id}:") or f" {s.id}:" in why), None)
-        rule = {"five_into": "every_venue", "key_dates": "themed_activities", "all_police": "every_officer"}.get(
-            tactic, "")
-        if tactic == "six_plus":
-            rule = "precision" if venue else ("online" if period and "-W" in period else "")
-        if tactic == "three_times_three_places":
-            rule = _line_rule(ex, why)
-        if tactic == "five_into" and venue is None:
+        unmet_rule = getattr(ex.modules.get(tactic), "explain_unmet_rule", None)
+        rule = unmet_rule(ex, venue, period, why) if unmet_rule else ""
+        if rule is None:
             continue
         goals.append((tactic, rule, venue, person, period, required, ""))
     return goals, activities
-
-
-def _line_rule(ex: Explainer, why: str) -> str:
-    lines = ex.plan.tactics.three_times_three_places or []
-    for i, line in enumerate(lines):
-        if line.per_week and "/".join(line.place) in why:
-            return f"line{i}"
-    return "per_week"
 
 
 # --- the terminal ---------------------------------------------------------------------------------------
@@ -918,14 +832,16 @@ def render(console, explanation: Explanation, language: str) -> None:
     zh = language == "zh"
     pick = (lambda a, b: a) if zh else (lambda a, b: b)
     if explanation.no_plan:
-        console.print(pick("[bold red]无法排出计划：[/]", "[bold red]No plan exists:[/] "), highlight=False, end="", soft_wrap=True)
+        console.print(pick("[bold red]无法排出计划：[/]", "[bold red]No plan exists:[/] "), highlight=False, end="",
+                      soft_wrap=True)
     room = [f for f in explanation.findings if f.verdict == "room"]
     for f in explanation.findings:
         if f.verdict == "room":
             continue
         n = len(f.rules)
         but = pick(f"，因为计划中这{n}条规定互相冲突：", f": these {n} entries of the plan conflict:") \
-            if f.tactic is None else pick(f"，但计划中这{n}条规定互相冲突：", f", but these {n} entries of the plan conflict:") \
+            if f.tactic is None else pick(f"，但计划中这{n}条规定互相冲突：",
+                                          f", but these {n} entries of the plan conflict:") \
             if f.verdict == "conflict" else pick(f"，但这{n}条规定加上本计划已排的活动，使人手不够：",
                                                    f", but these {n} entries and what the plan already holds "
                                                    "leave no staff time:")
@@ -942,17 +858,20 @@ def render(console, explanation: Explanation, language: str) -> None:
                 console.print(f"  {escape(r.where.rsplit(':', 1)[0])}:{lines}: {escape(names + what)}",
                               highlight=False, soft_wrap=True)
         if not f.minimal:
-            console.print(pick("  （时间不够，未能确认这是最小的一组）", "  (out of time: this set may not be the smallest)"),
+            console.print(pick("  （时间不够，未能确认这是最小的一组）",
+                               "  (out of time: this set may not be the smallest)"),
                           highlight=False, soft_wrap=True)
         if f.note:
             console.print(f"  {escape(f.note)}", highlight=False, soft_wrap=True)
     if room:
         console.print(pick("[bold]规则允许、但本计划没有做到的目标：[/]",
-                           "[bold]Goals the rules allow but this plan did not meet:[/]"), highlight=False, soft_wrap=True)
+                           "[bold]Goals the rules allow but this plan did not meet:[/]"), highlight=False,
+                      soft_wrap=True)
         for f in room:
             console.print(f"  {escape(f.goal)}: {escape(f.note)}", highlight=False, soft_wrap=True)
     if not explanation.findings:
-        console.print(pick("每个目标都已达成，无需解释。", "Every goal is met: nothing to explain."), highlight=False, soft_wrap=True)
+        console.print(pick("每个目标都已达成，无需解释。", "Every goal is met: nothing to explain."), highlight=False,
+                      soft_wrap=True)
     if explanation.skipped:
         console.print(pick(f"还有{explanation.skipped}个未达成的目标没来得及解释（加大 --time-limit 或用 --venue）",
                            f"{explanation.skipped} more unmet goals were not explained in time "

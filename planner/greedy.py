@@ -1,5 +1,8 @@
 """A greedy plan: quotas first, in order of weight, then reach; every hard rule kept.
 
+The quotas are the tactic modules' own (their `greedy_quotas`, see planner.capacity.Quota):
+the greedy knows kinds of quota, not tactics.
+
 It gives CP-SAT a complete starting point (a hint), which matters far more than any
 parameter on these models, and it is the fallback when the solver has no plan in time.
 It keeps the same hard rules as the person-level model: one activity per venue a day,
@@ -11,10 +14,14 @@ positions, teams as a unit, staff kept in their area on large plans.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from planner.tactics import Ctx, PositionType, part_of, prorated, travel_minutes
-from planner.tactics import five_into as five_into_mod
+from planner.candidates import Candidate
+from planner.capacity import Quota
+from planner.tactics import Ctx, PositionType, all_modules, part_of, travel_minutes
+from planner.tactics.five_into import min_gap_days, too_close
 from planner.tactics.staffing import ONLINE_AREA, augment, eligible_area, fits
 
 
@@ -36,9 +43,7 @@ class Greedy:
         self.busy: dict[tuple[int, int], list[tuple[int, int, str | None, int]]] = defaultdict(list)
         self.week_load: dict[tuple[int, str], int] = defaultdict(int)
         self.load: dict[int, int] = defaultdict(int)
-        fi = ctx.plan.tactics.five_into
-        self.gap = fi.min_gap_days if fi else 0
-        self.gap_venues = set(five_into_mod.venues(ctx)) if fi else set()
+        self.gap = {v.id: min_gap_days(ctx.plan, v.kind) for v in ctx.plan.venues}
         self.claims = {p: set(s.claims) for p, s in enumerate(ctx.staff)}
         self.claimed = {v for cl in self.claims.values() for v in cl}
         self.fitting: dict[tuple, list[int]] = {}  # (position type, area, venue) → who may fill it
@@ -53,10 +58,14 @@ class Greedy:
         self.prefer: set[tuple] = set()  # (person, day, part, area) the master put to work
         self.priority: list[float] | None = None  # LP values: candidates the LP takes come first
         self.w_reach = ctx.weight("reach")
-        six = ctx.plan.tactics.six_plus
-        self.share = six.lectures.min_share if six and six.lectures else 0.0
+        self.quotas = quotas(ctx)
+        share = next((q for q in self.quotas if q.kind == "share"), None)
+        self.share = share.required if share else 0.0
+        self.share_counts: Callable[[Candidate], bool] = share.counts if share else (lambda c: False)
+        self.credited: set[int] = set()  # candidates credited to a key date
+        self.worked = ctx.carry.days_worked()
         self.offline = sum(1 for c, _ in ctx.carry.activities if c.venue)
-        self.lectures_held = sum(1 for c, _ in ctx.carry.activities if c.format == "lecture")
+        self.lectures_held = sum(1 for c, _ in ctx.carry.activities if self.share_counts(c))
         for c, staff in ctx.carry.activities:
             if c.venue:
                 self.venue_days[c.venue].append(c.day)
@@ -74,9 +83,8 @@ class Greedy:
             return (c.format, c.day, c.start_min) not in self.slots
         if (c.venue, c.day) in self.slots:
             return False
-        if c.venue in self.gap_venues and self.gap > 1:
-            return all(abs(c.day - d) >= self.gap for d in self.venue_days[c.venue])
-        return True
+        gap = self.gap[c.venue]
+        return gap <= 1 or not any(too_close(gap, c.day, d) for d in self.venue_days[c.venue])
 
     def free(self, p: int, i: int) -> bool:
         ctx = self.ctx
@@ -167,9 +175,10 @@ class Greedy:
 
     def lp_first(self, options: list[int]) -> list[int]:
         """Options in the LP's order (stable: ties keep the greedy order), when there is one."""
-        if self.priority is None:
+        priority = self.priority
+        if priority is None:
             return options
-        return sorted(options, key=lambda i: -self.priority[i])
+        return sorted(options, key=lambda i: -priority[i])
 
     def lectures_behind(self) -> bool:
         """Whether the lecture share 6+ asks for is behind, counting one more offline activity."""
@@ -179,7 +188,7 @@ class Greedy:
         if self.priority is not None:
             options = self.lp_first(options)
         elif self.lectures_behind():  # a visit 五进 asks for may as well be the lecture 6+ asks for
-            options = sorted(options, key=lambda i: self.ctx.cands[i].format != "lecture")
+            options = sorted(options, key=lambda i: not self.share_counts(self.ctx.cands[i]))
         for local in (True, False):  # the venue's own area first: travel costs
             for i in options:
                 if have >= wanted:
@@ -188,70 +197,22 @@ class Greedy:
                     have += 1
         return have
 
-    # --- the tactics, in order of weight -----------------------------------------------------------
+    # --- the tactics' quotas, in order of weight ---------------------------------------------------
 
     def run(self) -> GreedyPlan:
         ctx = self.ctx
         cands = ctx.cands
-        by_venue = self.by_venue
-        by_reach = sorted(range(len(cands)), key=lambda i: (-cands[i].reach, cands[i].day, cands[i].id))
-        plan = ctx.plan
-        tactics = plan.tactics
-        if tactics.key_dates and tactics.key_dates.min_activities:
-            self.key_dates()
-        six = tactics.six_plus
-        for k, line in enumerate(tactics.three_times_three_places or []):
-            if not line.per_week:
-                continue
-            for period in ctx.periods("week"):
-                if not ctx.in_chunk(period):
-                    continue
-                options = [i for i in by_reach if cands[i].line == k and period.first <= cands[i].day <= period.last]
-                have = sum(1 for i in self.chosen if cands[i].line == k and period.first <= cands[i].day <= period.last)
-                self.fill(options, prorated(line.per_week, period.fraction), have + ctx.carried(
-                    period, lambda c, k=k: c.line == k))
-        if six and six.online and six.online.posts_per_week:
-            for period in ctx.periods("week"):
-                if not ctx.in_chunk(period):
-                    continue
-                options = [i for i in by_venue.get(None, ()) if period.first <= cands[i].day <= period.last]
-                self.fill(options, prorated(six.online.posts_per_week, period.fraction),
-                          ctx.carried(period, lambda c: c.venue is None))
-        if tactics.five_into:
-            plist, each = five_into_mod.periods(ctx)
-            per = tactics.five_into.every_venue.per
-            for period in plist:
-                if not ctx.in_chunk(period):
-                    continue
-                required = each if per == "campaign" else prorated(each, period.fraction)
-                for venue in five_into_mod.venues(ctx):
-                    options = [i for i in by_venue.get(venue, ()) if period.first <= cands[i].day <= period.last]
-                    options.sort(key=lambda i: (-self.worth_per_head(i, 'coverage'), cands[i].day, cands[i].id))
-                    have = sum(1 for i in self.chosen if cands[i].venue == venue
-                               and period.first <= cands[i].day <= period.last)
-                    have += ctx.carried(period, lambda c, v=venue: c.venue == v)
-                    self.fill(options, required, have)
-        if six and six.precision:
-            self.precision()
-        if tactics.all_police and tactics.all_police.at_least:
-            self.officers()
-        if self.share:
-            self.lectures(by_reach)
-        if six and six.app_promotion and six.app_promotion.target_installs:
-            target = six.app_promotion.target_installs * ctx.upto / len(ctx.calendar.days)
-            have = sum(c.installs for c, _ in ctx.carry.activities) + sum(cands[i].installs for i in self.chosen)
-            for i in sorted(range(len(cands)), key=lambda i: (-cands[i].installs, cands[i].id)):
-                if have >= target:
-                    break
-                if cands[i].venue and self.add(i):
-                    have += cands[i].installs
+        fill = {"count": self.count_quota, "key_date": self.key_date_quota, "person": self.person_quota,
+                "share": self.share_quota, "sum": self.sum_quota}
+        for q in self.quotas:
+            fill[q.kind](q)
         # spare time to reach, keeping the lecture share where it is asked for
         per_person = self.lp_first(sorted((i for i in range(len(cands)) if cands[i].venue),
                                           key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day,
                                                          cands[i].id)))
         for local in (True, False):
             for i in per_person:
-                if cands[i].format != "lecture" and self.lectures_behind():
+                if not self.share_counts(cands[i]) and self.lectures_behind():
                     continue
                 self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100)
         return self.plan
@@ -265,85 +226,89 @@ class Greedy:
         st = self.st[i]
         return len(st.team) + sum(st.positions.values())
 
-    def key_dates(self) -> None:
-        ctx = self.ctx
-        from planner.tactics.key_dates import owns
+    def options(self, q: Quota) -> list[int]:
+        """The candidates a quota counts (in its period), in the order it asks for."""
+        cands = self.ctx.cands
+        pool = self.by_venue.get(q.venue, ()) if q.venue is not None else range(len(cands))
+        period = q.period
+        out = [i for i in pool if q.counts(cands[i])
+               and (period is None or period.first <= cands[i].day <= period.last)]
+        if not q.order:
+            return out
+        near = q.near
+        parts: dict[str, Callable[[int], Any]] = {
+            "worth": lambda i: -self.worth_per_head(i, q.weight), "reach": lambda i: -cands[i].reach,
+            "day": lambda i: cands[i].day, "id": lambda i: cands[i].id, "installs": lambda i: -cands[i].installs,
+            "near": lambda i: abs((cands[i].date - near).days) if near else 0}
+        key = [parts[o] for o in q.order]
+        return sorted(out, key=lambda i: tuple(f(i) for f in key))
 
-        credited: set[int] = set()
-        rule = ctx.plan.tactics.key_dates
-        for k, key in enumerate(ctx.calendar.key_dates):
-            if not owns(ctx, k):
-                continue
-            wanted = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
-            options = [i for i, c in enumerate(ctx.cands) if k in c.key_dates]
-            options.sort(key=lambda i: (abs((ctx.cands[i].date - key.date).days), -ctx.cands[i].reach,
-                                        ctx.cands[i].id))
-            options = self.lp_first(options)
-            have = 0
-            for i in options:
-                if have >= wanted:
+    def have(self, q: Quota) -> int:
+        """Activities a count quota already has: chosen here, or fixed (earlier parts, the rest of the plan)."""
+        cands, period = self.ctx.cands, q.period
+        assert period is not None
+        mine = sum(1 for i in self.chosen if period.first <= cands[i].day <= period.last and q.counts(cands[i])) \
+            if q.counts_chosen else 0
+        return mine + self.ctx.carried(period, q.counts)
+
+    def count_quota(self, q: Quota) -> None:
+        self.fill(self.options(q), int(q.required), self.have(q))
+
+    def key_date_quota(self, q: Quota) -> None:
+        """A key date's themed activities: one already chosen for another quota counts too."""
+        have = 0
+        for i in self.lp_first(self.options(q)):
+            if have >= q.required:
+                break
+            if (i in self.chosen and i not in self.credited) or self.add(i):
+                self.credited.add(i)
+                assert q.key_date is not None
+                self.plan.key_dates[i] = q.key_date
+                have += 1
+
+    def person_quota(self, q: Quota) -> None:
+        """One person's activities in a period: day by day, onto the first activity they fit."""
+        ctx = self.ctx
+        cands = ctx.cands
+        p, period = q.person, q.period
+        assert p is not None and period is not None
+        person = ctx.staff[p]
+        have = sum(1 for i in self.acts_of[p] if period.first <= cands[i].day <= period.last)
+        have += sum(1 for d in self.worked.get(person.id, ()) if period.first <= d <= period.last)
+        for d in period.days():
+            if have >= q.required:
+                break
+            for i in self.by_day.get(d, ()):
+                if have >= q.required:
                     break
-                if (i in self.chosen and i not in credited) or self.add(i):
-                    credited.add(i)
-                    self.plan.key_dates[i] = k
+                if cands[i].venue and any(fits(person, pt) for pt in self.st[i].positions) \
+                        and self.add(i, force=p):
                     have += 1
 
-    def precision(self) -> None:
-        ctx = self.ctx
-        cands = ctx.cands
-        fi = ctx.plan.tactics.five_into
-        if fi:
-            plist, each = five_into_mod.periods(ctx)
-            per = fi.every_venue.per
-            fi_venues = set(five_into_mod.venues(ctx))
-        else:
-            plist, each, per, fi_venues = ctx.periods("month"), 1, "month", set()
-        for venue in ctx.plan.venues:
-            mult = float(getattr(ctx.plan.tactics.six_plus.precision, venue.risk))
-            if mult <= 1:
-                continue
-            base = each if venue.id in fi_venues else 1
-            for period in plist:
-                if not ctx.in_chunk(period):
-                    continue
-                required = round(base * mult) if per == "campaign" else prorated(base * mult, period.fraction)
-                options = [i for i in self.by_venue.get(venue.id, ()) if period.first <= cands[i].day <= period.last]
-                have = sum(1 for i in self.chosen if cands[i].venue == venue.id
-                           and period.first <= cands[i].day <= period.last)
-                self.fill(sorted(options, key=lambda i: (-self.worth_per_head(i, 'precision'), cands[i].id)), required,
-                          have + ctx.carried(period, lambda c, v=venue.id: c.venue == v))
-
-    def officers(self) -> None:
-        ctx = self.ctx
-        rule = ctx.plan.tactics.all_police
-        cands = ctx.cands
-        worked = ctx.carry.days_worked()
-        for p, person in enumerate(ctx.staff):
-            if person.role != "police":
-                continue
-            for period in ctx.periods(rule.per):
-                if not ctx.in_chunk(period):
-                    continue
-                required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
-                have = sum(1 for i in self.acts_of[p] if period.first <= cands[i].day <= period.last)
-                have += sum(1 for d in worked.get(person.id, ()) if period.first <= d <= period.last)
-                for d in period.days():
-                    if have >= required:
-                        break
-                    for i in self.by_day.get(d, ()):
-                        if have >= required:
-                            break
-                        if cands[i].venue and any(fits(person, pt) for pt in self.st[i].positions) \
-                                and self.add(i, force=p):
-                            have += 1
-
-    def lectures(self, by_reach: list[int]) -> None:
-        cands = self.ctx.cands
-        for i in self.lp_first(by_reach):
+    def share_quota(self, q: Quota) -> None:
+        for i in self.lp_first(self.options(q)):
             if self.lectures_held >= self.share * self.offline:
                 break
-            if cands[i].format == "lecture":
-                self.add(i)
+            self.add(i)
+
+    def sum_quota(self, q: Quota) -> None:
+        ctx = self.ctx
+        cands = ctx.cands
+        have = sum(q.amount(c) for c, _ in ctx.carry.activities) + sum(q.amount(cands[i]) for i in self.chosen)
+        for i in self.options(q):
+            if have >= q.required:
+                break
+            if self.add(i):
+                have += q.amount(cands[i])
+
+
+def quotas(ctx: Ctx) -> list[Quota]:
+    """What the plan's tactics ask, in the order the greedy fills it."""
+    out: list[Quota] = []
+    for mod in all_modules():
+        if hasattr(mod, "greedy_quotas") and mod.enabled(ctx.plan):
+            out += mod.greedy_quotas(ctx)
+    return sorted(out, key=lambda q: q.step)
 
 
 def greedy(ctx: Ctx) -> GreedyPlan:
@@ -399,7 +364,7 @@ def _staff_slots(g: Greedy, chosen: list[int], works: set[tuple]) -> None:
             # the team again: an activity committed before this one may have taken a member
             if len(mine) == sum(g.st[i].positions.values()) and all(g.free(p, i) for p, _ in mine) \
                     and all(g.free(p, i) for p in g.st[i].team):
-                _commit(g, i, [(p, None) for p in g.st[i].team] + mine)
+                _commit(g, i, [*((p, None) for p in g.st[i].team), *mine])
             else:  # somebody the master counted on is busy across parts: anyone free
                 picked = g.staff_for(i) if g.venue_ok(i) else None
                 if picked is not None:
@@ -443,14 +408,14 @@ def _match(g: Greedy, positions: list[tuple[int, PositionType]], people: list[in
     return holder
 
 
-def _commit(g: Greedy, i: int, people: list[tuple[int, PositionType | None]]) -> None:
+def _commit(g: Greedy, i: int, people: Sequence[tuple[int, PositionType | None]]) -> None:
     ctx = g.ctx
     c = ctx.cands[i]
     g.chosen.add(i)
     g.plan.chosen.append(i)
     if c.venue:
         g.offline += 1
-        g.lectures_held += c.format == "lecture"
+        g.lectures_held += g.share_counts(c)
     g.plan.staff[i] = people
     if c.venue:
         g.slots.add((c.venue, c.day))

@@ -133,3 +133,35 @@ def test_bad_input_gets_file_line_col_and_exit_2(tmp_path):
     assert result.returncode == 2 and f"{bad_json}:1:2:" in result.stderr and "Traceback" not in result.stderr
     result = run_planner("explain", NO_PLAN, "--time-limit", "soon")
     assert result.returncode == 2 and "--time-limit" in result.stderr
+
+
+def test_every_tactics_unmet_goal_becomes_a_target_from_its_own_module():
+    """plan.json's unmet entries of each tactic are explained (none silently dropped), each
+    against its own rule: the tactic modules state the goal and its YAML line."""
+    from planner.explain import goals_from_json
+
+    loaded = load_plan(ROOT / "templates" / "starter.yaml")
+    ex = Explainer(loaded)
+    unmet = [
+        {"tactic": "five_into", "venue": "xingfu", "period": "2026-06", "why": "0 of 1 visits: x"},
+        {"tactic": "six_plus", "venue": "xingfu", "period": "2026-06", "why": "1 of 2 visits: x"},
+        {"tactic": "six_plus", "venue": None, "period": "2026-W23", "why": "1 of 3 posts: x"},
+        {"tactic": "three_times_three_places", "venue": None, "period": "2026-W23",
+         "why": "1 of 2 stalls: market: not enough staff time"},
+        {"tactic": "key_dates", "venue": None, "period": "2026-07-14..2026-07-20", "why": "人口普查入户: x"},
+        {"tactic": "all_police", "venue": None, "period": "2026-06", "why": "zhang-wei: no activity"},
+    ]
+    goals, _ = goals_from_json(ex, {"activities": [], "unmet": unmet})
+    targets = [ex.goal_target(*g) for g in goals]
+    assert all(t is not None for t in targets)
+    words = [t.goal_text for t in targets]
+    assert [t.goal_path[:3] for t in targets] == [
+        ("tactics", "five_into", "every_venue"), ("tactics", "six_plus", "precision"),
+        ("tactics", "six_plus", "online"), ("tactics", "three_times_three_places", 2),
+        ("tactics", "key_dates", "custom"), ("tactics", "all_police")]
+    assert targets[0].gap > 1 and targets[0].count == "visits"  # min_gap_days binds a 五进 venue
+    assert words[0] == "五进：每个场所每月至少1次"
+    assert words[1] == "基础+精准：高风险场所的走访×2"
+    assert words[3] == "三时三地第3条：每周2次"
+    assert ex.goal_words(targets[0]) == "幸福里社区 在 2026-06 需要 1 次活动"
+    assert targets[5].person == "zhang-wei" and targets[5].count == "person"

@@ -228,3 +228,65 @@ weights: {fairness: 0}
     solution, data = run(loaded, seconds=2)
     assert name not in data["score"]
     assert all(g.tactic != name for g in solution.unmet)
+
+
+def master_ctx(example: str):
+    """The master model of an example's first part, as the search builds it before the greedy."""
+    from pathlib import Path
+
+    from planner.search import Run, choose_strategy
+
+    loaded = load_plan(Path(__file__).parent.parent / example)
+    calendar = build_calendar(loaded.plan)
+    strategy = choose_strategy(loaded, calendar)
+    run_ = Run(loaded, calendar, strategy, None, 1, 1, 0.0, None)
+    days = strategy.chunks[0]
+    return run_.build(generate_candidates(loaded, calendar, days=days), days, days, run_.carry, "master")
+
+
+@pytest.mark.parametrize("example", ["templates/starter.yaml", "examples/lanzhou-guangwumen.yaml"])
+def test_the_greedy_fills_the_quotas_the_model_scores(example):
+    """The greedy (the search's starting plan, the fallback without a solver plan) asks each
+    tactic for its quotas: every counted goal of the model has its quota, with the same amount."""
+    from planner.greedy import quotas
+
+    ctx = master_ctx(example)
+    asked = {(q.tactic, q.rule, q.venue, ctx.staff[q.person].id if q.person is not None else None,
+              q.period.label if q.period else None, q.where): q.required for q in quotas(ctx) if q.kind != "share"}
+    counted = [g for g in ctx.goals if g.rule not in ("lectures", "app_promotion")]
+    assert {g.tactic for g in counted} >= {"five_into", "three_times_three_places", "six_plus", "key_dates",
+                                           "all_police"}
+    for g in counted:
+        where = g.where if g.tactic == "three_times_three_places" else ()  # which line
+        key = (g.tactic, g.rule, g.venue, g.person, g.period, where)
+        assert asked.get(key) == g.required, key
+
+
+def test_hall_families_bound_positions_only_the_same_people_can_fill():
+    """Two lecture places and a police place, with one lecturer among two officers: the
+    families say the lecture places need more lecturers, whatever the officers do."""
+    from planner.capacity import FAMILY_LIMIT, hall_families
+
+    fams = hall_families({"lecture": frozenset({0}), "police": frozenset({0, 1}), "online": frozenset({2})})
+    assert (frozenset({"lecture"}), frozenset({0})) in fams  # 2 lecture places > 1 person: unstaffable
+    assert (frozenset({"lecture", "police"}), frozenset({0, 1})) in fams
+    assert (frozenset({"lecture", "police", "online"}), frozenset({0, 1, 2})) in fams
+    many = {f"t{k}": frozenset({k}) for k in range(FAMILY_LIMIT + 1)}
+    assert len(hall_families(many)) == FAMILY_LIMIT + 2  # past the limit: each type, and all together
+
+
+def test_the_greedy_keeps_min_gap_days_at_five_into_venues():
+    """The fallback plan keeps 五进 visits min_gap_days apart, as the model does."""
+    from planner.greedy import greedy
+    from planner.tactics.five_into import min_gap_days
+
+    ctx = master_ctx("examples/lanzhou-guangwumen.yaml")
+    days: dict[str, list[int]] = defaultdict(list)
+    for i in greedy(ctx).chosen:
+        if ctx.cands[i].venue:
+            days[ctx.cands[i].venue].append(ctx.cands[i].day)
+    gaps = {v: min_gap_days(ctx.plan, ctx.venues[v].kind) for v in days}
+    assert any(len(ds) > 1 and gaps[v] > 1 for v, ds in days.items())  # the rule has something to keep
+    for v, ds in days.items():
+        ds.sort()
+        assert all(b - a >= max(1, gaps[v]) for a, b in zip(ds, ds[1:])), (v, ds, gaps[v])

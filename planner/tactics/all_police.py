@@ -15,14 +15,52 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.capacity import Quota
 from planner.model import AllPolice, Plan
 from planner.tactics import staffing
-from planner.tactics.base import Ctx, MasterCtx, PersonCtx, ScoreRow, part_of, prorated
+from planner.tactics.base import Ctx, MasterCtx, Period, PersonCtx, ScoreRow, part_of, prorated
 
 NAME = "all_police"
 ORDER = 70  # builds the model after lower ORDERs
 RANK = 60  # where it shows in the score and unmet goals
 WHERE = ("tactics", "all_police")
+GREEDY_STEP = 60  # after the venues' quotas: officers join activities that are there anyway
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    ap = ex.plan.tactics.all_police
+    if person not in ex.staff_index or period is None or ap is None:
+        return None
+    n, per = ap.at_least, ap.per
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, online=True,
+                     count="person", person=person, goal_path=WHERE,
+                     goal_text=ex.words.pick(f"全警反诈：每名民警每{ex.per_word(per)}至少{n}次",
+                                             f"every officer at least {n} times a {per}"))
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    return "every_officer"
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Every police officer's activities per period."""
+    rule = ctx.plan.tactics.all_police
+    if rule is None or not rule.at_least:
+        return []
+    out = []
+    for p, person in enumerate(ctx.staff):
+        if person.role != "police":
+            continue
+        for period in ctx.periods(rule.per):
+            if ctx.in_chunk(period):
+                required = rule.at_least if rule.per == "campaign" else prorated(rule.at_least, period.fraction)
+                out.append(Quota(NAME, "every_officer", GREEDY_STEP, "person", required, period, person=p))
+    return out
 
 
 def enabled(plan) -> bool:

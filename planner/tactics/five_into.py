@@ -11,7 +11,9 @@ up); a period in which the venue is closed throughout wants nothing.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
+from planner.capacity import Quota, at_venue
 from planner.model import FiveInto, Plan
 from planner.tactics.base import Ctx, Period, explain_venue, prorated
 
@@ -19,6 +21,74 @@ NAME = "five_into"
 ORDER = 30  # builds the model after lower ORDERs
 RANK = 10  # where it shows in the score and unmet goals
 WHERE = ("tactics", "five_into")
+GREEDY_STEP = 40  # after the weekly lines and posts, before 6+ precision
+
+
+def min_gap_days(plan: Plan, kind: str | None) -> int:
+    """The min_gap_days rule of a venue of this kind: days its activities keep apart (0 or
+    1: none beyond the one activity a venue holds a day). The one definition of the rule:
+    the model, the greedy, the baseline and explain ask it (planner.verify re-checks apart)."""
+    rule = plan.tactics.five_into
+    return rule.min_gap_days if rule is not None and kind in rule.kinds else 0
+
+
+def too_close(gap: int, day: int, other: int) -> bool:
+    """Whether activities on these two days at one venue break a min_gap_days of `gap`."""
+    return gap > 1 and abs(day - other) < gap
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    fi = ex.plan.tactics.five_into
+    if rule != "every_venue" or not venue or period is None or fi is None:
+        return None
+    w, per = ex.words, fi.every_venue.per
+    text = w.pick(f"五进：每个场所每{ex.per_word(per)}至少{fi.every_venue.at_least}次",
+                  f"五进: every venue at least {fi.every_venue.at_least} times a {per}")
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[venue],
+                     count="visits", venue=venue, gap=ex.venue_gap(venue), goal_path=(*WHERE, "every_venue"),
+                     goal_text=text)
+
+
+def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
+    """An assumption of explain's relaxed model that is this tactic's rule, in words."""
+    if key[0] != "gap":
+        return None
+    n = ex.plan.tactics.five_into.min_gap_days
+    return (*WHERE, "min_gap_days"), ex.words.pick(
+        f"同一五进场所两次活动至少相隔{n}天", f"two activities at a 五进 venue are at least {n} days apart")
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    """The rule of an unmet entry of plan.json (None: not one explain can take up)."""
+    return "every_venue" if venue is not None else None
+
+
+def explain_splits(plan: Plan) -> list[int]:
+    """How a campaign-long rhythm cuts the campaign (periods() below), for reading period labels."""
+    fi = plan.tactics.five_into
+    return [fi.every_venue.at_least] if fi and fi.every_venue.per == "campaign" else []
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Every 五进 venue's visits per period, cheapest per head first (staff time runs out)."""
+    rule = ctx.plan.tactics.five_into
+    assert rule is not None
+    plist, each = periods(ctx)
+    per = rule.every_venue.per
+    out = []
+    for period in plist:
+        if not ctx.in_chunk(period):
+            continue
+        required = each if per == "campaign" else prorated(each, period.fraction)
+        for venue in venues(ctx):
+            out.append(Quota(NAME, "every_venue", GREEDY_STEP, "count", required, period,
+                             at_venue(venue), venue=venue, order=("worth", "day", "id")))
+    return out
 
 
 def enabled(plan) -> bool:
@@ -60,7 +130,7 @@ def min_gap(ctx: Ctx) -> None:
     for venue in sorted(by_venue):
         days = by_venue[venue]
         for d in sorted(days):
-            if any(abs(d - e) < gap for e in earlier[venue]):
+            if any(too_close(gap, d, e) for e in earlier[venue]):
                 for v in days[d]:
                     m.add(v == 0)
                 continue

@@ -13,15 +13,61 @@ assignment at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.candidates import Candidate
+from planner.capacity import Quota
 from planner.model import KeyDates, Plan
-from planner.tactics.base import Ctx
+from planner.tactics.base import Ctx, Period
 
 NAME = "key_dates"
 ORDER = 60  # builds the model after lower ORDERs
 RANK = 40  # where it shows in the score and unmet goals
+GREEDY_STEP = 10  # first: a key date's window is short and fixed
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    if period is None:
+        return None
+    k = next((k for k, key in enumerate(ex.calendar.key_dates) if str(key.window) == period.label), None)
+    if k is None:
+        return None
+    key = ex.calendar.key_dates[k]
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, key_date=k,
+                     goal_path=_where(ex, key),
+                     goal_text=ex.words.pick(f"关键节点 {key.zh}：{key.window} 内{required}次主题活动",
+                                             f"key date {key.en}: {required} themed activities in {key.window}"))
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    return "themed_activities"
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Each key date this model owns: its themed activities, closest to the date first."""
+    rule = ctx.plan.tactics.key_dates
+    assert rule is not None
+
+    def themed_for(k: int) -> Callable[[Candidate], bool]:
+        return lambda c: k in c.key_dates
+
+    out = []
+    for k, key in enumerate(ctx.calendar.key_dates):
+        if not owns(ctx, k):
+            continue
+        period = Period(str(key.window), first_day(ctx, k), last_day(ctx, k), 1.0)
+        out.append(Quota(NAME, "themed_activities", GREEDY_STEP, "key_date",
+                         rule.min_activities - ctx.carry.key_date_credit.get(k, 0), period,
+                         themed_for(k), key_date=k, near=key.date,
+                         order=("near", "reach", "id")))
+    return out
 
 
 def enabled(plan) -> bool:

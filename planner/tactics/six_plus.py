@@ -18,10 +18,12 @@ Soft:
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
+from planner.capacity import Quota, at_venue
 from planner.model import Plan, SixPlus
 from planner.tactics import five_into
-from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, explain_venue, prorated
+from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, Need, Period, explain_venue, prorated
 
 NAME = "six_plus"
 ORDER = 50  # builds the model after lower ORDERs
@@ -29,6 +31,103 @@ RANK = 30  # where it shows in the score and unmet goals
 WHERE = ("tactics", "six_plus")
 INSTALL_WEIGHT = 0.2  # × weights.reach per install short
 TENTHS = 10  # installs are counted in tenths in the model
+GREEDY_STEPS = {"online": 30, "precision": 50, "lectures": 70, "app_promotion": 80}
+RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    plan, w = ex.plan, ex.words
+    six = plan.tactics.six_plus
+    if period is None or six is None:
+        return None
+    if rule == "precision" and venue:
+        risk = plan.venues[ex.venue_index[venue]].risk
+        mult = getattr(six.precision, risk)
+        text = w.pick(f"基础+精准：{RISK_ZH[risk]}风险场所的走访×{mult:g}",
+                      f"precision: {risk}-risk venues get ×{mult:g} visits")
+        return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[venue],
+                         count="visits", venue=venue, gap=ex.venue_gap(venue),
+                         goal_path=(*WHERE, "precision", risk), goal_text=text)
+    if rule == "online":
+        n = six.online.posts_per_week
+        return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[],
+                         online=True, goal_path=(*WHERE, "online", "posts_per_week"),
+                         goal_text=w.pick(f"线上+线下：每周{n}条线上推送", f"online: {n} posts a week"))
+    return None
+
+
+def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
+    """An assumption of explain's relaxed model that is this tactic's rule, in words."""
+    if key[0] != "pairing":
+        return None
+    return (*WHERE, "grid_and_police"), ex.words.pick(
+        "网格+警网：社区、村、家庭的活动需一名民警和一名网格员同去",
+        "grid_and_police: activities at communities, villages and households need a police officer "
+        "and a grid worker")
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    """The rule of an unmet entry of plan.json: a venue's is precision, a week's the online posts."""
+    return "precision" if venue else ("online" if period and "-W" in period else "")
+
+
+def explain_needs(plan: Any, need: Need, kind: str | None) -> list[tuple[Need, tuple]]:
+    """A format's need at a venue of this kind as grid_and_police makes it, with the need the
+    rule lifted leaves (guarded by the assumption ("pairing",))."""
+    six = plan.tactics.six_plus
+    if kind is None or not (six and six.grid_and_police) or kind not in PAIRED_KINDS:
+        return [(need, ())]
+    paired = dict(need.roles)
+    paired["police"] = max(paired.get("police", 0), 1)
+    paired["grid_worker"] = max(paired.get("grid_worker", 0), 1)
+    return [(Need(paired, need.people, need.skills, need.team), ()), (need, (("pairing",),))]
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Online posts per week; high-risk venues' extra visits (by hand only at 五进 venues);
+    the lecture share; App installs up to the horizon's share of the target."""
+    six = ctx.plan.tactics.six_plus
+    assert six is not None
+    out: list[Quota] = []
+    if six.online and six.online.posts_per_week:
+        for period in ctx.periods("week"):
+            if ctx.in_chunk(period):
+                out.append(Quota(NAME, "online", GREEDY_STEPS["online"], "count",
+                                 prorated(six.online.posts_per_week, period.fraction), period,
+                                 at_venue(None), counts_chosen=False))
+    if six.precision:
+        fi = ctx.plan.tactics.five_into
+        if fi:
+            plist, each = five_into.periods(ctx)
+            per = fi.every_venue.per
+            fi_venues = set(five_into.venues(ctx))
+        else:
+            plist, each, per, fi_venues = ctx.periods("month"), 1, "month", set()
+        for venue in ctx.plan.venues:
+            mult = multiplier(ctx, venue.risk)
+            if mult <= 1:
+                continue
+            base = each if venue.id in fi_venues else 1
+            for period in plist:
+                if ctx.in_chunk(period):
+                    required = round(base * mult) if per == "campaign" else prorated(base * mult, period.fraction)
+                    out.append(Quota(NAME, "precision", GREEDY_STEPS["precision"], "count", required, period,
+                                     at_venue(venue.id), venue=venue.id, weight="precision",
+                                     order=("worth", "id"), by_hand=venue.id in fi_venues))
+    if six.lectures and six.lectures.min_share > 0:
+        out.append(Quota(NAME, "lectures", GREEDY_STEPS["lectures"], "share", six.lectures.min_share,
+                         counts=lambda c: c.format == "lecture", order=("reach", "day", "id"), by_hand=False))
+    if six.app_promotion and six.app_promotion.target_installs:
+        target = six.app_promotion.target_installs * ctx.upto / len(ctx.calendar.days)
+        out.append(Quota(NAME, "app_promotion", GREEDY_STEPS["app_promotion"], "sum", target,
+                         counts=lambda c: bool(c.venue), amount=lambda c: c.installs, order=("installs", "id"),
+                         by_hand=False))
+    return out
 
 
 def enabled(plan) -> bool:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.capacity import hall_families
 from planner.model import Staff
 from planner.tactics.base import (
     PARTS,
@@ -200,20 +201,8 @@ def add(ctx: Ctx) -> None:
 # --- the master: staffing as capacities ---------------------------------------------------------------
 
 def families(ctx: Ctx, types: list[PositionType]) -> list[tuple[frozenset, frozenset]]:
-    """(position types, people who can fill at least one of them), one per distinct set of
-    people. By Hall's theorem, positions can be filled one person each exactly when, for
-    every such family, its positions are no more than its people."""
-    elig = {pt: frozenset(p for p, person in enumerate(ctx.staff) if fits(person, pt)) for pt in types}
-    unions: set[frozenset] = set()
-    if len(types) <= 10:
-        for mask in range(1, 1 << len(types)):
-            unions.add(frozenset().union(*(elig[t] for k, t in enumerate(types) if mask >> k & 1)))
-    else:
-        unions = {elig[t] for t in types} | {frozenset().union(*elig.values())}
-    out = []
-    for people in sorted(unions, key=lambda e: (len(e), sorted(e))):
-        out.append((frozenset(t for t in types if elig[t] <= people), people))
-    return out
+    """The Hall families of these position types among the staff (planner.capacity.hall_families)."""
+    return hall_families({pt: frozenset(p for p, person in enumerate(ctx.staff) if fits(person, pt)) for pt in types})
 
 
 def capacity(ctx: MasterCtx) -> None:

@@ -10,11 +10,90 @@ Soft (weights.coverage, per stall short): per_week stalls each week across the l
 
 from __future__ import annotations
 
-from planner.tactics.base import Ctx, prorated
+from collections.abc import Callable
+from typing import Any
+
+from planner.candidates import Candidate
+from planner.capacity import Quota
+from planner.tactics.base import Ctx, Period, prorated
 
 NAME = "three_times_three_places"
 ORDER = 40  # builds the model after lower ORDERs
 RANK = 20  # where it shows in the score and unmet goals
+GREEDY_STEP = 20  # after key dates: a fixed weekly rhythm
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """The target `planner explain` relaxes for an unmet goal of this tactic (None: not one it explains)."""
+    if period is None:
+        return None
+    plan, w = ex.plan, ex.words
+    lines = plan.tactics.three_times_three_places or []
+    line = _line_for(ex, rule, where)
+    if line is None:
+        return None
+    spec = lines[line]
+    kinds = set(spec.place)
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label,
+                     venues=[v.id for v in plan.venues if v.kind in kinds], formats={spec.activity},
+                     line=line, goal_path=("tactics", NAME, line, "per_week"),
+                     goal_text=w.pick(f"三时三地第{line + 1}条：每周{spec.per_week}次",
+                                      f"三时三地 line {line + 1}: {spec.per_week} a week"))
+
+
+def _line_for(ex: Any, rule: str, where: str) -> int | None:
+    lines = ex.plan.tactics.three_times_three_places or []
+    if rule.startswith("line"):
+        return int(rule[4:])
+    for i, line in enumerate(lines):
+        if line.per_week and where and where == ex.loaded.where("tactics", NAME, i, "per_week"):
+            return i
+    with_quota = [i for i, line in enumerate(lines) if line.per_week]
+    return with_quota[0] if len(with_quota) == 1 else None
+
+
+def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
+    """A line's windows, an assumption of explain's relaxed model, in words."""
+    if key[0] != "window" or key[1][:2] != ("tactics", NAME):
+        return None
+    path, w = key[1], ex.words
+    line = ex.plan.tactics.three_times_three_places[path[2]]
+    places = w.pick("、", ", ").join(w.kind(k) for k in line.place)
+    return path, w.pick(
+        f"三时三地第{path[2] + 1}条：{places}的{w.fmt(line.activity)}只在{w.days(line.days)} "
+        f"{w.times(line.time)}",
+        f"三时三地 line {path[2] + 1}: {w.fmt(line.activity)} at {places} only on "
+        f"{w.days(line.days)}, {w.times(line.time)}")
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    """The rule of an unmet entry of plan.json: which line, from the places its reason names."""
+    lines = ex.plan.tactics.three_times_three_places or []
+    for i, line in enumerate(lines):
+        if line.per_week and "/".join(line.place) in why:
+            return f"line{i}"
+    return "per_week"
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Each line's stalls per week, most reach first."""
+    def on_line(k: int) -> Callable[[Candidate], bool]:
+        return lambda c: c.line == k
+
+    out = []
+    for k, line in enumerate(ctx.plan.tactics.three_times_three_places or []):
+        if not line.per_week:
+            continue
+        for period in ctx.periods("week"):
+            if ctx.in_chunk(period):
+                out.append(Quota(NAME, "per_week", GREEDY_STEP, "count", prorated(line.per_week, period.fraction),
+                                 period, on_line(k), order=("reach", "day", "id"),
+                                 where=("tactics", NAME, k, "per_week")))
+    return out
 
 
 def enabled(plan) -> bool:
