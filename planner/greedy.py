@@ -416,7 +416,7 @@ def _commit(g: Greedy, i: int, people: Sequence[tuple[int, PositionType | None]]
     if c.venue:
         g.offline += 1
         g.lectures_held += g.share_counts(c)
-    g.plan.staff[i] = people
+    g.plan.staff[i] = list(people)
     if c.venue:
         g.slots.add((c.venue, c.day))
         g.venue_days[c.venue].append(c.day)

@@ -139,6 +139,7 @@ def test_every_tactics_unmet_goal_becomes_a_target_from_its_own_module():
     """plan.json's unmet entries of each tactic are explained (none silently dropped), each
     against its own rule: the tactic modules state the goal and its YAML line."""
     from planner.explain import goals_from_json
+    from planner.planfile import PlanFile, Unmet
 
     loaded = load_plan(ROOT / "templates" / "starter.yaml")
     ex = Explainer(loaded)
@@ -151,7 +152,8 @@ def test_every_tactics_unmet_goal_becomes_a_target_from_its_own_module():
         {"tactic": "key_dates", "venue": None, "period": "2026-07-14..2026-07-20", "why": "人口普查入户: x"},
         {"tactic": "all_police", "venue": None, "period": "2026-06", "why": "zhang-wei: no activity"},
     ]
-    goals, _ = goals_from_json(ex, {"activities": [], "unmet": unmet})
+    plan_json = PlanFile.model_construct(activities=[], unmet=[Unmet(**u) for u in unmet])
+    goals, _ = goals_from_json(ex, plan_json)
     targets = [ex.goal_target(*g) for g in goals]
     assert all(t is not None for t in targets)
     words = [t.goal_text for t in targets]
