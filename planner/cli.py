@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from planner import atomic
 from planner.errors import PlanError
 
 app = typer.Typer(
@@ -56,9 +57,7 @@ def init(
         raise typer.Exit(EXIT_BAD_INPUT)
     directory.mkdir(parents=True, exist_ok=True)
     text = (templates_dir() / "starter.yaml").read_text(encoding="utf-8")
-    temporary = target.with_name(".plan.yaml.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    atomic.write_text(target, text)
     Console().print(f"wrote {target}: edit it, then run [bold]planner check {target}[/]")
 
 
@@ -141,9 +140,7 @@ def schema(
     if output is None:
         sys.stdout.write(text)
         return
-    temporary = output.with_name(f".{output.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(output)
+    atomic.write_text(output, text)
 
 
 @app.command()

@@ -15,7 +15,6 @@ contained (its CSS is inlined), so `plan.html` prints from any browser and
 from __future__ import annotations
 
 import calendar as pycalendar
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from planner import atomic
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
 from planner.export import charts
@@ -916,12 +916,7 @@ def render_html(view: PlanView) -> str:
 
 def write_html(view: PlanView, path: Path | str) -> Path:
     """Write plan.html (atomically: a half-written file never replaces a good one)."""
-    path = Path(path)
-    text = render_html(view)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return atomic.write_text(path, render_html(view))
 
 
 __all__ = ["render_html", "write_html", "context", "LABELS"]

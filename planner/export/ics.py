@@ -22,9 +22,7 @@ can ever be delivered there, even by a client that tries to send invitations.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta, timezone
@@ -35,6 +33,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 from pydantic import TypeAdapter, ValidationError
 
+from planner import atomic
 from planner.export.view import ActivityView, PlanView
 from planner.model import Staff
 from planner.publish import event_uid, parse_stamp, uid_domain, valid_domain
@@ -308,18 +307,7 @@ def calendar_names(view: PlanView) -> tuple[str, dict[str, str], dict[str, str]]
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    atomic.write_bytes(path, data)
 
 
 def _file(directory: Path, ident: str) -> Path:

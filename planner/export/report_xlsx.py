@@ -10,8 +10,6 @@ filters work); names from the plan are text, never formulas (`planner.export.xls
 from __future__ import annotations
 
 import io
-import os
-import secrets
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner import atomic
 from planner.export.report_html import LABELS
 from planner.export.xlsx import BOLD, BORDER, HEAD_ALIGN, HEAD_FILL, SheetNames, put, text_width
 from planner.records import COUNTS
@@ -219,11 +218,4 @@ def report_workbook_bytes(report: Report) -> bytes:
 
 def write_report_xlsx(report: Report, path: Path | str) -> Path:
     """Write the report's workbook to `path`, atomically (a temporary file, then a rename)."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_bytes(report_workbook_bytes(report))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return atomic.write_bytes(path, report_workbook_bytes(report))

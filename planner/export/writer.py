@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
+from planner import atomic
 from planner.export.ics import write_calendars
 from planner.export.ledger import LedgerUnreadable, Merged, read_ledger
-from planner.export.output import write_text_atomic
 from planner.export.view import PlanView, build_view
 from planner.export.xlsx import write_xlsx
 from planner.loader import LoadedPlan
@@ -50,7 +50,7 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
     written = Written()
     view = build_view(loaded, data)
     if "json" in targets:
-        write_text_atomic(folder / "plan.json", dumps(data))
+        atomic.write_text(folder / "plan.json", dumps(data))
         written.paths.append(folder / "plan.json")
     if "ics" in targets:
         written.paths += write_calendars(view, folder / "calendars")
@@ -63,7 +63,7 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
 
         html = render_html(view)
         if "html" in targets:
-            write_text_atomic(folder / "plan.html", html)
+            atomic.write_text(folder / "plan.html", html)
             written.paths.append(folder / "plan.html")
         if "pdf" in targets:
             try:
@@ -140,9 +140,7 @@ def _backup(old: bytes, target: Path, folder: Path, tz: str, now: datetime | Non
     while (backups / name).exists():
         name = f"plan-{stamp:%Y%m%dT%H%M%S}-{n}.xlsx"
         n += 1
-    temporary = backups / f".{name}.tmp"
-    temporary.write_bytes(old)
-    os.replace(temporary, backups / name)
+    atomic.write_bytes(backups / name, old)
     return Path(BACKUPS) / name
 
 

@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
-import secrets
 import unicodedata
 import zipfile
 from collections import Counter
@@ -57,6 +55,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner import atomic
 from planner.catalogue import catalogue
 from planner.export.view import ActivityView, PlanView
 from planner.materials import iso_week
@@ -842,20 +841,5 @@ def write_xlsx(view: PlanView, path: Path, previous: "LedgerRead | None" = None,
     """
     path = Path(path)
     data, merged = workbook_bytes(view, previous, earlier)
-    while True:
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:  # 0o666 less the umask, like any file the user writes (mkstemp's would be 0600)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, data)
     return merged
