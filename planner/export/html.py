@@ -6,7 +6,7 @@ goals not met and why, a roster per person, a schedule per venue, and the materi
 weekly print list and the pick list: who collects what for each activity), with the pictures
 (coverage, load, activities per week) drawn as inline SVG by `planner.export.charts`.
 
-The templates live in templates/plan/ (planner/templates/plan/ inside a wheel) and are
+The templates live in planner/templates/plan/ (package data, found in a wheel too) and are
 rendered with autoescape on: every name from a plan is text, never markup. The HTML is self
 contained (its CSS is inlined), so `plan.html` prints from any browser and
 `planner.export.pdf.write_pdf` turns it into `plan.pdf`.
@@ -19,7 +19,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,14 +26,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from planner import atomic
+from planner import atomic, vocab
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
-from planner.export import charts
+from planner.export import charts, templating
 from planner.export.view import ActivityView, PlanView
 from planner.formats import resolve_formats
 from planner.model import Staff, Venue
-from planner import vocab
 from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES, VENUE_KINDS
 
 # --- words ------------------------------------------------------------------------------------------
@@ -168,9 +166,7 @@ def _pick(pair: tuple[str, str], language: str) -> str:
     return pair[0] if language == "zh" else pair[1]
 
 
-def _oneline(text: Any) -> str:
-    """Names as one line: a newline in a plan's name must not break a table cell or a label."""
-    return re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip() if text is not None else ""
+_oneline = templating.oneline
 
 
 # --- date and time words -------------------------------------------------------------------------------
@@ -781,8 +777,8 @@ class PickWeek:
 
 def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str, Any]:
     """The weekly print list and the pick list (planner.materials)."""
-    from planner.materials import iso_week, print_lead_days, print_list
     from planner.export.view import material_text
+    from planner.materials import iso_week, print_lead_days, print_list
 
     lang = view.language
     cat = catalogue().materials
@@ -890,23 +886,12 @@ def context(view: PlanView) -> dict[str, Any]:
 
 
 def plan_templates_dir() -> Path:
-    """templates/plan/: inside a wheel (planner/templates/plan), else the source tree's."""
-    from planner.cli import templates_dir
-
-    return templates_dir() / "plan"
+    """planner/templates/plan, where the printable plan's relative URLs resolve."""
+    return templating.folder("plan")
 
 
-@cache
-def environment(folder: str | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder or str(plan_templates_dir())),
-        autoescape=True,  # every template, whatever its name: plan names are text, never markup
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["oneline"] = _oneline
-    return env
+def environment() -> jinja2.Environment:
+    return templating.environment("plan")
 
 
 def render_html(view: PlanView) -> str:

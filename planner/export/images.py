@@ -100,7 +100,7 @@ def _weasyprint_png(html: str, work: Path, width: int) -> Path:
         raise CardUnavailable("pdftoppm is not installed (Debian: poppler-utils)")
     import logging
 
-    from planner.export.html import plan_templates_dir
+    from planner.export.templating import folder
 
     log = logging.getLogger("weasyprint")
     level = log.level
@@ -108,7 +108,7 @@ def _weasyprint_png(html: str, work: Path, width: int) -> Path:
     try:
         def layout(height: float):
             page = weasyprint.CSS(string=f"@page {{ size: {width}px {height}px; margin: 0 }}")
-            return weasyprint.HTML(string=html, base_url=str(plan_templates_dir())).render(stylesheets=[page])
+            return weasyprint.HTML(string=html, base_url=str(folder("plan"))).render(stylesheets=[page])
 
         measured = layout(TALL)
         end = None

@@ -91,13 +91,13 @@ def pdf_bytes(source: str | PlanView) -> bytes:
     weasyprint = _weasyprint()
     if _CJK.search(html_text) and cjk_font_installed() is False:
         raise PdfUnavailable("no Chinese font is installed: Debian's fonts-noto-cjk")
-    from planner.export.html import plan_templates_dir
+    from planner.export.templating import folder
 
     log = logging.getLogger("weasyprint")
     level = log.level
     log.setLevel(logging.ERROR)  # CSS it ignores (screen rules) is not the user's business
     try:
-        document = weasyprint.HTML(string=html_text, base_url=str(plan_templates_dir()))
+        document = weasyprint.HTML(string=html_text, base_url=str(folder("plan")))
         return document.write_pdf()
     except OSError as e:  # a library that loads lazily (HarfBuzz subsetting) may only fail here
         raise PdfUnavailable(f"a library WeasyPrint needs is missing: {_first_line(e)}") from None

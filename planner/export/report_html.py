@@ -1,9 +1,9 @@
 """A period's report and a week's roster as HTML, in the campaign's language.
 
-Two looks for each, from Jinja2 templates in templates/report/ (planner/templates/report/
-inside a wheel), rendered with autoescape on (every name from a plan is text):
+Two looks for each, from Jinja2 templates in planner/templates/report/ (package data),
+rendered with autoescape on (every name from a plan is text):
 
-- the printable page (A4, the printable plan's look: it includes templates/plan/plan.css),
+- the printable page (A4, the printable plan's look: it includes planner/templates/plan/plan.css),
   which `planner.export.pdf.pdf_bytes` turns into a PDF;
 - the phone card: 375 CSS px wide (750 pixels at 2×, as shared in WeChat work groups),
   which `planner.export.images` renders to one PNG.
@@ -14,14 +14,13 @@ Charts are the printable plan's (`planner.export.charts`): inline SVG, so they p
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from planner.export import charts
+from planner.export import charts, templating
 from planner.export.html import Words
 from planner.reports import Figure, Report, Roster, Tally
 
@@ -96,20 +95,11 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def report_templates_dir() -> Path:
-    from planner.cli import templates_dir
-
-    return templates_dir() / "report"
+    return templating.folder("report")
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    from planner.export.html import _oneline, plan_templates_dir
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(report_templates_dir()), str(plan_templates_dir())]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["oneline"] = _oneline
-    return env
+    return templating.environment("report", "plan")  # the report includes the plan's CSS
 
 
 def _pct(value: float | None) -> str:
