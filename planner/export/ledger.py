@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from planner.export.xlsx import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
+from planner.messages import every_language
 
 __all__ = ["ENTRY_KEYS", "PLANNED_KEYS", "MATERIAL_KEYS", "LedgerUnreadable", "LedgerRow", "Unmatched",
            "LedgerRead", "Cancelled", "Merged", "read_ledger", "read_entries", "merge", "same_value",
@@ -69,8 +70,8 @@ def _known_headers() -> tuple[dict[str, str], dict[str, str]]:
     words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for key in (*PLANNED_KEYS, *ENTRY_KEYS, MARK_KEY, *UNMATCHED_KEYS):
         if key not in MATERIAL_KEYS.values():
-            zh, en = L[_WORD.get(key, key)]
-            words[key] = ((zh,), (en,))
+            said = every_language(L[_WORD.get(key, key)])
+            words[key] = ((said["zh"],), (said["en"],))
     materials = catalogue().materials
     for material, key in MATERIAL_KEYS.items():
         if material in materials:
@@ -89,7 +90,7 @@ def _known_headers() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _ignored_words() -> set[str]:
-    return {header_key(text) for key in _IGNORED_TEXT for text in L[key]}
+    return {header_key(text) for key in _IGNORED_TEXT for text in every_language(L[key]).values()}
 
 
 # --- values --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner import atomic
 from planner.export.report_html import LABELS
 from planner.export.xlsx import BOLD, BORDER, HEAD_ALIGN, HEAD_FILL, SheetNames, put, text_width
+from planner.messages import N_, NP_, Msg, table
 from planner.records import COUNTS
 from planner.reports import Report, Tally
 
@@ -28,11 +29,10 @@ __all__ = ["write_report_xlsx", "report_workbook_bytes"]
 
 PERCENT = "0%"
 TITLE = Font(name="Calibri", bold=True, size=14)
-SHEETS = {
-    "zh": {"summary": "汇总", "not_held": "未开展", "coverage": "五进覆盖", "key_dates": "关键节点",
-           "rankings": "排名通报", "weeks": "每周趋势", "items": "活动明细"},
-    "en": {"summary": "Summary", "not_held": "Not held", "coverage": "Coverage", "key_dates": "Key dates",
-           "rankings": "Rankings", "weeks": "Weeks", "items": "Activities"},
+SHEETS: dict[str, Msg] = {
+    "summary": NP_("report sheet: summary", "Summary"), "not_held": N_("Not held"),
+    "coverage": NP_("report sheet: coverage", "Coverage"), "key_dates": N_("Key dates"),
+    "rankings": N_("Rankings"), "weeks": N_("Weeks"), "items": NP_("report sheet: items", "Activities"),
 }
 
 
@@ -109,8 +109,8 @@ def _tally(t: Tally) -> list[Any]:
 
 def build_report_workbook(report: Report) -> Workbook:
     lang = report.lang
-    t = LABELS[lang]
-    names = SHEETS[lang]
+    t = table(LABELS, lang)
+    names = table(SHEETS, lang)
     book = Workbook()
     titles = SheetNames()
     tally_heads = [t["planned"], t["held"], f"{t['not_held']}/{t['rescheduled']}", t["unreported"], t["upcoming"],

@@ -11,6 +11,8 @@ from typing import Any
 
 import jinja2
 
+from planner.messages import translations
+
 __all__ = ["environment", "folder", "oneline"]
 
 
@@ -25,14 +27,18 @@ def oneline(text: Any) -> str:
 
 
 @cache
-def environment(*names: str) -> jinja2.Environment:
-    """Templates from planner/templates/<name> for each name, the first holding a name winning."""
+def environment(language: str, *names: str) -> jinja2.Environment:
+    """Templates from planner/templates/<name> for each name (the first holding a name wins),
+    speaking `language` through `_()`, `pgettext()` and `{% trans %}` (planner.messages)."""
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.PackageLoader("planner", f"templates/{n}") for n in names]),
         autoescape=True,  # every template, whatever its name: plan names are text, never markup
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # old-style gettext: a translated word is text that autoescape escapes, as any other
+    env.install_gettext_translations(translations(language), newstyle=False)  # type: ignore[attr-defined]
     env.filters["oneline"] = oneline
     return env

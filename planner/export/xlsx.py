@@ -59,6 +59,7 @@ from planner import atomic
 from planner.catalogue import catalogue
 from planner.export.view import ActivityView, PlanView
 from planner.materials import iso_week
+from planner.messages import N_, WEEKDAYS, Msg, for_language
 
 if TYPE_CHECKING:
     from planner.export.ledger import LedgerRead, Merged
@@ -73,66 +74,65 @@ UNKNOWN_KEY = "_unknown"
 
 # --- words -------------------------------------------------------------------------------------------
 
-L: dict[str, tuple[str, str]] = {
-    "roster": ("排班表", "Roster"),
-    "ledger": ("台账", "Ledger"),
-    "date": ("日期", "Date"),
-    "weekday": ("星期", "Day"),
-    "start": ("开始", "Start"),
-    "end": ("结束", "End"),
-    "venue": ("场所", "Venue"),
-    "kind": ("场所类型", "Venue kind"),
-    "format": ("形式", "Format"),
-    "staff": ("人员", "Staff"),
-    "with": ("同行人员", "With"),
-    "theme": ("宣传主题", "Theme"),
-    "key_date": ("关键节点", "Key date"),
-    "audience": ("宣传对象", "Audience"),
-    "reach": ("预计覆盖人数", "Expected reach"),
-    "materials": ("携带物资", "Materials to bring"),
-    "address": ("地址", "Address"),
-    "id": ("活动编号", "Activity id"),
-    "partners": ("协办单位", "Partners"),
-    "reached": ("实际覆盖人数", "People reached"),
-    "installs": ("App安装数", "App installs"),
-    "households": ("入户户数", "Households visited"),
-    "photos": ("照片\n（张数或文件名）", "Photos (count or file names)"),
-    "status": ("开展情况", "Held?"),
-    "notes": ("备注", "Notes"),
-    "total": ("合计", "Total"),
-    "nothing": ("（本期无安排）", "(nothing planned)"),
-    "page": ("第 &P 页，共 &N 页", "Page &P of &N"),
-    "whole": ("请填写不小于 0 的整数", "Enter a whole number, 0 or more"),
-    "whole_title": ("数量", "Count"),
-    "status_title": ("开展情况", "Held?"),
-    "status_error": ("请从列表中选择", "Choose from the list"),
+L: dict[str, Msg] = {
+    "roster": N_("Roster"),
+    "ledger": N_("Ledger"),
+    "date": N_("Date"),
+    "weekday": N_("Day"),
+    "start": N_("Start"),
+    "end": N_("End"),
+    "venue": N_("Venue"),
+    "kind": N_("Venue kind"),
+    "format": N_("Format"),
+    "staff": N_("Staff"),
+    "with": N_("With"),
+    "theme": N_("Theme"),
+    "key_date": N_("Key date"),
+    "audience": N_("Audience"),
+    "reach": N_("Expected reach"),
+    "materials": N_("Materials to bring"),
+    "address": N_("Address"),
+    "id": N_("Activity id"),
+    "partners": N_("Partners"),
+    "reached": N_("People reached"),
+    "installs": N_("App installs"),
+    "households": N_("Households visited"),
+    "photos": N_("Photos (count or file names)"),
+    "status": N_("Held?"),
+    "notes": N_("Notes"),
+    "total": N_("Total"),
+    "nothing": N_("(nothing planned)"),
+    "page": N_("Page &P of &N"),
+    "whole": N_("Enter a whole number, 0 or more"),
+    "whole_title": N_("Count"),
+    "status_title": N_("Held?"),
+    "status_error": N_("Choose from the list"),
     # carried over from an earlier plan.xlsx (planner.export.ledger)
-    "cancelled_sheet": ("已取消活动", "Cancelled activities"),
-    "unmatched": ("未匹配记录", "Unmatched entries"),
-    "plan_status": ("计划状态", "In the plan"),
-    "cancelled": ("已取消", "Cancelled"),
-    "u_where": ("原位置", "Was at"),
-    "u_column": ("列", "Column"),
-    "u_value": ("填写内容", "Entered"),
-    "u_planned": ("计划内容", "The plan says"),
-    "u_why": ("原因", "Why kept here"),
-    "why_no_id": ("该行没有活动编号", "the row has no activity id"),
-    "why_unknown_id": ("计划中没有此活动编号", "no activity of the plan has this id"),
-    "why_differs": ("与计划内容不同", "differs from what the plan says"),
-    "why_column": ("台账中没有此列", "the ledger has no such column"),
-    "why_conflict": ("与同一活动另一行的填写不同", "differs from another row of the same activity"),
+    "cancelled_sheet": N_("Cancelled activities"),
+    "unmatched": N_("Unmatched entries"),
+    "plan_status": N_("In the plan"),
+    "cancelled": N_("Cancelled"),
+    "u_where": N_("Was at"),
+    "u_column": N_("Column"),
+    "u_value": N_("Entered"),
+    "u_planned": N_("The plan says"),
+    "u_why": N_("Why kept here"),
+    "why_no_id": N_("the row has no activity id"),
+    "why_unknown_id": N_("no activity of the plan has this id"),
+    "why_differs": N_("differs from what the plan says"),
+    "why_column": N_("the ledger has no such column"),
+    "why_conflict": N_("differs from another row of the same activity"),
     # 物料清单 / Materials (planner.materials)
-    "materials_sheet": ("物料清单", "Materials"),
-    "week": ("周次", "Week"),
-    "due": ("印制交付截止\n（周一前{days}天）", "Print due\n({days} days before Monday)"),
-    "collector": ("领取人\n（首位民警）", "Collects\n(first officer)"),
-    "week_total": ("本周合计（需印制）", "Week total (to print)"),
-    "print_total": ("全部合计（需印制）", "Campaign total (to print)"),
+    "materials_sheet": N_("Materials"),
+    "week": N_("Week"),
+    "due": N_("Print due\n({days} days before Monday)"),
+    "collector": N_("Collects\n(first officer)"),
+    "week_total": N_("Week total (to print)"),
+    "print_total": N_("Campaign total (to print)"),
 }
-STATUS = {"zh": ("已开展", "未开展", "已改期"), "en": ("held", "not held", "rescheduled")}
-WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-LIST_SEP = {"zh": "、", "en": ", "}
+#: the ledger's "held?" choices, in the order of the drop-down list
+STATUS = (N_("held"), N_("not held"), N_("rescheduled"))
+LIST_SEP = N_(", ")
 
 #: Catalogue materials a station hands out and counts in its ledger, in column order.
 HANDOUTS = ("leaflet", "booklet", "poster", "letter", "gift")
@@ -355,6 +355,7 @@ class _Book:
     def __init__(self, view: PlanView) -> None:
         self.view = view
         self.lang = "zh" if view.language == "zh" else "en"
+        self.m = for_language(self.lang)
         self.tz = ZoneInfo(view.timezone)
         self.plan = view.loaded.plan
         self.wb = Workbook()
@@ -362,11 +363,10 @@ class _Book:
         self.merged: Merged | None = None
 
     def t(self, key: str) -> str:
-        zh, en = L[key]
-        return zh if self.lang == "zh" else en
+        return self.m.msg(L[key])
 
     def join(self, items: Iterable[str]) -> str:
-        return LIST_SEP[self.lang].join(i for i in items if i)
+        return self.m._(LIST_SEP).join(i for i in items if i)
 
     # values
 
@@ -383,7 +383,7 @@ class _Book:
         return self.local(a.end).time().replace(tzinfo=None)
 
     def weekday(self, a: ActivityView) -> str:
-        return WEEKDAYS[self.lang][self.day(a).weekday()]
+        return self.m._(WEEKDAYS[self.day(a).weekday()])
 
     def staff(self, a: ActivityView, without: str | None = None) -> str:
         return self.join(s.name for s in a.staff if s.id != without)
@@ -572,7 +572,8 @@ class _Book:
         count = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                showErrorMessage=True, errorTitle=self.t("whole_title"), error=self.t("whole"),
                                showInputMessage=False)
-        status = DataValidation(type="list", formula1='"' + ",".join(STATUS[self.lang]) + '"', allow_blank=True,
+        choices = ",".join(self.m._(s) for s in STATUS)
+        status = DataValidation(type="list", formula1='"' + choices + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle=self.t("status_title"),
                                 error=self.t("status_error"))
         ws.add_data_validation(count)
