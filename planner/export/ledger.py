@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-from planner.export.xlsx import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
+from planner.export.columns import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
 from planner.messages import every_language
 
 __all__ = ["ENTRY_KEYS", "PLANNED_KEYS", "MATERIAL_KEYS", "LedgerUnreadable", "LedgerRow", "Unmatched",
