@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from planner import messages
+from planner.messages import N_, Msg
 from planner.records import COUNTS, MATERIALS, Record, Records, Station
 
 __all__ = ["Period", "PeriodError", "parse_period", "Report", "build_report", "report_json", "OUTCOMES",
@@ -422,7 +424,7 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
             held_by_format[i.format] += 1
         if not i.extra:
             planned_by_format[i.format] += 1
-    label = _LABELS[lang]
+    label = messages.table(_LABELS, lang)
     figures = [
         Figure("activities", label["activities"], tally.held, sum(t_activities.values()) if t_activities else None,
                tally.planned),
@@ -547,10 +549,9 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         names=names, timezone=plan.station.timezone)
 
 
-_LABELS = {
-    "zh": {"activities": "开展活动", "reach": "覆盖人数", "installs": "反诈App安装", "households": "入户户数"},
-    "en": {"activities": "activities held", "reach": "people reached", "installs": "Anti-Fraud App installs",
-           "households": "households visited"},
+_LABELS: dict[str, Msg] = {
+    "activities": N_("activities held"), "reach": N_("people reached"),
+    "installs": N_("Anti-Fraud App installs"), "households": N_("households visited"),
 }
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from planner.export.columns import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
-from planner.messages import every_language
+from planner.messages import NP_, every_language
 
 __all__ = ["ENTRY_KEYS", "PLANNED_KEYS", "MATERIAL_KEYS", "LedgerUnreadable", "LedgerRow", "Unmatched",
            "LedgerRead", "Cancelled", "Merged", "read_ledger", "read_entries", "merge", "same_value",
@@ -76,7 +76,9 @@ def _known_headers() -> tuple[dict[str, str], dict[str, str]]:
     for material, key in MATERIAL_KEYS.items():
         if material in materials:
             info = materials[material]
-            words[key] = ((f"{info.zh}\n（份）", info.zh), (info.en.capitalize(), info.en))
+            column = every_language(NP_("ledger: handout column", "{name}"))  # as plan.xlsx heads it
+            words[key] = ((column["zh"].format(name=info.zh), info.zh),
+                          (column["en"].format(name=info.en.capitalize()), info.en))
     exact: dict[str, str] = {}
     loose: dict[str, str] = {}
     language: dict[str, str] = {}

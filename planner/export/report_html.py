@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from planner.export import charts, templating
 from planner.export.html import Words
-from planner.messages import N_, NP_, Msg, table
+from planner.messages import N_, NP_, Msg, for_language, table
 from planner.reports import Figure, Report, Roster, Tally
 
 __all__ = ["render_report", "render_report_card", "render_roster", "render_roster_card", "LABELS",
@@ -86,7 +86,7 @@ def _period_title(kind: str, first: date, last: date, start: date, w: Words) -> 
     if kind == "week":  # the year is in the campaign's name, the dates say the rest
         year, week, _ = start.isocalendar()
         span = w.span(first, last)
-        return f"第{week}周（{span}）" if w.lang == "zh" else f"Week {week} ({span})"
+        return w.m._("Week {week} ({span})").format(week=week, span=span)
     if kind == "month":
         return w.month(start.year, start.month)
     return w.span(first, last) if first.year == last.year else f"{w.full_day(first)} – {w.full_day(last)}"
@@ -113,7 +113,7 @@ def _trend_charts(report: Report, t: dict[str, str], width: float) -> list[Marku
     reach = []
     for week in report.weeks:
         number = week.key.split("W")[-1].lstrip("0")
-        label = f"{number}周" if lang == "zh" else f"W{number}"
+        label = for_language(lang)._("W{number}").format(number=number)
         tally = week.tally
         columns.append(charts.WeekColumn(label, [tally.held, tally.not_held + tally.rescheduled + tally.unreported],
                                          marked=week.in_period))
@@ -142,13 +142,13 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
         return {"day": w.short_day(i.day), "weekday": w.weekday(i.day),
                 "time": f"{i.start}–{i.end}" if i.start and i.end else (i.start or ""),
                 "venue": i.venue_name, "format": i.format_name,
-                "staff": ("、" if lang == "zh" else ", ").join(i.staff_names),
+                "staff": w.m._(", ").join(i.staff_names),
                 "outcome": t[i.outcome], "outcome_key": i.outcome, "reason": i.reason}
 
     return {
         "t": t, "lang": lang, "w": w, "doc": doc, "title": title,
         "station": report.station, "region": report.region, "campaign": report.campaign,
-        "span": w.span(p.first, p.last) + (f"（{p.days}天）" if lang == "zh" else f" ({p.days} days)"),
+        "span": w.span(p.first, p.last) + w.m._(" ({n} days)").format(n=p.days),
         "as_of": _moment(report.last_import, report.timezone) if report.last_import else t["no_records"],
         "records": report.recorded, "version": report.plan_version[:12],
         "tally": _tally_row(tally, w),
@@ -220,7 +220,7 @@ def roster_context(roster: Roster) -> dict[str, Any]:
     w = Words(lang)
     p = roster.period
     year, week, _ = p.start.isocalendar()
-    sep = "、" if lang == "zh" else ", "
+    sep = w.m._(", ")
     return {
         "t": t, "lang": lang, "w": w, "station": roster.station, "campaign": roster.campaign,
         "title": _period_title("week", p.first, p.last, p.start, w), "week": t["week"].format(n=week),

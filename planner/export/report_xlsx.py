@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner import atomic
 from planner.export.report_html import LABELS
 from planner.export.xlsx import BOLD, BORDER, HEAD_ALIGN, HEAD_FILL, SheetNames, put, text_width
-from planner.messages import N_, NP_, Msg, table
+from planner.messages import N_, NP_, Msg, for_language, table
 from planner.records import COUNTS
 from planner.reports import Report, Tally
 
@@ -140,14 +140,14 @@ def build_report_workbook(report: Report) -> Workbook:
     s.table(t["targets"], [t["indicator"], t["target"], t["actual"], t["gap"], t["progress"], t["expected"]],
             figure_rows, {4: PERCENT})
     if report.partners:
-        s.line(t["partners"], ("、" if lang == "zh" else ", ").join(report.partners))
+        s.line(t["partners"], for_language(lang)._(", ").join(report.partners))
     s.finish()
 
     s = sheet("not_held")
     s.table(t["not_held_title"], [t["date"], t["time"], t["venue"], t["format"], t["staff"], t["state"], t["reason"],
                                   "id"],
             [[i.day, f"{i.start}–{i.end}" if i.start and i.end else i.start, i.venue_name, i.format_name,
-              ("、" if lang == "zh" else ", ").join(i.staff_names), t[i.outcome], i.reason, i.id]
+              for_language(lang)._(", ").join(i.staff_names), t[i.outcome], i.reason, i.id]
              for i in report.items if i.outcome in ("not_held", "rescheduled", "unreported")], {0: "yyyy-mm-dd"})
     s.finish()
 
@@ -195,7 +195,7 @@ def build_report_workbook(report: Report) -> Workbook:
                   "households"]
     s.table(None, [t["date"], t["time"], t["venue"], t["format"], t["staff"], t["state"], *count_heads, t["photos"],
                    t["reason"], "id"],
-            [[i.day, i.start, i.venue_name, i.format_name, ("、" if lang == "zh" else ", ").join(i.staff_names),
+            [[i.day, i.start, i.venue_name, i.format_name, for_language(lang)._(", ").join(i.staff_names),
               t[i.outcome] + (f" ({t['extra']})" if i.extra else ""),
               *((i.record.counts.get(k) if i.record else None) for k in count_keys),
               i.record.photos if i.record else None, i.reason, i.id] for i in report.items], {0: "yyyy-mm-dd"})

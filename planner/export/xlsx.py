@@ -372,7 +372,7 @@ class _Book:
     def ledger_columns(self) -> list[Column]:
         materials = catalogue().materials
         counted = [
-            Column(f"{materials[m].zh}\n（份）" if self.lang == "zh" else materials[m].en.capitalize(),
+            Column(self.m._p("ledger: handout column", "{name}").format(name=self.material_name(m)),
                    None, "count", max_width=8, min_width=8, validate="count", key=MATERIAL_KEYS[m])
             for m in HANDOUTS if m in materials
         ]
@@ -597,13 +597,18 @@ class _Book:
         rows = [list(u.as_row()) for u in self.merged.unmatched]
         self.table(ws, columns, [], page_title=self.t("unmatched"), rows=rows)
 
+    def material_name(self, material: str) -> str:
+        """A catalogue material's name in the campaign's language, as a column header starts."""
+        info = catalogue().materials[material]
+        return info.zh if self.lang == "zh" else info.en.capitalize()
+
     def material_header(self, material: str) -> str:
         """A material column's header. Never the ledger's header for it (宣传单, Leaflets): the
         ledger reader finds ledgers by their headers, and these counts are planned, not recorded."""
         info = catalogue().materials.get(material)
         if info is None:
             return material
-        return f"{info.zh}\n需备（{info.unit}）" if self.lang == "zh" else f"{info.en.capitalize()} needed"
+        return self.m._("{name} needed").format(name=self.material_name(material), unit=info.unit)
 
     def materials(self) -> None:
         """物料清单: the pick list and the weekly print list in one table (planner.materials).
