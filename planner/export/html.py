@@ -313,11 +313,11 @@ class ScoreRow:
 def _local_items(view: PlanView) -> list[Item]:
     tz = ZoneInfo(view.timezone)
     items = []
+    sep = for_language(view.language)._(", ")
     for a in view.activities:
         item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz), short=_short_format(a.format, a.format_name, view.language))
         for s in a.staff:
-            item.partners[s.id] = "、".join(_oneline(o.name) for o in a.staff if o.id != s.id) if view.language == "zh" \
-                else ", ".join(_oneline(o.name) for o in a.staff if o.id != s.id)
+            item.partners[s.id] = sep.join(_oneline(o.name) for o in a.staff if o.id != s.id)
         items.append(item)
     return items
 
@@ -524,8 +524,7 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
         groups.append(CoverageGroup(kind, name, rows, met_cells, required_cells))
     rule = {
         "at_least": at_least, "per": t[f"per_{per}"], "gap": five.min_gap_days if five else 0,
-        "kinds": "、".join(cat.venue_kinds[k].name(lang) for k in kinds) if lang == "zh"
-        else ", ".join(cat.venue_kinds[k].name(lang) for k in kinds),
+        "kinds": w.m._(", ").join(cat.venue_kinds[k].name(lang) for k in kinds),
         "on": five is not None,
     }
     if five:
@@ -622,7 +621,7 @@ def _key_dates(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Word
     cat = catalogue()
     custom_audiences = {a.id: a.name for a in plan.audiences}
     custom_frauds = {f.id: f.name for f in plan.fraud_types}
-    sep = "、" if lang == "zh" else ", "
+    sep = for_language(lang)._(", ")
     minimum = plan.tactics.key_dates.min_activities if plan.tactics.key_dates else 0
     keyed: dict[str, list[Item]] = defaultdict(list)
     for item in items:
@@ -650,7 +649,7 @@ def _period_text(period: Any, w: Words) -> str:
     if m := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
         monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         span = w.span(monday, monday + timedelta(days=6))
-        return f"第{int(m.group(2))}周（{span}）" if w.lang == "zh" else f"week {int(m.group(2))} ({span})"
+        return w.m._("week {week} ({span})").format(week=int(m.group(2)), span=span)
     if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?", text):
         try:
             start = date.fromisoformat(m.group(1))
@@ -740,11 +739,11 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
     weeks = print_list([(i.day, i.a.material_counts) for i in needing])
     used = {m for wk in weeks for m in wk.totals}
     columns = [m for m in cat if m in used] + sorted(m for m in used if m not in cat)
-    sep = "、" if lang == "zh" else ", "
+    sep = for_language(lang)._(", ")
     def week_label(wk: Any) -> str:
         span = f"{w.short_day(wk.monday)}–{w.short_day(wk.monday + timedelta(days=6))}"
         number = int(wk.week[-2:])
-        return f"第{number}周 {span}" if lang == "zh" else f"week {number} ({span})"
+        return w.m._p("print list", "week {week} ({span})").format(week=number, span=span)
 
     rows = [PrintRow(wk.week, week_label(wk), w.full_day(wk.due), wk.activities,
                      [wk.totals.get(m, 0) for m in columns],
@@ -804,7 +803,7 @@ def context(view: PlanView) -> dict[str, Any]:
         "station": {"name": _oneline(plan.station.name), "region": _oneline(plan.station.region or "")},
         "campaign": {"name": _oneline(plan.campaign.name),
                      "span": w.campaign_span(plan.campaign.start, plan.campaign.end)
-                     + (f"（{len(cal.days)}天）" if lang == "zh" else f" ({len(cal.days)} days)"),
+                     + w.m._(" ({n} days)").format(n=len(cal.days)),
                      "days": len(cal.days), "weeks": round(len(cal.days) / 7, 1)},
         "status": t.get(status, _oneline(status)),
         "objective": view.data.get("objective"), "bound": view.data.get("bound"),
