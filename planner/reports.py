@@ -348,9 +348,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
     staff = {s.id: s for s in plan.staff}
     cal = build_calendar(plan)
     key_names = {k.id: k.name(lang) for k in cal.key_dates}
-    no_area = "未分片区" if lang == "zh" else "no area"
-    online = "线上" if lang == "zh" else "online"
-    unnamed = "未注明形式" if lang == "zh" else "format not given"
+    m = messages.for_language(lang)
+    no_area, online, unnamed = m._("no area"), m._("online"), m._("format not given")
 
     def kind_name(kind: str | None) -> str:
         if kind is None:
@@ -742,8 +741,8 @@ def build_roster(station: Station, period: Period) -> Roster:
         except (KeyError, IndexError):
             info = None
         if info is not None and getattr(info, "kind", "") in ("holiday", "makeup_workday"):
-            note = ("法定节假日" if info.kind == "holiday" else "调休上班") if station.lang == "zh" else \
-                ("official day off" if info.kind == "holiday" else "make-up workday")
+            m = messages.for_language(station.lang)
+            note = m._("official day off") if info.kind == "holiday" else m._("make-up workday")
             if info.kind == "holiday" and info.holiday and info.holiday != "plan" and station.lang == "zh":
                 note = f"{info.holiday} · {note}"
         out.append(RosterDay(day, sorted(duties, key=lambda d: (d.start, d.venue_name)), note))
