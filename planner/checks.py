@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from planner.catalogue import catalogue
-from planner.errors import Problem
-from planner.loader import did_you_mean
 from pydantic import ValidationError
 
+from planner.catalogue import catalogue
+from planner.errors import Problem, did_you_mean
 from planner.model import Campaign
 from planner.yamlio import Document
 

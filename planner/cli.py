@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
+from planner import atomic
 from planner.errors import PlanError
+from planner.messages import for_language
 
 if TYPE_CHECKING:
     from planner.planfile import PlanFile
@@ -59,9 +61,7 @@ def init(
         raise typer.Exit(EXIT_BAD_INPUT)
     directory.mkdir(parents=True, exist_ok=True)
     text = (templates_dir() / "starter.yaml").read_text(encoding="utf-8")
-    temporary = target.with_name(".plan.yaml.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    atomic.write_text(target, text)
     Console().print(f"wrote {target}: edit it, then run [bold]planner check {target}[/]")
 
 
@@ -155,9 +155,7 @@ def schema(
     if output is None:
         sys.stdout.write(text)
         return
-    temporary = output.with_name(f".{output.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(output)
+    atomic.write_text(output, text)
 
 
 @app.command()
@@ -784,13 +782,11 @@ def report_command(
     written = write_report(out, report)
     console = Console()
     t = report.tally
-    if report.lang == "zh":
-        line = (f"{period.key}：计划 {t.planned} 场，已开展 {t.held} 场（其中计划外 {t.extra} 场），未开展 {t.not_held}，"
-                f"已改期 {t.rescheduled}，未填报 {t.unreported}，未到期 {t.upcoming}；台账记录 {report.recorded} 条")
-    else:
-        line = (f"{period.key}: planned {t.planned}, held {t.held} ({t.extra} not planned), not held {t.not_held}, "
-                f"rescheduled {t.rescheduled}, not reported {t.unreported}, still to come {t.upcoming}; "
-                f"{report.recorded} records")
+    line = for_language(report.lang)._(
+        "{period}: planned {planned}, held {held} ({extra} not planned), not held {not_held}, "
+        "rescheduled {rescheduled}, not reported {unreported}, still to come {upcoming}; {records} records").format(
+        period=period.key, planned=t.planned, held=t.held, extra=t.extra, not_held=t.not_held,
+        rescheduled=t.rescheduled, unreported=t.unreported, upcoming=t.upcoming, records=report.recorded)
     console.print(line, highlight=False, markup=False, soft_wrap=True)
     _say_written(console, out, written)
 
@@ -832,8 +828,8 @@ def roster_command(
     roster = build_roster(station, period)
     written = write_roster(out, roster)
     console = Console()
-    console.print(f"{period.key}: " + (f"{roster.count} 场活动，{len(roster.people)} 人" if station.lang == "zh" else
-                                      f"{roster.count} activities, {len(roster.people)} people"),
+    console.print(f"{period.key}: " + for_language(station.lang)._("{activities} activities, {people} people").format(
+                      activities=roster.count, people=len(roster.people)),
                   highlight=False, markup=False, soft_wrap=True)
     _say_written(console, out, written)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 Path_ = tuple[str | int, ...]
@@ -41,3 +43,9 @@ def dotted(path: Path_) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out or "(top level)"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the closest of `choices`, else "": shared by the loader and checks."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

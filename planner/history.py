@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from planner import atomic
 from planner.changes import Changes
-from planner.export.output import write_text_atomic
 from planner.export.source import plan_digest
 from planner.loader import LoadedPlan
 from planner.planfile import PlanFile
@@ -69,7 +69,7 @@ def record(folder: Path, *, command: str, loaded: LoadedPlan, data: dict[str, An
     if changes is not None:
         entry["changes"] = changes.to_json()
     path = history / f"{number:04d}-{command}-{now:%Y%m%dT%H%M%SZ}.json"
-    write_text_atomic(path, json.dumps(entry, ensure_ascii=False, indent=2) + "\n")
+    atomic.write_text(path, json.dumps(entry, ensure_ascii=False, indent=2) + "\n")
     return path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 import typing
@@ -12,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from planner.errors import PlanError, Problem
+from planner.errors import PlanError, Problem, did_you_mean
 from planner.model import Plan
 from planner.yamlio import Document, load_yaml
 
@@ -125,11 +124,6 @@ def _known_keys(root: type[BaseModel], path: tuple) -> list[str]:
     for model in models:
         keys += [k for k in model.model_fields if k not in keys]
     return keys
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _show(value: Any) -> str:

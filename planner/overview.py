@@ -12,14 +12,12 @@ from planner.calendar import DAY_KIND_NAMES, CampaignCalendar, YearOverview
 from planner.capacity import CapacityEstimate
 from planner.catalogue import catalogue
 from planner.loader import LoadedPlan
+from planner.messages import WEEKDAYS, for_language
 from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES, VENUE_KINDS
-
-WEEKDAYS = {"zh": "一二三四五六日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 
 
 def _weekday(day: date, language: str) -> str:
-    names = WEEKDAYS[language]
-    return f"周{names[day.weekday()]}" if language == "zh" else names[day.weekday()]
+    return for_language(language)._(WEEKDAYS[day.weekday()])
 
 
 def _pick(pair: tuple[str, str], language: str) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from planner import atomic
 from planner.formats import resolve_formats
 from planner.materials import activity_materials
 from planner.loader import LoadedPlan
@@ -76,19 +75,7 @@ def dumps(data: dict[str, Any]) -> str:
 
 def write_plan_json(solution: Solution, path: Path | str) -> Path:
     """Write atomically: a reader never sees half a file, and a failed run leaves the old one."""
-    path = Path(path)
-    text = dumps(plan_json(solution))
-    fd, tmp = tempfile.mkstemp(prefix=".plan.json.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_text(path, dumps(plan_json(solution)))
 
 
 __all__ = ["plan_json", "write_plan_json", "dumps"]

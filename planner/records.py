@@ -299,8 +299,10 @@ def parse_status(value: Any) -> str | None:
 
 def status_words(lang: str) -> str:
     from planner.export.xlsx import STATUS
+    from planner.messages import for_language
 
-    return "、".join(STATUS["zh"]) if lang == "zh" else ", ".join(STATUS["en"])
+    m = for_language(lang)
+    return m._(", ").join(m._(s) for s in STATUS)
 
 
 def parse_day(value: Any, campaign) -> date | None:

@@ -7,9 +7,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from planner import messages
 from planner.catalogue import catalogue
 from planner.search import Solution, Summary, summarize
 from planner.changes import KINDS, Changes
+from planner.messages import NP_, Msg
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
 
@@ -102,8 +104,8 @@ def render_idle(console: Console, s: Summary) -> None:
                       + " — their calendars hold no events", highlight=False)
 
 
-CHANGE_NAMES = {"added": ("新增", "added"), "moved": ("调整时间", "moved"), "restaffed": ("换人", "re-staffed"),
-                "cancelled": ("取消", "cancelled")}
+CHANGE_NAMES: dict[str, Msg] = {"added": NP_("change", "added"), "moved": NP_("change", "moved"),
+                                "restaffed": NP_("change", "re-staffed"), "cancelled": NP_("change", "cancelled")}
 
 
 def render_changes(console: Console, changes: Changes, solution: Solution, *, limit: int = 40) -> None:
@@ -111,7 +113,8 @@ def render_changes(console: Console, changes: Changes, solution: Solution, *, li
     plan = solution.loaded.plan
     lang = plan.campaign.language
     counts = changes.summary()
-    console.print("changes: " + ", ".join(f"{counts[k]} {_pick(CHANGE_NAMES[k], lang)}" for k in KINDS)
+    said = messages.table(CHANGE_NAMES, lang)
+    console.print("changes: " + ", ".join(f"{counts[k]} {said[k]}" for k in KINDS)
                   + f"; {counts['unchanged']} unchanged", highlight=False)
     if not changes.changes:
         return
@@ -130,7 +133,7 @@ def render_changes(console: Console, changes: Changes, solution: Solution, *, li
         table.add_column("id")
         table.add_column("name")
         for k in KINDS:
-            table.add_column(_pick(CHANGE_NAMES[k], lang), overflow="fold")
+            table.add_column(said[k], overflow="fold")
         for n, (key, kinds) in enumerate(rows.items()):
             if n == limit:
                 table.add_row("…", f"{len(rows) - limit} more in changes.json", *[""] * len(KINDS))

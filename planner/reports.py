@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from planner import messages
+from planner.messages import N_, Msg
 from planner.records import COUNTS, MATERIALS, Record, Records, Station
 
 __all__ = ["Period", "PeriodError", "parse_period", "Report", "build_report", "report_json", "OUTCOMES",
@@ -346,9 +348,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
     staff = {s.id: s for s in plan.staff}
     cal = build_calendar(plan)
     key_names = {k.id: k.name(lang) for k in cal.key_dates}
-    no_area = "未分片区" if lang == "zh" else "no area"
-    online = "线上" if lang == "zh" else "online"
-    unnamed = "未注明形式" if lang == "zh" else "format not given"
+    m = messages.for_language(lang)
+    no_area, online, unnamed = m._("no area"), m._("online"), m._("format not given")
 
     def kind_name(kind: str | None) -> str:
         if kind is None:
@@ -422,7 +423,7 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
             held_by_format[i.format] += 1
         if not i.extra:
             planned_by_format[i.format] += 1
-    label = _LABELS[lang]
+    label = messages.table(_LABELS, lang)
     figures = [
         Figure("activities", label["activities"], tally.held, sum(t_activities.values()) if t_activities else None,
                tally.planned),
@@ -547,10 +548,9 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         names=names, timezone=plan.station.timezone)
 
 
-_LABELS = {
-    "zh": {"activities": "开展活动", "reach": "覆盖人数", "installs": "反诈App安装", "households": "入户户数"},
-    "en": {"activities": "activities held", "reach": "people reached", "installs": "Anti-Fraud App installs",
-           "households": "households visited"},
+_LABELS: dict[str, Msg] = {
+    "activities": N_("activities held"), "reach": N_("people reached"),
+    "installs": N_("Anti-Fraud App installs"), "households": N_("households visited"),
 }
 
 
@@ -741,8 +741,8 @@ def build_roster(station: Station, period: Period) -> Roster:
         except (KeyError, IndexError):
             info = None
         if info is not None and getattr(info, "kind", "") in ("holiday", "makeup_workday"):
-            note = ("法定节假日" if info.kind == "holiday" else "调休上班") if station.lang == "zh" else \
-                ("official day off" if info.kind == "holiday" else "make-up workday")
+            m = messages.for_language(station.lang)
+            note = m._("official day off") if info.kind == "holiday" else m._("make-up workday")
             if info.kind == "holiday" and info.holiday and info.holiday != "plan" and station.lang == "zh":
                 note = f"{info.holiday} · {note}"
         out.append(RosterDay(day, sorted(duties, key=lambda d: (d.start, d.venue_name)), note))

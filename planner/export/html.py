@@ -6,7 +6,7 @@ goals not met and why, a roster per person, a schedule per venue, and the materi
 weekly print list and the pick list: who collects what for each activity), with the pictures
 (coverage, load, activities per week) drawn as inline SVG by `planner.export.charts`.
 
-The templates live in templates/plan/ (planner/templates/plan/ inside a wheel) and are
+The templates live in planner/templates/plan/ (package data, found in a wheel too) and are
 rendered with autoescape on: every name from a plan is text, never markup. The HTML is self
 contained (its CSS is inlined), so `plan.html` prints from any browser and
 `planner.export.pdf.write_pdf` turns it into `plan.pdf`.
@@ -15,12 +15,10 @@ contained (its CSS is inlined), so `plan.html` prints from any browser and
 from __future__ import annotations
 
 import calendar as pycalendar
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,118 +26,73 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from planner import atomic, vocab
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
-from planner.export import charts
+from planner.export import charts, templating
 from planner.export.view import ActivityView, PlanView
 from planner.formats import resolve_formats
+from planner.messages import N_, NP_, WEEKDAYS, Msg, for_language, table
 from planner.model import Staff, Venue
-from planner import vocab
 from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES, VENUE_KINDS
 
 # --- words ------------------------------------------------------------------------------------------
 
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "doc": "反诈宣传工作计划", "plan_of": "宣传排期表", "period": "宣传时间", "region": "辖区",
-        "status": "排期结果", "optimal": "最优", "feasible": "可行", "generated": "生成于",
-        "activities": "宣传活动", "activities_col": "活动场次", "offline": "线下", "online": "线上", "reach": "预计覆盖人数",
-        "installs": "预计国家反诈中心App安装", "target": "目标", "key_dates_met": "关键节点达标",
-        "by_kind": "按场所类型（五进）", "kind": "场所类型", "venues": "场所数", "share": "占比",
-        "five_into": "五进", "people": "人", "times": "场", "hours_unit": "h",
-        "contents": "目录", "calendar": "月历排期", "coverage": "五进覆盖", "key_dates": "关键节点",
-        "unmet": "未达成目标及原因", "rosters": "人员排班表", "schedules": "场所排期表",
-        "weekly": "每周活动数（按形式）", "week_of_holiday": "含法定节假日的周",
-        "coverage_chart": "五进覆盖：各类场所每月达标场所数 / 应达标场所数",
-        "met": "已达标", "required": "应达标", "short": "未达标", "closed": "闭馆/停业",
-        "no_requirement": "无要求", "coverage_note": "格内为当月活动场次；要求：每个场所",
-        "per_week": "每周", "per_month": "每月", "per_campaign": "整个宣传期", "at_least": "至少",
-        "gap_days": "同一场所两次活动间隔至少", "days": "天", "venue": "场所", "area": "片区",
-        "risk": "风险", "total": "合计", "low": "低", "medium": "中", "high": "高",
-        "load_chart": "人员工作量（活动场次 · 小时）", "load_hist": "人员工作量分布",
-        "busiest": "工作量最多的人员", "activities_per_person": "每人活动场次", "people_count": "人数",
-        "limit": "每周上限", "date": "日期", "time": "时间", "format": "形式", "theme": "主题",
-        "with": "同行人员", "key_date": "关键节点", "none_planned": "本期无安排",
-        "role": "岗位", "team": "小组", "claims": "包联场所", "peak_week": "最多一周",
-        "per_week_max": "每周上限", "count": "场次", "hours": "时长",
-        "window": "活动窗口", "audiences": "对象", "themes": "诈骗类型", "planned": "已安排",
-        "needed": "需要", "state": "情况", "all": "全体", "any": "不限",
-        "tactic": "战法", "why": "原因", "nothing_unmet": "全部目标均已达成。",
-        "score": "各项战法完成情况", "penalty": "扣分", "progress": "完成度",
-        "holiday": "法定节假日", "makeup": "调休上班", "weekend": "周末", "off_badge": "休",
-        "work_badge": "班", "out_of_campaign": "不在宣传期内", "legend": "图例",
-        "month_total": "本月活动", "size": "服务人数", "schedule": "安排",
-        "objective": "目标值", "bound": "下界", "page": "页", "and_more": "等",
-        "materials": "物料", "talking_points": "宣传要点", "period_col": "时段",
-        "part": "第{n}部分", "no_area": "未分片区", "colon": "：", "five_into_venues": "五进场所",
-        "peak_label": "单周最多", "venue_count": "个场所", "reached": "已到达",
-        "reached_chart": "各类场所每月到达场所数 / 场所数（未启用五进要求）", "five_into_off": "本计划未启用五进要求。",
-        "person": "人员", "this_month": "本月",
-        "days_off": "法定节假日", "makeup_days": "调休上班",
-        "materials_part": "物料清单", "print_list": "每周印制清单",
-        "print_note": "各周线下活动需发放、张贴的物料合计，须于该周周一前{days}天交付（印刷或采购）。",
-        "week": "周次", "due": "交付截止", "pick_list": "领取清单",
-        "pick_note": "每场活动的物料由领取人（活动中的第一位民警，无民警时为第一位人员）领取并带到现场；"
-                     "展板、二维码等可重复使用的物料用后带回。",
-        "collector": "领取人", "bring": "携带物料", "no_materials": "本计划没有需要物料的活动。",
-        "reusable": "可重复使用（单日最多）",
-    },
-    "en": {
-        "doc": "Anti-fraud publicity plan", "plan_of": "Publicity schedule", "period": "Campaign",
-        "region": "Jurisdiction", "status": "Plan status", "optimal": "optimal",
-        "feasible": "feasible", "generated": "Generated", "activities": "activities",
-        "activities_col": "Activities",
-        "offline": "offline", "online": "online", "reach": "expected people reached",
-        "installs": "expected Anti-Fraud App installs", "target": "target",
-        "key_dates_met": "key dates met", "by_kind": "By venue kind (五进 five-into)",
-        "kind": "Venue kind", "venues": "Venues", "share": "Share", "five_into": "五进",
-        "people": " people", "times": " activities", "hours_unit": "h", "contents": "Contents",
-        "calendar": "Month calendars", "coverage": "五进 coverage", "key_dates": "Key dates",
-        "unmet": "Goals not met, and why", "rosters": "Staff rosters", "schedules": "Venue schedules",
-        "weekly": "Activities per week, by format", "week_of_holiday": "week with official days off",
-        "coverage_chart": "五进 coverage: venues met / venues required, per kind and month",
-        "met": "met", "required": "required", "short": "short", "closed": "closed",
-        "no_requirement": "no requirement", "coverage_note": "Cells count the month's activities; rule: every venue",
-        "per_week": "a week", "per_month": "a month", "per_campaign": "in the campaign",
-        "at_least": "at least", "gap_days": "at least this many days between visits to one venue:",
-        "days": "days", "venue": "Venue", "area": "Area", "risk": "Risk", "total": "Total",
-        "low": "low", "medium": "medium", "high": "high",
-        "load_chart": "Load per person (activities · hours)", "load_hist": "Load across the staff",
-        "busiest": "Busiest people", "activities_per_person": "activities per person",
-        "people_count": "people", "limit": "weekly limit", "date": "Date", "time": "Time",
-        "format": "Format", "theme": "Theme", "with": "With", "key_date": "Key date",
-        "none_planned": "nothing planned", "role": "Role", "team": "Team", "claims": "Claimed venues",
-        "peak_week": "busiest week", "per_week_max": "weekly limit", "count": "Activities",
-        "hours": "Hours", "window": "Window", "audiences": "Audiences", "themes": "Fraud types",
-        "planned": "Planned", "needed": "Needed", "state": "State", "all": "everyone", "any": "any",
-        "tactic": "Tactic", "why": "Why", "nothing_unmet": "Every goal is met.",
-        "score": "Tactics: met against required", "penalty": "Penalty", "progress": "Progress",
-        "holiday": "official day off (法定节假日)", "makeup": "make-up workday (调休)",
-        "weekend": "weekend", "off_badge": "off", "work_badge": "work",
-        "out_of_campaign": "outside the campaign", "legend": "Legend", "month_total": "this month",
-        "size": "Serves", "schedule": "Schedule", "objective": "objective", "bound": "bound",
-        "page": "page", "and_more": "and more", "materials": "Materials",
-        "talking_points": "Talking points", "period_col": "Period",
-        "part": "Part {n}", "no_area": "no area", "colon": ": ", "five_into_venues": "五进 venues",
-        "peak_label": "busiest week", "venue_count": "venues", "reached": "reached",
-        "reached_chart": "Venues reached / venues, per kind and month (五进 rule not set)",
-        "five_into_off": "This plan sets no 五进 rule.", "person": "Person", "this_month": "This month",
-        "days_off": "official days off", "makeup_days": "make-up workdays",
-        "materials_part": "Materials", "print_list": "Weekly print list",
-        "print_note": "What each week's offline activities hand out or post, in total: due from the printer "
-                      "(or supplier) {days} days before the week's Monday.",
-        "week": "Week", "due": "Due", "pick_list": "Pick list",
-        "pick_note": "Each activity's materials are collected and taken along by its collector (its first "
-                     "police officer, else its first person); display boards and QR code stands come back.",
-        "collector": "Collects", "bring": "Bring", "no_materials": "No activity of this plan needs materials.",
-        "reusable": "reusable (most in one day)",
-    },
+LABELS: dict[str, Msg] = {
+    "doc": N_("Anti-fraud publicity plan"), "plan_of": N_("Publicity schedule"), "period": N_("Campaign"),
+    "region": N_("Jurisdiction"), "status": N_("Plan status"), "optimal": N_("optimal"),
+    "feasible": N_("feasible"), "generated": N_("Generated"), "activities": N_("activities"),
+    "activities_col": NP_("plan: activities_col", "Activities"), "offline": N_("offline"), "online": N_("online"),
+    "reach": N_("expected people reached"), "installs": N_("expected Anti-Fraud App installs"),
+    "target": N_("target"), "key_dates_met": N_("key dates met"), "by_kind": N_("By venue kind (五进 five-into)"),
+    "kind": N_("Venue kind"), "venues": N_("Venues"), "share": N_("Share"), "five_into": N_("五进"),
+    "people": N_(" people"), "times": N_(" activities"), "hours_unit": N_("h"), "contents": N_("Contents"),
+    "calendar": N_("Month calendars"), "coverage": N_("五进 coverage"), "key_dates": N_("Key dates"),
+    "unmet": N_("Goals not met, and why"), "rosters": N_("Staff rosters"), "schedules": N_("Venue schedules"),
+    "weekly": N_("Activities per week, by format"), "week_of_holiday": N_("week with official days off"),
+    "coverage_chart": N_("五进 coverage: venues met / venues required, per kind and month"), "met": N_("met"),
+    "required": N_("required"), "short": N_("short"), "closed": N_("closed"),
+    "no_requirement": N_("no requirement"),
+    "coverage_note": N_("Cells count the month's activities; rule: every venue"), "per_week": N_("a week"),
+    "per_month": N_("a month"), "per_campaign": N_("in the campaign"), "at_least": N_("at least"),
+    "gap_days": N_("at least this many days between visits to one venue:"), "days": N_("days"),
+    "venue": N_("Venue"), "area": N_("Area"), "risk": N_("Risk"), "total": N_("Total"), "low": N_("low"),
+    "medium": N_("medium"), "high": N_("high"), "load_chart": N_("Load per person (activities · hours)"),
+    "load_hist": N_("Load across the staff"), "busiest": N_("Busiest people"),
+    "activities_per_person": N_("activities per person"), "people_count": N_("people"),
+    "limit": N_("weekly limit"), "date": N_("Date"), "time": N_("Time"), "format": N_("Format"),
+    "theme": NP_("plan: theme", "Theme"), "with": N_("With"), "key_date": N_("Key date"),
+    "none_planned": N_("nothing planned"), "role": N_("Role"), "team": N_("Team"), "claims": N_("Claimed venues"),
+    "peak_week": N_("busiest week"), "per_week_max": N_("weekly limit"), "count": N_("Activities"),
+    "hours": N_("Hours"), "window": N_("Window"), "audiences": N_("Audiences"), "themes": N_("Fraud types"),
+    "planned": N_("Planned"), "needed": N_("Needed"), "state": N_("State"), "all": N_("everyone"),
+    "any": N_("any"), "tactic": N_("Tactic"), "why": N_("Why"), "nothing_unmet": N_("Every goal is met."),
+    "score": N_("Tactics: met against required"), "penalty": N_("Penalty"), "progress": N_("Progress"),
+    "holiday": N_("official day off (法定节假日)"), "makeup": N_("make-up workday (调休)"), "weekend": N_("weekend"),
+    "off_badge": N_("off"), "work_badge": N_("work"), "out_of_campaign": N_("outside the campaign"),
+    "legend": N_("Legend"), "month_total": N_("this month"), "size": N_("Serves"), "schedule": N_("Schedule"),
+    "objective": N_("objective"), "bound": N_("bound"), "page": N_("page"), "and_more": N_("and more"),
+    "materials": NP_("plan: materials", "Materials"), "talking_points": N_("Talking points"),
+    "period_col": N_("Period"), "part": N_("Part {n}"), "no_area": N_("no area"), "colon": N_(": "),
+    "five_into_venues": N_("五进 venues"), "peak_label": NP_("plan: peak_label", "busiest week"),
+    "venue_count": N_("venues"), "reached": N_("reached"),
+    "reached_chart": N_("Venues reached / venues, per kind and month (五进 rule not set)"),
+    "five_into_off": N_("This plan sets no 五进 rule."), "person": N_("Person"), "this_month": N_("This month"),
+    "days_off": N_("official days off"), "makeup_days": N_("make-up workdays"), "materials_part": N_("Materials"),
+    "print_list": N_("Weekly print list"),
+    "print_note": N_("What each week's offline activities hand out or post, in total: due from the printer "
+                     "(or supplier) {days} days before the week's Monday."),
+    "week": N_("Week"), "due": N_("Due"), "pick_list": N_("Pick list"),
+    "pick_note": N_("Each activity's materials are collected and taken along by its collector (its first "
+                    "police officer, else its first person); display boards and QR code stands come back."),
+    "collector": N_("Collects"), "bring": N_("Bring"),
+    "no_materials": N_("No activity of this plan needs materials."), "reusable": N_("reusable (most in one day)"),
 }
 
 TACTIC_NAMES = vocab.TACTIC_NAMES  # the calendars, spreadsheet and printable plan say the same
-SHORT_FORMATS = {
-    "lecture": ("讲座", "lecture"), "stall": ("摊点", "stall"), "door_to_door": ("入户", "door"),
-    "performance": ("汇演", "show"), "themed_event": ("主题", "event"), "online_post": ("线上", "online"),
+SHORT_FORMATS: dict[str, Msg] = {
+    "lecture": N_("lecture"), "stall": N_("stall"), "door_to_door": N_("door"), "performance": N_("show"),
+    "themed_event": N_("event"), "online_post": N_("online"),
 }
 HOLIDAY_EN = {
     "元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Qingming", "劳动节": "Labour Day",
@@ -148,7 +101,6 @@ HOLIDAY_EN = {
     "龙头节": "Longtou", "七夕节": "Qixi", "中元节": "Ghost Festival", "重阳节": "Double Ninth",
     "腊八节": "Laba",
 }
-WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS_EN_LONG = ("January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December")
@@ -168,9 +120,7 @@ def _pick(pair: tuple[str, str], language: str) -> str:
     return pair[0] if language == "zh" else pair[1]
 
 
-def _oneline(text: Any) -> str:
-    """Names as one line: a newline in a plan's name must not break a table cell or a label."""
-    return re.sub(r"\s*[\r\n]+\s*", " ", str(text)).strip() if text is not None else ""
+_oneline = templating.oneline
 
 
 # --- date and time words -------------------------------------------------------------------------------
@@ -181,10 +131,10 @@ class Words:
 
     def __init__(self, language: str) -> None:
         self.lang = language
+        self.m = for_language(language)
 
     def weekday(self, day: date) -> str:
-        names = WEEKDAYS[self.lang]
-        return f"周{names[day.weekday()]}" if self.lang == "zh" else names[day.weekday()]
+        return self.m._(WEEKDAYS[day.weekday()])
 
     def day(self, day: date) -> str:
         return f"{day.month}月{day.day}日" if self.lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]}"
@@ -363,18 +313,18 @@ class ScoreRow:
 def _local_items(view: PlanView) -> list[Item]:
     tz = ZoneInfo(view.timezone)
     items = []
+    sep = for_language(view.language)._(", ")
     for a in view.activities:
         item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz), short=_short_format(a.format, a.format_name, view.language))
         for s in a.staff:
-            item.partners[s.id] = "、".join(_oneline(o.name) for o in a.staff if o.id != s.id) if view.language == "zh" \
-                else ", ".join(_oneline(o.name) for o in a.staff if o.id != s.id)
+            item.partners[s.id] = sep.join(_oneline(o.name) for o in a.staff if o.id != s.id)
         items.append(item)
     return items
 
 
 def _short_format(fmt: str, name: str, lang: str) -> str:
     if fmt in SHORT_FORMATS:
-        return _pick(SHORT_FORMATS[fmt], lang)
+        return for_language(lang).msg(SHORT_FORMATS[fmt])
     return charts.shorten(name, 6 if lang == "zh" else 8)
 
 
@@ -574,8 +524,7 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
         groups.append(CoverageGroup(kind, name, rows, met_cells, required_cells))
     rule = {
         "at_least": at_least, "per": t[f"per_{per}"], "gap": five.min_gap_days if five else 0,
-        "kinds": "、".join(cat.venue_kinds[k].name(lang) for k in kinds) if lang == "zh"
-        else ", ".join(cat.venue_kinds[k].name(lang) for k in kinds),
+        "kinds": w.m._(", ").join(cat.venue_kinds[k].name(lang) for k in kinds),
         "on": five is not None,
     }
     if five:
@@ -672,7 +621,7 @@ def _key_dates(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Word
     cat = catalogue()
     custom_audiences = {a.id: a.name for a in plan.audiences}
     custom_frauds = {f.id: f.name for f in plan.fraud_types}
-    sep = "、" if lang == "zh" else ", "
+    sep = for_language(lang)._(", ")
     minimum = plan.tactics.key_dates.min_activities if plan.tactics.key_dates else 0
     keyed: dict[str, list[Item]] = defaultdict(list)
     for item in items:
@@ -700,7 +649,7 @@ def _period_text(period: Any, w: Words) -> str:
     if m := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
         monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         span = w.span(monday, monday + timedelta(days=6))
-        return f"第{int(m.group(2))}周（{span}）" if w.lang == "zh" else f"week {int(m.group(2))} ({span})"
+        return w.m._("week {week} ({span})").format(week=int(m.group(2)), span=span)
     if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?", text):
         try:
             start = date.fromisoformat(m.group(1))
@@ -781,8 +730,8 @@ class PickWeek:
 
 def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str, Any]:
     """The weekly print list and the pick list (planner.materials)."""
-    from planner.materials import iso_week, print_lead_days, print_list
     from planner.export.view import material_text
+    from planner.materials import iso_week, print_lead_days, print_list
 
     lang = view.language
     cat = catalogue().materials
@@ -790,11 +739,11 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
     weeks = print_list([(i.day, i.a.material_counts) for i in needing])
     used = {m for wk in weeks for m in wk.totals}
     columns = [m for m in cat if m in used] + sorted(m for m in used if m not in cat)
-    sep = "、" if lang == "zh" else ", "
+    sep = for_language(lang)._(", ")
     def week_label(wk: Any) -> str:
         span = f"{w.short_day(wk.monday)}–{w.short_day(wk.monday + timedelta(days=6))}"
         number = int(wk.week[-2:])
-        return f"第{number}周 {span}" if lang == "zh" else f"week {number} ({span})"
+        return w.m._p("print list", "week {week} ({span})").format(week=number, span=span)
 
     rows = [PrintRow(wk.week, week_label(wk), w.full_day(wk.due), wk.activities,
                      [wk.totals.get(m, 0) for m in columns],
@@ -818,7 +767,7 @@ def context(view: PlanView) -> dict[str, Any]:
     """Everything the templates show, computed once."""
     plan = view.loaded.plan
     lang = view.language
-    t = LABELS[lang]
+    t = table(LABELS, lang)
     w = Words(lang)
     cat = catalogue()
     cal = build_calendar(plan)
@@ -854,7 +803,7 @@ def context(view: PlanView) -> dict[str, Any]:
         "station": {"name": _oneline(plan.station.name), "region": _oneline(plan.station.region or "")},
         "campaign": {"name": _oneline(plan.campaign.name),
                      "span": w.campaign_span(plan.campaign.start, plan.campaign.end)
-                     + (f"（{len(cal.days)}天）" if lang == "zh" else f" ({len(cal.days)} days)"),
+                     + w.m._(" ({n} days)").format(n=len(cal.days)),
                      "days": len(cal.days), "weeks": round(len(cal.days) / 7, 1)},
         "status": t.get(status, _oneline(status)),
         "objective": view.data.get("objective"), "bound": view.data.get("bound"),
@@ -890,38 +839,22 @@ def context(view: PlanView) -> dict[str, Any]:
 
 
 def plan_templates_dir() -> Path:
-    """templates/plan/: inside a wheel (planner/templates/plan), else the source tree's."""
-    from planner.cli import templates_dir
-
-    return templates_dir() / "plan"
+    """planner/templates/plan, where the printable plan's relative URLs resolve."""
+    return templating.folder("plan")
 
 
-@cache
-def environment(folder: str | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder or str(plan_templates_dir())),
-        autoescape=True,  # every template, whatever its name: plan names are text, never markup
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["oneline"] = _oneline
-    return env
+def environment(language: str) -> jinja2.Environment:
+    return templating.environment(language, "plan")
 
 
 def render_html(view: PlanView) -> str:
     """The printable plan as one self-contained HTML document."""
-    return environment().get_template("plan.html.j2").render(**context(view))
+    return environment(view.language).get_template("plan.html.j2").render(**context(view))
 
 
 def write_html(view: PlanView, path: Path | str) -> Path:
     """Write plan.html (atomically: a half-written file never replaces a good one)."""
-    path = Path(path)
-    text = render_html(view)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return atomic.write_text(path, render_html(view))
 
 
 __all__ = ["render_html", "write_html", "context", "LABELS"]

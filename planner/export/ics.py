@@ -22,9 +22,7 @@ can ever be delivered there, even by a client that tries to send invitations.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta, timezone
@@ -35,7 +33,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 from pydantic import TypeAdapter, ValidationError
 
+from planner import atomic
 from planner.export.view import ActivityView, PlanView
+from planner.messages import N_, NP_, Msg, table
 from planner.model import Staff
 from planner.publish import event_uid, parse_stamp, uid_domain, valid_domain
 from planner.types import Id
@@ -46,18 +46,14 @@ __all__ = ["build_calendar", "calendar_names", "calendar_stamp", "calendar_uid_d
 
 PRODID = "-//fanzha-planner//Anti-fraud publicity planner//{lang}"
 
-_LABELS = {
-    "zh": {"audience": "宣传对象", "theme": "宣传主题", "points": "宣传要点", "partners": "同行人员",
-           "staff": "参加人员", "materials": "携带物料", "reach": "预计覆盖", "key_date": "关键节点",
-           "reach_value": "约{n}人", "none": "无", "sep": "、", "colon": "：", "bullet": "· ",
-           "person": "{name}（{role}）", "cancelled": "【已取消】", "cancelled_line": "本活动已取消。",
-           "collects": "（{name}领取）", "you_collect": "（由你领取）"},
-    "en": {"audience": "Audience", "theme": "Theme", "points": "Talking points", "partners": "Partners",
-           "staff": "Staff", "materials": "Bring", "reach": "Expected reach", "key_date": "Key date",
-           "reach_value": "about {n} people", "none": "none", "sep": ", ", "colon": ": ", "bullet": "- ",
-           "person": "{name} ({role})", "cancelled": "[Cancelled] ",
-           "cancelled_line": "This activity is cancelled.", "collects": " ({name} collects them)",
-           "you_collect": " (you collect them)"},
+_LABELS: dict[str, Msg] = {
+    "audience": N_("Audience"), "theme": N_("Theme"), "points": N_("Talking points"),
+    "partners": NP_("calendar: partners", "Partners"), "staff": NP_("calendar: staff", "Staff"),
+    "materials": N_("Bring"), "reach": NP_("calendar: reach", "Expected reach"), "key_date": N_("Key date"),
+    "reach_value": N_("about {n} people"), "none": N_("none"), "sep": N_(", "), "colon": N_(": "),
+    "bullet": N_("- "), "person": N_("{name} ({role})"), "cancelled": N_("[Cancelled] "),
+    "cancelled_line": N_("This activity is cancelled."), "collects": N_(" ({name} collects them)"),
+    "you_collect": N_(" (you collect them)"),
 }
 
 _ID = TypeAdapter(Id)
@@ -179,7 +175,7 @@ def _categories(view: PlanView, activity: ActivityView) -> list[str]:
 
 
 def _description(view: PlanView, activity: ActivityView, viewer: str | None) -> str:
-    L = _LABELS[view.language]
+    L = table(_LABELS, view.language)
 
     def line(label: str, value: str) -> str:
         return f"{L[label]}{L['colon']}{value}"
@@ -225,7 +221,7 @@ def _organizer(view: PlanView) -> vCalAddress:
 
 def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: str | None,
            alarm_minutes: int | None) -> Event:
-    L = _LABELS[view.language]
+    L = table(_LABELS, view.language)
     status = _status(activity)
     summary = _text(activity.summary)
     if status == "CANCELLED":
@@ -308,18 +304,7 @@ def calendar_names(view: PlanView) -> tuple[str, dict[str, str], dict[str, str]]
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    atomic.write_bytes(path, data)
 
 
 def _file(directory: Path, ident: str) -> Path:

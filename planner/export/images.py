@@ -24,6 +24,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from planner import atomic
+
 __all__ = ["CardUnavailable", "card_png", "png_size", "available", "unavailable_reason", "chromium"]
 
 SCALE = 2  # pixels per CSS px: a 375 px card is a 750-pixel picture
@@ -80,9 +82,7 @@ def card_png(html: str, path: Path | str, *, width: int = 375, engine: str | Non
             picture = _chromium_png(html, work, width)
         else:
             raise ValueError(f"unknown engine {engine!r}")
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(picture, temporary)
-        os.replace(temporary, path)
+        atomic.write_bytes(path, picture.read_bytes())
     return path
 
 
@@ -100,7 +100,7 @@ def _weasyprint_png(html: str, work: Path, width: int) -> Path:
         raise CardUnavailable("pdftoppm is not installed (Debian: poppler-utils)")
     import logging
 
-    from planner.export.html import plan_templates_dir
+    from planner.export.templating import folder
 
     log = logging.getLogger("weasyprint")
     level = log.level
@@ -108,7 +108,7 @@ def _weasyprint_png(html: str, work: Path, width: int) -> Path:
     try:
         def layout(height: float):
             page = weasyprint.CSS(string=f"@page {{ size: {width}px {height}px; margin: 0 }}")
-            return weasyprint.HTML(string=html, base_url=str(plan_templates_dir())).render(stylesheets=[page])
+            return weasyprint.HTML(string=html, base_url=str(folder("plan"))).render(stylesheets=[page])
 
         measured = layout(TALL)
         end = None

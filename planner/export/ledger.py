@@ -23,7 +23,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-from planner.export.xlsx import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
+from planner.export.columns import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
+from planner.messages import NP_, every_language
 
 __all__ = ["ENTRY_KEYS", "PLANNED_KEYS", "MATERIAL_KEYS", "LedgerUnreadable", "LedgerRow", "Unmatched",
            "LedgerRead", "Cancelled", "Merged", "read_ledger", "read_entries", "merge", "same_value",
@@ -69,13 +70,15 @@ def _known_headers() -> tuple[dict[str, str], dict[str, str]]:
     words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for key in (*PLANNED_KEYS, *ENTRY_KEYS, MARK_KEY, *UNMATCHED_KEYS):
         if key not in MATERIAL_KEYS.values():
-            zh, en = L[_WORD.get(key, key)]
-            words[key] = ((zh,), (en,))
+            said = every_language(L[_WORD.get(key, key)])
+            words[key] = ((said["zh"],), (said["en"],))
     materials = catalogue().materials
     for material, key in MATERIAL_KEYS.items():
         if material in materials:
             info = materials[material]
-            words[key] = ((f"{info.zh}\n（份）", info.zh), (info.en.capitalize(), info.en))
+            column = every_language(NP_("ledger: handout column", "{name}"))  # as plan.xlsx heads it
+            words[key] = ((column["zh"].format(name=info.zh), info.zh),
+                          (column["en"].format(name=info.en.capitalize()), info.en))
     exact: dict[str, str] = {}
     loose: dict[str, str] = {}
     language: dict[str, str] = {}
@@ -89,7 +92,7 @@ def _known_headers() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _ignored_words() -> set[str]:
-    return {header_key(text) for key in _IGNORED_TEXT for text in L[key]}
+    return {header_key(text) for key in _IGNORED_TEXT for text in every_language(L[key]).values()}
 
 
 # --- values --------------------------------------------------------------------------------------------

@@ -192,9 +192,3 @@ def output_dir(out: Path, keep: Iterable[str] = KEPT) -> Iterator[Path]:
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

@@ -9,13 +9,14 @@ still writes plan.html, which any browser prints.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from planner import atomic
 
 if TYPE_CHECKING:
     from planner.export.view import PlanView
@@ -90,13 +91,13 @@ def pdf_bytes(source: str | PlanView) -> bytes:
     weasyprint = _weasyprint()
     if _CJK.search(html_text) and cjk_font_installed() is False:
         raise PdfUnavailable("no Chinese font is installed: Debian's fonts-noto-cjk")
-    from planner.export.html import plan_templates_dir
+    from planner.export.templating import folder
 
     log = logging.getLogger("weasyprint")
     level = log.level
     log.setLevel(logging.ERROR)  # CSS it ignores (screen rules) is not the user's business
     try:
-        document = weasyprint.HTML(string=html_text, base_url=str(plan_templates_dir()))
+        document = weasyprint.HTML(string=html_text, base_url=str(folder("plan")))
         return document.write_pdf()
     except OSError as e:  # a library that loads lazily (HarfBuzz subsetting) may only fail here
         raise PdfUnavailable(f"a library WeasyPrint needs is missing: {_first_line(e)}") from None
@@ -106,11 +107,7 @@ def pdf_bytes(source: str | PlanView) -> bytes:
 
 def write_pdf(source: str | PlanView, path: Path | str) -> None:
     """Write the printable plan as PDF; raise PdfUnavailable (one line: how to install) if it can't."""
-    path = Path(path)
-    data = pdf_bytes(source)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+    atomic.write_bytes(path, pdf_bytes(source))
 
 
 @dataclass
@@ -127,9 +124,7 @@ def write_printable(view: PlanView, folder: Path | str) -> Printable:
     folder = Path(folder)
     text = render_html(view)
     html_path = folder / "plan.html"
-    temporary = html_path.with_name(f".plan.html.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(html_path)
+    atomic.write_text(html_path, text)
     try:
         write_pdf(text, folder / "plan.pdf")
     except PdfUnavailable as e:

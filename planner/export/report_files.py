@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from planner import atomic
 from planner.records import locked
 from planner.reports import Report, Roster
 
@@ -83,7 +84,7 @@ def _png(html: str) -> Callable[[Path], None]:
 
 def _text(text: str) -> Callable[[Path], None]:
     def render(path: Path) -> None:
-        path.write_text(text, encoding="utf-8")
+        atomic.write_text(path, text)
     return render
 
 

@@ -1,9 +1,9 @@
 """A period's report and a week's roster as HTML, in the campaign's language.
 
-Two looks for each, from Jinja2 templates in templates/report/ (planner/templates/report/
-inside a wheel), rendered with autoescape on (every name from a plan is text):
+Two looks for each, from Jinja2 templates in planner/templates/report/ (package data),
+rendered with autoescape on (every name from a plan is text):
 
-- the printable page (A4, the printable plan's look: it includes templates/plan/plan.css),
+- the printable page (A4, the printable plan's look: it includes planner/templates/plan/plan.css),
   which `planner.export.pdf.pdf_bytes` turns into a PDF;
 - the phone card: 375 CSS px wide (750 pixels at 2×, as shared in WeChat work groups),
   which `planner.export.images` renders to one PNG.
@@ -14,15 +14,15 @@ Charts are the printable plan's (`planner.export.charts`): inline SVG, so they p
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from planner.export import charts
+from planner.export import charts, templating
 from planner.export.html import Words
+from planner.messages import N_, NP_, Msg, for_language, table
 from planner.reports import Figure, Report, Roster, Tally
 
 __all__ = ["render_report", "render_report_card", "render_roster", "render_roster_card", "LABELS",
@@ -31,85 +31,51 @@ __all__ = ["render_report", "render_report_card", "render_roster", "render_roste
 #: The phone card's width in CSS px (a phone's screen; the PNG is twice as wide).
 CARD_WIDTH = 375
 
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "week_doc": "反诈宣传工作周报", "month_doc": "反诈宣传工作月报", "span_doc": "反诈宣传工作报告",
-        "campaign_doc": "反诈宣传工作总结", "period": "统计时段", "campaign": "宣传活动", "as_of": "数据截至",
-        "plan_version": "计划版本", "records": "台账记录", "no_records": "尚未导入台账",
-        "planned": "计划", "held": "已开展", "not_held": "未开展", "rescheduled": "已改期",
-        "unreported": "未填报", "upcoming": "未到期", "not_done": "未开展或未填报", "extra": "计划外", "rate": "完成率",
-        "held_of_planned": "已开展 / 计划", "reach": "覆盖人数", "installs": "App安装", "households": "入户户数",
-        "photos": "照片", "partners": "协办单位",
-        "targets": "考核指标完成情况", "indicator": "指标", "target": "目标", "actual": "完成", "gap": "差额",
-        "progress": "进度", "expected": "计划预计", "met": "已完成", "by_format": "按宣传形式",
-        "format": "形式", "materials": "宣传物料发放", "material": "物料",
-        "not_held_title": "未开展及改期活动", "date": "日期", "time": "时间", "venue": "场所", "staff": "人员",
-        "reason": "原因", "state": "情况", "none_not_held": "本期计划的活动均已开展或尚未到期。",
-        "five_into": "五进覆盖", "kind": "场所类型", "venues": "场所数", "venues_reached": "已覆盖场所",
-        "share": "覆盖率", "per_venue": "各场所开展情况", "area": "片区", "last_held": "最近开展",
-        "key_dates": "关键节点", "key_date": "节点", "window": "活动窗口", "none_key_dates": "本期没有关键节点。",
-        "rankings": "排名通报", "places": "社区、村排名", "people": "人员排名", "areas": "片区排名",
-        "rank": "名次", "name": "名称", "person": "姓名", "role": "岗位", "venue_count": "场所",
-        "trend": "每周趋势", "trend_chart": "每周活动开展情况（场）", "reach_chart": "每周实际覆盖人数",
-        "this_period": "本期", "fraud_free": "无诈社区（校园、单位）创建", "install_rate": "App安装率",
-        "households_share": "入户率", "people_served": "服务人数", "rule": "标准",
-        "unreported_list": "未填报台账的活动", "summary": "概况", "top": "显示前 5 名，共 {n} 名",
-        "generated": "生成于", "yes": "达标", "no": "未达标", "times": "场", "people_unit": "人",
-        "roster_doc": "一周排班", "roster_title": "本周反诈宣传安排", "who": "人员安排", "nothing": "无安排",
-        "activities": "活动", "address": "地址", "theme": "主题", "bring": "携带", "week": "第{n}周",
-        "load": "本周人员安排", "count": "场次", "n_venues": "{n}个场所",
-    },
-    "en": {
-        "week_doc": "Weekly anti-fraud publicity report", "month_doc": "Monthly anti-fraud publicity report",
-        "span_doc": "Anti-fraud publicity report", "campaign_doc": "Anti-fraud publicity: campaign report",
-        "period": "Period", "campaign": "Campaign", "as_of": "Records as of", "plan_version": "Plan version",
-        "records": "ledger records", "no_records": "no ledger imported yet",
-        "planned": "planned", "held": "held", "not_held": "not held", "rescheduled": "rescheduled",
-        "unreported": "not reported", "upcoming": "still to come", "not_done": "not held or not reported",
-        "extra": "unplanned", "rate": "done",
-        "held_of_planned": "held / planned", "reach": "people reached", "installs": "App installs",
-        "households": "households visited", "photos": "photos", "partners": "partners",
-        "targets": "Targets", "indicator": "Indicator", "target": "Target", "actual": "Done", "gap": "Short by",
-        "progress": "Progress", "expected": "Plan expects", "met": "met", "by_format": "By format",
-        "format": "Format", "materials": "Materials handed out", "material": "Material",
-        "not_held_title": "Activities not held or rescheduled", "date": "Date", "time": "Time", "venue": "Venue",
-        "staff": "Staff", "reason": "Why", "state": "Outcome",
-        "none_not_held": "Every activity due in the period was held.",
-        "five_into": "五进 coverage", "kind": "Venue kind", "venues": "Venues", "venues_reached": "Venues reached",
-        "share": "Coverage", "per_venue": "Per venue", "area": "Area", "last_held": "Last held",
-        "key_dates": "Key dates", "key_date": "Key date", "window": "Window",
-        "none_key_dates": "No key date falls in the period.",
-        "rankings": "Rankings", "places": "Communities and villages", "people": "Staff", "areas": "Areas",
-        "rank": "#", "name": "Name", "person": "Name", "role": "Role", "venue_count": "Venues",
-        "trend": "Week by week", "trend_chart": "Activities per week", "reach_chart": "People reached per week",
-        "this_period": "this period", "fraud_free": "Fraud-free communities, campuses and units",
-        "install_rate": "App install rate", "households_share": "Households visited", "people_served": "Serves",
-        "rule": "Rule", "unreported_list": "Activities with no ledger entry", "summary": "Summary",
-        "top": "top 5 of {n}",
-        "generated": "Generated", "yes": "met", "no": "not met", "times": "", "people_unit": "",
-        "roster_doc": "Weekly roster", "roster_title": "This week's anti-fraud publicity", "who": "Who goes",
-        "nothing": "nothing planned", "activities": "activities", "address": "Address", "theme": "Theme",
-        "bring": "Bring", "week": "Week {n}", "load": "Who is out this week", "count": "Activities",
-        "n_venues": "{n} venues",
-    },
+LABELS: dict[str, Msg] = {
+    "week_doc": N_("Weekly anti-fraud publicity report"), "month_doc": N_("Monthly anti-fraud publicity report"),
+    "span_doc": N_("Anti-fraud publicity report"), "campaign_doc": N_("Anti-fraud publicity: campaign report"),
+    "period": NP_("report: period", "Period"), "campaign": NP_("report: campaign", "Campaign"),
+    "as_of": N_("Records as of"), "plan_version": N_("Plan version"), "records": N_("ledger records"),
+    "no_records": N_("no ledger imported yet"), "planned": N_("planned"), "held": N_("held"),
+    "not_held": N_("not held"), "rescheduled": N_("rescheduled"), "unreported": N_("not reported"),
+    "upcoming": N_("still to come"), "not_done": N_("not held or not reported"), "extra": N_("unplanned"),
+    "rate": N_("done"), "held_of_planned": N_("held / planned"), "reach": N_("people reached"),
+    "installs": NP_("report: installs", "App installs"), "households": N_("households visited"),
+    "photos": N_("photos"), "partners": N_("partners"), "targets": N_("Targets"), "indicator": N_("Indicator"),
+    "target": N_("Target"), "actual": N_("Done"), "gap": N_("Short by"),
+    "progress": NP_("report: progress", "Progress"), "expected": N_("Plan expects"),
+    "met": NP_("report: met", "met"), "by_format": N_("By format"), "format": N_("Format"),
+    "materials": N_("Materials handed out"), "material": N_("Material"),
+    "not_held_title": N_("Activities not held or rescheduled"), "date": N_("Date"), "time": N_("Time"),
+    "venue": N_("Venue"), "staff": N_("Staff"), "reason": N_("Why"), "state": N_("Outcome"),
+    "none_not_held": N_("Every activity due in the period was held."), "five_into": N_("五进 coverage"),
+    "kind": N_("Venue kind"), "venues": N_("Venues"), "venues_reached": N_("Venues reached"),
+    "share": N_("Coverage"), "per_venue": N_("Per venue"), "area": N_("Area"), "last_held": N_("Last held"),
+    "key_dates": N_("Key dates"), "key_date": NP_("report: key_date", "Key date"), "window": N_("Window"),
+    "none_key_dates": N_("No key date falls in the period."), "rankings": N_("Rankings"),
+    "places": N_("Communities and villages"), "people": NP_("report: people", "Staff"), "areas": N_("Areas"),
+    "rank": N_("#"), "name": N_("Name"), "person": NP_("report: person", "Name"), "role": N_("Role"),
+    "venue_count": NP_("report: venue_count", "Venues"), "trend": N_("Week by week"),
+    "trend_chart": N_("Activities per week"), "reach_chart": N_("People reached per week"),
+    "this_period": N_("this period"), "fraud_free": N_("Fraud-free communities, campuses and units"),
+    "install_rate": N_("App install rate"),
+    "households_share": NP_("report: households_share", "Households visited"), "people_served": N_("Serves"),
+    "rule": N_("Rule"), "unreported_list": N_("Activities with no ledger entry"), "summary": N_("Summary"),
+    "top": N_("top 5 of {n}"), "generated": N_("Generated"), "yes": NP_("report: yes", "met"), "no": N_("not met"),
+    "roster_doc": N_("Weekly roster"), "roster_title": N_("This week's anti-fraud publicity"),
+    "who": N_("Who goes"), "nothing": NP_("report: nothing", "nothing planned"),
+    "activities": NP_("report: activities", "activities"), "address": N_("Address"),
+    "theme": NP_("plan: theme", "Theme"), "bring": NP_("report: bring", "Bring"), "week": N_("Week {n}"),
+    "load": N_("Who is out this week"), "count": N_("Activities"), "n_venues": N_("{n} venues"),
 }
 
 
 def report_templates_dir() -> Path:
-    from planner.cli import templates_dir
-
-    return templates_dir() / "report"
+    return templating.folder("report")
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    from planner.export.html import _oneline, plan_templates_dir
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(report_templates_dir()), str(plan_templates_dir())]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["oneline"] = _oneline
-    return env
+def _environment(language: str) -> jinja2.Environment:
+    return templating.environment(language, "report", "plan")  # the report includes the plan's CSS
 
 
 def _pct(value: float | None) -> str:
@@ -120,7 +86,7 @@ def _period_title(kind: str, first: date, last: date, start: date, w: Words) -> 
     if kind == "week":  # the year is in the campaign's name, the dates say the rest
         year, week, _ = start.isocalendar()
         span = w.span(first, last)
-        return f"第{week}周（{span}）" if w.lang == "zh" else f"Week {week} ({span})"
+        return w.m._("Week {week} ({span})").format(week=week, span=span)
     if kind == "month":
         return w.month(start.year, start.month)
     return w.span(first, last) if first.year == last.year else f"{w.full_day(first)} – {w.full_day(last)}"
@@ -147,7 +113,7 @@ def _trend_charts(report: Report, t: dict[str, str], width: float) -> list[Marku
     reach = []
     for week in report.weeks:
         number = week.key.split("W")[-1].lstrip("0")
-        label = f"{number}周" if lang == "zh" else f"W{number}"
+        label = for_language(lang)._("W{number}").format(number=number)
         tally = week.tally
         columns.append(charts.WeekColumn(label, [tally.held, tally.not_held + tally.rescheduled + tally.unreported],
                                          marked=week.in_period))
@@ -164,7 +130,7 @@ def _trend_charts(report: Report, t: dict[str, str], width: float) -> list[Marku
 def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
     """Everything the report's templates show."""
     lang = report.lang
-    t = LABELS[lang]
+    t = table(LABELS, lang)
     w = Words(lang)
     p = report.period
     doc = t[f"{p.kind}_doc"]
@@ -176,13 +142,13 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
         return {"day": w.short_day(i.day), "weekday": w.weekday(i.day),
                 "time": f"{i.start}–{i.end}" if i.start and i.end else (i.start or ""),
                 "venue": i.venue_name, "format": i.format_name,
-                "staff": ("、" if lang == "zh" else ", ").join(i.staff_names),
+                "staff": w.m._(", ").join(i.staff_names),
                 "outcome": t[i.outcome], "outcome_key": i.outcome, "reason": i.reason}
 
     return {
         "t": t, "lang": lang, "w": w, "doc": doc, "title": title,
         "station": report.station, "region": report.region, "campaign": report.campaign,
-        "span": w.span(p.first, p.last) + (f"（{p.days}天）" if lang == "zh" else f" ({p.days} days)"),
+        "span": w.span(p.first, p.last) + w.m._(" ({n} days)").format(n=p.days),
         "as_of": _moment(report.last_import, report.timezone) if report.last_import else t["no_records"],
         "records": report.recorded, "version": report.plan_version[:12],
         "tally": _tally_row(tally, w),
@@ -239,22 +205,22 @@ def _moment(text: str, timezone: str) -> str:
 
 def render_report(report: Report) -> str:
     """The printable report (A4), one self-contained HTML document."""
-    return _environment().get_template("report.html.j2").render(**report_context(report))
+    return _environment(report.lang).get_template("report.html.j2").render(**report_context(report))
 
 
 def render_report_card(report: Report) -> str:
     """The report's summary as a phone-width card (for the PNG)."""
     context = report_context(report, width=CARD_WIDTH - 24)
-    return _environment().get_template("card.html.j2").render(**context, card_width=CARD_WIDTH)
+    return _environment(report.lang).get_template("card.html.j2").render(**context, card_width=CARD_WIDTH)
 
 
 def roster_context(roster: Roster) -> dict[str, Any]:
     lang = roster.lang
-    t = LABELS[lang]
+    t = table(LABELS, lang)
     w = Words(lang)
     p = roster.period
     year, week, _ = p.start.isocalendar()
-    sep = "、" if lang == "zh" else ", "
+    sep = w.m._(", ")
     return {
         "t": t, "lang": lang, "w": w, "station": roster.station, "campaign": roster.campaign,
         "title": _period_title("week", p.first, p.last, p.start, w), "week": t["week"].format(n=week),
@@ -271,10 +237,10 @@ def roster_context(roster: Roster) -> dict[str, Any]:
 
 def render_roster(roster: Roster) -> str:
     """The week's roster as a printable page (A4)."""
-    return _environment().get_template("roster.html.j2").render(**roster_context(roster))
+    return _environment(roster.lang).get_template("roster.html.j2").render(**roster_context(roster))
 
 
 def render_roster_card(roster: Roster) -> str:
     """The week's roster as a phone-width card (for the PNG)."""
-    return _environment().get_template("roster_card.html.j2").render(**roster_context(roster),
+    return _environment(roster.lang).get_template("roster_card.html.j2").render(**roster_context(roster),
                                                                       card_width=CARD_WIDTH)

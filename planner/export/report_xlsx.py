@@ -10,8 +10,6 @@ filters work); names from the plan are text, never formulas (`planner.export.xls
 from __future__ import annotations
 
 import io
-import os
-import secrets
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,8 +18,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner import atomic
 from planner.export.report_html import LABELS
 from planner.export.xlsx import BOLD, BORDER, HEAD_ALIGN, HEAD_FILL, SheetNames, put, text_width
+from planner.messages import N_, NP_, Msg, for_language, table
 from planner.records import COUNTS
 from planner.reports import Report, Tally
 
@@ -29,11 +29,10 @@ __all__ = ["write_report_xlsx", "report_workbook_bytes"]
 
 PERCENT = "0%"
 TITLE = Font(name="Calibri", bold=True, size=14)
-SHEETS = {
-    "zh": {"summary": "汇总", "not_held": "未开展", "coverage": "五进覆盖", "key_dates": "关键节点",
-           "rankings": "排名通报", "weeks": "每周趋势", "items": "活动明细"},
-    "en": {"summary": "Summary", "not_held": "Not held", "coverage": "Coverage", "key_dates": "Key dates",
-           "rankings": "Rankings", "weeks": "Weeks", "items": "Activities"},
+SHEETS: dict[str, Msg] = {
+    "summary": NP_("report sheet: summary", "Summary"), "not_held": N_("Not held"),
+    "coverage": NP_("report sheet: coverage", "Coverage"), "key_dates": N_("Key dates"),
+    "rankings": N_("Rankings"), "weeks": N_("Weeks"), "items": NP_("report sheet: items", "Activities"),
 }
 
 
@@ -110,8 +109,8 @@ def _tally(t: Tally) -> list[Any]:
 
 def build_report_workbook(report: Report) -> Workbook:
     lang = report.lang
-    t = LABELS[lang]
-    names = SHEETS[lang]
+    t = table(LABELS, lang)
+    names = table(SHEETS, lang)
     book = Workbook()
     titles = SheetNames()
     tally_heads = [t["planned"], t["held"], f"{t['not_held']}/{t['rescheduled']}", t["unreported"], t["upcoming"],
@@ -141,14 +140,14 @@ def build_report_workbook(report: Report) -> Workbook:
     s.table(t["targets"], [t["indicator"], t["target"], t["actual"], t["gap"], t["progress"], t["expected"]],
             figure_rows, {4: PERCENT})
     if report.partners:
-        s.line(t["partners"], ("、" if lang == "zh" else ", ").join(report.partners))
+        s.line(t["partners"], for_language(lang)._(", ").join(report.partners))
     s.finish()
 
     s = sheet("not_held")
     s.table(t["not_held_title"], [t["date"], t["time"], t["venue"], t["format"], t["staff"], t["state"], t["reason"],
                                   "id"],
             [[i.day, f"{i.start}–{i.end}" if i.start and i.end else i.start, i.venue_name, i.format_name,
-              ("、" if lang == "zh" else ", ").join(i.staff_names), t[i.outcome], i.reason, i.id]
+              for_language(lang)._(", ").join(i.staff_names), t[i.outcome], i.reason, i.id]
              for i in report.items if i.outcome in ("not_held", "rescheduled", "unreported")], {0: "yyyy-mm-dd"})
     s.finish()
 
@@ -196,7 +195,7 @@ def build_report_workbook(report: Report) -> Workbook:
                   "households"]
     s.table(None, [t["date"], t["time"], t["venue"], t["format"], t["staff"], t["state"], *count_heads, t["photos"],
                    t["reason"], "id"],
-            [[i.day, i.start, i.venue_name, i.format_name, ("、" if lang == "zh" else ", ").join(i.staff_names),
+            [[i.day, i.start, i.venue_name, i.format_name, for_language(lang)._(", ").join(i.staff_names),
               t[i.outcome] + (f" ({t['extra']})" if i.extra else ""),
               *((i.record.counts.get(k) if i.record else None) for k in count_keys),
               i.record.photos if i.record else None, i.reason, i.id] for i in report.items], {0: "yyyy-mm-dd"})
@@ -219,11 +218,4 @@ def report_workbook_bytes(report: Report) -> bytes:
 
 def write_report_xlsx(report: Report, path: Path | str) -> Path:
     """Write the report's workbook to `path`, atomically (a temporary file, then a rename)."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_bytes(report_workbook_bytes(report))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return atomic.write_bytes(path, report_workbook_bytes(report))

@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.materials import activity_materials
+from planner.messages import N_, every_language
 from planner.loader import LoadedPlan
 from planner.model import Staff, Venue
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
-ONLINE = {"zh": "线上", "en": "online"}
+#: an online activity's venue, in each language (the ledger reads either back)
+ONLINE = every_language(N_("online"))
 
 
 @dataclass

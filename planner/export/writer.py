@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
+from planner import atomic
 from planner.export.ics import write_calendars
 from planner.export.ledger import LedgerUnreadable, Merged, read_ledger
-from planner.export.output import write_text_atomic
 from planner.export.view import PlanView, build_view
 from planner.export.xlsx import write_xlsx
 from planner.loader import LoadedPlan
+from planner.messages import for_language
 from planner.planfile import read_plan_json
 
 TARGETS = ("json", "ics", "html", "pdf", "xlsx")
@@ -50,7 +51,7 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
     written = Written()
     view = build_view(loaded, data)
     if "json" in targets:
-        write_text_atomic(folder / "plan.json", dumps(data))
+        atomic.write_text(folder / "plan.json", dumps(data))
         written.paths.append(folder / "plan.json")
     if "ics" in targets:
         written.paths += write_calendars(view, folder / "calendars")
@@ -63,7 +64,7 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
 
         html = render_html(view)
         if "html" in targets:
-            write_text_atomic(folder / "plan.html", html)
+            atomic.write_text(folder / "plan.html", html)
             written.paths.append(folder / "plan.html")
         if "pdf" in targets:
             try:
@@ -97,7 +98,7 @@ def _write_workbook(view: PlanView, folder: Path, candidates: list[Path], writte
     try:
         read = read_ledger(old)
         if not read.found:
-            problem = MESSAGES["no_ledger"][lang]
+            problem = for_language(lang)._("it has no ledger sheet")
             read = None
     except LedgerUnreadable as e:
         problem = str(e)
@@ -137,53 +138,38 @@ def _backup(old: bytes, target: Path, folder: Path, tz: str, now: datetime | Non
     while (backups / name).exists():
         name = f"plan-{stamp:%Y%m%dT%H%M%S}-{n}.xlsx"
         n += 1
-    temporary = backups / f".{name}.tmp"
-    temporary.write_bytes(old)
-    os.replace(temporary, backups / name)
+    atomic.write_bytes(backups / name, old)
     return Path(BACKUPS) / name
-
-
-MESSAGES = {
-    "head": {"zh": "台账: ", "en": "ledger: "},
-    "carried": {"zh": "{n} 条记录已带入新表", "en": "entries of {n} {activities} carried into the new workbook"},
-    "cancelled": {"zh": "{n} 条已取消活动的记录保留在「已取消活动」表",
-                  "en": "{n} cancelled {activities} with entries kept on the sheet \u201cCancelled activities\u201d"},
-    "unmatched": {"zh": "{n} 项无法对应到活动的内容保留在「未匹配记录」表",
-                  "en": "{n} {entries} matching no activity kept on the sheet \u201cUnmatched entries\u201d"},
-    "nothing": {"zh": "原表没有填写的记录", "en": "nothing was typed into the previous workbook's ledger"},
-    "backup": {"zh": "备份 {path}", "en": "backup {path}"},
-    "unreadable": {"zh": "原表 {file} 无法读取（{why}），未带入任何记录；原文件已保留为备份 {path}",
-                   "en": "the previous {file} could not be read ({why}); nothing was carried over; "
-                         "the file is kept as the backup {path}"},
-    "no_ledger": {"zh": "其中没有台账表", "en": "it has no ledger sheet"},
-}
 
 
 def _summary(lang: str, source: Path, merged: Merged | None, problem: str | None, backup: Path | None) -> str:
     """One line for the terminal: what the earlier ledger gave the new workbook, and the backup."""
-    def say(key: str, **values: Any) -> str:
-        return MESSAGES[key][lang].format(**values)
-
-    def plural(n: int, one: str, many: str) -> str:
-        return one if n == 1 else many
-
+    m = for_language(lang)
+    head = m._("ledger: ")
     if problem is not None:
-        return say("head") + say("unreadable", file=source, why=problem, path=backup or source)
+        return head + m._("the previous {file} could not be read ({why}); nothing was carried over; "
+                          "the file is kept as the backup {path}").format(file=source, why=problem,
+                                                                          path=backup or source)
     parts = []
     if merged is not None:
         if merged.carried:
-            parts.append(say("carried", n=merged.carried,
-                             activities=plural(merged.carried, "activity", "activities")))
+            parts.append(m._n("entries of {n} activity carried into the new workbook",
+                              "entries of {n} activities carried into the new workbook",
+                              merged.carried).format(n=merged.carried))
         if merged.cancelled:
             n = len(merged.cancelled)
-            parts.append(say("cancelled", n=n, activities=plural(n, "activity", "activities")))
+            parts.append(m._n("{n} cancelled activity with entries kept on the sheet \u201cCancelled activities\u201d",
+                              "{n} cancelled activities with entries kept on the sheet "
+                              "\u201cCancelled activities\u201d", n).format(n=n))
         if merged.unmatched:
             n = len(merged.unmatched)
-            parts.append(say("unmatched", n=n, entries=plural(n, "entry", "entries")))
+            parts.append(m._n("{n} entry matching no activity kept on the sheet \u201cUnmatched entries\u201d",
+                              "{n} entries matching no activity kept on the sheet \u201cUnmatched entries\u201d",
+                              n).format(n=n))
     if not parts and backup is None:
         return ""
     if not parts:
-        parts.append(say("nothing"))
+        parts.append(m._("nothing was typed into the previous workbook's ledger"))
     if backup is not None:
-        parts.append(say("backup", path=backup.as_posix()))
-    return say("head") + ", ".join(parts)
+        parts.append(m._("backup {path}").format(path=backup.as_posix()))
+    return head + ", ".join(parts)

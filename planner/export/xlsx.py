@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
-import secrets
 import unicodedata
 import zipfile
 from collections import Counter
@@ -51,15 +49,17 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner import atomic
 from planner.catalogue import catalogue
+from planner.export.columns import HANDOUTS, MATERIAL_KEYS, UNKNOWN_KEY, L, cell_text
 from planner.export.view import ActivityView, PlanView
 from planner.materials import iso_week
+from planner.messages import N_, WEEKDAYS, for_language
 
 if TYPE_CHECKING:
     from planner.export.ledger import LedgerRead, Merged
@@ -67,79 +67,13 @@ if TYPE_CHECKING:
 __all__ = ["write_xlsx", "build_workbook", "sheet_title", "SheetNames", "cell_text", "text_width",
            "FORMULA_TRIGGERS", "HANDOUTS", "MATERIAL_KEYS", "workbook_bytes"]
 
-# In the pre-filled values of an activity: the columns whose planned value is not known (the
-# venue of a withdrawn activity that the plan no longer has), which an earlier ledger's cells
-# cannot contradict.
-UNKNOWN_KEY = "_unknown"
 
 # --- words -------------------------------------------------------------------------------------------
 
-L: dict[str, tuple[str, str]] = {
-    "roster": ("排班表", "Roster"),
-    "ledger": ("台账", "Ledger"),
-    "date": ("日期", "Date"),
-    "weekday": ("星期", "Day"),
-    "start": ("开始", "Start"),
-    "end": ("结束", "End"),
-    "venue": ("场所", "Venue"),
-    "kind": ("场所类型", "Venue kind"),
-    "format": ("形式", "Format"),
-    "staff": ("人员", "Staff"),
-    "with": ("同行人员", "With"),
-    "theme": ("宣传主题", "Theme"),
-    "key_date": ("关键节点", "Key date"),
-    "audience": ("宣传对象", "Audience"),
-    "reach": ("预计覆盖人数", "Expected reach"),
-    "materials": ("携带物资", "Materials to bring"),
-    "address": ("地址", "Address"),
-    "id": ("活动编号", "Activity id"),
-    "partners": ("协办单位", "Partners"),
-    "reached": ("实际覆盖人数", "People reached"),
-    "installs": ("App安装数", "App installs"),
-    "households": ("入户户数", "Households visited"),
-    "photos": ("照片\n（张数或文件名）", "Photos (count or file names)"),
-    "status": ("开展情况", "Held?"),
-    "notes": ("备注", "Notes"),
-    "total": ("合计", "Total"),
-    "nothing": ("（本期无安排）", "(nothing planned)"),
-    "page": ("第 &P 页，共 &N 页", "Page &P of &N"),
-    "whole": ("请填写不小于 0 的整数", "Enter a whole number, 0 or more"),
-    "whole_title": ("数量", "Count"),
-    "status_title": ("开展情况", "Held?"),
-    "status_error": ("请从列表中选择", "Choose from the list"),
-    # carried over from an earlier plan.xlsx (planner.export.ledger)
-    "cancelled_sheet": ("已取消活动", "Cancelled activities"),
-    "unmatched": ("未匹配记录", "Unmatched entries"),
-    "plan_status": ("计划状态", "In the plan"),
-    "cancelled": ("已取消", "Cancelled"),
-    "u_where": ("原位置", "Was at"),
-    "u_column": ("列", "Column"),
-    "u_value": ("填写内容", "Entered"),
-    "u_planned": ("计划内容", "The plan says"),
-    "u_why": ("原因", "Why kept here"),
-    "why_no_id": ("该行没有活动编号", "the row has no activity id"),
-    "why_unknown_id": ("计划中没有此活动编号", "no activity of the plan has this id"),
-    "why_differs": ("与计划内容不同", "differs from what the plan says"),
-    "why_column": ("台账中没有此列", "the ledger has no such column"),
-    "why_conflict": ("与同一活动另一行的填写不同", "differs from another row of the same activity"),
-    # 物料清单 / Materials (planner.materials)
-    "materials_sheet": ("物料清单", "Materials"),
-    "week": ("周次", "Week"),
-    "due": ("印制交付截止\n（周一前{days}天）", "Print due\n({days} days before Monday)"),
-    "collector": ("领取人\n（首位民警）", "Collects\n(first officer)"),
-    "week_total": ("本周合计（需印制）", "Week total (to print)"),
-    "print_total": ("全部合计（需印制）", "Campaign total (to print)"),
-}
-STATUS = {"zh": ("已开展", "未开展", "已改期"), "en": ("held", "not held", "rescheduled")}
-WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-LIST_SEP = {"zh": "、", "en": ", "}
+#: the ledger's "held?" choices, in the order of the drop-down list
+STATUS = (N_("held"), N_("not held"), N_("rescheduled"))
+LIST_SEP = N_(", ")
 
-#: Catalogue materials a station hands out and counts in its ledger, in column order.
-HANDOUTS = ("leaflet", "booklet", "poster", "letter", "gift")
-#: Each handout's column key in the ledger: the catalogue's material ids are the contract's
-#: `targets.materials` keys, so the map is the identity (kept for the ledger's readers).
-MATERIAL_KEYS = {m: m for m in HANDOUTS}
 
 #: First characters that make a spreadsheet treat text as a formula (or as the start of one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -174,14 +108,8 @@ LEDGER_MIN_LINES = 2  # ledger rows are tall enough to write in by hand when pri
 
 # --- text ----------------------------------------------------------------------------------------------
 
-MAX_CELL = 32767  # Excel's limit on the characters in a cell
 
 
-def cell_text(value: Any) -> str:
-    """Text as a cell can hold it: no characters XML forbids, line breaks as \\n (a bare \\r
-    would come back as \\n anyway), no more than Excel's limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    return text[:MAX_CELL]
 
 
 def text_width(text: str) -> int:
@@ -356,6 +284,7 @@ class _Book:
     def __init__(self, view: PlanView) -> None:
         self.view = view
         self.lang = "zh" if view.language == "zh" else "en"
+        self.m = for_language(self.lang)
         self.tz = ZoneInfo(view.timezone)
         self.plan = view.loaded.plan
         self.wb = Workbook()
@@ -363,11 +292,10 @@ class _Book:
         self.merged: Merged | None = None
 
     def t(self, key: str) -> str:
-        zh, en = L[key]
-        return zh if self.lang == "zh" else en
+        return self.m.msg(L[key])
 
     def join(self, items: Iterable[str]) -> str:
-        return LIST_SEP[self.lang].join(i for i in items if i)
+        return self.m._(LIST_SEP).join(i for i in items if i)
 
     # values
 
@@ -384,7 +312,7 @@ class _Book:
         return self.local(a.end).time().replace(tzinfo=None)
 
     def weekday(self, a: ActivityView) -> str:
-        return WEEKDAYS[self.lang][self.day(a).weekday()]
+        return self.m._(WEEKDAYS[self.day(a).weekday()])
 
     def staff(self, a: ActivityView, without: str | None = None) -> str:
         return self.join(s.name for s in a.staff if s.id != without)
@@ -444,7 +372,7 @@ class _Book:
     def ledger_columns(self) -> list[Column]:
         materials = catalogue().materials
         counted = [
-            Column(f"{materials[m].zh}\n（份）" if self.lang == "zh" else materials[m].en.capitalize(),
+            Column(self.m._p("ledger: handout column", "{name}").format(name=self.material_name(m)),
                    None, "count", max_width=8, min_width=8, validate="count", key=MATERIAL_KEYS[m])
             for m in HANDOUTS if m in materials
         ]
@@ -573,7 +501,8 @@ class _Book:
         count = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                showErrorMessage=True, errorTitle=self.t("whole_title"), error=self.t("whole"),
                                showInputMessage=False)
-        status = DataValidation(type="list", formula1='"' + ",".join(STATUS[self.lang]) + '"', allow_blank=True,
+        choices = ",".join(self.m._(s) for s in STATUS)
+        status = DataValidation(type="list", formula1='"' + choices + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle=self.t("status_title"),
                                 error=self.t("status_error"))
         ws.add_data_validation(count)
@@ -668,13 +597,18 @@ class _Book:
         rows = [list(u.as_row()) for u in self.merged.unmatched]
         self.table(ws, columns, [], page_title=self.t("unmatched"), rows=rows)
 
+    def material_name(self, material: str) -> str:
+        """A catalogue material's name in the campaign's language, as a column header starts."""
+        info = catalogue().materials[material]
+        return info.zh if self.lang == "zh" else info.en.capitalize()
+
     def material_header(self, material: str) -> str:
         """A material column's header. Never the ledger's header for it (宣传单, Leaflets): the
         ledger reader finds ledgers by their headers, and these counts are planned, not recorded."""
         info = catalogue().materials.get(material)
         if info is None:
             return material
-        return f"{info.zh}\n需备（{info.unit}）" if self.lang == "zh" else f"{info.en.capitalize()} needed"
+        return self.m._("{name} needed").format(name=self.material_name(material), unit=info.unit)
 
     def materials(self) -> None:
         """物料清单: the pick list and the weekly print list in one table (planner.materials).
@@ -842,20 +776,5 @@ def write_xlsx(view: PlanView, path: Path, previous: "LedgerRead | None" = None,
     """
     path = Path(path)
     data, merged = workbook_bytes(view, previous, earlier)
-    while True:
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:  # 0o666 less the umask, like any file the user writes (mkstemp's would be 0600)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, data)
     return merged
