@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{held} held, {missed} not held; later activities {later}: "
                      + ", ".join(f"{kinds[k]} {k}" for k in ("added", "moved", "restaffed", "cancelled"))))
     load = os.getloadavg()[0]
-    print(f"| step | seconds | peak MiB | what |\n|---|---|---|---|")
+    print("| step | seconds | peak MiB | what |\n|---|---|---|---|")
     for name, seconds, peak, what in rows:
         print(f"| {name} | {seconds:.1f} | {peak / 1024:.0f} | {what} |")
     print(f"\nload average (1 min) at the end: {load:.1f}")

@@ -171,9 +171,10 @@ def plan(
     """Solve the plan and write every output; live progress on a terminal. Into an OUT that
     holds an earlier plan, publishes a new version: calendar events keep their UIDs, SEQUENCE
     rises on what changed and what was dropped is withdrawn (STATUS:CANCELLED)."""
+    from planner import interrupt
+    from planner.changes import diff
     from planner.export.output import output_dir
     from planner.export.source import source_record
-    from planner.changes import diff
     from planner.export.writer import write_outputs
     from planner.history import record
     from planner.loader import load_plan
@@ -181,7 +182,6 @@ def plan(
     from planner.publish import publish
     from planner.report import render_solution
     from planner.search import NoPlanError, solve
-    from planner import interrupt
 
     try:
         loaded = load_plan(plan_file)
@@ -364,7 +364,8 @@ def replan(
     # what the station recorded (planner record) in the published plan's OUT: re-plan from it
     from zoneinfo import ZoneInfo
 
-    from planner.records import FOLDER as RECORDS, RecordError, load_records
+    from planner.records import FOLDER as RECORDS
+    from planner.records import RecordError, load_records
     from planner.replan import actuals_from_records
 
     try:

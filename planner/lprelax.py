@@ -15,8 +15,7 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
-from planner import clock
-from planner import interrupt
+from planner import clock, interrupt
 
 BIG = 2**62
 INF = float("inf")

@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 from planner import atomic
 from planner.formats import resolve_formats
-from planner.materials import activity_materials
 from planner.loader import LoadedPlan
+from planner.materials import activity_materials
 from planner.search import Progress, Solution, solve
 
 

@@ -45,9 +45,16 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from planner.errors import PlanError, Problem
+from planner.export.ledger import (
+    ENTRY_KEYS,
+    NEUTRAL_KEYS,
+    LedgerRead,
+    LedgerRow,
+    LedgerUnreadable,
+    read_ledger,
+    same_planned,
+)
 from planner.planfile import PlanFile
-from planner.export.ledger import (ENTRY_KEYS, NEUTRAL_KEYS, LedgerRead, LedgerRow, LedgerUnreadable,
-                                   read_ledger, same_planned)
 
 __all__ = ["FOLDER", "DATABASE", "COUNTS", "MATERIALS", "TEXTS", "STATUSES", "RecordError", "Station", "Outcome",
            "Record", "Records", "open_station", "record_ledger", "record_activity", "load_records",

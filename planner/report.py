@@ -9,11 +9,10 @@ from rich.table import Table
 
 from planner import messages
 from planner.catalogue import catalogue
-from planner.search import Solution, Summary, summarize
 from planner.changes import KINDS, Changes
 from planner.messages import NP_, Msg
+from planner.search import Solution, Summary, summarize
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
-
 
 
 def _pick(pair: tuple[str, str], language: str) -> str:

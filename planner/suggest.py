@@ -37,8 +37,8 @@ from planner.candidates import Candidate, activity_id, generate_candidates
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan, did_you_mean
-from planner.planfile import PlanFile
 from planner.model import Staff, Venue
+from planner.planfile import PlanFile
 from planner.search import Evaluator, Fact, Incumbent
 from planner.tactics import MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, campaign_periods, prorated, travel_minutes
 from planner.tactics.fairness import capacity

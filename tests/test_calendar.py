@@ -4,12 +4,11 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from conftest import run_planner
 
 from planner.calendar import build_calendar
 from planner.errors import PlanError
 from planner.loader import load_plan
-
-from conftest import run_planner
 
 
 def _days(start: str, end: str) -> set[date]:

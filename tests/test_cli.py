@@ -4,9 +4,8 @@ import json
 
 import jsonschema
 import pytest
-from ruamel.yaml import YAML
-
 from conftest import CONTRACT_EXAMPLE, EXAMPLES, STARTER, run_planner
+from ruamel.yaml import YAML
 
 
 def test_init_writes_a_starter_plan_that_passes_check(tmp_path):

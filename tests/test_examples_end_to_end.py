@@ -10,11 +10,10 @@ import icalendar
 import openpyxl
 import pytest
 import vobject
+from conftest import EXAMPLES, run_planner
 
 from planner.loader import load_plan
 from planner.verify import verify
-
-from conftest import EXAMPLES, run_planner
 
 LIMIT = 15
 

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, STARTER, run_planner
+
 from planner.errors import PlanError
 from planner.export.output import DiskFull, OutputError, check_output_dir, output_dir
 from planner.export.source import check_plan_json, check_previous_plan

@@ -20,14 +20,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
+from conftest import CONTRACT_EXAMPLE, ROOT
 
 from planner.errors import PlanError
-
 from planner.export.ics import build_calendar, calendar_stamp, calendar_uid_domain, write_calendars
 from planner.export.view import build_view
 from planner.loader import load_plan
-
-from conftest import CONTRACT_EXAMPLE, ROOT
 
 SAMPLE_JSON = ROOT / "tests" / "data" / "sample-plan.json"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

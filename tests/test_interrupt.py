@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from planner.export.source import check_plan_json
 from planner.loader import load_plan
 from planner.planfile import read_plan_json

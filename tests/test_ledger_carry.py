@@ -15,8 +15,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-
 from conftest import plan_starter_once, run_planner
+
 from planner.export.ledger import read_entries
 
 SHORT = ("--time-limit", "3s", "--workers", "1")

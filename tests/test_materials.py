@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from conftest import ROOT, STARTER
 from ruamel.yaml import YAML
 
-from conftest import ROOT, STARTER
 from planner.errors import PlanError
 from planner.export.html import render_html
 from planner.export.ics import write_calendars

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, STARTER, run_planner
 
 PLAN_ARGS = ("--time-limit", "5s", "--workers", "1")

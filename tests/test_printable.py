@@ -22,7 +22,8 @@ import pytest
 from planner.calendar import build_calendar
 from planner.catalogue import catalogue
 from planner.export.html import render_html, write_html
-from planner.export.pdf import PdfUnavailable, available as pdf_available, write_pdf, write_printable
+from planner.export.pdf import PdfUnavailable, write_pdf, write_printable
+from planner.export.pdf import available as pdf_available
 from planner.export.view import PlanView, build_view, read_plan_json
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan, load_plan

@@ -21,8 +21,8 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
-
 from conftest import STARTER
+
 from planner.loader import load_plan
 from planner.publish import EVENT_FIELDS, first_stamp, publish, uid_domain
 

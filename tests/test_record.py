@@ -14,10 +14,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import STARTER, plan_starter_once, run_planner
-from ledgerfill import (COUNTS, cell_name, columns, fill, ledger_csv, ledger_sheet, libreoffice_round_trip,
-                        rows_by_id, soffice)
+from ledgerfill import (
+    COUNTS,
+    cell_name,
+    columns,
+    fill,
+    ledger_csv,
+    ledger_sheet,
+    libreoffice_round_trip,
+    rows_by_id,
+    soffice,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "ledgers"))
 from make_corpus import make as make_corpus  # noqa: E402

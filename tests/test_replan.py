@@ -9,11 +9,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_planner
 from icalendar import Calendar
 
 from planner.loader import load_plan
 from planner.verify import verify
-from conftest import ROOT, run_planner
 
 LANZHOU = ROOT / "examples" / "lanzhou-guangwumen.yaml"
 SINCE = "2026-07-01"

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import STARTER, run_planner
 from ledgerfill import COUNTS, fill, plan_activities
 

@@ -7,13 +7,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from conftest import CONTRACT_EXAMPLE, EXAMPLES, STARTER
 from rich.console import Console
 
-from conftest import CONTRACT_EXAMPLE, EXAMPLES, STARTER
 from planner.loader import load_plan
-from planner.planjson import plan_json
+from planner.planjson import plan_json, plan_to_dir
 from planner.report import render_solution
-from planner.planjson import plan_to_dir
 from planner.search import NoPlanError, solve
 from planner.verify import verify
 
@@ -160,12 +159,12 @@ def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
     import time
 
     from ortools.sat.python import cp_model
-
     from plangen import plan_yaml
+
     from planner.calendar import build_calendar
     from planner.candidates import generate_candidates
-    from planner.search import Run, choose_strategy, hint_master, incumbent_from_greedy
     from planner.greedy import greedy
+    from planner.search import Run, choose_strategy, hint_master, incumbent_from_greedy
     from planner.tactics import SCALE
 
     path = tmp_path / "district.yaml"
@@ -204,6 +203,7 @@ def test_the_greedy_plan_keeps_the_lecture_share_when_staff_time_runs_out(tmp_pa
     import time
 
     from plangen import plan_yaml
+
     from planner.calendar import build_calendar
     from planner.candidates import generate_candidates
     from planner.greedy import greedy

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import CONTRACT_EXAMPLE, ROOT
 from ruamel.yaml import YAML
 
-from conftest import CONTRACT_EXAMPLE, ROOT
 from planner.errors import PlanError
 from planner.loader import load_plan
 from planner.model import MAX_COUNT, Plan

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import CONTRACT_EXAMPLE, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CONTRACT_EXAMPLE, ROOT
 from planner.catalogue import catalogue
 from planner.export.view import build_view
 from planner.export.xlsx import SheetNames, put, sheet_title, text_width, write_xlsx

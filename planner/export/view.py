@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
+from planner.loader import LoadedPlan
 from planner.materials import activity_materials
 from planner.messages import N_, every_language
-from planner.loader import LoadedPlan
 from planner.model import Staff, Venue
 from planner.vocab import ROLE_NAMES, TACTIC_NAMES
 
