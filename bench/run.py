@@ -78,7 +78,7 @@ def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, 
     `--against`, a checkout of another commit measured on the same plans in the same run."""
     tag = method if method == "baseline" else f"{method}-{limit:g}"
     result_file = work / f"{tag}.json"
-    measured = "solver" if method == "before" else method
+    measured = "solver" if method in ("before", "norest") else method
     cmd = [sys.executable, "-m", "bench.measure", measured, str(plan), "--out", str(work / tag), "--json",
            str(result_file), "--limit", str(limit), "--workers", str(workers)]
     if seed is not None:
@@ -104,21 +104,29 @@ def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, 
 
 
 def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: int | None,
-             echo=print, racing: bool = False, against: Path | None = None) -> list[dict[str, Any]]:
+             echo=print, racing: bool = False, against: Path | None = None,
+             no_rest: bool = False) -> list[dict[str, Any]]:
     """The baseline, the solver at each limit and, with `racing`, the solver racing the clock
     (not deterministic) at the same limits: what determinism costs, in one run. With
     `against` (a checkout of another commit), that commit's solver at each limit just before
-    this one's: a change measured before and after on the same machine at the same time."""
+    this one's: a change measured before and after on the same machine at the same time. With
+    `no_rest`, this tree's solver also on the plan with the rest after a 24-hour duty switched
+    off (rest_after 00:00): the problem a commit before that rule solves."""
     plan = Path(plangen.write(work / f"{size}.yaml", size))
+    norest = work / f"{size}-norest.yaml"
+    if no_rest:
+        norest.write_text(re.sub(r"(duty: \{cycle: [^}]*)\}", r'\1, rest_after: "00:00"}',
+                                 plan.read_text(encoding="utf-8")), encoding="utf-8")
     rows = []
     runs = [("baseline", 0.0)]
     for x in limits:
-        runs += ([("before", x)] if against is not None else []) + [("solver", x)]
+        runs += ([("before", x)] if against is not None else []) + ([("norest", x)] if no_rest else []) \
+            + [("solver", x)]
     runs += [("racing", x) for x in limits if racing]
     for method, limit in runs:
         echo(f"{size}: {'baseline' if method == 'baseline' else f'{method}, {limit:g} s'} …")
-        row = run_one(method, plan, work / size, limit=limit, workers=workers, seed=seed,
-                      code=against if method == "before" and against is not None else ROOT)
+        row = run_one(method, norest if method == "norest" else plan, work / size, limit=limit, workers=workers,
+                      seed=seed, code=against if method == "before" and against is not None else ROOT)
         row["size"] = size
         rows.append(row)
     base = rows[0]
@@ -137,7 +145,7 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
 
 
 PLAN_NAMES = {"baseline": "by hand", "solver": "solver", "racing": "solver, racing the clock",
-              "before": "solver before"}
+              "before": "solver before", "norest": "solver, no duty rest"}
 
 
 def cells(row: dict[str, Any]) -> list[str]:
@@ -289,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, metavar="DIR", help="keep the generated plans and plan.json files here")
     ap.add_argument("--against", metavar="COMMIT", help="also run the solver of COMMIT (a git revision) on the "
                     "same plans at the same limits, each just before this tree's: before and after in one run")
+    ap.add_argument("--no-rest", action="store_true", help="also run this tree's solver with the rest after a "
+                    "24-hour duty switched off (rest_after 00:00), the problem a commit before that rule solves")
     ap.add_argument("--racing", action="store_true", help="also run the solver racing the clock "
                     "(solver.deterministic: false) at the same limits: what determinism costs")
     args = ap.parse_args(argv)
@@ -306,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             rows += run_size(size, limits[size], work, workers=args.workers, seed=args.seed,
                              echo=lambda s: print(s, file=sys.stderr, flush=True), racing=args.racing,
-                             against=against)
+                             against=against, no_rest=args.no_rest)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
