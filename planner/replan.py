@@ -269,6 +269,11 @@ class _Replan(Run):
                 model.add(ctx.x[i] == 1)
         for key in exact_positions(ctx, kept, group_of):
             model.add(u[key] == 1)
+        if self.keep_credits:  # the untouched keep their key-date credits, as evaluate keeps them
+            index = {c.id: i for i, c in enumerate(ctx.cands)}
+            for m in ctx.modules:
+                if hasattr(m, "keep_credits"):
+                    m.keep_credits(ctx, {index[k]: v[2] for k, v in kept.items() if v[2] is not None and k in index})
         # the price of each change, per venue: dropping a published activity is a cancellation
         # unless an activity added at the same venue takes its place (a move)
         dropped: dict[str | None, list] = defaultdict(list)
