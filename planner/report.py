@@ -122,7 +122,7 @@ def render_changes(console: Console, changes: Changes, solution: Solution, *, li
     what = {}  # id → "06-03 17:30 幸福里社区" (→ the new time, for a move)
     for c in changes.changes:
         place = venues.get(c.venue, c.venue) if c.venue else "online"
-        when = (c.before or c.after)["start"][5:16].replace("T", " ")
+        when = c.slot()["start"][5:16].replace("T", " ")
         if c.kind == "moved" and c.after:
             when += " → " + c.after["start"][5:16].replace("T", " ")
         what[c.id] = f"{when} {place}"

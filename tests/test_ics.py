@@ -535,10 +535,10 @@ level = warning
             try:
                 _request(base + "/", "OPTIONS")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError) as err:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    raise RuntimeError("radicale did not start: " + (tmp_path / "radicale.log").read_text())
+                    raise RuntimeError("radicale did not start: " + (tmp_path / "radicale.log").read_text()) from err
                 time.sleep(0.1)
         yield base
     finally:

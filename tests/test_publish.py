@@ -193,7 +193,7 @@ def test_changed_events_keep_their_uid_and_dropped_ones_are_withdrawn(base, edit
             else:
                 assert sequence == old_v[uid][0] + 1 and stamp == NOW_STAMP, (path, uid)
     # dropped: CANCELLED in the calendar of everyone who had it, and of its venue
-    for aid, c in cancelled.items():
+    for _aid, c in cancelled.items():
         uid = c["uid"]
         for person in c["staff"]:
             assert versions(out / "calendars" / "staff" / f"{person}.ics")[uid][:2] == (1, "CANCELLED")

@@ -421,7 +421,7 @@ def _period_months(period: Any) -> set[tuple[int, int]] | None:
     """The months an unmet entry's period names: 2026-07, 2026-W27, 2026-07-03, a range; None: all."""
     text = str(period or "").strip()
     found: set[tuple[int, int]] = set()
-    for y, m, d in re.findall(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text):
+    for y, m, _d in re.findall(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text):
         found.add((int(y), int(m)))
     for y, wk in re.findall(r"(\d{4})-?W(\d{1,2})", text):
         thursday = date.fromisocalendar(int(y), int(wk), 4)
