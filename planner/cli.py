@@ -16,6 +16,8 @@ from planner.errors import PlanError
 from planner.messages import for_language
 
 if TYPE_CHECKING:
+    from rich.live import Live
+
     from planner.planfile import PlanFile
 
 app = typer.Typer(
@@ -213,6 +215,7 @@ def plan(
         data = {k: v for k, v in repaired.data.items() if k != "replanned_from"}
         if not (publication.added or publication.changed or publication.cancelled or publication.revived
                 or publication.renamed):
+            assert earlier is not None  # a plan is repaired only over an earlier one
             data = dict(earlier)  # nothing changed: the published version stands, byte for byte
         data["source"] = source_record(loaded)
     else:
@@ -474,7 +477,7 @@ class _progress_display:
 
     def __init__(self, console: Console):
         self.console = console
-        self.live = None
+        self.live: Live | None = None
 
     def __enter__(self):
         if not self.console.is_terminal:
@@ -498,6 +501,7 @@ class _progress_display:
             parts.append(f"gap {p.gap:.1%}")
         if p.solutions:
             parts.append(f"{p.solutions} solutions")
+        assert self.live is not None  # __enter__ hands out `update` only once the display is live
         self.live.update(Text(" · ".join(parts)))
 
     def __exit__(self, *exc) -> None:
@@ -603,8 +607,10 @@ def suggest(
         loaded = load_plan(station_plan)
         check_plan_json(plan_json, loaded)
         if venue is not None:
+            assert day is not None  # --venue needs --date, checked above
             result = suggest_for_venue(loaded, plan_json, venue, day, fmt=activity_format, top=top)
         else:
+            assert activity is not None  # one of --venue and --activity, checked above
             result = suggest_replacement(loaded, plan_json, activity, person=person, top=top)
     except SuggestError as e:
         raise _fail(bad_option(e.option, str(e))) from None
