@@ -241,7 +241,7 @@ def weekly_chart(columns: list[WeekColumn], series: list[str], *, title: str, ma
     every = max(1, math.ceil(len(columns) / 16))
     for ci, column in enumerate(columns):
         x = left + ci * slot
-        base = top + plot_h
+        base: float = top + plot_h
         if column.marked:
             body.append(_rect(x, top, slot, plot_h, "#fbeaea"))
         for si, count in enumerate(column.counts):

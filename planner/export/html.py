@@ -451,7 +451,7 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
     unmet: dict[str, dict[tuple[int, int] | None, str]] = defaultdict(dict)
     for entry in view.data.get("unmet", []) or []:
         if entry.get("tactic") == "five_into" and entry.get("venue"):
-            for ym in (_period_months(entry.get("period")) or {None}):
+            for ym in (_period_months(entry.get("period")) or (None,)):
                 unmet[entry["venue"]][ym] = _oneline(entry.get("why", ""))
 
     def required_in(ym: tuple[int, int]) -> int:
@@ -471,8 +471,8 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
             continue
         rows = []
         met_cells = required_cells = 0
-        month_met = Counter()
-        month_required = Counter()
+        month_met: Counter[tuple[int, int]] = Counter()
+        month_required: Counter[tuple[int, int]] = Counter()
         for v in venues:
             cells = []
             for ym in months:
@@ -777,7 +777,7 @@ def context(view: PlanView) -> dict[str, Any]:
     by_kind = []
     five = set(plan.tactics.five_into.kinds) if plan.tactics.five_into else set(FIVE_INTO_KINDS)
     kind_count = Counter(i.a.kind for i in items)
-    kind_reach = Counter()
+    kind_reach: Counter[str | None] = Counter()  # None: online
     for i in items:
         kind_reach[i.a.kind] += i.a.reach
     total = len(items) or 1
