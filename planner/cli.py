@@ -164,7 +164,8 @@ def schema(
 def plan(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
     out: Annotated[Path, typer.Option("-o", "--out", help="folder for plan.json, calendars, plan.html/pdf/xlsx")],
-    time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit, e.g. 10s")] = None,
+    time_limit: Annotated[Optional[str], typer.Option(
+        "--time-limit", help="override solver.time_limit, e.g. 10s")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over: ignore the plan.json already in OUT (every "
@@ -566,7 +567,8 @@ def suggest(
     on: Annotated[Optional[str], typer.Option("--date", help="with --venue: the day, e.g. 2026-06-03")] = None,
     activity_format: Annotated[Optional[str], typer.Option(
         "--activity-format", help="with --venue: only this format (lecture, stall, …)")] = None,
-    activity: Annotated[Optional[str], typer.Option("--activity", help="activity id: who could replace its staff")] = None,
+    activity: Annotated[Optional[str], typer.Option(
+        "--activity", help="activity id: who could replace its staff")] = None,
     person: Annotated[Optional[str], typer.Option("--person", help="with --activity: replace only this person")] = None,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,

@@ -109,7 +109,8 @@ def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalenda
         load = need / s.person_activities if s.person_activities else (float("inf") if need else 0.0)
         style = "red" if load > 1 else "yellow" if load > 0.8 else "green"
         roles.add_row(_pick(ROLE_NAMES[s.role], lang), str(s.people), f"{s.person_activities:.0f}",
-                      f"{s.hours:.0f}", f"{need:.0f}", f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
+                      f"{s.hours:.0f}", f"{need:.0f}",
+                      f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
     anyone = capacity.required("any")
     if anyone:
         total = capacity.available_total()

@@ -856,8 +856,8 @@ class Outcome:
                 return f"没有变化（no changes）：{self.activities} 项活动的记录均已在 {database} 中"
             return f"no changes: the entries of {self.activities} activities are already recorded in {database}"
         if lang == "zh":
-            text = (f"已记录到 {database}（第 {self.import_id} 次导入）：新增 {self.added} 项活动，更新 {self.updated} 项，"
-                    f"共 {self.values} 个数值")
+            text = (f"已记录到 {database}（第 {self.import_id} 次导入）："
+                    f"新增 {self.added} 项活动，更新 {self.updated} 项，共 {self.values} 个数值")
             if self.kept:
                 text += f"；{self.kept} 个已记录的数值本次为空，已保留"
             if self.edits:

@@ -431,7 +431,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         Figure("app_installs", label["installs"], totals["installs"], target.app_installs, expected_installs),
         Figure("households", label["households"], totals["households"], target.households, None),
     ]
-    fmt_order: list[str | None] = [f for f in formats if f in t_activities or f in held_by_format or f in planned_by_format]
+    fmt_order: list[str | None] = [f for f in formats
+                                   if f in t_activities or f in held_by_format or f in planned_by_format]
     fmt_order += [f for f in held_by_format if f not in fmt_order]
     fmt_order += [f for f in planned_by_format if f not in fmt_order]
     format_rows = [Figure(f"activities.{f}", format_name(f), held_by_format.get(f, 0),

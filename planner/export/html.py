@@ -315,7 +315,8 @@ def _local_items(view: PlanView) -> list[Item]:
     items = []
     sep = for_language(view.language)._(", ")
     for a in view.activities:
-        item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz), short=_short_format(a.format, a.format_name, view.language))
+        item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz),
+                    short=_short_format(a.format, a.format_name, view.language))
         for s in a.staff:
             item.partners[s.id] = sep.join(_oneline(o.name) for o in a.staff if o.id != s.id)
         items.append(item)
@@ -371,7 +372,8 @@ def _month_grids(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Wo
                         cell.note = info.holiday if lang == "zh" else HOLIDAY_EN.get(info.holiday, "")
                         cell.note_is_festival = True
                     elif lang == "zh":
-                        cell.note = info.solar_term or (info.lunar_text if info.lunar_day == 1 else info.lunar_text[-2:])
+                        cell.note = info.solar_term or (
+                            info.lunar_text if info.lunar_day == 1 else info.lunar_text[-2:])
                     cell.key_dates = key_on_day.get(day, [])
                     todays = sorted(by_day.get(day, []), key=lambda i: (i.start, i.a.id))
                     month_items += todays
@@ -530,7 +532,8 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
     if five:
         chart = charts.coverage_chart(bars, title=t["coverage_chart"], met_label=t["met"], required_label=t["required"])
     else:
-        chart = charts.coverage_chart(bars, title=t["reached_chart"], met_label=t["reached"], required_label=t["venues"])
+        chart = charts.coverage_chart(bars, title=t["reached_chart"], met_label=t["reached"],
+                                      required_label=t["venues"])
     return groups, rule, chart
 
 
