@@ -29,6 +29,12 @@ class Change:
     after: dict[str, Any] | None
     new_id: str | None = None  # moved: the id the activity would have if planned afresh
 
+    def slot(self, after_first: bool = False) -> dict[str, Any]:
+        """The before slot (or the after one first), whichever it has; every change has at least one."""
+        slot = (self.after or self.before) if after_first else (self.before or self.after)
+        assert slot is not None, "a change has a before, an after or both"
+        return slot
+
     @property
     def staff_added(self) -> list[str]:
         old = set(self.before["staff"]) if self.before else set()
@@ -151,7 +157,7 @@ def diff(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> Changes:
         if b["id"] not in paired_new:
             out.changes.append(Change("added", b["id"], b.get("venue"), b["activity"], None, _when(b), b["id"]))
     order = {k: i for i, k in enumerate(KINDS)}
-    out.changes.sort(key=lambda c: ((c.after or c.before)["start"], order[c.kind], c.id))
+    out.changes.sort(key=lambda c: (c.slot(after_first=True)["start"], order[c.kind], c.id))
     return out
 
 

@@ -16,6 +16,8 @@ from planner.errors import PlanError
 from planner.messages import for_language
 
 if TYPE_CHECKING:
+    from rich.live import Live
+
     from planner.planfile import PlanFile
 
 app = typer.Typer(
@@ -162,7 +164,8 @@ def schema(
 def plan(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
     out: Annotated[Path, typer.Option("-o", "--out", help="folder for plan.json, calendars, plan.html/pdf/xlsx")],
-    time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit, e.g. 10s")] = None,
+    time_limit: Annotated[Optional[str], typer.Option(
+        "--time-limit", help="override solver.time_limit, e.g. 10s")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over: ignore the plan.json already in OUT (every "
@@ -213,6 +216,7 @@ def plan(
         data = {k: v for k, v in repaired.data.items() if k != "replanned_from"}
         if not (publication.added or publication.changed or publication.cancelled or publication.revived
                 or publication.renamed):
+            assert earlier is not None  # a plan is repaired only over an earlier one
             data = dict(earlier)  # nothing changed: the published version stands, byte for byte
         data["source"] = source_record(loaded)
     else:
@@ -474,7 +478,7 @@ class _progress_display:
 
     def __init__(self, console: Console):
         self.console = console
-        self.live = None
+        self.live: Live | None = None
 
     def __enter__(self):
         if not self.console.is_terminal:
@@ -498,6 +502,7 @@ class _progress_display:
             parts.append(f"gap {p.gap:.1%}")
         if p.solutions:
             parts.append(f"{p.solutions} solutions")
+        assert self.live is not None  # __enter__ hands out `update` only once the display is live
         self.live.update(Text(" · ".join(parts)))
 
     def __exit__(self, *exc) -> None:
@@ -562,7 +567,8 @@ def suggest(
     on: Annotated[Optional[str], typer.Option("--date", help="with --venue: the day, e.g. 2026-06-03")] = None,
     activity_format: Annotated[Optional[str], typer.Option(
         "--activity-format", help="with --venue: only this format (lecture, stall, …)")] = None,
-    activity: Annotated[Optional[str], typer.Option("--activity", help="activity id: who could replace its staff")] = None,
+    activity: Annotated[Optional[str], typer.Option(
+        "--activity", help="activity id: who could replace its staff")] = None,
     person: Annotated[Optional[str], typer.Option("--person", help="with --activity: replace only this person")] = None,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
@@ -603,8 +609,10 @@ def suggest(
         loaded = load_plan(station_plan)
         check_plan_json(plan_json, loaded)
         if venue is not None:
+            assert day is not None  # --venue needs --date, checked above
             result = suggest_for_venue(loaded, plan_json, venue, day, fmt=activity_format, top=top)
         else:
+            assert activity is not None  # one of --venue and --activity, checked above
             result = suggest_replacement(loaded, plan_json, activity, person=person, top=top)
     except SuggestError as e:
         raise _fail(bad_option(e.option, str(e))) from None

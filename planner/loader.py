@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from planner.errors import PlanError, Problem, did_you_mean
 from planner.model import Plan
@@ -143,7 +144,7 @@ def _number(value: Any) -> str:
     return f"{value:g}"
 
 
-def _message(err: dict, path: tuple, root: type[BaseModel]) -> str:
+def _message(err: ErrorDetails, path: tuple, root: type[BaseModel]) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
         return f"required key '{path[-1]}' is missing"
@@ -189,7 +190,7 @@ def _message(err: dict, path: tuple, root: type[BaseModel]) -> str:
 
 
 def pydantic_problems(document: Document, error: ValidationError, root: type[BaseModel]) -> list[Problem]:
-    grouped: dict[tuple, list[tuple[dict, bool]]] = {}
+    grouped: dict[tuple, list[tuple[ErrorDetails, bool]]] = {}
     for err in error.errors(include_url=False):
         path, in_union = _data_path(document.data, err["loc"])
         grouped.setdefault(path, []).append((err, in_union))

@@ -68,10 +68,10 @@ def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalenda
     days.add_column("days", justify="right")
     days.add_column("dates")
     counts = calendar.counts()
-    for kind, names in DAY_KIND_NAMES.items():
+    for kind, pair in DAY_KIND_NAMES.items():
         listed = [d.date for d in calendar.days if d.kind == kind]
         shown = ", ".join(f"{d:%m-%d}" for d in listed) if kind in ("makeup_workday", "holiday") else ""
-        days.add_row(_pick(names, lang), str(counts.get(kind, 0)), shown)
+        days.add_row(_pick(pair, lang), str(counts.get(kind, 0)), shown)
     terms = [t for t in calendar.school_terms if t.start <= c.end and t.end >= c.start]
     days.add_row("school term 在校" if lang == "zh" else "school term",
                  str(sum(d.in_term for d in calendar.days)), "; ".join(str(t) for t in terms))
@@ -81,11 +81,11 @@ def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalenda
     for col in ("key date", "date", "window", "audiences", "themes"):
         keys.add_column(col, no_wrap=col in ("date", "window"))
     for k in calendar.key_dates:
-        audiences = "all" if k.audiences is None else ", ".join(
+        key_audiences = "all" if k.audiences is None else ", ".join(
             cat.audiences[a].name(lang) if a in cat.audiences else a for a in k.audiences)
         themes = "any" if k.themes is None else ", ".join(
             cat.fraud_types[t].name(lang) if t in cat.fraud_types else t for t in k.themes)
-        keys.add_row(k.name(lang), f"{k.date} {_weekday(k.date, lang)}", str(k.window), audiences, themes)
+        keys.add_row(k.name(lang), f"{k.date} {_weekday(k.date, lang)}", str(k.window), key_audiences, themes)
     if not calendar.key_dates:
         keys.add_row("–", "", "", "", "")
     console.print(keys)
@@ -109,7 +109,8 @@ def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalenda
         load = need / s.person_activities if s.person_activities else (float("inf") if need else 0.0)
         style = "red" if load > 1 else "yellow" if load > 0.8 else "green"
         roles.add_row(_pick(ROLE_NAMES[s.role], lang), str(s.people), f"{s.person_activities:.0f}",
-                      f"{s.hours:.0f}", f"{need:.0f}", f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
+                      f"{s.hours:.0f}", f"{need:.0f}",
+                      f"[{style}]{load:.0%}[/]" if load != float("inf") else "[red]no one[/]")
     anyone = capacity.required("any")
     if anyone:
         total = capacity.available_total()

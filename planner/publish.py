@@ -152,8 +152,8 @@ def _read(entries: Any, tz: ZoneInfo, old_uid, default_stamp: str) -> list[_Publ
     for raw in entries if isinstance(entries, list) else ():
         if not isinstance(raw, dict):
             continue
-        ident, fmt, venue = raw.get("id"), raw.get("activity"), raw.get("venue")
-        if not _valid_uid(ident) or not isinstance(fmt, str) \
+        ident, fmt, venue = _valid_uid(raw.get("id")), raw.get("activity"), raw.get("venue")
+        if ident is None or not isinstance(fmt, str) \
                 or not (venue is None or isinstance(venue, str)) or not isinstance(raw.get("end"), str):
             continue
         try:
@@ -273,6 +273,7 @@ def publish(data: dict[str, Any], previous: dict[str, Any] | None, *, plan: Any,
     frozen: dict[str, _Published] = {}  # replan: before `since`, kept as they were
     later: dict[str, _Published] = {}
     unmatched: list[_Published] = []  # a hand-edited duplicate of another's natural id
+    p: _Published | None
     for p in entries:
         target = frozen if since is not None and p.day < since else later
         if p.natural in target:

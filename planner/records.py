@@ -486,7 +486,7 @@ class _Reader:
         """(version sha or None for the current plan, pre-filled values, plan.json activity) of
         the current plan's activity, else (or, `everywhere`, also) of the earlier versions'."""
         station = self.station
-        found = []
+        found: list[tuple[str | None, dict[str, Any], dict[str, Any]]] = []
         if ident in station.planned:
             found.append((None, station.planned[ident], station.raw[ident]))
         elif ident in station.withdrawn:
@@ -498,11 +498,12 @@ class _Reader:
                 found.append((sha, version["planned"][ident], version["raw"][ident]))
         return found
 
-    def planned_row(self, row: LedgerRow) -> None:
-        refs = self.refs(row.id)
+    def planned_row(self, row: LedgerRow, ident: str) -> None:
+        """`row`, whose id is `ident`, records a planned activity (or one planned earlier)."""
+        refs = self.refs(ident)
         if not refs:
             if row.cancelled:  # a row the planner itself kept on the cancelled sheet: it says what it was
-                self.extra_row(row, ident=row.id)
+                self.extra_row(row, ident=ident)
                 return
             self.bad(row, "id", f"{_shown(row.id)} is not an activity of {self.station.out / 'plan.json'} "
                                 "(nor of a plan version recorded earlier)")
@@ -516,7 +517,7 @@ class _Reader:
 
         match = matching(refs)
         if match is None:  # an older copy of the ledger, from a version where the activity was elsewhere?
-            match = matching(self.refs(row.id, everywhere=True))
+            match = matching(self.refs(ident, everywhere=True))
         if match is None:
             version, planned, _ = refs[0]
             key = next(k for k in keys if k in row.planned and not same_planned(k, row.planned[k], planned.get(k)))
@@ -531,7 +532,7 @@ class _Reader:
         edits = {row.headers.get(k, k): _text(v) for k, v in row.planned.items()
                  if k not in IDENTITY and k in planned and not same_planned(k, v, planned.get(k))
                  and not (self.other_language and k not in NEUTRAL_KEYS)}
-        self.add(row, Entry(row.id, False, values, where, _snapshot(self.station, raw), version, edits))
+        self.add(row, Entry(ident, False, values, where, _snapshot(self.station, raw), version, edits))
 
     def add(self, row: LedgerRow, entry: Entry) -> None:
         earlier = self.entries.get(entry.activity)
@@ -607,6 +608,8 @@ class _Reader:
                  if k in ("theme", "key_date", "audience", "kind", "expected_reach", "weekday")}
         if unknown:
             edits[row.headers.get("staff", "staff")] = _text(planned["staff"])
+        # fine: the venue and the date were read (a False venue_id and a None day said what was wrong)
+        assert day is not None and not isinstance(venue_id, bool)
         snapshot = {"venue": venue_id, "format": fmt, "date": day.isoformat(),
                     "start": f"{times['start']:%H:%M}" if times["start"] else None,
                     "end": f"{times['end']:%H:%M}" if times["end"] else None, "staff": staff,
@@ -635,7 +638,8 @@ class _Reader:
     def people(self, value: Any) -> tuple[list[str], list[str]]:
         if value is None:
             return [], []
-        found, unknown = [], []
+        found: list[str] = []
+        unknown: list[str] = []
         for part in re.split(r"[、,，;；/\s]+", _text(value)):
             if not part:
                 continue
@@ -852,8 +856,8 @@ class Outcome:
                 return f"没有变化（no changes）：{self.activities} 项活动的记录均已在 {database} 中"
             return f"no changes: the entries of {self.activities} activities are already recorded in {database}"
         if lang == "zh":
-            text = (f"已记录到 {database}（第 {self.import_id} 次导入）：新增 {self.added} 项活动，更新 {self.updated} 项，"
-                    f"共 {self.values} 个数值")
+            text = (f"已记录到 {database}（第 {self.import_id} 次导入）："
+                    f"新增 {self.added} 项活动，更新 {self.updated} 项，共 {self.values} 个数值")
             if self.kept:
                 text += f"；{self.kept} 个已记录的数值本次为空，已保留"
             if self.edits:
@@ -889,6 +893,7 @@ def _store(station: Station, entries: list[Entry], *, source: str, kind: str, sh
                             "summary) VALUES (?, ?, ?, ?, ?, ?, 0, 0, '')",
                             (now.isoformat(), source, kind, sha, content, current))
         import_id = cursor.lastrowid
+        assert import_id is not None  # the INSERT above made the row
         outcome.import_id = import_id
         version_ids: dict[str | None, int] = {None: current}
         for entry in entries:
@@ -1028,10 +1033,11 @@ def record_ledger(out: Path | str, ledger: Path | str | None = None, *, plan: Pa
             if row.id is None:
                 reader.extra_row(row)
             else:
-                reader.planned_row(row)
+                reader.planned_row(row, row.id)
         if reader.problems:
             raise RecordError(_sorted(reader.problems))
         with _database(out) as (db, db_path):
+            assert db is not None  # create=True: the database is made when missing
             outcome = _store(station, list(reader.entries.values()), source=label, kind=kind,
                              sha=hashlib.sha256(raw).hexdigest(), content=raw, now=now, db=db, path=db_path)
     return outcome, station
@@ -1120,10 +1126,13 @@ def record_activity(out: Path | str, *, activity: str | None = None, extra: bool
             entry = _extra_entry(station, venue, fmt, day, start, end, staff, values, where, bad)
         if problems:
             raise RecordError(problems)
+        # no problems: --activity named a planned activity, or --extra described a good one
+        assert entry is not None
         arguments = {"activity": activity, "extra": extra, "venue": venue, "format": fmt, "date": day,
                      "start": start, "end": end, "staff": staff, **values}
         content = _json({k: v for k, v in arguments.items() if v not in (None, False)}).encode("utf-8")
         with _database(out) as (db, db_path):
+            assert db is not None  # create=True: the database is made when missing
             outcome = _store(station, [entry], source=label, kind="command", sha=None, content=content, now=now,
                              db=db, path=db_path)
     return outcome, station
@@ -1191,6 +1200,7 @@ def _extra_entry(station: Station, venue: str | None, fmt: str | None, day: str 
             people.append(person)
     if not fine:
         return None
+    assert the_day is not None  # fine: --date was read
     snapshot = {"venue": venue_id, "format": fmt, "date": the_day.isoformat(),
                 "start": f"{clocks['--start']:%H:%M}" if clocks["--start"] else None,
                 "end": f"{clocks['--end']:%H:%M}" if clocks["--end"] else None,

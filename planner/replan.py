@@ -19,6 +19,8 @@ import os
 import re
 import time
 from collections import defaultdict
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from datetime import time as clock_time
@@ -237,12 +239,14 @@ class _Replan(Run):
             if g.venue is None or extra.get(key, set()) is None:
                 extra[key] = None  # any venue
             else:
-                extra.setdefault(key, set()).add(g.venue)
+                at = extra.setdefault(key, set())
+                assert at is not None  # the branch above took the None case
+                at.add(g.venue)
         if extra:
-            for (first, last), venues in sorted(extra.items()):
+            for (first, last), extra_venues in sorted(extra.items()):
                 if time.monotonic() > deadline - self.last_evaluation:
                     break
-                incumbent = self.repair(cset, days, range(first, last + 1), incumbent, set(), keep_staff, venues,
+                incumbent = self.repair(cset, days, range(first, last + 1), incumbent, set(), keep_staff, extra_venues,
                                         deadline, phase)
             result = self.better(cset, days, incumbent, pool, deadline, result)
         self.active += len(incumbent)
@@ -310,10 +314,10 @@ class _Replan(Run):
         self.stats["repairs"] += 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value: Callable[[Any], int] = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
-            result: ChunkResult = extract(ctx, value, people_to_keep(ctx, keep_staff))
-            chosen = {(a.cand.id, tuple(a.staff)) for a in result.activities}
-            if not all((k, v[1]) in chosen for k, v in kept.items()):
-                result = None  # the untouched must stay exactly as they were
+            found = extract(ctx, value, people_to_keep(ctx, keep_staff))
+            chosen = {(a.cand.id, tuple(a.staff)) for a in found.activities}
+            # the untouched must stay exactly as they were
+            result: ChunkResult | None = found if all((k, v[1]) in chosen for k, v in kept.items()) else None
         else:
             result = None
         out = {k: v for k, v in incumbent.items() if k not in inside}
@@ -368,12 +372,12 @@ def _broken(previous: list[Previous], loaded: LoadedPlan, calendar: CampaignCale
                         if p.id in later and v.staff in p.staff and p.start.isocalendar()[:2] == (year, week):
                             broken.add(p.id)
             continue
-        p = natural.get(v.activity)
-        if p is None or p.id not in later:
+        hit = natural.get(v.activity)
+        if hit is None or hit.id not in later:
             continue
         if v.rule in ("available", "rest_after_duty") and v.staff:
-            p.released.add(v.staff)
-        broken.add(p.id)
+            hit.released.add(v.staff)
+        broken.add(hit.id)
     return {b for b in broken if b in by_id}
 
 
@@ -524,13 +528,13 @@ def _say_missed(solution: Solution, missed: list[Previous], actuals: Actuals, pe
         mine = [p for p in missed if first <= p.start.date() <= last and (u.venue is None or p.venue == u.venue)]
         if not mine:
             continue
-        reasons = sorted({actuals.planned[p.id].reason for p in mine if actuals.planned[p.id].reason})
+        reasons = sorted({r for p in mine if (r := actuals.planned[p.id].reason)})
         u.why = (f"{', '.join(p.id for p in mine)} not held" + (f" ({'; '.join(reasons)})" if reasons else "")
                  + (f"; {u.why}" if u.why else ""))
 
 
-def _score(run: Run, planned: list[PlannedActivity], frozen: set[str], recorded: set[str] = frozenset(),
-           extra: list[Candidate] = (), csets: dict[tuple[int, int], CandidateSet] | None = None
+def _score(run: Run, planned: list[PlannedActivity], frozen: set[str], recorded: AbstractSet[str] = frozenset(),
+           extra: Sequence[Candidate] = (), csets: dict[tuple[int, int], CandidateSet] | None = None
            ) -> list[PlannedActivity]:
     """Evaluate the whole plan part by part (as `planner plan` does) into `run`; the planned
     activities as evaluated. Activities the updated plan no longer generates stay as facts

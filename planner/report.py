@@ -99,7 +99,8 @@ def render_idle(console: Console, s: Summary) -> None:
     """Who has no activity at all: their calendar is written, valid, and holds no event."""
     idle = [(sid, name) for sid, name, _role, n, _cap in s.load if n == 0]
     if idle:
-        console.print(f"[yellow]no activities ({len(idle)}):[/] " + escape(", ".join(f"{name} ({sid})" for sid, name in idle))
+        console.print(f"[yellow]no activities ({len(idle)}):[/] "
+                      + escape(", ".join(f"{name} ({sid})" for sid, name in idle))
                       + " — their calendars hold no events", highlight=False)
 
 
@@ -122,7 +123,7 @@ def render_changes(console: Console, changes: Changes, solution: Solution, *, li
     what = {}  # id → "06-03 17:30 幸福里社区" (→ the new time, for a move)
     for c in changes.changes:
         place = venues.get(c.venue, c.venue) if c.venue else "online"
-        when = (c.before or c.after)["start"][5:16].replace("T", " ")
+        when = c.slot()["start"][5:16].replace("T", " ")
         if c.kind == "moved" and c.after:
             when += " → " + c.after["start"][5:16].replace("T", " ")
         what[c.id] = f"{when} {place}"
@@ -141,5 +142,5 @@ def render_changes(console: Console, changes: Changes, solution: Solution, *, li
         console.print(table)
 
 
-__all__ = ["render_changes", "render_solution", "render_header", "render_score", "render_unmet", "render_weeks", "render_load",
-           "render_idle"]
+__all__ = ["render_changes", "render_solution", "render_header", "render_score", "render_unmet", "render_weeks",
+           "render_load", "render_idle"]

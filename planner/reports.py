@@ -431,10 +431,12 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         Figure("app_installs", label["installs"], totals["installs"], target.app_installs, expected_installs),
         Figure("households", label["households"], totals["households"], target.households, None),
     ]
-    fmt_order = [f for f in formats if f in t_activities or f in held_by_format or f in planned_by_format]
+    fmt_order: list[str | None] = [f for f in formats
+                                   if f in t_activities or f in held_by_format or f in planned_by_format]
     fmt_order += [f for f in held_by_format if f not in fmt_order]
     fmt_order += [f for f in planned_by_format if f not in fmt_order]
-    format_rows = [Figure(f"activities.{f}", format_name(f), held_by_format.get(f, 0), t_activities.get(f),
+    format_rows = [Figure(f"activities.{f}", format_name(f), held_by_format.get(f, 0),
+                          t_activities.get(f) if f is not None else None,  # no target for an unnamed format
                           planned_by_format.get(f, 0)) for f in fmt_order]
     t_materials = dict(target.materials or {})
     material_rows = [Figure(f"materials.{k}", names[k], totals[k], t_materials.get(material_ids.get(k, k),
@@ -492,7 +494,7 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         if i.venue is not None and i.venue in venues:  # online activities have no area
             by_area[i.area].add(i)
     areas_named = list(dict.fromkeys([v.area or no_area for v in plan.venues] + list(by_area)))
-    area_venues = defaultdict(int)
+    area_venues: dict[str, int] = defaultdict(int)
     for v in plan.venues:
         area_venues[v.area or no_area] += 1
     areas = [Ranked(a, a, str(area_venues.get(a, 0)), by_area[a]) for a in areas_named

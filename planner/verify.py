@@ -82,8 +82,8 @@ def _in_window(w: dict, day, venue, start: int, end: int) -> bool:
 
 def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
            calendar: CampaignCalendar | None = None) -> list[Violation]:
-    if not isinstance(plan_json, dict):
-        plan_json = json.loads(Path(plan_json).read_text(encoding="utf-8"))
+    data: dict[str, Any] = (plan_json if isinstance(plan_json, dict)
+                            else json.loads(Path(plan_json).read_text(encoding="utf-8")))
     plan = loaded.plan
     calendar = calendar or build_calendar(plan)
     tz = ZoneInfo(plan.station.timezone)
@@ -111,7 +111,7 @@ def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
     seen: set[str] = set()
     by_person: dict[str, list[tuple[datetime, datetime, str | None, str]]] = defaultdict(list)
     by_venue: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    for a in plan_json.get("activities", []):
+    for a in data.get("activities", []):
         aid = a.get("id")
         if aid in seen:
             bad("unique_id", aid, "the id is used twice")
@@ -228,15 +228,15 @@ def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
             if n > cap:
                 bad("max_activities_per_week", None, f"{n} activities in {y}-W{w:02d}, at most {cap}", sid)
     # venues: no overlap; min_gap_days at 五进 venues
-    for vid, acts in by_venue.items():
-        acts.sort()
-        gap = fi.min_gap_days if fi and venues[vid].kind in fi.kinds else 0
-        for (s1, e1, id1), (s2, e2, id2) in zip(acts, acts[1:]):
+    for vid, vacts in by_venue.items():
+        vacts.sort()
+        gap_days = fi.min_gap_days if fi and venues[vid].kind in fi.kinds else 0
+        for (s1, e1, id1), (s2, _e2, id2) in zip(vacts, vacts[1:]):
             if s2 < e1:
                 bad("venue_double_booked", id2, f"overlaps {id1} at {vid}")
-            if gap and (s2.date() - s1.date()).days < gap:
+            if gap_days and (s2.date() - s1.date()).days < gap_days:
                 bad("min_gap_days", id2, f"{(s2.date() - s1.date()).days} days after {id1}; "
-                    f"min_gap_days is {gap}")
+                    f"min_gap_days is {gap_days}")
     return out
 
 

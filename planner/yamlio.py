@@ -55,6 +55,13 @@ class Document:
         return Problem(line, col, dotted(path), what, self.file)
 
 
+def _tag(node: Node) -> str:
+    """The node's tag; ruamel types it Optional, but the composer resolves every node's tag."""
+    tag = node.tag
+    assert tag is not None
+    return tag
+
+
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -80,7 +87,7 @@ class _Builder:
         if id(node) in self.stack:
             self.fail(node, path, "this YAML alias refers to itself")
             return None
-        if not node.tag.startswith("tag:yaml.org,2002:"):
+        if not _tag(node).startswith("tag:yaml.org,2002:"):
             self.fail(node, path, f"unknown YAML tag {node.tag}; remove it")
             return None
         if isinstance(node, ScalarNode):
@@ -101,7 +108,7 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except Exception as e:  # ruamel raises KeyError/IndexError for e.g. `!!bool 是`, `!!int ""`
             problem = getattr(e, "problem", None) or (str(e).splitlines() or [type(e).__name__])[0]
-            self.fail(node, path, f"{node.tag.rsplit(':', 1)[-1]} value {node.value!r} is not valid "
+            self.fail(node, path, f"{_tag(node).rsplit(':', 1)[-1]} value {node.value!r} is not valid "
                                   f"({problem})")
             return None
 
@@ -207,7 +214,7 @@ def load_yaml_text(text: str, file: str, *, what: str = "file", strict: bool = T
                    where="(syntax)") from None
 
     empty = f"the file is empty; a {what} is a YAML mapping (see `planner init`)"
-    if root is None or (isinstance(root, ScalarNode) and root.tag.endswith(":null") and not root.value.strip("~")
+    if root is None or (isinstance(root, ScalarNode) and _tag(root).endswith(":null") and not root.value.strip("~")
                         and root.value.lower() != "null"):
         raise fail(empty)
     builder = _Builder(file, yaml)

@@ -356,12 +356,14 @@ def test_uids_carry_the_station(tmp_path):
     uids = sorted(str(e["UID"]) for e in events(parse(tmp_path / "a" / "out" / "all.ics")))
     assert uids == sorted(f"{a['id']}@station-{digest}" for a in view.data["activities"])
     # another station, same activity ids: no UID in common
-    other = make_view(tmp_path / "b", {"  name: 兰州市公安局城关分局广武门派出所": "  name: 兰州市公安局城关分局东岗派出所"})
+    other = make_view(tmp_path / "b",
+                      {"  name: 兰州市公安局城关分局广武门派出所": "  name: 兰州市公安局城关分局东岗派出所"})
     write_calendars(other, tmp_path / "b" / "out")
     theirs = {str(e["UID"]) for e in events(parse(tmp_path / "b" / "out" / "all.ics"))}
     assert len(theirs) == 4 and not theirs & set(uids)
     # station.id
-    named = make_view(tmp_path / "c", {"  region: 甘肃省兰州市城关区": "  id: guangwumen\n  region: 甘肃省兰州市城关区"})
+    named = make_view(tmp_path / "c",
+                      {"  region: 甘肃省兰州市城关区": "  id: guangwumen\n  region: 甘肃省兰州市城关区"})
     assert named.loaded.plan.station.id == "guangwumen"
     write_calendars(named, tmp_path / "c" / "out")
     assert sorted(str(e["UID"]) for e in events(parse(tmp_path / "c" / "out" / "all.ics"))) == \
@@ -394,7 +396,8 @@ def hostile_view(tmp_path: Path):
         "    address: 兰州市城关区广武门街道…": f"    address: {_yaml('街道 ' + HOSTILE)}",
         "solver: {": ("fraud_types:\n  - id: hostile_theme\n"
                       f"    name: {_yaml('主题 ' + HOSTILE)}\n    audiences: [elderly]\n"
-                      f"    talking_points: [{_yaml('要点 ' + HOSTILE)}, {_yaml('CRLF' + chr(13) + chr(10) + 'END:VCALENDAR')}]\n"
+                      f"    talking_points: [{_yaml('要点 ' + HOSTILE)}, "
+                      f"{_yaml('CRLF' + chr(13) + chr(10) + 'END:VCALENDAR')}]\n"
                       "\nsolver: {"),
     }
     data = sample_data()
@@ -535,10 +538,10 @@ level = warning
             try:
                 _request(base + "/", "OPTIONS")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError) as err:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    raise RuntimeError("radicale did not start: " + (tmp_path / "radicale.log").read_text())
+                    raise RuntimeError("radicale did not start: " + (tmp_path / "radicale.log").read_text()) from err
                 time.sleep(0.1)
         yield base
     finally:

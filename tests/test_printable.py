@@ -142,7 +142,8 @@ def synthetic_plan_json(loaded: LoadedPlan, *, per_month: tuple[int, int] = (1, 
                         break
                 size = v.people()
                 reach = int(min(formats[fmt].reach.cap, formats[fmt].reach.rate * size) * rng.uniform(0.8, 1.3))
-                tactics = ["five_into"] if v.kind in ("community", "village", "household", "school", "enterprise") else []
+                five_into = ("community", "village", "household", "school", "enterprise")
+                tactics = ["five_into"] if v.kind in five_into else []
                 if fmt == "stall":
                     tactics.append("three_times_three_places")
                 if key:
@@ -336,7 +337,8 @@ def test_make_up_workdays_are_marked(tmp_path):
     plan = _variant(tmp_path, {"  start: 2026-06-01\n  end: 2026-08-31": "  start: 2026-09-01\n  end: 2026-10-31"})
     html = render_html(view_of(plan, {"activities": [], "unmet": [], "score": {}}))
     for makeup in ("2026-09-20", "2026-10-10"):  # 调休 Sundays/Saturdays of 2026
-        assert re.search(rf'<td class="day makeup_workday" data-date="{makeup}">\s*<div class="dhead">.*?班', html, re.S)
+        assert re.search(rf'<td class="day makeup_workday" data-date="{makeup}">\s*<div class="dhead">.*?班',
+                         html, re.S)
     for off in ("2026-10-01", "2026-10-07", "2026-09-25"):
         assert re.search(rf'<td class="day holiday" data-date="{off}">', html)
     assert "重阳节" in html  # a key date inside the campaign
@@ -504,7 +506,8 @@ def test_chromium_prints_the_html_to_pdf(tmp_path):
     assert out.is_file() and out.read_bytes().startswith(b"%PDF-"), result.stderr[-2000:]
     # Chromium's own complaints about the page or the printing (D-Bus noise in a container is not one)
     trouble = [line for line in result.stderr.splitlines()
-               if ("ERROR" in line or "CONSOLE" in line) and re.search(r"print|pdf|CONSOLE|render|font|css", line, re.I)]
+               if ("ERROR" in line or "CONSOLE" in line)
+               and re.search(r"print|pdf|CONSOLE|render|font|css", line, re.I)]
     assert not trouble, "\n".join(trouble)
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout

@@ -193,7 +193,7 @@ def test_changed_events_keep_their_uid_and_dropped_ones_are_withdrawn(base, edit
             else:
                 assert sequence == old_v[uid][0] + 1 and stamp == NOW_STAMP, (path, uid)
     # dropped: CANCELLED in the calendar of everyone who had it, and of its venue
-    for aid, c in cancelled.items():
+    for _aid, c in cancelled.items():
         uid = c["uid"]
         for person in c["staff"]:
             assert versions(out / "calendars" / "staff" / f"{person}.ics")[uid][:2] == (1, "CANCELLED")
@@ -262,8 +262,8 @@ def test_fresh_starts_over(edited, tmp_path):
 
 def test_two_stations_never_share_a_uid(base, tmp_path):
     _, _, out = base
-    plan = write_plan(tmp_path / "plan.yaml", ("  name: XX市公安局XX分局XX派出所", "  name: XX市公安局XX分局东岗派出所\n"
-                                               "  id: dongta"))
+    plan = write_plan(tmp_path / "plan.yaml",
+                      ("  name: XX市公安局XX分局XX派出所", "  name: XX市公安局XX分局东岗派出所\n  id: dongta"))
     done = run("plan", plan, "-o", tmp_path / "out", *ARGS)
     assert done.returncode == 0, done.stderr
     ours, theirs = data_of(out), data_of(tmp_path / "out")
@@ -311,7 +311,8 @@ POST = (None, "online_post", "2026-06-05", "21:00", 30, ["zhao-min"])
 def test_publish_first_version_and_an_unchanged_one(plan):
     first = version(plan, [activity(*STALL), activity(*LECTURE)], None)
     assert first.data["uid_domain"] == uid_domain(plan.station)
-    assert [(a["sequence"], a["published"]) for a in first.data["activities"]] == [(0, first_stamp(date(2026, 6, 1)))] * 2
+    assert ([(a["sequence"], a["published"]) for a in first.data["activities"]]
+            == [(0, first_stamp(date(2026, 6, 1)))] * 2)
     again = version(plan, [activity(*STALL), activity(*LECTURE)], first.data, now=datetime(2030, 1, 1))
     assert again.data == first.data
     assert (again.unchanged, again.changed, again.added, again.cancelled) == (2, 0, 0, 0)

@@ -52,7 +52,7 @@ def test_plan_json_is_exactly_the_contract(starter):
         assert a["theme"] and a["audiences"] and a["staff"]
     for u in data["unmet"]:
         assert set(u) == {"tactic", "venue", "period", "why"} and u["why"]
-    for name, s in data["score"].items():
+    for _name, s in data["score"].items():
         assert set(s) == {"penalty", "met", "required"}
         assert 0 <= s["met"] <= s["required"]
     assert set(data["score"]) >= {"five_into", "three_times_three_places", "six_plus", "key_dates", "all_police"}

@@ -80,7 +80,8 @@ version: 1
 station: {name: 测试派出所}
 campaign: {name: 测试, start: 2026-01-01, end: 2026-01-07}
 staff:
-  - {id: s0, name: 人员0, role: police, skills: [], area: 东片, max_activities_per_week: 1, unavailable: ["2026-01-01..2026-01-01"]}
+  - {id: s0, name: 人员0, role: police, skills: [], area: 东片, max_activities_per_week: 1,
+     unavailable: ["2026-01-01..2026-01-01"]}
   - {id: s1, name: 人员1, role: auxiliary, skills: [], area: 东片, max_activities_per_week: 1}
   - {id: s2, name: 人员2, role: auxiliary, skills: [], area: 东片, max_activities_per_week: 1}
   - {id: s3, name: 人员3, role: grid_worker, skills: [], area: 东片, max_activities_per_week: 1, team: 小分队}

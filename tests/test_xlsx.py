@@ -384,7 +384,8 @@ def legal(title: str) -> bool:
     ("two\nlines\tand  spaces", "two lines and spaces"),
     ("", "Sheet"),
     ("\n\t ", "Sheet"),
-    ("兰州市城关区广武门街道幸福里社区居民委员会第一网格党群服务中心活动室", "兰州市城关区广武门街道幸福里社区居民委员会第一网格党群服务中…"),
+    ("兰州市城关区广武门街道幸福里社区居民委员会第一网格党群服务中心活动室",
+     "兰州市城关区广武门街道幸福里社区居民委员会第一网格党群服务中…"),
 ])
 def test_sheet_title(name, expected):
     title = sheet_title(name)

@@ -40,7 +40,8 @@ def _text(x: float, y: float, text: object, *, size: float = 10, anchor: str = "
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, *, stroke: str | None = None) -> str:
     extra = f' stroke="{stroke}" stroke-width="0.8"' if stroke else ""
-    return f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" height="{_num(max(h, 0))}" fill="{fill}"{extra}/>'
+    return (f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" height="{_num(max(h, 0))}" '
+            f'fill="{fill}"{extra}/>')
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> Markup:
@@ -109,7 +110,8 @@ def coverage_chart(bars: list[CoverageBar], *, title: str, met_label: str, requi
     for i in range(5):
         value = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
-        body.append(f'<line x1="{left}" x2="{_num(width - right)}" y1="{_num(y)}" y2="{_num(y)}" stroke="{GRID}" stroke-width="0.6"/>')
+        body.append(f'<line x1="{left}" x2="{_num(width - right)}" y1="{_num(y)}" y2="{_num(y)}" '
+                    f'stroke="{GRID}" stroke-width="0.6"/>')
         body.append(_text(left - 4, y + 3, f"{value:g}", size=8, anchor="end", fill=MUTED))
     if not groups:
         return _svg(width, height, body, title)
@@ -168,7 +170,8 @@ def load_chart(bars: list[LoadBar], *, title: str, role_names: dict[str, str], u
                  _text(x + 13, 12, limit_label, size=9, fill=MUTED)]
     for i in range(5):
         gx = left + plot_w * i / 4
-        body.append(f'<line x1="{_num(gx)}" x2="{_num(gx)}" y1="{top - 4}" y2="{_num(height - 12)}" stroke="{GRID}" stroke-width="0.6"/>')
+        body.append(f'<line x1="{_num(gx)}" x2="{_num(gx)}" y1="{top - 4}" y2="{_num(height - 12)}" '
+                    f'stroke="{GRID}" stroke-width="0.6"/>')
         body.append(_text(gx, height - 3, f"{top_value * i / 4:g}", size=8, anchor="middle", fill=MUTED))
     for i, bar in enumerate(bars):
         y = top + i * row
@@ -178,7 +181,8 @@ def load_chart(bars: list[LoadBar], *, title: str, role_names: dict[str, str], u
         body.append(_text(left + w + 3, y + 9, f"{bar.value} · {bar.hours:g}{unit}", size=7.5, fill=MUTED))
         if bar.limit:
             lx = left + plot_w * bar.limit / top_value
-            body.append(f'<line x1="{_num(lx)}" x2="{_num(lx)}" y1="{_num(y)}" y2="{_num(y + row - 1)}" stroke="{INK}" stroke-width="1.4"/>')
+            body.append(f'<line x1="{_num(lx)}" x2="{_num(lx)}" y1="{_num(y)}" y2="{_num(y + row - 1)}" '
+                        f'stroke="{INK}" stroke-width="1.4"/>')
     return _svg(width, height, body, title)
 
 
@@ -189,10 +193,12 @@ def histogram_chart(counts: list[tuple[str, int]], *, title: str, x_label: str, 
     height = 180
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = nice_max(max((c for _, c in counts), default=1))
-    body = [_text(0, 12, title, size=11, weight="bold"), _text(width - right, 12, y_label, size=9, anchor="end", fill=MUTED)]
+    body = [_text(0, 12, title, size=11, weight="bold"),
+            _text(width - right, 12, y_label, size=9, anchor="end", fill=MUTED)]
     for i in range(5):
         y = top + plot_h - plot_h * i / 4
-        body.append(f'<line x1="{left}" x2="{_num(width - right)}" y1="{_num(y)}" y2="{_num(y)}" stroke="{GRID}" stroke-width="0.6"/>')
+        body.append(f'<line x1="{left}" x2="{_num(width - right)}" y1="{_num(y)}" y2="{_num(y)}" '
+                    f'stroke="{GRID}" stroke-width="0.6"/>')
         body.append(_text(left - 4, y + 3, f"{top_value * i / 4:g}", size=8, anchor="end", fill=MUTED))
     slot = plot_w / max(len(counts), 1)
     for i, (label, count) in enumerate(counts):
@@ -235,13 +241,14 @@ def weekly_chart(columns: list[WeekColumn], series: list[str], *, title: str, ma
         body += [_rect(x, y - 8, 10, 9, PALETTE[i % len(PALETTE)]), _text(x + 13, y, name, size=9, fill=MUTED)]
     for i in range(5):
         gy = top + plot_h - plot_h * i / 4
-        body.append(f'<line x1="{left}" x2="{_num(width - right)}" y1="{_num(gy)}" y2="{_num(gy)}" stroke="{GRID}" stroke-width="0.6"/>')
+        body.append(f'<line x1="{left}" x2="{_num(width - right)}" y1="{_num(gy)}" y2="{_num(gy)}" '
+                    f'stroke="{GRID}" stroke-width="0.6"/>')
         body.append(_text(left - 4, gy + 3, f"{top_value * i / 4:g}", size=8, anchor="end", fill=MUTED))
     slot = plot_w / max(len(columns), 1)
     every = max(1, math.ceil(len(columns) / 16))
     for ci, column in enumerate(columns):
         x = left + ci * slot
-        base = top + plot_h
+        base: float = top + plot_h
         if column.marked:
             body.append(_rect(x, top, slot, plot_h, "#fbeaea"))
         for si, count in enumerate(column.counts):
@@ -254,7 +261,8 @@ def weekly_chart(columns: list[WeekColumn], series: list[str], *, title: str, ma
         if ci % every == 0:
             body.append(_text(x + slot / 2, top + plot_h + 10, column.label, size=7.5, anchor="middle", fill=MUTED))
     if marked_label and any(c.marked for c in columns):
-        body += [_rect(0, height - 10, 10, 9, "#fbeaea", stroke=GRID), _text(13, height - 2, marked_label, size=8, fill=MUTED)]
+        body += [_rect(0, height - 10, 10, 9, "#fbeaea", stroke=GRID),
+                 _text(13, height - 2, marked_label, size=8, fill=MUTED)]
     return _svg(width, height, body, title)
 
 

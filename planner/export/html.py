@@ -315,7 +315,8 @@ def _local_items(view: PlanView) -> list[Item]:
     items = []
     sep = for_language(view.language)._(", ")
     for a in view.activities:
-        item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz), short=_short_format(a.format, a.format_name, view.language))
+        item = Item(a, a.start.astimezone(tz), a.end.astimezone(tz),
+                    short=_short_format(a.format, a.format_name, view.language))
         for s in a.staff:
             item.partners[s.id] = sep.join(_oneline(o.name) for o in a.staff if o.id != s.id)
         items.append(item)
@@ -371,7 +372,8 @@ def _month_grids(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Wo
                         cell.note = info.holiday if lang == "zh" else HOLIDAY_EN.get(info.holiday, "")
                         cell.note_is_festival = True
                     elif lang == "zh":
-                        cell.note = info.solar_term or (info.lunar_text if info.lunar_day == 1 else info.lunar_text[-2:])
+                        cell.note = info.solar_term or (
+                            info.lunar_text if info.lunar_day == 1 else info.lunar_text[-2:])
                     cell.key_dates = key_on_day.get(day, [])
                     todays = sorted(by_day.get(day, []), key=lambda i: (i.start, i.a.id))
                     month_items += todays
@@ -421,7 +423,7 @@ def _period_months(period: Any) -> set[tuple[int, int]] | None:
     """The months an unmet entry's period names: 2026-07, 2026-W27, 2026-07-03, a range; None: all."""
     text = str(period or "").strip()
     found: set[tuple[int, int]] = set()
-    for y, m, d in re.findall(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text):
+    for y, m, _d in re.findall(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text):
         found.add((int(y), int(m)))
     for y, wk in re.findall(r"(\d{4})-?W(\d{1,2})", text):
         thursday = date.fromisocalendar(int(y), int(wk), 4)
@@ -451,7 +453,7 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
     unmet: dict[str, dict[tuple[int, int] | None, str]] = defaultdict(dict)
     for entry in view.data.get("unmet", []) or []:
         if entry.get("tactic") == "five_into" and entry.get("venue"):
-            for ym in (_period_months(entry.get("period")) or {None}):
+            for ym in (_period_months(entry.get("period")) or (None,)):
                 unmet[entry["venue"]][ym] = _oneline(entry.get("why", ""))
 
     def required_in(ym: tuple[int, int]) -> int:
@@ -471,8 +473,8 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
             continue
         rows = []
         met_cells = required_cells = 0
-        month_met = Counter()
-        month_required = Counter()
+        month_met: Counter[tuple[int, int]] = Counter()
+        month_required: Counter[tuple[int, int]] = Counter()
         for v in venues:
             cells = []
             for ym in months:
@@ -530,7 +532,8 @@ def _coverage(view: PlanView, items: list[Item], w: Words, t: dict,
     if five:
         chart = charts.coverage_chart(bars, title=t["coverage_chart"], met_label=t["met"], required_label=t["required"])
     else:
-        chart = charts.coverage_chart(bars, title=t["reached_chart"], met_label=t["reached"], required_label=t["venues"])
+        chart = charts.coverage_chart(bars, title=t["reached_chart"], met_label=t["reached"],
+                                      required_label=t["venues"])
     return groups, rule, chart
 
 
@@ -777,7 +780,7 @@ def context(view: PlanView) -> dict[str, Any]:
     by_kind = []
     five = set(plan.tactics.five_into.kinds) if plan.tactics.five_into else set(FIVE_INTO_KINDS)
     kind_count = Counter(i.a.kind for i in items)
-    kind_reach = Counter()
+    kind_reach: Counter[str | None] = Counter()  # None: online
     for i in items:
         kind_reach[i.a.kind] += i.a.reach
     total = len(items) or 1

@@ -139,7 +139,9 @@ def _vtimezone(tzid: str, first: date, last: date) -> bytes:
 
 
 def _timezone_component(view: PlanView) -> Timezone:
-    return Timezone.from_ical(_vtimezone(view.timezone, *_year_span(view)))
+    component = Timezone.from_ical(_vtimezone(view.timezone, *_year_span(view)))
+    assert isinstance(component, Timezone)  # icalendar types from_ical as Component; a VTIMEZONE parses as this
+    return component
 
 
 # --- one event --------------------------------------------------------------------------------------

@@ -340,8 +340,8 @@ def _read(source: Path | str | bytes, book) -> LedgerRead:
                 elif key in PLANNED_KEYS:
                     row.planned[key] = value
                 else:
-                    header = texts.get(c) or _cell_name(h + 1, c + 1)
-                    row.extra.append((" ".join(str(header).split()), cell, value))
+                    heading = texts.get(c) or _cell_name(h + 1, c + 1)
+                    row.extra.append((" ".join(str(heading).split()), cell, value))
                     continue
                 row.cells[key] = cell
                 row.headers[key] = " ".join(str(texts.get(c, key)).split())

@@ -157,8 +157,8 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
              "sub": f"{t['rate']} {_pct(tally.rate)}" + (f" · {t['extra']} {tally.extra}" if tally.extra else ""),
              "ok": tally.rate is not None and tally.rate >= 1},
             *({"big": w.number(figures[k].actual), "small": "", "what": t[label],
-               "sub": (f"{t['target']} {w.number(figures[k].target)} · {_pct(figures[k].progress)}"
-                       if figures[k].target else ""),
+               "sub": (f"{t['target']} {w.number(target)} · {_pct(figures[k].progress)}"
+                       if (target := figures[k].target) else ""),
                "ok": bool(figures[k].met)} for k, label in (("reach", "reach"), ("app_installs", "installs"),
                                                            ("households", "households"))),
         ],

@@ -270,6 +270,12 @@ class Column:
     def fill_in(self) -> bool:
         return self.value is None
 
+    @property
+    def ledger_key(self) -> str:
+        """The key of a ledger column: every ledger column has one."""
+        assert self.key is not None
+        return self.key
+
 
 #: The words of L heading ledger columns, which are also those columns' keys.
 LEDGER_WORDS = ("date", "weekday", "start", "end", "venue", "kind", "format", "theme", "key_date", "audience",
@@ -488,7 +494,7 @@ class _Book:
         ws = self.wb.create_sheet(self.names.claim(self.t("ledger")))
         columns = self.ledger_columns()
         entries = self.merged.entries if self.merged else {}
-        rows = [[entries.get(a.id, {}).get(c.key) if c.fill_in else c.value(a) for c in columns]
+        rows = [[entries.get(a.id, {}).get(c.ledger_key) if c.value is None else c.value(a) for c in columns]
                 for a in self.view.activities]
         self.ledger_table(ws, columns, rows, self.t("ledger"))
 
@@ -531,9 +537,9 @@ class _Book:
     def planned_values(self, activities: list[ActivityView]) -> dict[str, dict[str, Any]]:
         """Activity id → what the ledger pre-fills for it, by column key."""
         planned = [c for c in self.ledger_columns() if not c.fill_in]
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         for a in activities:
-            out[a.id] = {c.key: c.value(a) for c in planned}
+            out[a.id] = {c.ledger_key: c.value(a) for c in planned if c.value is not None}
             if a.venue is None and a.raw.get("venue"):  # a venue the plan no longer has: its name is unknown
                 out[a.id][UNKNOWN_KEY] = ("venue", "kind")
         return out
@@ -547,7 +553,7 @@ class _Book:
             before = {**self.planned_values(earlier.cancelled), **self.planned_values(earlier.activities)}
         self.merged = merge(previous, current=self.planned_values(self.view.activities),
                             withdrawn=self.planned_values(self.view.cancelled), earlier=before,
-                            columns=[c.key for c in self.ledger_columns() if c.fill_in], words=self.t,
+                            columns=[c.ledger_key for c in self.ledger_columns() if c.fill_in], words=self.t,
                             other_language=previous.language not in (None, self.lang))
 
     @staticmethod
@@ -575,7 +581,8 @@ class _Book:
         rows = []
         for kept in self.merged.cancelled:
             rows.append([self.t("cancelled") if c is mark else kept.id if c.key == "id"
-                         else kept.entries.get(c.key) if c.fill_in else self.shown(c, kept.planned.get(c.key))
+                         else kept.entries.get(c.ledger_key) if c.fill_in
+                         else self.shown(c, kept.planned.get(c.ledger_key))
                          for c in columns])
         self.ledger_table(ws, columns, rows, self.t("cancelled_sheet"))
         for r in range(2, len(rows) + 2):
