@@ -290,3 +290,18 @@ def test_the_greedy_keeps_min_gap_days_at_five_into_venues():
     for v, ds in days.items():
         ds.sort()
         assert all(b - a >= max(1, gaps[v]) for a, b in zip(ds, ds[1:])), (v, ds, gaps[v])
+
+
+def test_every_registered_tactic_is_a_tactic_and_a_half_tactic_is_not():
+    import types
+
+    from planner.tactics import registry
+    from planner.tactics.base import Tactic
+
+    modules = registry.all_modules()
+    assert modules and all(isinstance(m, Tactic) for m in modules)
+    assert len({m.NAME for m in modules}) == len(modules)
+    half = types.ModuleType("planner.tactics.half")
+    half.NAME, half.ORDER = "half", 1
+    half.enabled = lambda plan: True  # no add(ctx)
+    assert not isinstance(half, Tactic)

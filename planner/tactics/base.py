@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import ModuleType
-from typing import Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar, runtime_checkable
 
 from ortools.sat.python import cp_model
 
@@ -106,6 +106,28 @@ class Group:
     end: int
     area: str  # venue area, "" when unknown, ONLINE_AREA for online work
     cands: list[int] = field(default_factory=list)
+
+
+@runtime_checkable
+class Tactic(Protocol):
+    """What a tactic module is (the registry refuses a module that names itself a tactic
+    without it). Required: `NAME`, `ORDER` (its place in building the model), `enabled(plan)`
+    and `add(ctx)` (its hard rules as constraints, its soft rules as named `Goal`s and `Cost`s).
+
+    Optional hooks, each used where a module has it: `CORE` (in every model), `RANK` (its row in
+    the score), `PREPARE_ORDER` and `prepare(ctx)` (before the activity variables: needs,
+    availability such as `ctx.not_before`), `score`/`extra_score` (its score row), `served`
+    (the labels of the activities it serves), `prefer`, `credits`/`keep_credits` (key-date
+    credits), `CAMPAIGN_END_COST`, `greedy_quotas(ctx)` (what the greedy plan fills, as
+    `planner.capacity.Quota`s) and `explain_goal`/`explain_rule`/`explain_unmet_rule`/
+    `explain_needs`/`explain_splits` (what `planner explain` says about its rules)."""
+
+    NAME: str
+    ORDER: int
+
+    def enabled(self, plan: Any) -> bool: ...
+
+    def add(self, ctx: Any) -> None: ...
 
 
 class ScoreRow(Protocol):

@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from planner.tactics.base import Tactic
+
 NOT_TACTICS = {"base", "registry"}
 
 
@@ -22,6 +24,8 @@ def _found() -> tuple[ModuleType, ...]:
             continue
         module = importlib.import_module(f"planner.tactics.{info.name}")
         if hasattr(module, "NAME") and hasattr(module, "ORDER"):
+            if not isinstance(module, Tactic):
+                raise TypeError(f"{module.__name__} names itself a tactic but lacks enabled(plan) or add(ctx)")
             mods.append(module)
     return tuple(sorted(mods, key=lambda m: (m.ORDER, m.NAME)))
 
