@@ -310,7 +310,7 @@ class Relaxed:
         if self.busy is not None:
             fixed = self.busy.venue_days.get(t.venue, set()) if t.venue is not None else set()
             for d, v in mine.items():
-                if any(too_close(t.gap, d, e) for e in fixed):
+                if too_close(t.gap, d, fixed):
                     m.add_bool_or([v.Not(), gap_lit.Not(), self.lit(("visits", t.venue)).Not()])
 
     def _staff(self, by_part: dict[tuple[int, int], list]) -> dict[tuple[int, int, int], Any]:

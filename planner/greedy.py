@@ -84,7 +84,7 @@ class Greedy:
         if (c.venue, c.day) in self.slots:
             return False
         gap = self.gap[c.venue]
-        return gap <= 1 or not any(too_close(gap, c.day, d) for d in self.venue_days[c.venue])
+        return not too_close(gap, c.day, self.venue_days[c.venue])
 
     def free(self, p: int, i: int) -> bool:
         ctx = self.ctx
@@ -231,8 +231,11 @@ class Greedy:
         cands = self.ctx.cands
         pool = self.by_venue.get(q.venue, ()) if q.venue is not None else range(len(cands))
         period = q.period
-        out = [i for i in pool if q.counts(cands[i])
-               and (period is None or period.first <= cands[i].day <= period.last)]
+        if period is not None:  # the cheap test first: most of the pool is outside the period
+            first, last = period.first, period.last
+            pool = [i for i in pool if first <= cands[i].day <= last]
+        counts = q.counts
+        out = [i for i in pool if counts(cands[i])]
         if not q.order:
             return out
         near = q.near
@@ -241,13 +244,17 @@ class Greedy:
             "day": lambda i: cands[i].day, "id": lambda i: cands[i].id, "installs": lambda i: -cands[i].installs,
             "near": lambda i: abs((cands[i].date - near).days) if near else 0}
         key = [parts[o] for o in q.order]
+        if len(key) == 1:
+            return sorted(out, key=key[0])
         return sorted(out, key=lambda i: tuple(f(i) for f in key))
 
     def have(self, q: Quota) -> int:
         """Activities a count quota already has: chosen here, or fixed (earlier parts, the rest of the plan)."""
         cands, period = self.ctx.cands, q.period
         assert period is not None
-        mine = sum(1 for i in self.chosen if period.first <= cands[i].day <= period.last and q.counts(cands[i])) \
+        # a venue's quota looks at that venue's candidates only: the chosen are many
+        pool = (i for i in self.by_venue.get(q.venue, ()) if i in self.chosen) if q.venue is not None else self.chosen
+        mine = sum(1 for i in pool if period.first <= cands[i].day <= period.last and q.counts(cands[i])) \
             if q.counts_chosen else 0
         return mine + self.ctx.carried(period, q.counts)
 

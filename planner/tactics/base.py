@@ -215,7 +215,9 @@ class Ctx:
     def free_at(self, person: int, day: int, start_min: int) -> bool:
         """Whether the person may start an activity then: available that day, and no tactic's
         rule keeps them off until later."""
-        return self.available[person][day] and start_min >= self.not_before.get((person, day), 0)
+        if not self.available[person][day]:
+            return False
+        return not self.not_before or start_min >= self.not_before.get((person, day), 0)
 
     def state(self, cls: type[T]) -> T:
         """A module's own state in this model (made on first use): typed, and no other

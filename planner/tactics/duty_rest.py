@@ -28,6 +28,8 @@ def prepare(ctx: Ctx) -> None:
         if duty is None:
             continue
         rest = duty.rest_minutes()
+        if rest <= 0:  # rest_after 00:00: no rest asked
+            continue
         for d in ctx.days:
             if duty.on(ctx.date(d) - timedelta(days=1)):
                 ctx.not_before[(p, d)] = max(rest, ctx.not_before.get((p, d), 0))

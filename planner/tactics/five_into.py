@@ -11,6 +11,7 @@ up); a period in which the venue is closed throughout wants nothing.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from planner.capacity import Quota, at_venue
@@ -32,9 +33,10 @@ def min_gap_days(plan: Plan, kind: str | None) -> int:
     return rule.min_gap_days if rule is not None and kind in rule.kinds else 0
 
 
-def too_close(gap: int, day: int, other: int) -> bool:
-    """Whether activities on these two days at one venue break a min_gap_days of `gap`."""
-    return gap > 1 and abs(day - other) < gap
+def too_close(gap: int, day: int, others: Iterable[int]) -> bool:
+    """Whether an activity on `day` at a venue with activities on `others` breaks a
+    min_gap_days of `gap`."""
+    return gap > 1 and any(abs(day - other) < gap for other in others)
 
 
 # --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
@@ -130,7 +132,7 @@ def min_gap(ctx: Ctx) -> None:
     for venue in sorted(by_venue):
         days = by_venue[venue]
         for d in sorted(days):
-            if any(too_close(gap, d, e) for e in earlier[venue]):
+            if too_close(gap, d, earlier[venue]):
                 for v in days[d]:
                     m.add(v == 0)
                 continue
