@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,7 +28,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 __all__ = ["LANGUAGES", "Messages", "Msg", "for_language", "every_language", "translations", "using", "_", "_p", "_n",
-           "N_", "NP_", "DOMAIN", "PO_FILE", "WEEKDAYS", "table"]
+           "N_", "NP_", "DOMAIN", "PO_FILE", "WEEKDAYS", "table", "current", "system_language", "chosen", "told"]
 
 LANGUAGES = ("zh", "en")
 DOMAIN = "planner"
@@ -39,6 +40,8 @@ PO_FILE = "locale/zh_CN/LC_MESSAGES/planner.po"
 Msg = Union[str, tuple[str, str]]
 
 _language: ContextVar[str] = ContextVar("planner_language", default="zh")
+#: the language the user asked for (`--lang`), which a plan's campaign.language does not override
+_told: ContextVar[str | None] = ContextVar("planner_language_told", default=None)
 
 
 def _language_of(language: str | None) -> str:
@@ -104,6 +107,37 @@ def using(language: str | None) -> Iterator[Messages]:
         yield for_language(language)
     finally:
         _language.reset(token)
+
+
+def current() -> str:
+    """The language the module-level `_` speaks now."""
+    return _language.get()
+
+
+def system_language() -> str:
+    """For commands without a plan: en when the system locale is English, else Chinese."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+@contextmanager
+def told(language: str | None) -> Iterator[Messages]:
+    """The block speaks what the user asked for (`--lang`), or the system's language when
+    they asked for nothing; a plan read inside may then choose (see `chosen`)."""
+    token = _told.set(_language_of(language) if language else None)
+    try:
+        with using(language or system_language()) as m:
+            yield m
+    finally:
+        _told.reset(token)
+
+
+def chosen(plan_language: str | None) -> str:
+    """The language for a command on a plan: `--lang` if given, else the plan's campaign.language."""
+    return _told.get() or _language_of(plan_language)
 
 
 def _(message: str) -> str:

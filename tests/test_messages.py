@@ -103,3 +103,20 @@ def test_the_chinese_printable_plan_keeps_its_headings():
         '<span class="h-kicker">第一部分 · 月历排期</span>2026年6月'
         '<span class="h-aside">本月活动 4 · 摊点 2 · 线上 1 · 讲座 1</span>']
     assert '<span class="h-kicker">第二部分</span>五进覆盖' in headings
+
+
+def test_the_language_asked_for_wins_over_the_plans_and_the_systems(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert messages.system_language() == "en"
+    with messages.told(None):
+        assert messages.current() == "en" and messages.chosen("zh") == "zh"
+    with messages.told("zh"):
+        assert messages.current() == "zh" and messages.chosen("en") == "zh"
+    monkeypatch.setenv("LC_ALL", "")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert messages.system_language() == "zh"
+    monkeypatch.delenv("LANG")
+    monkeypatch.delenv("LC_ALL")
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    assert messages.system_language() == "zh"  # Chinese first
