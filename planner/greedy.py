@@ -38,7 +38,7 @@ class Greedy:
         self.st = ctx.staffing
         self.plan = GreedyPlan()
         self.chosen: set[int] = set()
-        self.venue_days: dict[str, list[int]] = defaultdict(list)
+        self.venue_days: dict[str, set[int]] = defaultdict(set)
         self.slots: set[tuple] = set()
         self.busy: dict[tuple[int, int], list[tuple[int, int, str | None, int]]] = defaultdict(list)
         self.week_load: dict[tuple[int, str], int] = defaultdict(int)
@@ -68,7 +68,7 @@ class Greedy:
         self.lectures_held = sum(1 for c, _ in ctx.carry.activities if self.share_counts(c))
         for c, staff in ctx.carry.activities:
             if c.venue:
-                self.venue_days[c.venue].append(c.day)
+                self.venue_days[c.venue].add(c.day)
             for sid in staff:
                 p = ctx.staff_index[sid]
                 self.week_load[(p, ctx.week(c.day))] += 1
@@ -426,7 +426,7 @@ def _commit(g: Greedy, i: int, people: Sequence[tuple[int, PositionType | None]]
     g.plan.staff[i] = list(people)
     if c.venue:
         g.slots.add((c.venue, c.day))
-        g.venue_days[c.venue].append(c.day)
+        g.venue_days[c.venue].add(c.day)
     else:
         g.slots.add((c.format, c.day, c.start_min))
     for p, _ in people:

@@ -4,6 +4,7 @@ here, so every tactic module can import this one."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,12 +26,11 @@ PAIRED_KINDS = ("community", "village", "household")  # 网格+警网: police wi
 PARTS = ((0, "morning"), (12 * 60, "midday"), (14 * 60, "afternoon"), (17 * 60, "evening"), (21 * 60, "night"))
 
 
+_PART_STARTS = tuple(begin for begin, _ in PARTS)
+
+
 def part_of(start_min: int) -> int:
-    part = 0
-    for k, (begin, _) in enumerate(PARTS):
-        if start_min >= begin:
-            part = k
-    return part
+    return max(0, bisect_right(_PART_STARTS, start_min) - 1)
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Need:
 PositionType = tuple[str, tuple[str, ...]]  # (role, or "*" for any role; skills the holder needs)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Period:
     label: str  # 2026-W23, 2026-07, or a date span
     first: int  # day indexes into calendar.days, inclusive
@@ -209,6 +209,7 @@ class Ctx:
         # (person, day) → the earliest start a tactic's hard rule leaves them that day (rest
         # after a night's duty): filled in `prepare`, kept by staffing and the greedy alike
         self.not_before: dict[tuple[int, int], int] = {}
+        self._periods: dict[tuple[str, int], list[Period]] = {}
         self._weeks: dict[int, str] = {}
         self._carry_by_day: dict[int, list[Candidate]] | None = None
 
@@ -239,7 +240,10 @@ class Ctx:
 
     def periods(self, per: str, *, split: int = 1) -> list[Period]:
         """The campaign's weeks, months or the campaign itself (cut in `split` equal parts)."""
-        return campaign_periods(self.calendar, per, split=split)
+        key = (per, split)
+        if key not in self._periods:  # asked for by every quota and goal: thousands of times in a city
+            self._periods[key] = campaign_periods(self.calendar, per, split=split)
+        return list(self._periods[key])
 
     def in_chunk(self, period: Period) -> bool:
         """A period's goal belongs to this model if the period overlaps its days and ends

@@ -11,7 +11,7 @@ up); a period in which the venue is closed throughout wants nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import Any
 
 from planner.capacity import Quota, at_venue
@@ -33,10 +33,14 @@ def min_gap_days(plan: Plan, kind: str | None) -> int:
     return rule.min_gap_days if rule is not None and kind in rule.kinds else 0
 
 
-def too_close(gap: int, day: int, others: Iterable[int]) -> bool:
+def too_close(gap: int, day: int, others: Collection[int]) -> bool:
     """Whether an activity on `day` at a venue with activities on `others` breaks a
     min_gap_days of `gap`."""
-    return gap > 1 and any(abs(day - other) < gap for other in others)
+    if gap <= 1 or not others:
+        return False
+    if isinstance(others, (set, frozenset)) and 2 * gap < len(others):  # the greedy asks millions of times
+        return any(d in others for d in range(day - gap + 1, day + gap))
+    return any(abs(day - other) < gap for other in others)
 
 
 # --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
