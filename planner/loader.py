@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from planner.aliases import canonical_ids
 from planner.errors import PlanError, Problem, did_you_mean
 from planner.model import Plan
 from planner.yamlio import Document, load_yaml
@@ -40,6 +41,8 @@ def load_plan(path: Path | str) -> LoadedPlan:
 
     _readable(path)
     document = load_yaml(path, what="station plan", strict=False)
+    # Chinese names (民警, 社区, 工作日 …) become ids first: the model, the checks and plan.json see ids
+    document.problems += canonical_ids(document)
     problems: list[Problem] = []
     plan: Plan | None = None
     try:
