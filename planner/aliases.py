@@ -246,6 +246,7 @@ class _Rewriter:
     def keys(self, node: dict, path: Path_, vocab: str) -> dict:
         out: dict = {}
         given: dict[str, str] = {}
+        renamed: dict[str, str] = {}
         for k, v in node.items():
             new = self.canonical(vocab, k, (*path, k), key=True)
             if new in given:
@@ -255,17 +256,22 @@ class _Rewriter:
                 continue
             given[new] = k
             if new != k:
-                _move_positions(self.document, (*path, k), (*path, new))
+                renamed[k] = new
             out[new] = v
+        if renamed:
+            _move_positions(self.document, path, renamed)
         return out
 
 
-def _move_positions(document: Document, old: Path_, new: Path_) -> None:
-    """A renamed key's positions, and those of everything under it, now under its new name."""
-    n = len(old)
+def _move_positions(document: Document, parent: Path_, renamed: dict[str, str]) -> None:
+    """Renamed keys' positions, and those of everything under them, now under their new names
+    (one pass over the positions for all the keys of a mapping: a city plan has tens of thousands)."""
+    n = len(parent)
     for table in (document.positions.values, document.positions.keys):
-        for path in [p for p in table if p[:n] == old]:
-            table[new + path[n:]] = table.pop(path)
+        moved = [p for p in table if len(p) > n and p[n] in renamed and p[:n] == parent]
+        entries = [(p, table.pop(p)) for p in moved]
+        for p, position in entries:
+            table[(*parent, renamed[str(p[n])], *p[n + 1:])] = position
 
 
 def canonical_ids(document: Document) -> list[Problem]:
