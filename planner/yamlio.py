@@ -164,7 +164,10 @@ _told_encoding: ContextVar[str | None] = ContextVar("plan_encoding", default=Non
 def known_encoding(name: str) -> str:
     """Python's name of a text encoding (gbk, GB2312, utf8 …), or ValueError saying what is known."""
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name)
+        if not getattr(codec, "_is_text_encoding", True):  # base64, zlib: codecs of bytes, not of text
+            raise LookupError(name)
+        return codec.name
     except LookupError:
         raise ValueError(_("unknown text encoding '{name}'; a plan is utf-8, or gb18030 (GBK) as Chinese "
                            "Windows editors save it").format(name=name)) from None
@@ -188,7 +191,11 @@ def _where(raw: bytes, offset: int, encoding: str) -> tuple[int, int]:
     """Line and column (in characters) of a byte offset: line breaks are the same byte in UTF-8
     and GB18030, so the lines count as an editor counts them."""
     start = raw.rfind(b"\n", 0, offset) + 1
-    return raw[:offset].count(b"\n") + 1, len(raw[start:offset].decode(encoding, errors="replace")) + 1
+    try:
+        col = len(raw[start:offset].decode(encoding, errors="replace")) + 1
+    except (UnicodeError, ValueError):  # codecs that cannot replace (idna): count bytes
+        col = offset - start + 1
+    return raw[:offset].count(b"\n") + 1, col
 
 
 def _mostly_utf8(raw: bytes) -> bool:
@@ -219,6 +226,8 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> str:
             raise fail(_("is not {encoding} text: byte 0x{byte:02X} (offset {offset}) does not belong in it; "
                          "check --encoding").format(encoding=name, byte=raw[e.start], offset=e.start),
                        e.start, name) from None
+        except (UnicodeError, ValueError):  # a codec such as idna fails without saying where
+            raise fail(_("is not {encoding} text; check --encoding").format(encoding=name), 0, "latin-1") from None
         return text.removeprefix("\ufeff")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:

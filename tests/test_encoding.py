@@ -113,8 +113,9 @@ def test_encoding_forces_how_the_plan_is_read(tmp_path):
     # a name that is no encoding is bad input, not a traceback
     unknown = run_planner("check", gbk, "--encoding", "klingon")
     assert unknown.returncode == 2 and "klingon" in unknown.stderr and "Traceback" not in unknown.stderr
-    with pytest.raises(PlanError, match="klingon"):
-        load_plan(gbk, encoding="klingon")
+    for codec in ("klingon", "base64"):  # base64 is a codec of bytes, not of text
+        with pytest.raises(PlanError, match=codec):
+            load_plan(gbk, encoding=codec)
 
 
 def test_bytes_that_are_neither_utf8_nor_gb18030_are_an_error_at_their_line(tmp_path):
@@ -134,3 +135,15 @@ def test_a_utf8_file_with_a_broken_character_is_an_error_not_gbk_nonsense(tmp_pa
     [(found_line, col, _, what)] = _problems(plan)
     assert found_line == line and col == 11
     assert "UTF-8" in what and f"0x{raw[where + 1]:02X}" in what
+
+
+def test_any_encoding_named_reads_the_plan_or_says_why_at_a_line():
+    import encodings.aliases
+
+    names = sorted(set(encodings.aliases.aliases.values()))
+    assert len(names) > 50
+    for name in names:
+        try:
+            load_plan(CONTRACT_EXAMPLE, encoding=name)
+        except PlanError as e:
+            assert all(p.line >= 1 and p.col >= 1 for p in e.problems), name
