@@ -190,3 +190,26 @@ def test_every_field_of_a_controlled_vocabulary_takes_names():
     assert len(found) > 10
     covered = {(tuple("*" if p == "<one>" else p for p in slot.pattern), slot.vocab) for slot in SLOTS}
     assert found - covered == set()
+
+
+def test_targets_by_format_and_material_names_and_the_plans_own_names(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(NAMES_EXAMPLE.read_text(encoding="utf-8").replace(
+        "    audiences: [老年人, 居民]", "    audiences: [老年人, 居民, 渔民]").replace(
+        "  线上:      {duration: 30m, needs: {skills: [线上]}}",
+        "  线上:      {duration: 30m, needs: {skills: [线上]}}\n"
+        "  anti_drug: {name: 禁毒宣传, duration: 1h, needs: {police: 1}, kinds: [社区],\n"
+        "              windows: [{days: 工作日, time: '09:00-11:00', kinds: [社区]}]}")
+        + "\naudiences:\n  - {id: fishermen, name: 渔民}\n"
+          "targets:\n  activities: {禁毒宣传: 3, 讲座: 2}\n  materials: {宣传单: 100}\n"
+          "  months:\n    2026-07: {activities: {摊点: 4}}\n  weeks:\n    2026-W27: {materials: {海报: 5}}\n",
+        encoding="utf-8")
+    loaded = load_plan(plan).plan
+    assert loaded.venues[0].audiences == ["elderly", "residents", "fishermen"]
+    assert loaded.targets is not None
+    assert loaded.targets.activities == {"anti_drug": 3, "lecture": 2}
+    assert loaded.targets.materials == {"leaflet": 100}
+    assert loaded.targets.months["2026-07"].activities == {"stall": 4}
+    assert loaded.targets.weeks["2026-W27"].materials == {"poster": 5}
+    windows = loaded.activities["anti_drug"].windows
+    assert windows is not None and windows[0].days == "workdays" and windows[0].kinds == ["community"]
