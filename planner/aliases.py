@@ -194,15 +194,19 @@ def _slots() -> list[_Slot]:
 SLOTS = _slots()
 
 
-def _unknown(table: Table, vocab: str, value: str) -> str:
-    # Chinese names are short: one character in two wrong is still a near miss
-    close = difflib.get_close_matches(_bare(value), list(table.ids), n=1, cutoff=0.5)
+def _unknown(table: Table, vocab: str, value: str, path: Path_) -> str:
+    # Chinese names are short: one character of two wrong is still a near miss, two of four are not
+    bare = _bare(value)
+    close = difflib.get_close_matches(bare, list(table.ids), n=1, cutoff=0.5 if len(bare) <= 2 else 0.6)
     hint = _(" (did you mean '{name}', that is {id}?)").format(name=close[0], id=table.ids[close[0]]) if close else ""
     ids = sorted(set(table.lookup.values()) | set(table.shown))
     listed = _(", ").join(_p("vocabulary", "{id} ({name})").format(id=i, name=table.shown[i])
                           if i in table.shown else i for i in ids)
-    return _("'{value}' is not a {what}{hint}; write one of {ids}").format(
+    message = _("'{value}' is not a {what}{hint}; write one of {ids}").format(
         value=value, what=_p(*_WHAT[vocab]), hint=hint, ids=listed)
+    if path[:1] == ("activities",) and len(path) == 2:  # perhaps a format of the plan's own
+        message += _("; a new format takes an id of a-z, 0-9 and _ (e.g. anti_drug) and its Chinese under name:")
+    return message
 
 
 class _Rewriter:
@@ -217,7 +221,7 @@ class _Rewriter:
         table = self.tables[vocab]
         found = table.lookup.get(_bare(value))
         if found is None:
-            self.problems.append(self.document.problem(path, _unknown(table, vocab, value), key=key))
+            self.problems.append(self.document.problem(path, _unknown(table, vocab, value, path), key=key))
             return value
         return found
 

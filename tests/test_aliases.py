@@ -213,3 +213,15 @@ def test_targets_by_format_and_material_names_and_the_plans_own_names(tmp_path):
     assert loaded.targets.weeks["2026-W27"].materials == {"poster": 5}
     windows = loaded.activities["anti_drug"].windows
     assert windows is not None and windows[0].days == "workdays" and windows[0].kinds == ["community"]
+
+
+def test_a_new_format_under_a_chinese_key_is_told_how_to_add_it(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(NAMES_EXAMPLE.read_text(encoding="utf-8").replace(
+        "  线上:      {", "  禁毒宣传: {duration: 1h}\n  线上:      {"), encoding="utf-8")
+    with messages.using("en"), pytest.raises(PlanError) as error:
+        load_plan(plan)
+    [problem] = error.value.problems
+    assert problem.where == "activities.禁毒宣传" and problem.line == _line_of(plan, "  禁毒宣传:")
+    assert "did you mean" not in problem.what  # 禁毒宣传 is no near miss of 线上宣传
+    assert "anti_drug" in problem.what and "name:" in problem.what
