@@ -54,6 +54,10 @@ def test_a_gbk_copy_of_the_lanzhou_example_plans_to_the_same_plan_json(tmp_path)
     assert len(utf8["activities"]) > 50
     assert from_gbk["station"] == utf8["station"]  # the Chinese names came through as Chinese
     assert from_gbk == utf8, f"the wall clock may have cut a search short: {notes}"
+    # later commands find the GBK plan through plan.json's source, detected or told
+    for told in ([], ["--encoding", "gbk"]):
+        done = run_planner("export", tmp_path / "gbk" / "plan.json", "--to", "ics", *told)
+        assert done.returncode == 0, done.stderr
 
 
 def test_gbk_gb18030_bom_crlf_and_utf16_read_to_the_same_plan_with_the_same_positions(tmp_path):
@@ -147,3 +151,16 @@ def test_any_encoding_named_reads_the_plan_or_says_why_at_a_line():
             load_plan(CONTRACT_EXAMPLE, encoding=name)
         except PlanError as e:
             assert all(p.line >= 1 and p.col >= 1 for p in e.problems), name
+
+
+def test_every_command_that_reads_a_plan_takes_encoding():
+    import typer.main
+
+    from planner.cli import app
+
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    reading = ["plan", "check", "replan", "export", "suggest", "explain", "record", "report", "roster"]
+    for name in reading:
+        assert "--encoding" in [o for p in commands[name].params for o in p.opts], name
+    assert "--encoding" not in [o for p in commands["dates"].params for o in p.opts]
