@@ -39,6 +39,25 @@ def _fail(error: PlanError) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+def _plan_encoding(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    """--encoding holds for every plan file the command reads (planner.yamlio.reading_as)."""
+    if value:
+        from planner.yamlio import known_encoding, reading_as
+
+        try:
+            known_encoding(value)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
+        ctx.with_resource(reading_as(value))
+    return value
+
+
+#: one option for every command that reads a plan: a plan saved as GBK is read without it, this forces one
+PlanEncoding = Annotated[Optional[str], typer.Option(
+    "--encoding", metavar="NAME", callback=_plan_encoding,
+    help="the plan file's text encoding, e.g. gbk (default: UTF-8, else GB18030 as Chinese Windows saves it)")]
+
+
 def templates_dir() -> Path:
     """templates/ inside an installed wheel, else the source tree's."""
     here = Path(__file__).resolve().parent
@@ -70,6 +89,7 @@ def init(
 @app.command()
 def check(
     plan: Annotated[Path, typer.Argument(help="station plan (YAML)")],
+    encoding: PlanEncoding = None,
 ) -> None:
     """Validate a plan and summarise staff, venues, days, key dates and capacity."""
     from planner.calendar import build_calendar
@@ -170,6 +190,7 @@ def plan(
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over: ignore the plan.json already in OUT (every "
                                         "calendar event a first version, SEQUENCE 0; nothing withdrawn)")] = False,
+    encoding: PlanEncoding = None,
 ) -> None:
     """Solve the plan and write every output; live progress on a terminal. Into an OUT that
     holds an earlier plan, publishes a new version: calendar events keep their UIDs, SEQUENCE
@@ -332,6 +353,7 @@ def replan(
     time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
+    encoding: PlanEncoding = None,
 ) -> None:
     """Re-plan from a date after the plan changed (leave, a closed venue, a new key date),
     keeping calendar events (UIDs) and changing as little as possible."""
@@ -516,6 +538,7 @@ def export(
     to: Annotated[list[str], typer.Option("--to", help="ics, html, pdf or xlsx (repeat for several)")],
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
+    encoding: PlanEncoding = None,
 ) -> None:
     """Re-render outputs from plan.json without solving."""
     from planner.export.output import output_dir
@@ -575,6 +598,7 @@ def suggest(
     top: Annotated[int, typer.Option("--top", min=1, help="options shown per activity")] = 3,
     show_all: Annotated[bool, typer.Option("--all", help="also list who lacks the role or skill")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    encoding: PlanEncoding = None,
 ) -> None:
     """Who could take an activity at a venue on a day, or replace someone on one: ranked, with why and the cost."""
     from planner.errors import Problem
@@ -632,6 +656,7 @@ def explain_command(
     venue: Annotated[Optional[str], typer.Option("--venue", help="only this venue's goals (venue id)")] = None,
     time_limit: Annotated[str, typer.Option("--time-limit", help="time for solving and explaining, e.g. 10s")] = "10s",
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    encoding: PlanEncoding = None,
 ) -> None:
     """Why no plan exists, or why goals are unmet: the smallest set of conflicting plan entries, with FILE:LINE."""
     from planner.errors import Problem
@@ -694,6 +719,7 @@ def record_command(
     end: Annotated[Optional[str], typer.Option("--end", metavar="HH:MM", help="with --extra")] = None,
     staff: Annotated[Optional[str], typer.Option("--staff", metavar="IDS", help="with --extra: staff ids, "
                                                  "comma-separated")] = None,
+    encoding: PlanEncoding = None,
 ) -> None:
     """Record what was done: the filled 台账, or one activity, into OUT's database.
 
@@ -761,6 +787,7 @@ def report_command(
                                                  "still to come, not unreported (default: today)")] = None,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
+    encoding: PlanEncoding = None,
 ) -> None:
     """A period's report against the targets: OUT/reports/<period>.html, .pdf, .xlsx, .png.
 
@@ -815,6 +842,7 @@ def roster_command(
     = None,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
+    encoding: PlanEncoding = None,
 ) -> None:
     """A week's roster, who goes where and when: OUT/reports/roster-<week>.png, .html, .pdf.
 

@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from planner.aliases import canonical_ids
 from planner.errors import PlanError, Problem, did_you_mean
 from planner.model import Plan
-from planner.yamlio import Document, load_yaml
+from planner.yamlio import Document, load_yaml, told_encoding
 
 
 @dataclass
@@ -34,12 +35,15 @@ class LoadedPlan:
         return f"{self.file}:{line}"
 
 
-def load_plan(path: Path | str) -> LoadedPlan:
-    """Read and validate a station plan, or raise PlanError listing every problem."""
+def load_plan(path: Path | str, *, encoding: str | None = None) -> LoadedPlan:
+    """Read and validate a station plan, or raise PlanError listing every problem. `encoding`
+    names the file's text encoding (else `--encoding`'s, else detected: UTF-8, then GB18030)."""
     from planner.checks import check_calendar_coverage, check_references
 
     _readable(path)
-    document = load_yaml(path, what="station plan", strict=False)
+    document = load_yaml(path, what="station plan", strict=False, encoding=encoding or told_encoding())
+    # Chinese names (民警, 社区, 工作日 …) become ids first: the model, the checks and plan.json see ids
+    document.problems += canonical_ids(document)
     problems: list[Problem] = []
     plan: Plan | None = None
     try:

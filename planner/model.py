@@ -30,9 +30,33 @@ from pydantic import (
     model_validator,
 )
 
+from planner import vocab
+from planner.aliases import name_schema, names
 from planner.catalogue import MAX_MATERIAL_FIXED, MaterialUse, Needs, catalogue, defaults
 from planner.types import Clock, Duration, Email, Id, KeyId, Span, Word
-from planner.vocab import DayClass, Language, Per, Risk, Role, Skill, VenueKind
+from planner.vocab import Language
+
+# The ids a plan takes, which it may also write by their Chinese names (planner.aliases, applied
+# before validation): the JSON Schema lists both, so an editor accepts and completes either.
+_WORD_SCHEMA = TypeAdapter(Word).json_schema()
+Role = Annotated[vocab.Role, WithJsonSchema(name_schema("role", list(vocab.ROLES)))]
+Skill = Annotated[vocab.Skill, WithJsonSchema(name_schema("skill", list(vocab.SKILLS)))]
+VenueKind = Annotated[vocab.VenueKind, WithJsonSchema(name_schema("kind", list(vocab.VENUE_KINDS)))]
+DayClass = Annotated[vocab.DayClass, WithJsonSchema(name_schema("day_class", list(vocab.DAY_CLASSES)))]
+Risk = Annotated[vocab.Risk, WithJsonSchema(name_schema("risk", list(vocab.RISKS)))]
+Per = Annotated[vocab.Per, WithJsonSchema(name_schema("per", ["week", "month", "campaign"]))]
+AudienceName = Annotated[Word, WithJsonSchema(name_schema("audience", base=_WORD_SCHEMA))]
+FraudTypeName = Annotated[Word, WithJsonSchema(name_schema("fraud_type", base=_WORD_SCHEMA))]
+FormatName = Annotated[Word, WithJsonSchema(name_schema("format", base=_WORD_SCHEMA))]
+KeyDateName = Annotated[KeyId, WithJsonSchema(name_schema("key_date", base=TypeAdapter(KeyId).json_schema()))]
+
+
+def _name_keys(schema: dict[str, Any], vocab_name: str) -> None:
+    """Keys that are ids (a format's needs by role, precision by risk) also by their names."""
+    properties = schema.get("properties", {})
+    for name, id_ in names(vocab_name).items():
+        if id_ in properties:
+            properties.setdefault(name, properties[id_])
 
 D = defaults()
 _T = D["tactics"]
@@ -201,7 +225,7 @@ class Venue(_Model):
     id: Id
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     kind: VenueKind
-    audiences: list[Word] | None = Field(None, description="default: the kind's usual audiences")
+    audiences: list[AudienceName] | None = Field(None, description="default: the kind's usual audiences")
     size: int | None = Field(None, ge=0, le=MAX_COUNT, description="people it serves")
     risk: Risk = Field(D["venue"]["risk"], description="from warning data")
     area: str | None = Field(None, max_length=NAME_LENGTH, description="zone; moving between zones costs travel time")
@@ -322,8 +346,9 @@ def _check_week(value: str) -> str:
     return _in_campaign(value, span, "week")
 
 
-FormatKey = Annotated[Word, AfterValidator(_known_format)]
-MaterialKey = Annotated[Word, AfterValidator(_known_material)]
+FormatKey = Annotated[Word, AfterValidator(_known_format), WithJsonSchema(name_schema("format", base=_WORD_SCHEMA))]
+MaterialKey = Annotated[Word, AfterValidator(_known_material),
+                        WithJsonSchema(name_schema("material", base=_WORD_SCHEMA))]
 MonthKey = Annotated[str, AfterValidator(_check_month), WithJsonSchema({"type": "string", "pattern": _MONTH})]
 WeekKey = Annotated[str, AfterValidator(_check_week), WithJsonSchema({"type": "string", "pattern": _WEEK})]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
@@ -343,6 +368,8 @@ MaterialAmount = Annotated[Union[Annotated[Annotated[float, Field(ge=0, le=MAX_M
 
 
 class NeedsOverride(_Model):
+    model_config = ConfigDict(json_schema_extra=lambda schema, _: _name_keys(schema, "role"))
+
     police: int | None = Field(None, ge=0, le=50)
     auxiliary: int | None = Field(None, ge=0, le=50)
     grid_worker: int | None = Field(None, ge=0, le=50)
@@ -401,10 +428,12 @@ class PlaceWindow(_Model):
     time: Times = Field(min_length=1)
     per_week: int | None = Field(None, ge=0, le=100,
                                  description="stalls wanted each week across this line's places")
-    activity: Word = Field("stall", description="the format these windows are for")
+    activity: FormatName = Field("stall", description="the format these windows are for")
 
 
 class Precision(_Model):
+    model_config = ConfigDict(json_schema_extra=lambda schema, _: _name_keys(schema, "risk"))
+
     high: float = Field(_T["six_plus"]["precision"]["high"], ge=0, le=20)
     medium: float = Field(_T["six_plus"]["precision"]["medium"], ge=0, le=20)
     low: float = Field(_T["six_plus"]["precision"]["low"], ge=0, le=20)
@@ -438,14 +467,14 @@ class CustomKeyDate(_Model):
     id: KeyId
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     date: Span = Field(description="a day, or a span that is its own window")
-    audiences: Literal["all"] | list[Word] = "all"
-    themes: Literal["any"] | list[Word] = "any"
-    activity: Word | None = Field(None, description="the format to hold, e.g. door_to_door")
+    audiences: Literal["all"] | list[AudienceName] = "all"
+    themes: Literal["any"] | list[FraudTypeName] = "any"
+    activity: FormatName | None = Field(None, description="the format to hold, e.g. door_to_door")
     lead_days: int | None = Field(None, ge=1, le=90)
 
 
 class KeyDates(_Model):
-    use: Literal["all"] | list[KeyId] = Field("all", description="catalogue key-date ids, or all")
+    use: Literal["all"] | list[KeyDateName] = Field("all", description="catalogue key-date ids, or all")
     lead_days: int = Field(_T["key_dates"]["lead_days"], ge=1, le=90,
                            description="default window: the days up to and including the date")
     min_activities: int = Field(_T["key_dates"]["min_activities"], ge=0, le=100)
@@ -521,7 +550,7 @@ class AudienceDef(_Model):
 class FraudTypeDef(_Model):
     id: Word
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    audiences: list[Word] = Field(min_length=1)
+    audiences: list[AudienceName] = Field(min_length=1)
     talking_points: list[Annotated[str, Field(max_length=POINT_LENGTH)]] = Field(default_factory=list,
                                                                                 max_length=MAX_POINTS)
 
@@ -576,7 +605,7 @@ class Plan(_Model):
     campaign: Campaign
     staff: list[Staff] = Field(min_length=1)
     venues: list[Venue] = Field(min_length=1)
-    activities: dict[Word, ActivityFormat] = Field(default_factory=dict,
+    activities: dict[FormatName, ActivityFormat] = Field(default_factory=dict,
                                                    description="formats: override built-in keys or add formats")
     tactics: Tactics = Field(default_factory=Tactics)
     weights: Weights = Field(default_factory=Weights)

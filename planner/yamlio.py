@@ -7,6 +7,10 @@ column for error messages.
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planner.errors import Path_, PlanError, Problem, dotted
+from planner.messages import _
 
 MAX_BYTES = 5 * 1024 * 1024  # a city plan with 1,500 venues is well under 1 MB
 MAX_NODES = 1_000_000  # stops alias bombs ("billion laughs") before they eat memory
@@ -150,11 +155,108 @@ class _TooBig(Exception):
         self.node = node
 
 
-def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True) -> Document:
+# --- text encodings: what Chinese Windows editors save ------------------------------------------------
+
+#: the encoding `--encoding` asked for, for the plan files a command reads (None: detect)
+_told_encoding: ContextVar[str | None] = ContextVar("plan_encoding", default=None)
+
+
+def known_encoding(name: str) -> str:
+    """Python's name of a text encoding (gbk, GB2312, utf8 …), or ValueError saying what is known."""
+    try:
+        codec = codecs.lookup(name)
+        if not getattr(codec, "_is_text_encoding", True):  # base64, zlib: codecs of bytes, not of text
+            raise LookupError(name)
+        return codec.name
+    except LookupError:
+        raise ValueError(_("unknown text encoding '{name}'; a plan is utf-8, or gb18030 (GBK) as Chinese "
+                           "Windows editors save it").format(name=name)) from None
+
+
+@contextmanager
+def reading_as(encoding: str | None) -> Iterator[None]:
+    """Plan files read inside the block are in `encoding` (None: detected)."""
+    token = _told_encoding.set(known_encoding(encoding) if encoding else None)
+    try:
+        yield
+    finally:
+        _told_encoding.reset(token)
+
+
+def told_encoding() -> str | None:
+    return _told_encoding.get()
+
+
+def _where(raw: bytes, offset: int, encoding: str) -> tuple[int, int]:
+    """Line and column (in characters) of a byte offset: line breaks are the same byte in UTF-8
+    and GB18030, so the lines count as an editor counts them."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    try:
+        col = len(raw[start:offset].decode(encoding, errors="replace")) + 1
+    except (UnicodeError, ValueError):  # codecs that cannot replace (idna): count bytes
+        col = offset - start + 1
+    return raw[:offset].count(b"\n") + 1, col
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """A UTF-8 file with a broken byte or two, rather than GBK text (which is nearly all
+    invalid as UTF-8): read as GB18030 it would be nonsense, so it is an error instead."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return sum(1 for ch in text if ord(ch) > 0x7F) - bad > bad
+
+
+def decode(raw: bytes, file: str, encoding: str | None = None) -> str:
+    """A plan file's bytes as text: `encoding` if given; else UTF-8 (with or without a BOM),
+    UTF-16 with a BOM (Notepad's "Unicode"), or GB18030, the superset of GBK that Notepad
+    and WPS save on Chinese Windows."""
+
+    def fail(what_is_wrong: str, offset: int, as_: str) -> PlanError:
+        line, col = _where(raw, offset, as_)
+        return PlanError([Problem(line, col, "(file)", what_is_wrong, file)])
+
+    if encoding is not None:
+        try:
+            name = known_encoding(encoding)
+        except ValueError as e:
+            raise PlanError([Problem(1, 1, "(file)", str(e), file)]) from None
+        try:
+            text = raw.decode("utf-8-sig" if name == "utf-8" else name)
+        except UnicodeDecodeError as e:
+            raise fail(_("is not {encoding} text: byte 0x{byte:02X} (offset {offset}) does not belong in it; "
+                         "check --encoding").format(encoding=name, byte=raw[e.start], offset=e.start),
+                       e.start, name) from None
+        except (UnicodeError, ValueError):  # a codec such as idna fails without saying where
+            raise fail(_("is not {encoding} text; check --encoding").format(encoding=name), 0, "latin-1") from None
+        return text.removeprefix("\ufeff")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise fail(_("is not UTF-16 text after its byte-order mark (offset {offset}); save it as UTF-8")
+                       .format(offset=e.start), 0, "latin-1") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        utf8 = e
+    if _mostly_utf8(raw):
+        raise fail(_("is UTF-8 text with a broken character: byte 0x{byte:02X} (offset {offset}) is not UTF-8; "
+                     "save the file again as UTF-8").format(byte=raw[utf8.start], offset=utf8.start),
+                   utf8.start, "utf-8")
+    try:
+        return raw.decode("gb18030").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        raise fail(_("is neither UTF-8 nor GB18030 (GBK) text: byte 0x{byte:02X} (offset {offset}) is in "
+                     "neither; save it as UTF-8, or name its encoding with --encoding")
+                   .format(byte=raw[e.start], offset=e.start), e.start, "gb18030") from None
+
+
+def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True, encoding: str | None = None) -> Document:
     """Read a YAML 1.2 file into plain data with positions, or raise PlanError.
 
     With strict=False, problems that do not stop reading (duplicate keys, unknown tags) are
     returned in Document.problems, so the caller can report them with everything else.
+    `encoding` names the file's text encoding; without it, it is detected (see `decode`).
     """
     path = Path(path)
     file = str(path)
@@ -176,12 +278,7 @@ def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True) -> D
         raise fail("cannot be read (permission denied)") from None
     except OSError as e:
         raise fail(f"cannot be read: {e.strerror or e}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise fail("is not UTF-8 text; save it as UTF-8", line, col) from None
+    text = decode(raw, file, encoding)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise fail("contains a NUL byte; is this a binary file?", line)
