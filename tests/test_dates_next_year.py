@@ -94,3 +94,46 @@ def test_dates_for_a_known_year_in_english_reads_in_english():
     assert "Spring Festival" in result.stdout and "Sun 2026-01-04" in result.stdout  # a make-up workday
     assert not re.search(r"[\u4e00-\u9fff]", result.stdout)
     assert run_planner("dates", "2026", "--extra").stdout == ""  # nothing to paste
+
+
+def _plan_for_2027(plan_file, *, language: str = "zh", block: str | None = None):
+    """The starter plan moved to March–April 2027, with a block in place of its extra_* lines."""
+    replace = {"  start: 2026-06-01\n": "  start: 2027-03-01\n", "  end: 2026-08-31 ": "  end: 2027-04-30 ",
+               "  language: zh ": f"  language: {language} "}
+    path = plan_file(replace=replace)
+    if block is not None:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        extra = [i for i, line in enumerate(lines) if line.startswith(("  extra_workdays:", "  extra_holidays:"))]
+        assert len(extra) == 2
+        lines[extra[0]:extra[1] + 1] = [block]
+        path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(is_official(2027), reason="the installed chinesecalendar knows 2027")
+@pytest.mark.parametrize("language, says", [
+    ("zh", "没有2027年的：请运行 `planner dates 2027`，把它输出的 extra_holidays / extra_workdays 一段粘贴到"),
+    ("en", "not 2027's: run `planner dates 2027` and paste the extra_holidays / extra_workdays block"),
+])
+def test_a_plan_for_next_year_without_its_days_off_shows_the_command(plan_file, language, says):
+    path = _plan_for_2027(plan_file, language=language)
+    result = run_planner("check", path)
+    assert result.returncode == 2
+    text = path.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, t in enumerate(text, 1) if t.startswith("  end: 2027-04-30"))
+    [problem] = [t for t in result.stderr.splitlines() if t.startswith(f"{path}:")]
+    assert problem.startswith(f"{path}:{line}:") and says in problem
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(is_official(2027), reason="the installed chinesecalendar knows 2027")
+def test_a_plan_for_next_year_with_the_pasted_block_checks_and_plans(plan_file, tmp_path):
+    block = run_planner("dates", "2027", "--extra").stdout
+    path = _plan_for_2027(plan_file, block=block)
+    checked = run_planner("check", path)
+    assert checked.returncode == 0, checked.stderr
+    assert "04-03, 04-04, 04-05" in checked.stdout  # 清明, as proposed, is a day off
+    planned = run_planner("plan", path, "-o", tmp_path / "out", "--time-limit", "5s")
+    assert planned.returncode == 0, planned.stderr
+    data = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert data["activities"] and all("2027-03-01" <= a["start"][:10] <= "2027-04-30" for a in data["activities"])
