@@ -52,19 +52,46 @@ def templates_dir() -> Path:
 def init(
     directory: Annotated[Path, typer.Argument(help="folder to write plan.yaml into (created if needed)")],
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing plan.yaml")] = False,
+    language: Annotated[Optional[str], typer.Option(
+        "--lang", help="zh: the Chinese starter, en: the English one (default: the system's language, "
+                       "Chinese unless it is English)")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", hidden=True, help="the day to date from (tests)")] = None,
 ) -> None:
-    """Write a commented starter plan (DIR/plan.yaml) to fill in."""
-    target = directory / "plan.yaml"
-    if target.exists() and not force:
-        print(f"{target}:1:1: (file): already exists; pass --force to overwrite it", file=sys.stderr)
+    """Write a commented starter plan (DIR/plan.yaml) for the next campaign, to fill in.
+
+    It runs from the first Monday of next month for about three months; for a year the installed
+    chinesecalendar does not know yet, the proposed days off are written into it, marked
+    待国务院通知确认 (to be confirmed by the State Council notice).
+    """
+    from rich.markup import escape
+
+    from planner.messages import told
+    from planner.starter import TEMPLATES, starter_text
+
+    if language not in (None, "zh", "en"):
+        with told(None) as m:
+            print(m._("(command line):1:1: --lang: {value!r} is not zh or en").format(value=language),
+                  file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
-    if directory.exists() and not directory.is_dir():
-        print(f"{directory}:1:1: (file): is a file, not a folder", file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    directory.mkdir(parents=True, exist_ok=True)
-    text = (templates_dir() / "starter.yaml").read_text(encoding="utf-8")
-    atomic.write_text(target, text)
-    Console().print(f"wrote {target}: edit it, then run [bold]planner check {target}[/]")
+    with told(language) as m:
+        target = directory / "plan.yaml"
+        if target.exists() and not force:
+            print(m._("{file}:1:1: (file): already exists; pass --force to overwrite it").format(file=target),
+                  file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if directory.exists() and not directory.is_dir():
+            print(m._("{file}:1:1: (file): is a file, not a folder").format(file=directory), file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        try:
+            day = date.fromisoformat(today) if today else date.today()
+        except ValueError:
+            print(m._("(command line):1:1: --today: {value!r} is not a date like 2026-06-15").format(value=today),
+                  file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        text = starter_text(templates_dir() / TEMPLATES[m.language], m.language, day)
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(target, text)
+        Console().print(escape(m._("wrote {file}: edit it, then run `planner check {file}`").format(file=target)))
 
 
 @app.command()
