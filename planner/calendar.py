@@ -16,22 +16,41 @@ from typing import Literal
 import chinese_calendar
 from lunar_python import Solar
 
-from planner.keydates import KeyDate, catalogue_key_dates, default_school_terms
+from planner.keydates import KeyDate, catalogue_key_dates, default_school_terms, lunar_to_solar
+from planner.messages import N_, NP_, Msg, for_language
 from planner.model import Plan
 from planner.types import DateSpan
 
 DayKind = Literal["workday", "makeup_workday", "weekend", "holiday"]
 
-HOLIDAY_ZH = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
+#: chinesecalendar's names of the official holidays (English) → the catalogue's msgid
+HOLIDAYS: dict[str, Msg] = {
+    "New Year's Day": NP_("official holiday", "New Year's Day"),
+    "Spring Festival": NP_("official holiday", "Spring Festival"),
+    "Tomb-sweeping Day": NP_("official holiday", "Qingming Festival"),
+    "Labour Day": NP_("official holiday", "Labour Day"),
+    "Dragon Boat Festival": NP_("official holiday", "Dragon Boat Festival"),
+    "National Day": NP_("official holiday", "National Day"),
+    "Mid-autumn Festival": NP_("official holiday", "Mid-Autumn Festival"),
+    "Anti-Fascist 70th Day": NP_("official holiday", "Victory Day (70th anniversary)"),
 }
-DAY_KIND_NAMES = {
-    "workday": ("工作日", "workday"), "makeup_workday": ("调休上班", "make-up workday"),
-    "weekend": ("周末", "weekend"), "holiday": ("法定节假日", "official day off"),
+#: the Chinese names as Day.holiday holds them (the printable plan and reports read them)
+HOLIDAY_ZH = {name: for_language("zh").msg(message) for name, message in HOLIDAYS.items()}
+DAY_KINDS: dict[str, Msg] = {
+    "workday": N_("workday"), "makeup_workday": N_("make-up workday"),
+    "weekend": N_("weekend"), "holiday": N_("official day off"),
 }
-LUNAR_FESTIVALS = ("除夕", "春节", "元宵节", "龙头节", "端午节", "七夕节", "中元节", "中秋节", "重阳节", "腊八节")
+#: (zh, en) pairs, as render_check reads them
+DAY_KIND_NAMES = {kind: (for_language("zh").msg(m), for_language("en").msg(m)) for kind, m in DAY_KINDS.items()}
+#: lunar-python's festival names (Chinese) → the catalogue's msgid
+LUNAR_FESTIVAL_NAMES: dict[str, Msg] = {
+    "除夕": NP_("lunar festival", "New Year's Eve"), "春节": NP_("lunar festival", "Spring Festival"),
+    "元宵节": NP_("lunar festival", "Lantern Festival"), "龙头节": NP_("lunar festival", "Longtou Festival"),
+    "端午节": NP_("lunar festival", "Dragon Boat Festival"), "七夕节": NP_("lunar festival", "Qixi Festival"),
+    "中元节": NP_("lunar festival", "Ghost Festival"), "中秋节": NP_("lunar festival", "Mid-Autumn Festival"),
+    "重阳节": NP_("lunar festival", "Double Ninth Festival"), "腊八节": NP_("lunar festival", "Laba Festival"),
+}
+LUNAR_FESTIVALS = tuple(LUNAR_FESTIVAL_NAMES)
 
 
 @cache
@@ -181,8 +200,12 @@ def build_calendar(plan: Plan) -> CampaignCalendar:
 
 @dataclass
 class HolidayPeriod:
-    name: str
+    name: str  # Chinese, as the official data and plan.json name it
     span: DateSpan
+    message: Msg | None = None  # the catalogue's msgid, to show the name in another language
+
+    def label(self, language: str) -> str:
+        return for_language(language).msg(self.message) if self.message else self.name
 
 
 @dataclass
@@ -195,6 +218,14 @@ class YearOverview:
     solar_terms: list[tuple[date, str]]
     key_dates: list[KeyDate]
     school_terms: list[DateSpan]
+    #: for a year without official data: the breaks the lunar calendar and solar terms suggest
+    proposed: list[HolidayPeriod] = field(default_factory=list)
+
+
+def festival_label(name: str, language: str) -> str:
+    """A lunar festival's name (lunar-python's Chinese) in `language`."""
+    message = LUNAR_FESTIVAL_NAMES.get(name)
+    return for_language(language).msg(message) if message else name
 
 
 def year_overview(year: int, *, lead_days: int = 7, national_month: DateSpan | None = None) -> YearOverview:
@@ -212,7 +243,8 @@ def year_overview(year: int, *, lead_days: int = 7, national_month: DateSpan | N
             if previous and previous.name == name and previous.span.end == day - timedelta(days=1):
                 previous.span = DateSpan(previous.span.start, day)
             else:
-                days_off.append(HolidayPeriod(name or "", DateSpan(day, day)))
+                days_off.append(HolidayPeriod(name or "", DateSpan(day, day),
+                                              HOLIDAYS.get(chinese_calendar.holidays[day])))
         elif kind == "makeup_workday":
             makeup.append(day)
         _, _, _, lunar_festivals, solar_term = lunar_info(day)
@@ -224,4 +256,85 @@ def year_overview(year: int, *, lead_days: int = 7, national_month: DateSpan | N
     school = [t for t in school if t.start.year <= year]
     key_dates = catalogue_key_dates(range(year, year + 1), lead_days=lead_days,
                                     national_month=national_month, school_terms=school)
-    return YearOverview(year, official, days_off, makeup, festivals, terms, key_dates, school)
+    return YearOverview(year, official, days_off, makeup, festivals, terms, key_dates, school,
+                        [] if official else proposed_days_off(year))
+
+
+# --- a year the installed chinesecalendar does not know yet ----------------------------------------------
+
+def is_official(year: int) -> bool:
+    first, last = official_years()
+    return first <= year <= last
+
+
+def _with_weekend(day: date) -> DateSpan:
+    """A one-day holiday as the usual three-day break when it touches a weekend (Friday to Monday);
+    midweek it stays one day (the notice may bridge it with a make-up workday: not guessed here)."""
+    weekday = day.weekday()
+    if weekday == 0:  # Monday: Saturday to Monday
+        return DateSpan(day - timedelta(days=2), day)
+    if weekday in (4, 5):  # Friday or Saturday: to Sunday or Monday
+        return DateSpan(day, day + timedelta(days=2))
+    if weekday == 6:  # Sunday: Saturday to Monday
+        return DateSpan(day - timedelta(days=1), day + timedelta(days=1))
+    return DateSpan(day, day)
+
+
+def _solar_term(year: int, month: int, name: str) -> date:
+    day = date(year, month, 1)
+    while lunar_info(day)[4] != name:
+        day += timedelta(days=1)
+    return day
+
+
+def proposed_days_off(year: int) -> list[HolidayPeriod]:
+    """The year's usual breaks as the lunar calendar and the solar terms place them (the holidays
+    of 国务院令第798号, 2025, with the lengths the notices have given them since): 元旦 and the
+    one-day festivals joined to a touching weekend, 春节 from 除夕 to 正月初七 (8 days), 劳动节
+    May 1–5, 国庆节 October 1–7, one 8-day break when 中秋 falls beside it. A proposal to paste
+    and confirm against the State Council's notice, never used unless a plan lists it."""
+    name = HOLIDAY_ZH
+    eve = lunar_to_solar(year, 1, 1) - timedelta(days=1)
+    mid_autumn = lunar_to_solar(year, 8, 15)
+    breaks = [
+        HolidayPeriod(name["New Year's Day"], _with_weekend(date(year, 1, 1)), HOLIDAYS["New Year's Day"]),
+        HolidayPeriod(name["Spring Festival"], DateSpan(eve, eve + timedelta(days=7)), HOLIDAYS["Spring Festival"]),
+        HolidayPeriod(name["Tomb-sweeping Day"], _with_weekend(_solar_term(year, 4, "清明")),
+                      HOLIDAYS["Tomb-sweeping Day"]),
+        HolidayPeriod(name["Labour Day"], DateSpan(date(year, 5, 1), date(year, 5, 5)), HOLIDAYS["Labour Day"]),
+        HolidayPeriod(name["Dragon Boat Festival"], _with_weekend(lunar_to_solar(year, 5, 5)),
+                      HOLIDAYS["Dragon Boat Festival"]),
+    ]
+    national = DateSpan(date(year, 10, 1), date(year, 10, 7))
+    if date(year, 9, 28) <= mid_autumn <= date(year, 10, 8):  # one break of 8 days
+        start = min(mid_autumn, national.start)
+        breaks.append(HolidayPeriod(f"{name['Mid-autumn Festival']}、{name['National Day']}",
+                                    DateSpan(start, start + timedelta(days=7)), NP_("official holiday",
+                                                                                    "Mid-Autumn and National Day")))
+    else:
+        breaks.append(HolidayPeriod(name["Mid-autumn Festival"], _with_weekend(mid_autumn),
+                                    HOLIDAYS["Mid-autumn Festival"]))
+        breaks.append(HolidayPeriod(name["National Day"], national, HOLIDAYS["National Day"]))
+    return breaks
+
+
+def proposed_block(years: list[int], language: str, indent: str = "  ") -> str:
+    """campaign.extra_holidays / extra_workdays for years chinesecalendar does not know: the
+    proposed breaks, each marked to be confirmed by the State Council's notice, and no make-up
+    workday (those come with the notice; the planner does not guess them)."""
+    m = for_language(language)
+    shown = "、".join(str(y) for y in years) if language == "zh" else ", ".join(str(y) for y in years)
+    lines = [indent + m._("# {years}: days off as the lunar calendar and the solar terms give them, "
+                          "to be confirmed by the State Council notice").format(years=shown),
+             f"{indent}extra_holidays:"]
+    entries = [(f'{indent}  - "{p.span.start}..{p.span.end}"' if p.span.start != p.span.end
+                else f'{indent}  - "{p.span.start}"', p.label(language))
+               for year in years for p in proposed_days_off(year)]
+    width = max(len(text) for text, _ in entries) + 2
+    mark = m._("to be confirmed by the State Council notice")
+    joint = " " if language == "zh" else ", "
+    lines += [f"{text.ljust(width)}# {label}{joint}{mark}" for text, label in entries]
+    lines.append(indent + m._("# make-up workdays come with the notice: list them in extra_workdays then; "
+                              "the planner does not guess them"))
+    lines.append(f"{indent}extra_workdays: []")
+    return "\n".join(lines) + "\n"

@@ -173,11 +173,13 @@ def check_calendar_coverage(document: Document) -> list[Problem]:
         if first <= year <= last or year in supplied:
             continue
         key = "end" if year == campaign.end.year else "start"
-        problems.append(document.problem(
-            ("campaign", key),
-            f"the official holiday data here covers {first}–{last}, not {year}: list {year}'s days off "
-            f"(State Council notice) in campaign.extra_holidays and its make-up workdays in "
-            f"campaign.extra_workdays, upgrade chinesecalendar once it has {year}, or set holidays: none"))
+        from planner.messages import chosen, for_language
+
+        problems.append(document.problem(("campaign", key), for_language(chosen(campaign.language))._(
+            "the installed calendar library (chinesecalendar) has the official days off of {first}–{last}, "
+            "not {year}'s: run `planner dates {year}` and paste the extra_holidays / extra_workdays block it "
+            "prints under campaign: in place of those two lines (check it against the State Council notice "
+            "once published), or set holidays: none for weekends only").format(first=first, last=last, year=year)))
     return problems
 
 

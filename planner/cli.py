@@ -71,19 +71,46 @@ def templates_dir() -> Path:
 def init(
     directory: Annotated[Path, typer.Argument(help="folder to write plan.yaml into (created if needed)")],
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing plan.yaml")] = False,
+    language: Annotated[Optional[str], typer.Option(
+        "--lang", help="zh: the Chinese starter, en: the English one (default: the system's language, "
+                       "Chinese unless it is English)")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", hidden=True, help="the day to date from (tests)")] = None,
 ) -> None:
-    """Write a commented starter plan (DIR/plan.yaml) to fill in."""
-    target = directory / "plan.yaml"
-    if target.exists() and not force:
-        print(f"{target}:1:1: (file): already exists; pass --force to overwrite it", file=sys.stderr)
+    """Write a commented starter plan (DIR/plan.yaml) for the next campaign, to fill in.
+
+    It runs from the first Monday of next month for about three months; for a year the installed
+    chinesecalendar does not know yet, the proposed days off are written into it, marked
+    待国务院通知确认 (to be confirmed by the State Council notice).
+    """
+    from rich.markup import escape
+
+    from planner.messages import told
+    from planner.starter import TEMPLATES, starter_text
+
+    if language not in (None, "zh", "en"):
+        with told(None) as m:
+            print(m._("(command line):1:1: --lang: {value!r} is not zh or en").format(value=language),
+                  file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
-    if directory.exists() and not directory.is_dir():
-        print(f"{directory}:1:1: (file): is a file, not a folder", file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    directory.mkdir(parents=True, exist_ok=True)
-    text = (templates_dir() / "starter.yaml").read_text(encoding="utf-8")
-    atomic.write_text(target, text)
-    Console().print(f"wrote {target}: edit it, then run [bold]planner check {target}[/]")
+    with told(language) as m:
+        target = directory / "plan.yaml"
+        if target.exists() and not force:
+            print(m._("{file}:1:1: (file): already exists; pass --force to overwrite it").format(file=target),
+                  file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if directory.exists() and not directory.is_dir():
+            print(m._("{file}:1:1: (file): is a file, not a folder").format(file=directory), file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        try:
+            day = date.fromisoformat(today) if today else date.today()
+        except ValueError:
+            print(m._("(command line):1:1: --today: {value!r} is not a date like 2026-06-15").format(value=today),
+                  file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        text = starter_text(templates_dir() / TEMPLATES[m.language], m.language, day)
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(target, text)
+        Console().print(escape(m._("wrote {file}: edit it, then run `planner check {file}`").format(file=target)))
 
 
 @app.command()
@@ -108,36 +135,64 @@ def check(
 @app.command()
 def dates(
     year: Annotated[int, typer.Argument(help="calendar year, e.g. 2026", min=1901, max=2099)],
-    language: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+    language: Annotated[Optional[str], typer.Option(
+        "--lang", help="zh or en (default: the system's language, Chinese unless it is English)")] = None,
     national_month: Annotated[Optional[str], typer.Option(
         "--national-month", help="start of this year's publicity month, e.g. 2026-06-15")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    extra: Annotated[bool, typer.Option(
+        "--extra", help="print only the extra_holidays/extra_workdays block to paste into a plan's campaign: "
+                        "for a year the installed calendar does not know yet (it is also shown by default)")] = False,
 ) -> None:
-    """A year's days off, make-up workdays (调休), lunar festivals and key dates."""
-    from planner.calendar import year_overview
+    """A year's days off, make-up workdays (调休), lunar festivals and key dates.
+
+    For a year the installed chinesecalendar does not know yet (its data comes with the State
+    Council's notice), it proposes the days off the lunar calendar and the solar terms give,
+    as a campaign.extra_holidays block marked 待国务院通知确认 to paste into the plan.
+    """
+    from planner.calendar import proposed_block, year_overview
+    from planner.messages import told
     from planner.overview import render_dates
     from planner.types import DateSpan
 
-    if language not in ("zh", "en"):
-        print(f"--lang: {language!r} is not zh or en", file=sys.stderr)
+    if language not in (None, "zh", "en"):
+        with told(None) as m:
+            print(m._("(command line):1:1: --lang: {value!r} is not zh or en").format(value=language),
+                  file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
-    span = None
-    if national_month:
-        try:
-            start = date.fromisoformat(national_month)
-        except ValueError:
-            print(f"--national-month: {national_month!r} is not a date like 2026-06-15", file=sys.stderr)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        span = DateSpan(start, date.fromordinal(start.toordinal() + 29))
-    overview = year_overview(year, national_month=span)
-    if as_json:
-        print(json.dumps(_dates_json(overview), ensure_ascii=False, indent=2))
-        return
-    render_dates(Console(), overview, language)
-    if not overview.official:
-        print(f"warning: {year}'s official days off are not in the installed chinesecalendar; "
-              "a plan for this year must list them in campaign.extra_holidays and extra_workdays",
-              file=sys.stderr)
+    with told(language) as m:
+        span = None
+        if national_month:
+            try:
+                start = date.fromisoformat(national_month)
+            except ValueError:
+                print(m._("(command line):1:1: --national-month: {value!r} is not a date like 2026-06-15")
+                      .format(value=national_month), file=sys.stderr)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            span = DateSpan(start, date.fromordinal(start.toordinal() + 29))
+        overview = year_overview(year, national_month=span)
+        if as_json:
+            print(json.dumps(_dates_json(overview), ensure_ascii=False, indent=2))
+            return
+        block = proposed_block([year], m.language)
+        if not overview.official:
+            print(m._("note: {year}'s official days off are not yet in the installed calendar library "
+                      "(chinesecalendar): they come with the State Council notice. A plan for {year} must list "
+                      "them in campaign.extra_holidays and extra_workdays; below is a proposal to paste, "
+                      "to be confirmed by the notice.").format(year=year), file=sys.stderr)
+        if extra:
+            if overview.official:
+                print(m._("{year}'s official days off are in the installed calendar library: "
+                          "a plan needs no extra_holidays for them").format(year=year), file=sys.stderr)
+            else:
+                sys.stdout.write(block)
+            return
+        render_dates(Console(), overview, m.language)
+        if not overview.official:
+            print()
+            print(m._("Paste into the plan under campaign:, in place of its extra_holidays and "
+                      "extra_workdays lines (`planner dates {year} --extra` prints only this):").format(year=year))
+            sys.stdout.write(block)
 
 
 def _dates_json(overview) -> dict:
@@ -146,6 +201,8 @@ def _dates_json(overview) -> dict:
         "official_data": overview.official,
         "days_off": [{"name": p.name, "start": p.span.start.isoformat(), "end": p.span.end.isoformat()}
                      for p in overview.days_off],
+        "proposed_days_off": [{"name": p.name, "name_en": p.label("en"), "start": p.span.start.isoformat(),
+                               "end": p.span.end.isoformat(), "confirmed": False} for p in overview.proposed],
         "makeup_workdays": [d.isoformat() for d in overview.makeup_workdays],
         "lunar_festivals": [{"name": n, "date": d.isoformat()} for d, n in overview.lunar_festivals],
         "solar_terms": [{"name": n, "date": d.isoformat()} for d, n in overview.solar_terms],

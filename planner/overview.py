@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from planner.calendar import DAY_KIND_NAMES, CampaignCalendar, YearOverview
@@ -122,40 +123,60 @@ def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalenda
                   "allow; required: the tactics' quotas with the smallest staffing that meets them.[/]")
 
 
+def _day(day: date, language: str) -> str:
+    """6月3日（周三） in Chinese, Wed 2027-06-03 in English."""
+    weekday = _weekday(day, language)
+    return f"{day.month}月{day.day}日（{weekday}）" if language == "zh" else f"{weekday} {day.isoformat()}"
+
+
+def _span(start: date, end: date, language: str) -> str:
+    if language == "zh":
+        return f"{start.month}月{start.day}日" + ("" if start == end else f"–{end.month}月{end.day}日")
+    return start.isoformat() + ("" if start == end else f" – {end.isoformat()}")
+
+
 def render_dates(console: Console, overview: YearOverview, language: str) -> None:
-    lang = language
-    console.print(f"[bold]{overview.year}[/]")
-    off = Table(title="Official days off 法定节假日", title_justify="left")
-    off.add_column("holiday")
-    off.add_column("days off")
-    off.add_column("count", justify="right")
+    from planner.calendar import festival_label
+
+    m = for_language(language)
+    lang = m.language
+    console.print("[bold]" + m._("Year {year}").format(year=overview.year) + "[/]")
+    off = Table(title=m._("Official days off"), title_justify="left")
+    off.add_column(m._p("dates table", "holiday"))
+    off.add_column(m._p("dates table", "days off"))
+    off.add_column(m._p("dates table", "days"), justify="right")
+    periods = overview.days_off if overview.official else overview.proposed
     if not overview.official:
-        off.add_row("[yellow]not published in the installed chinesecalendar[/]",
-                    "list them in a plan's campaign.extra_holidays / extra_workdays", "")
-    for period in overview.days_off:
-        off.add_row(period.name, f"{period.span.start:%m-%d} – {period.span.end:%m-%d}",
-                    str(len(period.span.days())))
+        off.add_column(m._p("dates table", "status"))
+    for period in periods:
+        row = [period.label(lang), _span(period.span.start, period.span.end, lang), str(len(period.span.days()))]
+        if not overview.official:
+            row.append("[yellow]" + m._("to be confirmed by the State Council notice") + "[/]")
+        off.add_row(*row)
     console.print(off)
-    makeup = Table(title="Make-up workdays 调休上班", title_justify="left")
-    makeup.add_column("date")
-    makeup.add_column("weekday")
+    makeup = Table(title=m._("Make-up workdays"), title_justify="left")
+    makeup.add_column(m._p("dates table", "date"))
+    if not overview.official:
+        makeup.add_row("[yellow]" + m._("published with the State Council notice; not guessed") + "[/]")
     for day in overview.makeup_workdays:
-        makeup.add_row(day.isoformat(), _weekday(day, lang))
+        makeup.add_row(_day(day, lang))
     console.print(makeup)
-    lunar = Table(title="Lunar festivals 农历节日", title_justify="left")
-    lunar.add_column("festival")
-    lunar.add_column("date")
+    lunar = Table(title=m._("Lunar festivals"), title_justify="left")
+    lunar.add_column(m._p("dates table", "festival"))
+    lunar.add_column(m._p("dates table", "date"))
     for day, name in overview.lunar_festivals:
-        lunar.add_row(name, f"{day} {_weekday(day, lang)}")
+        lunar.add_row(festival_label(name, lang), _day(day, lang))
     console.print(lunar)
-    keys = Table(title="Key dates 关键节点", title_justify="left")
-    for col in ("id", "key date", "date", "window"):
-        keys.add_column(col, no_wrap=col in ("date", "window"))
+    keys = Table(title=m._("Key dates"), title_justify="left")
+    keys.add_column(m._p("dates table", "id"), no_wrap=True)
+    for col in (m._p("dates table", "key date"), m._p("dates table", "date"), m._p("dates table", "window")):
+        keys.add_column(col)
     for k in overview.key_dates:
-        keys.add_row(k.id, k.name(lang), f"{k.date} {_weekday(k.date, lang)}", str(k.window))
+        keys.add_row(k.id, k.name(lang), _day(k.date, lang), _span(k.window.start, k.window.end, lang))
     console.print(keys)
     if not any(k.id == "national_month" for k in overview.key_dates):
-        console.print("[dim]national_month moves every year: pass --national-month START to show it.[/]")
+        console.print("[dim]" + escape(m._("The national publicity month (national_month) moves every year: "
+                                           "add --national-month START to show it.")) + "[/]")
 
 
 __all__ = ["render_check", "render_dates", "DAY_CLASS_NAMES"]

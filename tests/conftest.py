@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-STARTER = ROOT / "templates" / "starter.yaml"
+# the June–August 2026 starter the tests build on (templates/starter.yaml is what init dates anew)
+STARTER = ROOT / "tests" / "data" / "starter-2026.yaml"
 CONTRACT_EXAMPLE = ROOT / "tests" / "data" / "contract-example.yaml"
 
 

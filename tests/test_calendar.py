@@ -71,15 +71,17 @@ def test_dates_2026_key_dates_resolve_their_rules():
 def test_dates_table_shows_the_makeup_workdays_and_festivals():
     result = run_planner("dates", "2026")
     assert result.returncode == 0, result.stderr
-    for text in ("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
-                 "端午节", "2026-06-19", "重阳节", "2026-10-18"):
+    for text in ("1月4日（周日）", "2月14日（周六）", "2月28日（周六）", "5月9日（周六）", "9月20日（周日）",
+                 "10月10日（周六）", "端午节", "6月19日（周五）", "重阳节", "10月18日（周日）"):
         assert text in result.stdout
 
 
 def test_dates_for_a_year_without_official_data_says_so():
     result = run_planner("dates", "2030")
     assert result.returncode == 0
-    assert "not in the installed chinesecalendar" in result.stderr
+    assert "尚未收录2030年的法定节假日安排" in result.stderr
+    english = run_planner("dates", "2030", "--lang", "en")
+    assert "2030's official days off are not yet in the installed calendar library" in english.stderr
     assert json.loads(run_planner("dates", "2030", "--json").stdout)["official_data"] is False
 
 

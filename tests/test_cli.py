@@ -8,27 +8,7 @@ from conftest import CONTRACT_EXAMPLE, EXAMPLES, STARTER, run_planner
 from ruamel.yaml import YAML
 
 
-def test_init_writes_a_starter_plan_that_passes_check(tmp_path):
-    result = run_planner("init", tmp_path / "station")
-    assert result.returncode == 0, result.stderr
-    plan = tmp_path / "station" / "plan.yaml"
-    assert plan.read_text(encoding="utf-8") == STARTER.read_text(encoding="utf-8")
-    checked = run_planner("check", plan)
-    assert checked.returncode == 0, checked.stderr
-    assert "valid station plan" in checked.stdout
-
-
-def test_init_does_not_overwrite_a_plan(tmp_path):
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("mine", encoding="utf-8")
-    result = run_planner("init", tmp_path)
-    assert result.returncode == 2
-    assert "already exists" in result.stderr
-    assert plan.read_text(encoding="utf-8") == "mine"
-    assert run_planner("init", tmp_path, "--force").returncode == 0
-    assert plan.read_text(encoding="utf-8") != "mine"
-
-
+# `planner init` and the starters it writes: tests/test_init.py
 @pytest.mark.parametrize("plan", [*EXAMPLES, STARTER, CONTRACT_EXAMPLE], ids=lambda p: p.name)
 def test_every_example_passes_check(plan):
     result = run_planner("check", plan)

@@ -141,7 +141,7 @@ def test_every_tactics_unmet_goal_becomes_a_target_from_its_own_module():
     from planner.explain import goals_from_json
     from planner.planfile import PlanFile, Unmet
 
-    loaded = load_plan(ROOT / "templates" / "starter.yaml")
+    loaded = load_plan(ROOT / "tests" / "data" / "starter-2026.yaml")
     ex = Explainer(loaded)
     unmet = [
         {"tactic": "five_into", "venue": "xingfu", "period": "2026-06", "why": "0 of 1 visits: x"},

@@ -1,7 +1,7 @@
 """Property tests: whatever a user's editor does to a plan, the loader answers with a plan or
 with problems that point into the file, never with a traceback.
 
-Mutations start from templates/starter.yaml:
+Mutations start from the 2026 starter (tests/data/starter-2026.yaml):
   * structure (parsed with ruamel, mutated, dumped again): delete a key or list item, replace a
     value with a random scalar / list / mapping / None / int / float / str / date, copy a value
     from elsewhere in the plan, duplicate a list item, insert an unknown or misspelt key, rename
@@ -33,7 +33,7 @@ from planner.loader import LoadedPlan, load_plan
 from planner.types import ClockRange, DateSpan, parse_clock_range, parse_date_span, parse_duration
 
 REPO = Path(__file__).resolve().parents[1]
-STARTER_TEXT = (REPO / "templates" / "starter.yaml").read_text(encoding="utf-8")
+STARTER_TEXT = (REPO / "tests" / "data" / "starter-2026.yaml").read_text(encoding="utf-8")
 
 
 def _yaml() -> YAML:
