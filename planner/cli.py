@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from contextlib import ExitStack
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -11,9 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from planner import atomic
+from planner import atomic, messages
 from planner.errors import PlanError
-from planner.messages import for_language
+from planner.messages import _
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -29,6 +32,42 @@ app = typer.Typer(
 )
 
 EXIT_BAD_INPUT = 2
+
+#: --lang of a command that prints: zh or en; without it the plan's campaign.language (or,
+#: for a command without a plan, the system's language)
+Lang = Annotated[Optional[str], typer.Option("--lang", metavar="zh|en",
+                                             help="language of what is printed (default: the plan's)")]
+
+_speaking: ContextVar[ExitStack | None] = ContextVar("planner_cli_speaking", default=None)
+
+
+def _speaks(command):
+    """The command speaks its --lang (else the system's language) until it reads a plan
+    (`_speak`), and that plan's language to its end."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        lang = kwargs.get("lang")
+        if lang is not None and lang not in messages.LANGUAGES:
+            with messages.told(None):
+                print(_("(command line):1:1: --lang: {value!r} is not zh or en").format(value=lang), file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        with ExitStack() as stack:
+            stack.enter_context(messages.told(lang))
+            token = _speaking.set(stack)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                _speaking.reset(token)
+    return run
+
+
+def _speak(plan_language: str | None) -> str:
+    """From here to the command's end: --lang if given, else the plan's language. → it"""
+    language = messages.chosen(plan_language)
+    stack = _speaking.get()
+    if stack is not None:
+        stack.enter_context(messages.using(language))
+    return language
 
 
 def _fail(error: PlanError) -> typer.Exit:
@@ -68,8 +107,10 @@ def init(
 
 
 @app.command()
+@_speaks
 def check(
     plan: Annotated[Path, typer.Argument(help="station plan (YAML)")],
+    lang: Lang = None,
 ) -> None:
     """Validate a plan and summarise staff, venues, days, key dates and capacity."""
     from planner.calendar import build_calendar
@@ -81,6 +122,7 @@ def check(
         loaded = load_plan(plan)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     calendar = build_calendar(loaded.plan)
     render_check(Console(), loaded, calendar, estimate(loaded.plan, calendar))
 
@@ -161,6 +203,7 @@ def schema(
 
 
 @app.command()
+@_speaks
 def plan(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
     out: Annotated[Path, typer.Option("-o", "--out", help="folder for plan.json, calendars, plan.html/pdf/xlsx")],
@@ -170,6 +213,7 @@ def plan(
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over: ignore the plan.json already in OUT (every "
                                         "calendar event a first version, SEQUENCE 0; nothing withdrawn)")] = False,
+    lang: Lang = None,
 ) -> None:
     """Solve the plan and write every output; live progress on a terminal. Into an OUT that
     holds an earlier plan, publishes a new version: calendar events keep their UIDs, SEQUENCE
@@ -191,6 +235,7 @@ def plan(
         _override_solver(loaded, time_limit, workers, seed)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     _check_out(out)
     earlier = None if fresh else _earlier_publication(out)
     _stop_on_ctrl_c()
@@ -322,6 +367,7 @@ def _previous_plan(out: Path) -> PlanFile | None:
 
 
 @app.command()
+@_speaks
 def replan(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="the updated station plan (YAML)")],
     previous: Annotated[Path, typer.Option("--previous", help="the published OUT/plan.json to change as little "
@@ -332,6 +378,7 @@ def replan(
     time_limit: Annotated[Optional[str], typer.Option("--time-limit", help="override solver.time_limit")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
+    lang: Lang = None,
 ) -> None:
     """Re-plan from a date after the plan changed (leave, a closed venue, a new key date),
     keeping calendar events (UIDs) and changing as little as possible."""
@@ -365,6 +412,7 @@ def replan(
         check_previous_plan(previous_plan, loaded)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     # what the station recorded (planner record) in the published plan's OUT: re-plan from it
     from zoneinfo import ZoneInfo
 
@@ -426,8 +474,10 @@ def replan(
 
 
 @app.command()
+@_speaks
 def history(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="an output folder of `planner plan` or `replan`")],
+    lang: Lang = None,
 ) -> None:
     """What each plan and replan of OUT did: when, from which input (hash), seed, score, changes."""
     from rich.table import Table
@@ -511,11 +561,13 @@ class _progress_display:
 
 
 @app.command()
+@_speaks
 def export(
     plan_json_path: Annotated[Path, typer.Argument(metavar="PLAN_JSON", help="OUT/plan.json from `planner plan`")],
     to: Annotated[list[str], typer.Option("--to", help="ics, html, pdf or xlsx (repeat for several)")],
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
+    lang: Lang = None,
 ) -> None:
     """Re-render outputs from plan.json without solving."""
     from planner.export.output import output_dir
@@ -538,6 +590,7 @@ def export(
         check_plan_json(plan_json, loaded)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     if "pdf" in to:
         from planner.export.pdf import unavailable_reason
 
@@ -561,6 +614,7 @@ def export(
 
 
 @app.command()
+@_speaks
 def suggest(
     plan_json_path: Annotated[Path, typer.Argument(metavar="PLAN_JSON", help="OUT/plan.json from `planner plan`")],
     venue: Annotated[Optional[str], typer.Option("--venue", help="venue id: who could hold an activity there")] = None,
@@ -575,6 +629,7 @@ def suggest(
     top: Annotated[int, typer.Option("--top", min=1, help="options shown per activity")] = 3,
     show_all: Annotated[bool, typer.Option("--all", help="also list who lacks the role or skill")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    lang: Lang = None,
 ) -> None:
     """Who could take an activity at a venue on a day, or replace someone on one: ranked, with why and the cost."""
     from planner.errors import Problem
@@ -621,10 +676,12 @@ def suggest(
     if as_json:
         print(json.dumps(suggestions_json(result), ensure_ascii=False, indent=2))
     else:
+        result.language = _speak(loaded.plan.campaign.language)
         render(Console(), result, show_all=show_all)
 
 
 @app.command("explain")
+@_speaks
 def explain_command(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
     plan_json_path: Annotated[Optional[Path], typer.Option(
@@ -632,6 +689,7 @@ def explain_command(
     venue: Annotated[Optional[str], typer.Option("--venue", help="only this venue's goals (venue id)")] = None,
     time_limit: Annotated[str, typer.Option("--time-limit", help="time for solving and explaining, e.g. 10s")] = "10s",
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    lang: Lang = None,
 ) -> None:
     """Why no plan exists, or why goals are unmet: the smallest set of conflicting plan entries, with FILE:LINE."""
     from planner.errors import Problem
@@ -654,14 +712,16 @@ def explain_command(
             check_plan_json(plan_json, loaded)
     except PlanError as e:
         raise _fail(e) from None
+    language = _speak(loaded.plan.campaign.language)
     result = explain(loaded, plan_json=plan_json, time_limit=max(1.0, seconds), venue=venue)
     if as_json:
         sys.stdout.write(result.dumps())
         return
-    render(Console(), result, loaded.plan.campaign.language)
+    render(Console(), result, language)
 
 
 @app.command("record")
+@_speaks
 def record_command(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
     ledger: Annotated[Optional[Path], typer.Option("--ledger", metavar="FILE", help="the filled ledger to import "
@@ -694,6 +754,7 @@ def record_command(
     end: Annotated[Optional[str], typer.Option("--end", metavar="HH:MM", help="with --extra")] = None,
     staff: Annotated[Optional[str], typer.Option("--staff", metavar="IDS", help="with --extra: staff ids, "
                                                  "comma-separated")] = None,
+    lang: Lang = None,
 ) -> None:
     """Record what was done: the filled 台账, or one activity, into OUT's database.
 
@@ -726,7 +787,8 @@ def record_command(
         count = len(e.lines)
         print(f"{count} problem{'s' if count != 1 else ''}; nothing was recorded", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    Console().print(outcome.summary(station.lang, database_path(out)), highlight=False, markup=False, soft_wrap=True)
+    Console().print(outcome.summary(_speak(station.lang), database_path(out)), highlight=False, markup=False,
+                    soft_wrap=True)
 
 
 def _period_or_exit(campaign, week, month, since, until):
@@ -750,6 +812,7 @@ def _as_of_or_exit(as_of: str | None) -> date | None:
 
 
 @app.command("report")
+@_speaks
 def report_command(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
     week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W27")] = None,
@@ -761,6 +824,7 @@ def report_command(
                                                  "still to come, not unreported (default: today)")] = None,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
+    lang: Lang = None,
 ) -> None:
     """A period's report against the targets: OUT/reports/<period>.html, .pdf, .xlsx, .png.
 
@@ -783,6 +847,7 @@ def report_command(
         for line in e.lines:
             print(line, file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    _speak(station.lang)
     period = _period_or_exit(station.plan.campaign, week, month, since, until)
     report = build_report(station, records, period, today=today)
     if as_json:
@@ -791,7 +856,7 @@ def report_command(
     written = write_report(out, report)
     console = Console()
     t = report.tally
-    line = for_language(report.lang)._(
+    line = _(
         "{period}: planned {planned}, held {held} ({extra} not planned), not held {not_held}, "
         "rescheduled {rescheduled}, not reported {unreported}, still to come {upcoming}; {records} records").format(
         period=period.key, planned=t.planned, held=t.held, extra=t.extra, not_held=t.not_held,
@@ -809,12 +874,14 @@ def _say_written(console: Console, out: Path, written) -> None:
 
 
 @app.command("roster")
+@_speaks
 def roster_command(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
     week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W28 (default: next week)")]
     = None,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
+    lang: Lang = None,
 ) -> None:
     """A week's roster, who goes where and when: OUT/reports/roster-<week>.png, .html, .pdf.
 
@@ -828,6 +895,7 @@ def roster_command(
             station = open_station(out, plan_file)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(station.lang)
     if week is None:
         from datetime import datetime
         from zoneinfo import ZoneInfo
@@ -837,7 +905,7 @@ def roster_command(
     roster = build_roster(station, period)
     written = write_roster(out, roster)
     console = Console()
-    console.print(f"{period.key}: " + for_language(station.lang)._("{activities} activities, {people} people").format(
+    console.print(f"{period.key}: " + _("{activities} activities, {people} people").format(
                       activities=roster.count, people=len(roster.people)),
                   highlight=False, markup=False, soft_wrap=True)
     _say_written(console, out, written)
