@@ -15,7 +15,7 @@ def test_init_writes_a_starter_plan_that_passes_check(tmp_path):
     assert plan.read_text(encoding="utf-8") == STARTER.read_text(encoding="utf-8")
     checked = run_planner("check", plan)
     assert checked.returncode == 0, checked.stderr
-    assert "valid station plan" in checked.stdout
+    assert "站点计划有效" in checked.stdout  # valid station plan
 
 
 def test_init_does_not_overwrite_a_plan(tmp_path):
@@ -49,7 +49,7 @@ def test_check_summarises_staff_venues_days_key_dates_and_capacity():
     assert "法定节假日" in out and "06-19" in out  # 端午 days off in the campaign
     assert "端午节" in out and "2026-06-13..2026-06-19" in out  # a key date with its window
     assert "人口普查入户" in out  # the plan's own key date
-    assert "Capacity estimate" in out and "required" in out
+    assert "力量测算" in out and "需要" in out  # capacity estimate, required
 
 
 def test_check_names_every_problem_with_file_line_and_column(tmp_path):

@@ -61,7 +61,7 @@ def bad_input(result: subprocess.CompletedProcess) -> list[str]:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "Usage:" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines[-1].endswith("nothing was written"), result.stderr
+    assert lines[-1].endswith("未写出任何文件"), result.stderr  # nothing was written
     return lines[:-1]
 
 
@@ -366,7 +366,7 @@ def test_a_full_disk_is_said_in_words_and_the_previous_outputs_stay(published, t
                             timeout=600)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    assert f"{copy}: the disk is full (No space left on device); nothing was written" in result.stderr
+    assert f"{copy}：磁盘已满（No space left on device），未写出任何文件" in result.stderr  # a zh plan
     assert snapshot(copy) == before
     assert list(tmp_path.glob(".out.*.new")) == []
 
@@ -377,7 +377,7 @@ def test_output_dir_turns_a_full_disk_into_disk_full(tmp_path):
         with output_dir(out) as staging:
             (staging / "plan.json").write_text("{}", encoding="utf-8")
             raise OSError(errno.EDQUOT, "Disk quota exceeded")
-    assert caught.value.errno == errno.EDQUOT and "the disk is full" in str(caught.value)
+    assert caught.value.errno == errno.EDQUOT and "磁盘已满" in str(caught.value)  # the disk is full (zh first)
     assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / ".out.lock"]
 
 

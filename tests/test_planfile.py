@@ -106,7 +106,7 @@ def test_the_cli_refuses_a_broken_plan_json_with_file_line_and_exit_2(out, tmp_p
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     assert f"{path}:{line}:7: activities[0].themes: unknown key 'themes'" in done.stderr, done.stderr
-    assert done.stderr.strip().endswith("nothing was written")
+    assert done.stderr.strip().endswith("未写出任何文件")  # nothing was written
     assert path.read_bytes() == before
 
 

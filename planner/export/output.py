@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from planner.messages import _
+
 MARKER = ".planner-output"
 # carried over from the previous output: records, not results. `records` holds the station's
 # database of what was done (planner.records), `reports` the reports written from it: what a
@@ -51,8 +53,8 @@ class DiskFull(OSError):
         self.out = out
 
     def __str__(self) -> str:
-        return (f"{self.out}: the disk is full ({self.strerror}); nothing was written and the previous "
-                "outputs are as they were: free some space and run again")
+        return _("{out}: the disk is full ({why}); nothing was written and the previous outputs are as they were: "
+                 "free some space and run again").format(out=self.out, why=self.strerror)
 
 
 FULL = {errno.ENOSPC, errno.EDQUOT}
