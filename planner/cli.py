@@ -999,8 +999,9 @@ def roster_command(
     roster = build_roster(station, period)
     written = write_roster(out, roster)
     console = Console()
-    console.print(f"{period.key}: " + _("{activities} activities, {people} people").format(
-                      activities=roster.count, people=len(roster.people)),
+    console.print(_("{period}: {summary}").format(period=period.key, summary=_(
+                      "{activities} activities, {people} people").format(activities=roster.count,
+                                                                         people=len(roster.people))),
                   highlight=False, markup=False, soft_wrap=True)
     _say_written(console, out, written)
 
