@@ -734,19 +734,19 @@ def suggest(
 
     try:
         if (venue is None) == (activity is None):
-            raise bad_option("--venue", "give either --venue ID --date DATE or --activity ID")
+            raise bad_option("--venue", _("give either --venue ID --date DATE or --activity ID"))
         if venue is not None and on is None:
-            raise bad_option("--date", "--venue needs --date DATE")
+            raise bad_option("--date", _("--venue needs --date DATE"))
         if activity is not None and (on is not None or activity_format is not None):
-            raise bad_option("--activity", "--date and --activity-format go with --venue, not --activity")
+            raise bad_option("--activity", _("--date and --activity-format go with --venue, not --activity"))
         if person is not None and activity is None:
-            raise bad_option("--person", "--person goes with --activity ID")
+            raise bad_option("--person", _("--person goes with --activity ID"))
         day = None
         if on is not None:
             try:
                 day = date.fromisoformat(on)
             except ValueError:
-                raise bad_option("--date", f"{on!r} is not a date like 2026-06-03") from None
+                raise bad_option("--date", _("{value!r} is not a date like 2026-06-03").format(value=on)) from None
         plan_json = read_plan_json(plan_json_path)
         station_plan = plan_file or plan_path_for(plan_json_path, plan_json)
         if station_plan is None:
@@ -791,19 +791,20 @@ def explain_command(
 
     try:
         loaded = load_plan(plan_file)
+        language = _speak(loaded.plan.campaign.language)
         try:
             seconds = parse_duration(time_limit).total_seconds()
         except ValueError as e:
             raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
         if venue is not None and venue not in {v.id for v in loaded.plan.venues}:
-            raise PlanError([Problem(1, 1, "--venue", f"no venue has the id {venue!r}", "(command line)")])
+            raise PlanError([Problem(1, 1, "--venue", _("no venue has the id {value!r}").format(value=venue),
+                                     "(command line)")])
         plan_json = None
         if plan_json_path is not None:
             plan_json = read_plan_json(plan_json_path)
             check_plan_json(plan_json, loaded)
     except PlanError as e:
         raise _fail(e) from None
-    language = _speak(loaded.plan.campaign.language)
     result = explain(loaded, plan_json=plan_json, time_limit=max(1.0, seconds), venue=venue)
     if as_json:
         sys.stdout.write(result.dumps())

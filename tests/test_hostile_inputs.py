@@ -289,7 +289,7 @@ def test_an_out_inside_a_file_is_refused_before_solving(tmp_path):
     result = run_planner("plan", ROOT / "examples" / "lanzhou-guangwumen.yaml", "-o", blocker / "out",
                          "--time-limit", "10h", "--workers", "1")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith(f"{blocker / 'out'}:1:1: (output): {blocker} is a file"), result.stderr
+    assert result.stderr.startswith(f"{blocker / 'out'}:1:1: (output): {blocker} 是文件"), result.stderr  # is a file
 
 
 def test_replan_refuses_an_out_inside_a_file(published, tmp_path):
@@ -324,7 +324,7 @@ def test_a_read_only_folder_is_refused_before_any_work(published, tmp_path):
                         ["export", copy / "plan.json", "--to", "ics"]):
             result = run_planner(*command)
             assert result.returncode == 2 and "Traceback" not in result.stderr, (command[0], result.stderr)
-            assert f":1:1: (output): cannot write in {folder}" in result.stderr, result.stderr
+            assert f":1:1: (output): 无法写入 {folder}" in result.stderr, result.stderr  # cannot write in
         assert snapshot(folder) == before
     finally:
         _chattr("-i", folder)
@@ -337,7 +337,7 @@ def test_check_output_dir_says_why_a_folder_cannot_be_written(tmp_path, monkeypa
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    with pytest.raises(OutputError, match=f"cannot write in {tmp_path}: Permission denied"):
+    with pytest.raises(OutputError, match=f"无法写入 {tmp_path}：Permission denied"):  # cannot write in
         check_output_dir(tmp_path / "out")
 
 

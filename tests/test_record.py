@@ -376,5 +376,5 @@ def test_record_waits_while_a_plan_is_replacing_out(out):
         assert run.poll() is None and not (out / DB).exists()
     stdout, stderr = run.communicate(timeout=120)
     assert run.returncode == 0, stderr
-    assert "waiting for another planner run" in stderr and "已记录到" in stdout
+    assert "正在等待另一个 planner 运行写完" in stderr and "已记录到" in stdout  # waiting for another run
     assert (out / DB).exists()
