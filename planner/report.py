@@ -176,7 +176,7 @@ def _render_changes(console: Console, changes: Changes, plan, lang: str, limit: 
     if not changes.changes:
         return
     names = {s.id: s.name for s in plan.staff}
-    venues = {v.id: v.name for v in plan.venues}
+    venues = {"online": _("online"), **{v.id: v.name for v in plan.venues}}  # by_venue's key for online posts
     what = {}  # id → "06-03 17:30 幸福里社区" (→ the new time, for a move)
     for c in changes.changes:
         place = venues.get(c.venue, c.venue) if c.venue else _("online")

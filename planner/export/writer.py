@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from planner import atomic
+from planner import atomic, messages
 from planner.export.ics import write_calendars
 from planner.export.ledger import LedgerUnreadable, Merged, read_ledger
 from planner.export.view import PlanView, build_view
@@ -98,7 +98,7 @@ def _write_workbook(view: PlanView, folder: Path, candidates: list[Path], writte
     if source is None:
         write_xlsx(view, target)
         return
-    lang = "zh" if view.language == "zh" else "en"
+    lang = messages.chosen(view.language)  # the terminal's line: --lang if the command was told one
     old = source.read_bytes()  # first: `source` may be the very file about to be replaced
     problem = None
     read = None
