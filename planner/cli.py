@@ -200,7 +200,9 @@ def schema(
 
         generated = plan_json_schema()
     else:
-        print(f"(command line):1:1: --of: {of!r} is not one of plan, plan-json", file=sys.stderr)
+        with messages.told(None):  # the schema is the same in every language; its user's problem is not
+            print("(command line):1:1: --of: " + _("{value!r} is not one of plan, plan-json").format(value=of),
+                  file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     text = json.dumps(generated, ensure_ascii=False, indent=2) + "\n"
     if output is None:
