@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from planner.calendar import CampaignCalendar
 from planner.catalogue import Format
 from planner.formats import resolve_formats
+from planner.messages import _
 from planner.model import Plan, Venue
 from planner.vocab import ROLES
 
@@ -161,7 +162,7 @@ def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
 
     def demand(tactic: str, count: float, fmt: Format | None, kind: str | None, note: str = "") -> Demand:
         if fmt is None:
-            return Demand(tactic, count, 0, 0, {}, note or "no format can be held there")
+            return Demand(tactic, count, 0, 0, {}, note or _("no format can be held there"))
         roles = _roles(fmt, kind, pair, paired)
         people = sum(roles.values())
         return Demand(tactic, count, count * people, count * people * fmt.duration.total_seconds() / 3600,
@@ -177,22 +178,22 @@ def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
             multiplier = sum(getattr(six.precision, v.risk) if six and six.precision else 1 for v in venues)
             fmt = _cheapest(formats, kind, pair, paired)
             demands.append(demand(f"five_into:{kind}", n * multiplier, fmt, kind,
-                                  f"{len(venues)} venues × {n} visits"))
+                                  _("{venues} venues × {n} visits").format(venues=len(venues), n=n)))
     for line in tactics.three_times_three_places or []:
         if line.per_week:
             fmt = formats.get(line.activity)
             places = "/".join(line.place)
             demands.append(demand(f"three_times:{places}", line.per_week * weeks, fmt, line.place[0],
-                                  f"{line.per_week} a week"))
+                                  _("{n} a week").format(n=line.per_week)))
     if six and six.online and six.online.posts_per_week:
         fmt = _cheapest(formats, None, pair, paired)
         demands.append(demand("six_plus:online", six.online.posts_per_week * weeks, fmt, None,
-                              f"{six.online.posts_per_week} posts a week"))
+                              _("{n} posts a week").format(n=six.online.posts_per_week)))
     if tactics.key_dates and tactics.key_dates.min_activities:
         count = len(calendar.key_dates) * tactics.key_dates.min_activities
         fmt = formats.get("themed_event") or _cheapest(formats, "community", pair, paired)
         demands.append(demand("key_dates", count, fmt, "square",
-                              f"{len(calendar.key_dates)} key dates; may overlap 五进 visits"))
+                              _("{n} key dates; may overlap 五进 visits").format(n=len(calendar.key_dates))))
 
     # Staff-hours available at the mix of activities the tactics ask for (2h when none do).
     demand_pa = sum(d.person_activities for d in demands)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from planner import atomic
+from planner import atomic, messages
 from planner.errors import PlanError
-from planner.messages import for_language
+from planner.messages import N_, _
 
 if TYPE_CHECKING:
     from rich.live import Live
 
     from planner.planfile import PlanFile
+    from planner.search import Progress
 
 app = typer.Typer(
     name="planner",
@@ -30,12 +37,51 @@ app = typer.Typer(
 
 EXIT_BAD_INPUT = 2
 
+#: --lang of a command that prints: zh or en; without it the plan's campaign.language (or,
+#: for a command without a plan, the system's language)
+Lang = Annotated[Optional[str], typer.Option("--lang", metavar="zh|en",
+                                             help="language of what is printed (default: the plan's)")]
+
+_speaking: ContextVar[ExitStack | None] = ContextVar("planner_cli_speaking", default=None)
+_spoken: list[str] = []  # the language the last command spoke: main's last words after it are in it too
+
+
+def _speaks(command):
+    """The command speaks its --lang (else the system's language) until it reads a plan
+    (`_speak`), and that plan's language to its end."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        lang = kwargs.get("lang")
+        if lang is not None and lang not in messages.LANGUAGES:
+            with messages.told(None):
+                print(_("(command line):1:1: --lang: {value!r} is not zh or en").format(value=lang), file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        with ExitStack() as stack:
+            _spoken.append(stack.enter_context(messages.told(lang)).language)
+            token = _speaking.set(stack)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                _speaking.reset(token)
+    return run
+
+
+def _speak(plan_language: str | None) -> str:
+    """From here to the command's end: --lang if given, else the plan's language. → it"""
+    language = messages.chosen(plan_language)
+    _spoken.append(language)
+    stack = _speaking.get()
+    if stack is not None:
+        stack.enter_context(messages.using(language))
+    return language
+
 
 def _fail(error: PlanError) -> typer.Exit:
     for problem in error.problems:
         print(problem.format(), file=sys.stderr)
     count = len(error.problems)
-    print(f"{count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+    print(messages._n("{n} problem; nothing was written", "{n} problems; nothing was written", count).format(n=count),
+          file=sys.stderr)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -114,9 +160,11 @@ def init(
 
 
 @app.command()
+@_speaks
 def check(
     plan: Annotated[Path, typer.Argument(help="station plan (YAML)")],
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Validate a plan and summarise staff, venues, days, key dates and capacity."""
     from planner.calendar import build_calendar
@@ -128,6 +176,7 @@ def check(
         loaded = load_plan(plan)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     calendar = build_calendar(loaded.plan)
     render_check(Console(), loaded, calendar, estimate(loaded.plan, calendar))
 
@@ -228,7 +277,9 @@ def schema(
 
         generated = plan_json_schema()
     else:
-        print(f"(command line):1:1: --of: {of!r} is not one of plan, plan-json", file=sys.stderr)
+        with messages.told(None):  # the schema is the same in every language; its user's problem is not
+            print("(command line):1:1: --of: " + _("{value!r} is not one of plan, plan-json").format(value=of),
+                  file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     text = json.dumps(generated, ensure_ascii=False, indent=2) + "\n"
     if output is None:
@@ -238,6 +289,7 @@ def schema(
 
 
 @app.command()
+@_speaks
 def plan(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
     out: Annotated[Path, typer.Option("-o", "--out", help="folder for plan.json, calendars, plan.html/pdf/xlsx")],
@@ -248,6 +300,7 @@ def plan(
     fresh: Annotated[bool, typer.Option("--fresh", help="start over: ignore the plan.json already in OUT (every "
                                         "calendar event a first version, SEQUENCE 0; nothing withdrawn)")] = False,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Solve the plan and write every output; live progress on a terminal. Into an OUT that
     holds an earlier plan, publishes a new version: calendar events keep their UIDs, SEQUENCE
@@ -261,31 +314,36 @@ def plan(
     from planner.loader import load_plan
     from planner.planjson import plan_json
     from planner.publish import publish
-    from planner.report import render_solution
+    from planner.report import render_publication, render_solution
     from planner.search import NoPlanError, solve
 
-    try:
-        loaded = load_plan(plan_file)
-        _override_solver(loaded, time_limit, workers, seed)
-    except PlanError as e:
-        raise _fail(e) from None
+    console = Console()
+    stages = _Stages(console)
+    with stages.showing("read"):
+        try:
+            loaded = load_plan(plan_file)
+            _override_solver(loaded, time_limit, workers, seed)
+        except PlanError as e:
+            raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     _check_out(out)
     earlier = None if fresh else _earlier_publication(out)
     _stop_on_ctrl_c()
 
-    console = Console()
+    stages.limit = loaded.plan.solver.time_limit.total_seconds()
     try:
-        with _progress_display(console) as progress:
-            repaired = _over_previous(loaded, out, progress) if earlier is not None else None
-            solution = repaired.solution if repaired is not None else solve(loaded, progress=progress)
+        with stages.showing("candidates"):
+            repaired = _over_previous(loaded, out, stages.progress) if earlier is not None else None
+            solution = repaired.solution if repaired is not None else solve(loaded, progress=stages.progress)
     except NoPlanError as e:
         err = Console(stderr=True)
-        err.print("[bold red]No plan exists:[/] the plan's hard rules leave no activity possible.")
+        err.print("[bold red]" + escape(_("No plan exists: the plan’s hard rules leave no activity possible.")) + "[/]")
         for line in e.lines:
             err.print(f"  {line}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     except interrupt.Interrupted as e:
-        print(f"interrupted: {e}, so nothing was written; {out} is as it was", file=sys.stderr)
+        print(_("interrupted: {why}, so nothing was written; {out} is as it was").format(why=e, out=out),
+              file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE) from None
     searched = not interrupt.requested()  # Ctrl-C during the search, or only while writing
     previous = _previous_plan(out)
@@ -302,24 +360,30 @@ def plan(
         data["source"] = source_record(loaded)
         publication = publish(data, earlier, plan=loaded.plan)
         data = publication.data
-    with output_dir(out) as staging:
-        written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"])
+    with stages.showing("json"), output_dir(out) as staging:
+        written = write_outputs(loaded, data, staging, previous_xlsx=[out / "plan.xlsx"], stage=stages.stage)
         record(staging, command="plan", loaded=loaded, data=data, previous=previous, seconds=solution.solve_seconds,
                changes=diff(previous.raw["activities"], data["activities"]) if previous else None)
     render_solution(console, solution)
-    console.print(publication.summary(), highlight=False)
-    console.print(f"wrote {out}/: plan.json, calendars/ ({len(loaded.plan.staff)} staff, "
-                  f"{len(loaded.plan.venues)} venues, all.ics), plan.html, plan.xlsx"
-                  + (", plan.pdf" if not written.notes else ""), highlight=False)
-    for note in written.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    console.print(render_publication(publication), highlight=False, markup=False)
+    console.print(_("wrote {out}/: plan.json, calendars/ ({staff} staff, {venues} venues, all.ics), {files}").format(
+        out=out, staff=len(loaded.plan.staff), venues=len(loaded.plan.venues),
+        files=_(", ").join(["plan.html", "plan.xlsx"] + ([] if written.notes else ["plan.pdf"]))),
+        highlight=False, markup=False)
+    _notes(console, written.notes)
     for line in written.ledger:
         console.print(line, highlight=False, markup=False)
     if interrupt.requested():
-        print("interrupted: " + ("the search was complete; its plan was written" if searched else
-                                 f"the search was stopped; {out} holds the best plan it had found, not one "
-                                 "searched for the whole time limit"), file=sys.stderr)
+        print(_("interrupted: the search was complete; its plan was written") if searched else
+              _("interrupted: the search was stopped; {out} holds the best plan it had found, not one searched for "
+                "the whole time limit").format(out=out), file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE)
+
+
+def _notes(console: Console, notes: list[str]) -> None:
+    """Notes (what was not written and how to get it): their words as they are, `[pdf]` too."""
+    for note in notes:
+        console.print("[yellow]" + escape(_("note:")) + "[/] " + escape(note), highlight=False)
 
 
 def _earlier_publication(out: Path) -> dict | None:
@@ -334,8 +398,8 @@ def _earlier_publication(out: Path) -> dict | None:
     try:
         return read_plan_json(path).raw
     except PlanError as e:
-        print(f"{path} is not a plan.json the planner wrote (edited by hand?): fix it, or run "
-              "`planner plan --fresh` to start over without it", file=sys.stderr)
+        print(_("{path} is not a plan.json the planner wrote (edited by hand?): fix it, or run "
+                "`planner plan --fresh` to start over without it").format(path=path), file=sys.stderr)
         raise _fail(e) from None
 
 
@@ -371,8 +435,8 @@ def _stop_on_ctrl_c() -> None:
     plan found so far is written; the second stops at once, writing nothing (exit 130 either way)."""
     from planner import interrupt
 
-    interrupt.install_ctrl_c("\ninterrupted: stopping the search; the best plan found so far will be written "
-                             "(Ctrl-C again to stop at once and write nothing)")
+    interrupt.install_ctrl_c("\n" + _("interrupted: stopping the search; the best plan found so far will be "
+                                      "written (Ctrl-C again to stop at once and write nothing)"))
 
 
 def _check_out(out: Path) -> None:
@@ -400,6 +464,7 @@ def _previous_plan(out: Path) -> PlanFile | None:
 
 
 @app.command()
+@_speaks
 def replan(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="the updated station plan (YAML)")],
     previous: Annotated[Path, typer.Option("--previous", help="the published OUT/plan.json to change as little "
@@ -411,6 +476,7 @@ def replan(
     workers: Annotated[Optional[int], typer.Option("--workers", min=0, help="override solver.workers")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, help="override solver.seed")] = None,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Re-plan from a date after the plan changed (leave, a closed venue, a new key date),
     keeping calendar events (UIDs) and changing as little as possible."""
@@ -429,16 +495,17 @@ def replan(
 
     try:
         loaded = load_plan(plan_file)
+        _speak(loaded.plan.campaign.language)
         _override_solver(loaded, time_limit, workers, seed)
         try:
             first = dt.date.fromisoformat(since)
         except ValueError:
-            raise PlanError([Problem(1, 1, "--from", f"{since!r} is not a date like 2026-07-01",
-                                     "(command line)")]) from None
+            raise PlanError([Problem(1, 1, "--from", _("{value!r} is not a date like 2026-07-01").format(
+                value=since), "(command line)")]) from None
         campaign = loaded.plan.campaign
         if not campaign.start <= first <= campaign.end:
-            raise PlanError([Problem(1, 1, "--from", f"{first} is outside the campaign "
-                                     f"{campaign.start}..{campaign.end}", "(command line)")])
+            raise PlanError([Problem(1, 1, "--from", _("{day} is outside the campaign {start}..{end}").format(
+                day=first, start=campaign.start, end=campaign.end), "(command line)")])
         previous_plan = read_plan_json(previous)
         # another station's plan.json, or a hand-edited one, is bad input: never half re-planned
         check_previous_plan(previous_plan, loaded)
@@ -461,22 +528,24 @@ def replan(
     _check_out(out)
     from planner import interrupt
 
-    interrupt.install_ctrl_c("\ninterrupted: stopping; a re-plan cut short is not written "
-                             "(Ctrl-C again to stop at once)")
+    interrupt.install_ctrl_c("\n" + _("interrupted: stopping; a re-plan cut short is not written "
+                                      "(Ctrl-C again to stop at once)"))
     console = Console()
+    stages = _Stages(console)
+    stages.limit = loaded.plan.solver.time_limit.total_seconds()
     try:
-        with _progress_display(console) as progress:
-            result = run_replan(loaded, previous_plan, first, progress=progress, actuals=actuals)
+        with stages.showing("candidates"):
+            result = run_replan(loaded, previous_plan, first, progress=stages.progress, actuals=actuals)
     except PlanError as e:
         raise _fail(e) from None
     if interrupt.requested():  # half a repair is no plan to publish: the previous one stands
-        print(f"interrupted: nothing was written; {out} is as it was", file=sys.stderr)
+        print(_("interrupted: nothing was written; {out} is as it was").format(out=out), file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE)
     new = result.data
     new["source"] = source_record(loaded)
-    with output_dir(out) as staging:
+    with stages.showing("json"), output_dir(out) as staging:
         written = write_outputs(loaded, new, staging,  # the ledger's entries: OUT's plan.xlsx, else --previous's
-                                previous_xlsx=[out / "plan.xlsx", previous.parent / "plan.xlsx"])
+                                previous_xlsx=[out / "plan.xlsx", previous.parent / "plan.xlsx"], stage=stages.stage)
         (staging / "changes.json").write_text(dumps({"version": 1, "replanned_from": first.isoformat(),
                                                      "previous": str(previous), **result.changes.to_json(),
                                                      "missed": result.missed}),
@@ -491,49 +560,89 @@ def replan(
     render_solution(console, result.solution, weeks=False)
     render_changes(console, result.changes, result.solution)
     if recorded.records:
-        console.print(f"from the records: {result.held} held (kept, with their recorded figures), "
-                      f"{len(result.missed)} not held before {first} (withdrawn; their goals reopened), "
-                      f"{result.extra} held beyond the plan, {result.unrecorded} before {first} not recorded "
-                      "(taken as held as planned)", highlight=False)
-    console.print(f"wrote {out}/: plan.json, changes.json, calendars/, plan.html, plan.xlsx"
-                  + (", plan.pdf" if not written.notes else "") + f" ({result.broken} activities the "
-                  f"updated plan no longer allowed as they were)", highlight=False)
-    for note in written.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(_("from the records: {held} held (kept, with their recorded figures), {missed} not held before "
+                        "{day} (withdrawn; their goals reopened), {extra} held beyond the plan, {unrecorded} before "
+                        "{day} not recorded (taken as held as planned)").format(
+            held=result.held, missed=len(result.missed), day=first, extra=result.extra,
+            unrecorded=result.unrecorded), highlight=False, markup=False)
+    console.print(_("wrote {out}/: {files} ({n} activities the updated plan no longer allowed as they were)").format(
+        out=out, n=result.broken, files=_(", ").join(["plan.json", "changes.json", "calendars/", "plan.html",
+                                                       "plan.xlsx"] + ([] if written.notes else ["plan.pdf"]))),
+        highlight=False, markup=False)
+    _notes(console, written.notes)
     for line in written.ledger:
         console.print(line, highlight=False, markup=False)
 
 
 @app.command()
+@_speaks
 def history(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="an output folder of `planner plan` or `replan`")],
+    lang: Lang = None,
 ) -> None:
     """What each plan and replan of OUT did: when, from which input (hash), seed, score, changes."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from rich.table import Table
 
     from planner.history import entries, read
+    from planner.model import Station
+    from planner.report import CHANGE_NAMES
 
     records = [(p, read(p)) for p in entries(out)]
+    station_plan = _plan_of(out)
+    if station_plan is not None:
+        _speak(station_plan.campaign.language)
     if not records:
-        print(f"{out}:1:1: history: no records; `planner plan PLAN -o {out}` writes the first", file=sys.stderr)
+        print(f"{out}:1:1: history: " + _("no records; `planner plan PLAN -o {out}` writes the first").format(out=out),
+              file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
-    table = Table(title=f"{out}/history", title_justify="left")
-    for col in ("#", "run", "when (UTC)", "plan", "seed", "objective", "activities", "unmet", "changes"):
-        table.add_column(col, justify="right" if col in ("#", "seed", "objective", "activities", "unmet") else "left",
-                         overflow="fold")
+    # times in the station's time zone (the default one where OUT's plan cannot be read)
+    zone = station_plan.station.timezone if station_plan is not None else Station.model_fields["timezone"].default
+    tz = ZoneInfo(zone)
+    said = messages.table(CHANGE_NAMES, messages.current())
+    statuses = {"optimal": _("optimal"), "feasible": _("feasible")}
+    table = Table(title=f"{out}/history", title_justify="left", caption=_("times in {zone}").format(zone=zone),
+                  caption_justify="left")
+    right = ("#", _("seed"), _("penalty"), _p_activities(), _("unmet"))
+    for col in ("#", _("run"), _("when"), _("plan"), _("seed"), _("penalty"), _("result"), _p_activities(),
+                _("unmet"), _("changes")):
+        table.add_column(col, justify="right" if col in right else "left", overflow="fold",
+                         no_wrap=col in (_("when"), _("plan")))
     for path, r in records:
         if r is None:
-            table.add_row("?", path.name, "unreadable", *[""] * 6)
+            table.add_row("?", path.name, _("unreadable"), *[""] * 7)
             continue
         counts = (r.get("changes") or {}).get("summary")
-        changes = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "moved", "restaffed", "cancelled")) \
-            if counts else "–"
+        changes = _(", ").join(_("{n} {change}").format(n=counts.get(k, 0), change=said[k])
+                               for k in ("added", "moved", "restaffed", "cancelled")) if counts else "–"
         run = r.get("command", "") + (f" --from {r['replanned_from']}" if r.get("replanned_from") else "")
-        table.add_row(str(r.get("number", "")), run, str(r.get("at", ""))[:16].replace("T", " "),
-                      str(r.get("plan_sha256", ""))[:8], str(r.get("seed", "")),
-                      f"{r.get('objective', '')} ({r.get('status', '')})", str(r.get("activities", "")),
-                      str(r.get("unmet", "")), changes)
+        try:
+            when = datetime.fromisoformat(str(r.get("at"))).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            when = str(r.get("at", ""))[:16]
+        table.add_row(str(r.get("number", "")), run, when, str(r.get("plan_sha256", ""))[:8], str(r.get("seed", "")),
+                      str(r.get("objective", "")), statuses.get(str(r.get("status")), str(r.get("status", ""))),
+                      str(r.get("activities", "")), str(r.get("unmet", "")), changes)
     Console().print(table)
+
+
+def _p_activities() -> str:
+    return messages._p("terminal", "activities")
+
+
+def _plan_of(out: Path):
+    """The station plan OUT's plan.json came from (its language and time zone), None if it cannot be read."""
+    from planner.export.source import plan_path_for, read_plan_json
+    from planner.loader import load_plan
+
+    try:
+        plan_json = read_plan_json(out / "plan.json")
+        path = plan_path_for(out / "plan.json", plan_json)
+        return load_plan(path).plan if path is not None else None
+    except (PlanError, OSError):
+        return None
 
 
 def _override_solver(loaded, time_limit: str | None, workers: int | None, seed: int | None) -> None:
@@ -552,50 +661,82 @@ def _override_solver(loaded, time_limit: str | None, workers: int | None, seed: 
         solver.seed = seed
 
 
-class _progress_display:
-    """A live status line (objective, bound, gap, elapsed) while solving, on a terminal only."""
+#: the stages a run goes through, as the live line names them
+STAGES = {"read": N_("reading the plan"), "candidates": N_("generating candidate activities"), "solve": N_("solving"),
+          "json": N_("writing plan.json"), "ics": N_("writing the calendars"), "xlsx": N_("writing the workbook"),
+          "html": N_("writing the printable plan"), "pdf": N_("making the PDF")}
+
+
+class _Stages:
+    """On a terminal: one live line naming the stage under way and its time, redrawn four times
+    a second (so it ticks even while the PDF is made); elsewhere nothing."""
 
     def __init__(self, console: Console):
         self.console = console
         self.live: Live | None = None
+        self.limit: float | None = None  # the solver's time limit, once the plan is read
+        self.label = ""
+        self.key = ""
+        self.started = time.monotonic()
+        self.last: Progress | None = None
+        self.words = messages.for_language(messages.current())
 
-    def __enter__(self):
+    @property
+    def progress(self):
+        """The search's progress callback, or None off a terminal (the search then reports nothing)."""
+        return self.solving if self.console.is_terminal else None
+
+    @contextmanager
+    def showing(self, key: str) -> Iterator[_Stages]:
         if not self.console.is_terminal:
-            return None
+            yield self
+            return
         from rich.live import Live
+
+        self.stage(key)
+        self.live = Live(console=self.console, refresh_per_second=4, transient=True, get_renderable=self._line)
+        with self.live:
+            yield self
+        self.live = None
+
+    def stage(self, key: str) -> None:
+        """A new stage starts (in the language the command speaks now: the display draws from its own thread)."""
+        self.words = messages.for_language(messages.current())
+        self.key, self.label = key, self.words._(STAGES[key])
+        self.started = time.monotonic()
+        self.last = None
+
+    def solving(self, p: Progress) -> None:
+        if self.key != "solve":
+            started = self.started  # the time limit runs from the search's start, candidates and all
+            self.stage("solve")
+            self.started = started
+        self.last = p
+
+    def _line(self):
         from rich.text import Text
 
-        self.live = Live(Text("solving…"), console=self.console, refresh_per_second=4, transient=True)
-        self.live.__enter__()
-        return self.update
-
-    def update(self, p) -> None:
-        from rich.text import Text
-
-        parts = [f"solving {p.phase}" if p.phase else "solving", f"{p.elapsed:5.1f} s"]
-        if p.objective is not None:
-            parts.append(f"objective {p.objective:,.0f}")
-        if p.bound is not None:
-            parts.append(f"bound {p.bound:,.0f}")
-        if p.gap is not None:
-            parts.append(f"gap {p.gap:.1%}")
-        if p.solutions:
-            parts.append(f"{p.solutions} solutions")
-        assert self.live is not None  # __enter__ hands out `update` only once the display is live
-        self.live.update(Text(" · ".join(parts)))
-
-    def __exit__(self, *exc) -> None:
-        if self.live is not None:
-            self.live.__exit__(*exc)
+        w = self.words
+        elapsed = time.monotonic() - self.started
+        parts = [self.label + "…"]
+        if self.key == "solve" and self.limit:
+            parts.append(w._("{elapsed:.0f} of {limit:.0f} s").format(elapsed=elapsed, limit=self.limit))
+        else:
+            parts.append(w._("{elapsed:.0f} s").format(elapsed=elapsed))
+        if self.last is not None and self.last.objective is not None:
+            parts.append(w._("a plan found, improving it"))  # how close it is is said at the end, in words
+        return Text(" · ".join(parts))
 
 
 @app.command()
+@_speaks
 def export(
     plan_json_path: Annotated[Path, typer.Argument(metavar="PLAN_JSON", help="OUT/plan.json from `planner plan`")],
     to: Annotated[list[str], typer.Option("--to", help="ics, html, pdf or xlsx (repeat for several)")],
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Re-render outputs from plan.json without solving."""
     from planner.export.output import output_dir
@@ -605,35 +746,40 @@ def export(
 
     unknown = [t for t in to if t not in ("ics", "html", "pdf", "xlsx")]
     if unknown:
-        print(f"--to: {', '.join(unknown)}: choose from ics, html, pdf, xlsx", file=sys.stderr)
+        print(_("(command line):1:1: --to: {values}: choose from ics, html, pdf, xlsx").format(
+            values=", ".join(unknown)), file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
         plan_json = read_plan_json(plan_json_path)
         station_plan = plan_file or plan_path_for(plan_json_path, plan_json)
         if station_plan is None:
-            print(f"{plan_json_path}:1:1: source: the station plan it came from is not recorded or has moved; "
-                  "pass it with --plan PLAN", file=sys.stderr)
+            print(f"{plan_json_path}:1:1: source: " + _("the station plan it came from is not recorded or has "
+                                                          "moved; pass it with --plan PLAN"), file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT)
         loaded = load_plan(station_plan)
         check_plan_json(plan_json, loaded)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(loaded.plan.campaign.language)
     if "pdf" in to:
         from planner.export.pdf import unavailable_reason
 
         reason = unavailable_reason()
         if reason:
-            print(f"plan.pdf not written: {reason}", file=sys.stderr)
+            print(_("plan.pdf not written: {why}").format(why=reason), file=sys.stderr)
             raise typer.Exit(1)
     out = plan_json_path.parent
     _check_out(out)
     replaced = {p for t in to for p in TARGET_PATHS[t]}
     keep = [p.name for p in out.iterdir() if p.name not in replaced]
-    with output_dir(out, keep=keep) as staging:
-        written = write_outputs(loaded, plan_json.raw, staging, to, previous_xlsx=[out / "plan.xlsx"])
+    stages = _Stages(Console())
+    with stages.showing("json"), output_dir(out, keep=keep) as staging:
+        written = write_outputs(loaded, plan_json.raw, staging, to, previous_xlsx=[out / "plan.xlsx"],
+                                stage=stages.stage)
     for note in written.notes:
         print(note, file=sys.stderr)
-    Console().print(f"wrote {', '.join(sorted(replaced))} in {out}/", highlight=False)
+    Console().print(_("wrote {files} in {out}/").format(files=_(", ").join(sorted(replaced)), out=out),
+                    highlight=False, markup=False)
     for line in written.ledger:
         Console().print(line, highlight=False, markup=False)
     if written.notes:
@@ -641,6 +787,7 @@ def export(
 
 
 @app.command()
+@_speaks
 def suggest(
     plan_json_path: Annotated[Path, typer.Argument(metavar="PLAN_JSON", help="OUT/plan.json from `planner plan`")],
     venue: Annotated[Optional[str], typer.Option("--venue", help="venue id: who could hold an activity there")] = None,
@@ -656,6 +803,7 @@ def suggest(
     show_all: Annotated[bool, typer.Option("--all", help="also list who lacks the role or skill")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Who could take an activity at a venue on a day, or replace someone on one: ranked, with why and the cost."""
     from planner.errors import Problem
@@ -669,19 +817,19 @@ def suggest(
 
     try:
         if (venue is None) == (activity is None):
-            raise bad_option("--venue", "give either --venue ID --date DATE or --activity ID")
+            raise bad_option("--venue", _("give either --venue ID --date DATE or --activity ID"))
         if venue is not None and on is None:
-            raise bad_option("--date", "--venue needs --date DATE")
+            raise bad_option("--date", _("--venue needs --date DATE"))
         if activity is not None and (on is not None or activity_format is not None):
-            raise bad_option("--activity", "--date and --activity-format go with --venue, not --activity")
+            raise bad_option("--activity", _("--date and --activity-format go with --venue, not --activity"))
         if person is not None and activity is None:
-            raise bad_option("--person", "--person goes with --activity ID")
+            raise bad_option("--person", _("--person goes with --activity ID"))
         day = None
         if on is not None:
             try:
                 day = date.fromisoformat(on)
             except ValueError:
-                raise bad_option("--date", f"{on!r} is not a date like 2026-06-03") from None
+                raise bad_option("--date", _("{value!r} is not a date like 2026-06-03").format(value=on)) from None
         plan_json = read_plan_json(plan_json_path)
         station_plan = plan_file or plan_path_for(plan_json_path, plan_json)
         if station_plan is None:
@@ -702,10 +850,12 @@ def suggest(
     if as_json:
         print(json.dumps(suggestions_json(result), ensure_ascii=False, indent=2))
     else:
+        result.language = _speak(loaded.plan.campaign.language)
         render(Console(), result, show_all=show_all)
 
 
 @app.command("explain")
+@_speaks
 def explain_command(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="station plan (YAML)")],
     plan_json_path: Annotated[Optional[Path], typer.Option(
@@ -714,6 +864,7 @@ def explain_command(
     time_limit: Annotated[str, typer.Option("--time-limit", help="time for solving and explaining, e.g. 10s")] = "10s",
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Why no plan exists, or why goals are unmet: the smallest set of conflicting plan entries, with FILE:LINE."""
     from planner.errors import Problem
@@ -724,12 +875,14 @@ def explain_command(
 
     try:
         loaded = load_plan(plan_file)
+        language = _speak(loaded.plan.campaign.language)
         try:
             seconds = parse_duration(time_limit).total_seconds()
         except ValueError as e:
             raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
         if venue is not None and venue not in {v.id for v in loaded.plan.venues}:
-            raise PlanError([Problem(1, 1, "--venue", f"no venue has the id {venue!r}", "(command line)")])
+            raise PlanError([Problem(1, 1, "--venue", _("no venue has the id {value!r}").format(value=venue),
+                                     "(command line)")])
         plan_json = None
         if plan_json_path is not None:
             plan_json = read_plan_json(plan_json_path)
@@ -740,10 +893,11 @@ def explain_command(
     if as_json:
         sys.stdout.write(result.dumps())
         return
-    render(Console(), result, loaded.plan.campaign.language)
+    render(Console(), result, language)
 
 
 @app.command("record")
+@_speaks
 def record_command(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
     ledger: Annotated[Optional[Path], typer.Option("--ledger", metavar="FILE", help="the filled ledger to import "
@@ -777,6 +931,7 @@ def record_command(
     staff: Annotated[Optional[str], typer.Option("--staff", metavar="IDS", help="with --extra: staff ids, "
                                                  "comma-separated")] = None,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """Record what was done: the filled 台账, or one activity, into OUT's database.
 
@@ -794,7 +949,8 @@ def record_command(
                                              end, staff)))
     try:
         if single and ledger is not None:
-            raise RecordError(["(command line): --ledger: imports a whole ledger; record one activity without it"])
+            raise RecordError(["(command line): --ledger: " + _("imports a whole ledger; record one activity "
+                                                                 "without it")])
         if single:
             outcome, station = record_activity(out, activity=activity, extra=extra, venue=venue, fmt=activity_format,
                                                day=on, start=start, end=end, staff=staff, held=held, reason=reason,
@@ -807,9 +963,11 @@ def record_command(
         for line in e.lines:
             print(line, file=sys.stderr)
         count = len(e.lines)
-        print(f"{count} problem{'s' if count != 1 else ''}; nothing was recorded", file=sys.stderr)
+        print(messages._n("{n} problem; nothing was recorded", "{n} problems; nothing was recorded", count).format(
+            n=count), file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    Console().print(outcome.summary(station.lang, database_path(out)), highlight=False, markup=False, soft_wrap=True)
+    Console().print(outcome.summary(_speak(station.lang), database_path(out)), highlight=False, markup=False,
+                    soft_wrap=True)
 
 
 def _period_or_exit(campaign, week, month, since, until):
@@ -828,11 +986,13 @@ def _as_of_or_exit(as_of: str | None) -> date | None:
     try:
         return date.fromisoformat(as_of)
     except ValueError:
-        print(f"(command line): --as-of: {as_of!r} is not a date like 2026-07-31", file=sys.stderr)
+        print("(command line): --as-of: " + _("{value!r} is not a date like 2026-07-31").format(value=as_of),
+              file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.command("report")
+@_speaks
 def report_command(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
     week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W27")] = None,
@@ -845,6 +1005,7 @@ def report_command(
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """A period's report against the targets: OUT/reports/<period>.html, .pdf, .xlsx, .png.
 
@@ -867,6 +1028,7 @@ def report_command(
         for line in e.lines:
             print(line, file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    _speak(station.lang)
     period = _period_or_exit(station.plan.campaign, week, month, since, until)
     report = build_report(station, records, period, today=today)
     if as_json:
@@ -875,7 +1037,7 @@ def report_command(
     written = write_report(out, report)
     console = Console()
     t = report.tally
-    line = for_language(report.lang)._(
+    line = _(
         "{period}: planned {planned}, held {held} ({extra} not planned), not held {not_held}, "
         "rescheduled {rescheduled}, not reported {unreported}, still to come {upcoming}; {records} records").format(
         period=period.key, planned=t.planned, held=t.held, extra=t.extra, not_held=t.not_held,
@@ -886,13 +1048,14 @@ def report_command(
 
 def _say_written(console: Console, out: Path, written) -> None:
     if written.paths:
-        console.print(f"wrote {out / 'reports'}/: " + ", ".join(p.name for p in written.paths), highlight=False,
-                      markup=False, soft_wrap=True)
+        console.print(_("wrote {out}/: {files}").format(out=out / "reports", files=_(", ").join(
+            p.name for p in written.paths)), highlight=False, markup=False, soft_wrap=True)
     for note in written.notes:
-        console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
+        console.print(_("note:") + " " + note, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("roster")
+@_speaks
 def roster_command(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="the folder `planner plan` wrote")],
     week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W28 (default: next week)")]
@@ -900,6 +1063,7 @@ def roster_command(
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="the station plan (default: the one "
                                                       "plan.json records)")] = None,
     encoding: PlanEncoding = None,
+    lang: Lang = None,
 ) -> None:
     """A week's roster, who goes where and when: OUT/reports/roster-<week>.png, .html, .pdf.
 
@@ -913,6 +1077,7 @@ def roster_command(
             station = open_station(out, plan_file)
     except PlanError as e:
         raise _fail(e) from None
+    _speak(station.lang)
     if week is None:
         from datetime import datetime
         from zoneinfo import ZoneInfo
@@ -922,29 +1087,43 @@ def roster_command(
     roster = build_roster(station, period)
     written = write_roster(out, roster)
     console = Console()
-    console.print(f"{period.key}: " + for_language(station.lang)._("{activities} activities, {people} people").format(
-                      activities=roster.count, people=len(roster.people)),
+    console.print(_("{period}: {summary}").format(period=period.key, summary=_(
+                      "{activities} activities, {people} people").format(activities=roster.count,
+                                                                         people=len(roster.people))),
                   highlight=False, markup=False, soft_wrap=True)
     _say_written(console, out, written)
 
 
 def main() -> None:
     from planner import interrupt
-    from planner.export import output
 
     try:
         app()
-    except interrupt.Stopped:  # Ctrl-C a second time
+    except (interrupt.Stopped, OSError) as e:
+        with messages.using(_spoken[-1] if _spoken else messages.system_language()):
+            _last_words(e)
+
+
+def _last_words(error: BaseException) -> None:
+    """A second Ctrl-C, or a full disk: one line, in the language the command spoke."""
+    from planner import interrupt
+    from planner.export import output
+
+    if isinstance(error, interrupt.Stopped):  # Ctrl-C a second time
         written = output.last_swapped is not None
-        print("\ninterrupted again: stopped at once; " + (f"{output.last_swapped} was already written" if written
-                                                          else "nothing was written"), file=sys.stderr)
+        print("\n" + (_("interrupted again: stopped at once; {out} was already written").format(
+            out=output.last_swapped) if written else _("interrupted again: stopped at once; nothing was written")),
+            file=sys.stderr)
         sys.exit(interrupt.EXIT_CODE)
-    except OSError as e:
+    else:
+        assert isinstance(error, OSError)
+        e = error
         if e.errno not in output.FULL:
-            raise
+            raise e
         # the outputs are staged: a full disk leaves OUT as it was (DiskFull says so)
-        print(str(e) if isinstance(e, output.DiskFull) else f"{e.filename or '(file)'}: the disk is full "
-              f"({e.strerror}); free some space and run again", file=sys.stderr)
+        print(str(e) if isinstance(e, output.DiskFull) else _("{file}: the disk is full ({why}); free some space and "
+                                                               "run again").format(file=e.filename or "(file)",
+                                                                                   why=e.strerror), file=sys.stderr)
         sys.exit(1)
 
 

@@ -29,7 +29,7 @@ def test_check_summarises_staff_venues_days_key_dates_and_capacity():
     assert "法定节假日" in out and "06-19" in out  # 端午 days off in the campaign
     assert "端午节" in out and "2026-06-13..2026-06-19" in out  # a key date with its window
     assert "人口普查入户" in out  # the plan's own key date
-    assert "Capacity estimate" in out and "required" in out
+    assert "力量测算" in out and "需要" in out  # capacity estimate, required
 
 
 def test_check_names_every_problem_with_file_line_and_column(tmp_path):

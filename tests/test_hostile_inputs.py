@@ -61,7 +61,7 @@ def bad_input(result: subprocess.CompletedProcess) -> list[str]:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and "Usage:" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines[-1].endswith("nothing was written"), result.stderr
+    assert lines[-1].endswith("未写出任何文件"), result.stderr  # nothing was written
     return lines[:-1]
 
 
@@ -289,7 +289,7 @@ def test_an_out_inside_a_file_is_refused_before_solving(tmp_path):
     result = run_planner("plan", ROOT / "examples" / "lanzhou-guangwumen.yaml", "-o", blocker / "out",
                          "--time-limit", "10h", "--workers", "1")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith(f"{blocker / 'out'}:1:1: (output): {blocker} is a file"), result.stderr
+    assert result.stderr.startswith(f"{blocker / 'out'}:1:1: (output): {blocker} 是文件"), result.stderr  # is a file
 
 
 def test_replan_refuses_an_out_inside_a_file(published, tmp_path):
@@ -324,7 +324,7 @@ def test_a_read_only_folder_is_refused_before_any_work(published, tmp_path):
                         ["export", copy / "plan.json", "--to", "ics"]):
             result = run_planner(*command)
             assert result.returncode == 2 and "Traceback" not in result.stderr, (command[0], result.stderr)
-            assert f":1:1: (output): cannot write in {folder}" in result.stderr, result.stderr
+            assert f":1:1: (output): 无法写入 {folder}" in result.stderr, result.stderr  # cannot write in
         assert snapshot(folder) == before
     finally:
         _chattr("-i", folder)
@@ -337,7 +337,7 @@ def test_check_output_dir_says_why_a_folder_cannot_be_written(tmp_path, monkeypa
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    with pytest.raises(OutputError, match=f"cannot write in {tmp_path}: Permission denied"):
+    with pytest.raises(OutputError, match=f"无法写入 {tmp_path}：Permission denied"):  # cannot write in
         check_output_dir(tmp_path / "out")
 
 
@@ -366,7 +366,7 @@ def test_a_full_disk_is_said_in_words_and_the_previous_outputs_stay(published, t
                             timeout=600)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    assert f"{copy}: the disk is full (No space left on device); nothing was written" in result.stderr
+    assert f"{copy}：磁盘已满（No space left on device），未写出任何文件" in result.stderr  # a zh plan
     assert snapshot(copy) == before
     assert list(tmp_path.glob(".out.*.new")) == []
 
@@ -377,7 +377,7 @@ def test_output_dir_turns_a_full_disk_into_disk_full(tmp_path):
         with output_dir(out) as staging:
             (staging / "plan.json").write_text("{}", encoding="utf-8")
             raise OSError(errno.EDQUOT, "Disk quota exceeded")
-    assert caught.value.errno == errno.EDQUOT and "the disk is full" in str(caught.value)
+    assert caught.value.errno == errno.EDQUOT and "磁盘已满" in str(caught.value)  # the disk is full (zh first)
     assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / ".out.lock"]
 
 

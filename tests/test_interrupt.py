@@ -5,7 +5,7 @@ run for a full one), and neither leaves a staging folder: OUT is a complete new 
 previous one, untouched.
 
 The run is watched through a pseudo-terminal, as a person watches it: SIGINT is sent once the
-live progress shows an objective, that is, in the middle of the search.
+live progress says a plan was found (已找到方案), that is, in the middle of the search.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def interrupted(tmp_path_factory) -> tuple[Path, Path, float, int, str]:
     shutil.copy(LANZHOU, plan)
     out = folder / "out"
     run = Run(plan, out)
-    run.wait_for(b"objective", 60)  # the search is under way
+    run.wait_for("已找到方案".encode(), 60)  # the search is under way
     time.sleep(1.0)
     sent = run.interrupt()
     # the search stops at once: the outputs start being written (into the staging folder)
@@ -112,7 +112,7 @@ def test_the_first_ctrl_c_stops_the_search_and_writes_the_best_plan_so_far(inter
     assert writing < 15, f"the search went on for {writing:.1f} s after Ctrl-C (time limit {TIME_LIMIT} s)"
     assert status == 130, stderr
     assert "Traceback" not in stderr, stderr
-    assert "interrupted: the search was stopped" in stderr and "best plan it had found" in stderr
+    assert "已中断：求解被提前停止" in stderr and "已找到的最好方案" in stderr  # the search was stopped; best plan
     # a complete, valid OUT
     plan_json = read_plan_json(out / "plan.json")
     check_plan_json(plan_json, load_plan(plan))
@@ -127,7 +127,7 @@ def test_a_second_ctrl_c_stops_at_once_and_leaves_the_previous_outputs(interrupt
     before = snapshot(out)
     # solved afresh: into an OUT holding the plan, plan would re-plan it, done in a second or two
     run = Run(plan, out, "--fresh")
-    run.wait_for(b"objective", 60)
+    run.wait_for("已找到方案".encode(), 60)
     run.interrupt()
     time.sleep(1.0)
     second = run.interrupt()
@@ -136,7 +136,7 @@ def test_a_second_ctrl_c_stops_at_once_and_leaves_the_previous_outputs(interrupt
     assert status == 130, stderr
     assert time.monotonic() - second < 15
     assert "Traceback" not in stderr, stderr
-    assert "interrupted again: stopped at once; nothing was written" in stderr
+    assert "再次中断：已立即停止，未写出任何文件" in stderr  # interrupted again: stopped at once; nothing written
     assert snapshot(out) == before
     assert list(out.parent.glob(".out.*.new")) == []
 

@@ -74,7 +74,7 @@ def test_plan_refuses_a_folder_holding_other_files(tmp_path):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     result = run_planner("plan", STARTER, "-o", tmp_path, *PLAN_ARGS)
     assert result.returncode == 2
-    assert "did not write" in result.stderr
+    assert "不是本程序写出的文件" in result.stderr  # files the planner did not write
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 

@@ -106,7 +106,7 @@ def test_the_cli_refuses_a_broken_plan_json_with_file_line_and_exit_2(out, tmp_p
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     assert f"{path}:{line}:7: activities[0].themes: unknown key 'themes'" in done.stderr, done.stderr
-    assert done.stderr.strip().endswith("nothing was written")
+    assert done.stderr.strip().endswith("未写出任何文件")  # nothing was written
     assert path.read_bytes() == before
 
 
@@ -133,4 +133,4 @@ def test_the_published_schema_validates_a_real_plan_json_and_refuses_a_broken_on
     # the plan's own schema stays the default; another --of is bad input
     assert "staff" in json.loads(run_planner("schema").stdout)["properties"]
     wrong = run_planner("schema", "--of", "plan.json")
-    assert wrong.returncode == 2 and "--of: 'plan.json' is not one of plan, plan-json" in wrong.stderr
+    assert wrong.returncode == 2 and "--of: 'plan.json' 不是 plan 或 plan-json" in wrong.stderr  # is not one of

@@ -116,7 +116,7 @@ def edited(base, tmp_path_factory) -> tuple[Path, Path, Path]:
     plan2 = write_plan(folder / "plan.yaml", (XINGFU, XINGFU + CLOSED))
     done = run("plan", plan2, "-o", out2, *ARGS, now=NOW)
     assert done.returncode == 0, done.stderr
-    assert "calendar events:" in done.stdout and "cancelled" in done.stdout
+    assert "日历事件：" in done.stdout and "个取消" in done.stdout  # calendar events: … cancelled
     return out, out2, plan2
 
 
@@ -140,7 +140,7 @@ def test_someone_with_no_activities_gets_a_valid_calendar_and_is_named(base):
     cal = icalendar.Calendar.from_ical(text)
     assert [c.name for c in cal.subcomponents] == ["VTIMEZONE"]  # a VCALENDAR needs a component
     assert not any("wu-fang" in a["staff"] for a in data_of(out)["activities"])
-    line = next(line for line in stdout.splitlines() if line.startswith("no activities"))
+    line = next(line for line in stdout.splitlines() if line.startswith("无活动安排"))  # no activities
     assert "吴芳 (wu-fang)" in line and "孙丽" not in line
 
 
@@ -149,7 +149,7 @@ def test_a_re_run_with_nothing_changed_changes_no_byte(base, tmp_path):
     again = copy_out(out, tmp_path / "out")
     done = run("plan", plan, "-o", again, *ARGS)  # the real clock: nothing may show it
     assert done.returncode == 0, done.stderr
-    assert f"{len(data_of(out)['activities'])} unchanged, 0 changed" in done.stdout
+    assert f"{len(data_of(out)['activities'])} 个未变、0 个有变动" in done.stdout  # n unchanged, 0 changed
     assert calendars(again) == calendars(out)
     for path in calendars(out):
         assert (again / path).read_bytes() == (out / path).read_bytes(), path

@@ -239,7 +239,7 @@ def test_bad_options_name_each_problem_and_record_nothing(out):
         "themed_event, online_post)",
         "(command line): --date: 2026-09-03 is outside the campaign 2026-06-01..2026-08-31",
     ]
-    assert lines[-1] == "3 problems; nothing was recorded"
+    assert lines[-1] == "共 3 处问题，未记录任何内容"  # 3 problems; nothing was recorded
     done = run_planner("record", out, "--activity", "no-such-activity", "--held")
     assert done.returncode == 2 and "'no-such-activity' is not an activity" in done.stderr
     ident = json.loads((out / "plan.json").read_text(encoding="utf-8"))["activities"][0]["id"]
@@ -286,7 +286,7 @@ def test_the_command_exits_2_with_one_line_per_bad_cell(out, corpus):
     lines = done.stderr.strip().splitlines()
     assert [line.split(": ", 1)[0] for line in lines[:-1]] == [f"{file}:{cell}" for cell, _ in expected[file.name]]
     assert lines[0].endswith('实际覆盖人数 must be a whole number, not "约200"')
-    assert lines[-1] == "3 problems; nothing was recorded"
+    assert lines[-1] == "共 3 处问题，未记录任何内容"  # 3 problems; nothing was recorded
     assert not (out / DB).exists()
 
 
@@ -376,5 +376,5 @@ def test_record_waits_while_a_plan_is_replacing_out(out):
         assert run.poll() is None and not (out / DB).exists()
     stdout, stderr = run.communicate(timeout=120)
     assert run.returncode == 0, stderr
-    assert "waiting for another planner run" in stderr and "已记录到" in stdout
+    assert "正在等待另一个 planner 运行写完" in stderr and "已记录到" in stdout  # waiting for another run
     assert (out / DB).exists()

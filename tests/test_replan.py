@@ -79,7 +79,7 @@ def after_leave(published, tmp_path_factory) -> tuple[Path, Path]:
     done = run_planner("replan", plan, "--previous", published / "out" / "plan.json", "--from", SINCE,
                        "-o", tmp / "out", "--time-limit", "10s")
     assert done.returncode == 0, done.stderr
-    assert "changes:" in done.stdout
+    assert "变动：" in done.stdout  # changes:
     return plan, tmp / "out"
 
 
@@ -225,7 +225,7 @@ def test_a_closed_day_moves_the_activity_and_it_keeps_its_uid(published, tmp_pat
 
 @pytest.mark.parametrize("args, line", [
     (["--from", "2026-13-01"], "--from"),
-    (["--from", "2027-01-01"], "outside the campaign"),
+    (["--from", "2027-01-01"], "不在活动期"),  # outside the campaign (a zh plan)
 ])
 def test_bad_replan_input_is_one_line_and_writes_nothing(published, tmp_path, args, line):
     done = run_planner("replan", published / "plan.yaml", "--previous", published / "out" / "plan.json",

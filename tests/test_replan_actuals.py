@@ -141,7 +141,7 @@ def test_replan_on_the_command_line_reads_the_records(published, tmp_path):
     done = run_planner("replan", plan, "--previous", out / "plan.json", "--from", since.isoformat(),
                        "-o", tmp_path / "out2", "--time-limit", "10s")
     assert done.returncode == 0, done.stderr
-    assert f"{len(missed)} not held" in done.stdout
+    assert f"{since} 前未开展 {len(missed)} 场" in done.stdout  # n not held before the day
     changes = json.loads((tmp_path / "out2" / "changes.json").read_text(encoding="utf-8"))
     assert sorted(m["id"] for m in changes["missed"]) == sorted(a["id"] for a in missed)
     new = json.loads((tmp_path / "out2" / "plan.json").read_text(encoding="utf-8"))

@@ -25,20 +25,21 @@ import tempfile
 from pathlib import Path
 
 from planner import atomic
+from planner.messages import N_, _
 
 __all__ = ["CardUnavailable", "card_png", "png_size", "available", "unavailable_reason", "chromium"]
 
 SCALE = 2  # pixels per CSS px: a 375 px card is a 750-pixel picture
 TALL = 30000  # CSS px: the page a card is first laid out on, to measure it
 TIMEOUT = 120
-HOW_TO = ("for the PNG install WeasyPrint (pip install 'fanzha-planner[pdf]') and Debian's poppler-utils, "
-          "or Chromium; with Debian's fonts-noto-cjk for the Chinese text")
+HOW_TO = N_("for the PNG install WeasyPrint (pip install 'fanzha-planner[pdf]') and Debian's poppler-utils, "
+            "or Chromium; with Debian's fonts-noto-cjk for the Chinese text")
 
 
 class CardUnavailable(RuntimeError):
     def __init__(self, reason: str = "") -> None:
         self.reason = reason
-        super().__init__(f"{HOW_TO}{f' ({reason})' if reason else ''}")
+        super().__init__(f"{_(HOW_TO)}{f' ({reason})' if reason else ''}")
 
 
 def chromium() -> str | None:

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from planner.messages import _
+
 MARKER = ".planner-output"
 # carried over from the previous output: records, not results. `records` holds the station's
 # database of what was done (planner.records), `reports` the reports written from it: what a
@@ -51,8 +53,8 @@ class DiskFull(OSError):
         self.out = out
 
     def __str__(self) -> str:
-        return (f"{self.out}: the disk is full ({self.strerror}); nothing was written and the previous "
-                "outputs are as they were: free some space and run again")
+        return _("{out}: the disk is full ({why}); nothing was written and the previous outputs are as they were: "
+                 "free some space and run again").format(out=self.out, why=self.strerror)
 
 
 FULL = {errno.ENOSPC, errno.EDQUOT}
@@ -91,25 +93,25 @@ def check_output_dir(out: Path) -> None:
     (or would be made in) can be written; OutputError says why not."""
     given, out = out, _absolute(out)
     if os.path.lexists(out) and not out.is_dir():
-        raise OutputError(f"{given} is a file, not a folder")
+        raise OutputError(_("{path} is a file, not a folder").format(path=given))
     if out.is_dir():
         try:
             foreign = any(out.iterdir()) and not (out / MARKER).exists()
         except OSError as e:
-            raise OutputError(f"{given} cannot be read: {e.strerror or e}") from None
+            raise OutputError(_("{path} cannot be read: {why}").format(path=given, why=e.strerror or e)) from None
         if foreign:
-            raise OutputError(f"{given} already holds files the planner did not write; "
-                              "choose a new or empty folder for the outputs")
+            raise OutputError(_("{path} already holds files the planner did not write; "
+                                "choose a new or empty folder for the outputs").format(path=given))
     # the staging folder goes beside OUT: in its parent, or the nearest folder above that exists
     folder = next(f for f in (out.parent, *out.parent.parents) if os.path.lexists(f))
     if not folder.is_dir():
-        raise OutputError(f"{folder} is a file, so {given} cannot be made inside it")
+        raise OutputError(_("{folder} is a file, so {path} cannot be made inside it").format(folder=folder, path=given))
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe.", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        raise OutputError(f"cannot write in {folder}: {e.strerror or e}") from None
+        raise OutputError(_("cannot write in {folder}: {why}").format(folder=folder, why=e.strerror or e)) from None
 
 
 def _absolute(out: Path | str) -> Path:
@@ -125,7 +127,7 @@ def _turn(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"waiting for another planner run to finish writing {out}", file=sys.stderr)
+            print(_("waiting for another planner run to finish writing {out}").format(out=out), file=sys.stderr)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:

@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner import atomic
+from planner.messages import N_, _
 
 if TYPE_CHECKING:
     from planner.export.view import PlanView
 
 #: The Debian packages WeasyPrint needs for a Chinese plan (Pango, HarfBuzz subsetting, the font).
 DEBIAN_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-noto-cjk")
-HOW_TO = ("for plan.pdf install WeasyPrint: pip install 'fanzha-planner[pdf]' and Debian's "
-          + " ".join(DEBIAN_PACKAGES) + " (or print plan.html from a browser)")
+HOW_TO = N_("for plan.pdf install WeasyPrint: pip install 'fanzha-planner[pdf]' and Debian's {packages} "
+            "(or print plan.html from a browser)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -33,7 +34,8 @@ class PdfUnavailable(RuntimeError):
 
     def __init__(self, reason: str = "") -> None:
         self.reason = reason
-        super().__init__(f"{HOW_TO}{f' ({reason})' if reason else ''}")
+        how = _(HOW_TO).format(packages=" ".join(DEBIAN_PACKAGES))  # said in the language the command speaks
+        super().__init__(f"{how}{f' ({reason})' if reason else ''}")
 
 
 def _weasyprint() -> Any:

@@ -6,16 +6,16 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from planner import atomic
+from planner import atomic, messages
 from planner.export.ics import write_calendars
 from planner.export.ledger import LedgerUnreadable, Merged, read_ledger
 from planner.export.view import PlanView, build_view
 from planner.export.xlsx import write_xlsx
 from planner.loader import LoadedPlan
-from planner.messages import for_language
+from planner.messages import _, for_language
 from planner.planfile import read_plan_json
 
 TARGETS = ("json", "ics", "html", "pdf", "xlsx")
@@ -36,7 +36,7 @@ class Written:
 
 def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
                   targets: Iterable[str] = TARGETS, *, previous_xlsx: Path | Iterable[Path] | None = None,
-                  now: datetime | None = None) -> Written:
+                  now: datetime | None = None, stage: Callable[[str], None] | None = None) -> Written:
     """Write each requested output of plan.json `data` into `folder` (already a staging folder).
 
     `previous_xlsx`: where the plan.xlsx being replaced may be (the first that exists is used):
@@ -44,34 +44,41 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
     kept as `folder/backups/plan-<time>.xlsx` unless the new one is the same file or an
     identical backup is already there. `Written.ledger` says what happened, in the plan's
     language; a previous file that cannot be read is kept as the backup and said so.
+    `stage(key)` is told each output as it starts (json, ics, xlsx, html, pdf): the live line.
     """
     from planner.planjson import dumps
 
     targets = list(targets)
     written = Written()
+    say = stage or (lambda key: None)
     view = build_view(loaded, data)
     if "json" in targets:
+        say("json")
         atomic.write_text(folder / "plan.json", dumps(data))
         written.paths.append(folder / "plan.json")
     if "ics" in targets:
+        say("ics")
         written.paths += write_calendars(view, folder / "calendars")
     if "xlsx" in targets:
+        say("xlsx")
         _write_workbook(view, folder, _candidates(previous_xlsx), written, now)
         written.paths.append(folder / "plan.xlsx")
     if "html" in targets or "pdf" in targets:
         from planner.export.html import render_html
         from planner.export.pdf import PdfUnavailable, write_pdf
 
+        say("html")
         html = render_html(view)
         if "html" in targets:
             atomic.write_text(folder / "plan.html", html)
             written.paths.append(folder / "plan.html")
         if "pdf" in targets:
+            say("pdf")
             try:
                 write_pdf(html, folder / "plan.pdf")
                 written.paths.append(folder / "plan.pdf")
             except PdfUnavailable as e:
-                written.notes.append(f"plan.pdf not written: {e}")
+                written.notes.append(_("plan.pdf not written: {why}").format(why=e))
     return written
 
 
@@ -91,7 +98,7 @@ def _write_workbook(view: PlanView, folder: Path, candidates: list[Path], writte
     if source is None:
         write_xlsx(view, target)
         return
-    lang = "zh" if view.language == "zh" else "en"
+    lang = messages.chosen(view.language)  # the terminal's line: --lang if the command was told one
     old = source.read_bytes()  # first: `source` may be the very file about to be replaced
     problem = None
     read = None

@@ -20,6 +20,7 @@ from planner.candidates import Blocker, CandidateSet, generate_candidates
 from planner.greedy import from_lp, greedy, staff_choice
 from planner.loader import LoadedPlan
 from planner.lprelax import lp_values, rens
+from planner.messages import _
 from planner.search.build import (
     HINT_SECONDS,
     REACH_PER,
@@ -100,8 +101,8 @@ def run_parts(run: "Run", budget: float) -> None:
         weights[-1] *= LAST_PART_WEIGHT
     for n, days in enumerate(strategy.chunks):
         if n and interrupt.requested():  # Ctrl-C: the rest of the campaign would have no plan
-            raise interrupt.Interrupted(f"{run.calendar.days[days[0]].date}.."
-                                        f"{run.calendar.days[strategy.chunks[-1][-1]].date} was not planned yet")
+            raise interrupt.Interrupted(_("{start}..{end} was not planned yet").format(
+                start=run.calendar.days[days[0]].date, end=run.calendar.days[strategy.chunks[-1][-1]].date))
         if run.deterministic:  # from the plan alone, not the clock
             share = budget * weights[n] / sum(weights)
         else:
