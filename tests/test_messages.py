@@ -120,3 +120,25 @@ def test_the_language_asked_for_wins_over_the_plans_and_the_systems(monkeypatch)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.delenv("LANGUAGE", raising=False)
     assert messages.system_language() == "zh"  # Chinese first
+
+
+def test_each_word_is_in_the_catalogue_once():
+    """Branches add words as a git union merge: the same msgid twice would let one Chinese
+    silently win over the other."""
+    keys: list[tuple[str | None, str]] = []
+    context: str | None = None
+    field = None  # the field a "continuation" line belongs to
+    for line in PO.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgctxt "):
+            context, field = line[len("msgctxt "):], "ctx"
+        elif line.startswith("msgid "):
+            keys.append((context, line[len("msgid "):]))
+            context, field = None, "id"
+        elif line.startswith('"') and field == "id":
+            keys[-1] = (keys[-1][0], keys[-1][1] + line)
+        elif line.startswith('"') and field == "ctx":
+            context = (context or "") + line
+        else:
+            field = None
+    twice = sorted({k for k in keys if keys.count(k) > 1 and k[1] != '""'}, key=str)
+    assert not twice, "twice in planner.po: " + ", ".join(map(str, twice))
