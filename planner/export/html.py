@@ -26,15 +26,15 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from planner import atomic, vocab
+from planner import atomic
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
 from planner.export import charts, templating
-from planner.export.view import ActivityView, PlanView
+from planner.export.view import ActivityView, PlanView, tactic_name
 from planner.formats import resolve_formats
 from planner.messages import N_, NP_, WEEKDAYS, Msg, for_language, table
 from planner.model import Staff, Venue
-from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES, VENUE_KINDS
+from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS, VENUE_KINDS
 
 # --- words ------------------------------------------------------------------------------------------
 
@@ -89,7 +89,6 @@ LABELS: dict[str, Msg] = {
     "no_materials": N_("No activity of this plan needs materials."), "reusable": N_("reusable (most in one day)"),
 }
 
-TACTIC_NAMES = vocab.TACTIC_NAMES  # the calendars, spreadsheet and printable plan say the same
 SHORT_FORMATS: dict[str, Msg] = {
     "lecture": N_("lecture"), "stall": N_("stall"), "door_to_door": N_("door"), "performance": N_("show"),
     "themed_event": N_("event"), "online_post": N_("online"),
@@ -114,10 +113,6 @@ CELL_LINES = 5
 #: per person with the activities inline, instead of a table row each (a city plan stays
 #: a few hundred pages, not a thousand).
 ROSTER_TABLE_ROWS = 2000
-
-
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[0] if language == "zh" else pair[1]
 
 
 _oneline = templating.oneline
@@ -556,8 +551,7 @@ def _rosters(view: PlanView, items: list[Item], t: dict) -> list[Roster]:
 
 
 def _load_charts(view: PlanView, rosters: list[Roster], t: dict) -> list[Markup]:
-    lang = view.language
-    role_names = {r: _pick(ROLE_NAMES[r], lang) for r in ROLE_NAMES}
+    role_names = {r: view.role_name(r) for r in ROLE_WORDS}
     ordered = sorted(rosters, key=lambda r: (-len(r.items), -r.hours, r.name))
     if len(rosters) <= LOAD_BARS:
         bars = [charts.LoadBar(r.name, len(r.items), r.hours, r.staff.role) for r in ordered]
@@ -682,7 +676,7 @@ def _unmet(view: PlanView, cal: CampaignCalendar, w: Words) -> list[UnmetRow]:
         elif where in cat.key_dates:
             where = cat.key_dates[where].name(lang)
         period = _period_text(entry.get("period") or "", w)
-        rows.append(UnmetRow(_pick(TACTIC_NAMES[tactic], lang) if tactic in TACTIC_NAMES else _oneline(tactic),
+        rows.append(UnmetRow(_oneline(tactic_name(tactic, lang)),
                              _oneline(where) or "—", _oneline(period) or "—", _oneline(entry.get("why", ""))))
     return rows
 
@@ -693,7 +687,7 @@ def _scores(view: PlanView) -> list[ScoreRow]:
         if not isinstance(score, dict):
             continue
         met, required = float(score.get("met") or 0), float(score.get("required") or 0)
-        rows.append(ScoreRow(_pick(TACTIC_NAMES[tactic], view.language) if tactic in TACTIC_NAMES else _oneline(tactic),
+        rows.append(ScoreRow(_oneline(tactic_name(tactic, view.language)),
                              met, required, float(score.get("penalty") or 0), charts.meter(met, required)))
     return rows
 

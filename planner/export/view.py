@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from planner import messages
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.materials import activity_materials
 from planner.messages import N_, every_language
 from planner.model import Staff, Venue
-from planner.vocab import ROLE_NAMES, TACTIC_NAMES
+from planner.vocab import ROLE_WORDS, TACTIC_WORDS
 
 #: an online activity's venue, in each language (the ledger reads either back)
 ONLINE = every_language(N_("online"))
@@ -100,14 +101,18 @@ class PlanView:
         return self.loaded.plan.station.timezone
 
     def role_name(self, role: str) -> str:
-        zh, en = ROLE_NAMES[role]
-        return zh if self.language == "zh" else en
+        return messages.for_language(self.language)._(ROLE_WORDS[role])
 
     def for_staff(self, staff_id: str) -> list[ActivityView]:
         return [a for a in self.activities if any(s.id == staff_id for s in a.staff)]
 
     def for_venue(self, venue_id: str) -> list[ActivityView]:
         return [a for a in self.activities if a.venue is not None and a.venue.id == venue_id]
+
+
+def tactic_name(tactic: str, language: str) -> str:
+    """A tactic (or a "6+" measure, a weight) by its name: 五进, five-into; an unknown one by its id."""
+    return messages.for_language(language)._(TACTIC_WORDS[tactic]) if tactic in TACTIC_WORDS else tactic
 
 
 def material_text(material: str, count: int, language: str) -> str:
@@ -200,8 +205,7 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             materials=[material_text(m, n, lang) for m, n in counts.items()],
             material_ids=list(counts),
             material_counts=counts,
-            tactic_names=[(TACTIC_NAMES[t][0] if lang == "zh" else TACTIC_NAMES[t][1]) if t in TACTIC_NAMES else t
-                          for t in raw.get("tactics", [])],
+            tactic_names=[tactic_name(t, lang) for t in raw.get("tactics", [])],
             expected_installs=round(int(raw.get("reach") or 0) * (fmt.app_install_rate if fmt else 0)),
             raw=raw,
         )
