@@ -336,7 +336,7 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
     from planner.calendar import build_calendar
     from planner.catalogue import catalogue
     from planner.formats import resolve_formats
-    from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES
+    from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS
 
     plan = station.plan
     lang = station.lang
@@ -487,7 +487,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
     for i in items:
         for s in i.staff:
             by_person[s].add(i)
-    people = [Ranked(s.id, s.name, _pick(ROLE_NAMES[s.role], lang) if s.role in ROLE_NAMES else s.role,
+    said = messages.for_language(lang)
+    people = [Ranked(s.id, s.name, said._(ROLE_WORDS[s.role]) if s.role in ROLE_WORDS else s.role,
                      by_person[s.id]) for s in plan.staff]
     by_area: dict[str, Tally] = defaultdict(Tally)
     for i in items:
@@ -556,10 +557,6 @@ _LABELS: dict[str, Msg] = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
 def _kind_of(row: VenueRow, venues: dict[str, Any]) -> str | None:
     venue = venues.get(row.id) if row.id else None
     return venue.kind if venue else None
@@ -600,7 +597,7 @@ def _material_name(key: str, ids: dict[str, str], lang: str) -> str:
     info = catalogue().materials.get(ids.get(key, key))
     if info is None:
         return key
-    return info.zh if lang == "zh" else info.en
+    return info.name(lang)
 
 
 # --- for scripts ---------------------------------------------------------------------------------------------

@@ -120,7 +120,8 @@ def material_text(material: str, count: int, language: str) -> str:
     info = catalogue().materials.get(material)
     if info is None:
         return f"{material} ×{count}"
-    return f"{info.zh}{count}{info.unit}" if language == "zh" else f"{info.en} ×{count}"
+    return messages.for_language(language)._("{name} ×{count}").format(name=info.name(language), count=count,
+                                                                        unit=info.unit)
 
 
 def material_counts(raw: dict[str, Any], fmt: Any) -> dict[str, int]:
@@ -151,7 +152,7 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
     venues = {v.id: v for v in plan.venues}
     custom_audiences = {a.id: a.name for a in plan.audiences}
     custom_frauds = {f.id: f for f in plan.fraud_types}
-    key_names = {k: (info.zh if lang == "zh" else info.en) for k, info in cat.key_dates.items()}
+    key_names = {k: info.name(lang) for k, info in cat.key_dates.items()}
     if plan.tactics.key_dates:
         key_names.update({k.id: k.name for k in plan.tactics.key_dates.custom})
 
