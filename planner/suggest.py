@@ -579,6 +579,8 @@ def _excluded(s: Situation, staffing: Staffing, blocked: dict[str, list[Reason]]
     """Who cannot take it: people who fit a position but cannot go (and why), and people who fit none."""
     out = []
     wanted = "/".join(s.position_name(pt) for pt in staffing.positions)
+    if not wanted and staffing.team:  # only the team goes: it is what the others are not
+        wanted = s.staff[staffing.team[0]].team or ""
     for p in s.staff:
         if p.id in skip:
             continue

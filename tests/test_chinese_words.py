@@ -68,6 +68,9 @@ def _texts(language: str, tmp_path: Path) -> tuple[list[str], object]:
             seen += len(result.items)
     texts += console.export_text().splitlines()
     assert seen, "some suggestions were made"
+    # a placeholder filled with nothing ("the visits on  leave…", "needs )") says nothing
+    empty = [t for t in texts if re.search(r"\(\s*\)|（\s*）|\w on  \w|needs \)|需要）", t)]
+    assert not empty, "\n".join(empty)
     return texts, loaded.plan
 
 
