@@ -742,8 +742,11 @@ def build_roster(station: Station, period: Period) -> Roster:
         if info is not None and getattr(info, "kind", "") in ("holiday", "makeup_workday"):
             m = messages.for_language(station.lang)
             note = m._("official day off") if info.kind == "holiday" else m._("make-up workday")
-            if info.kind == "holiday" and info.holiday and info.holiday != "plan" and station.lang == "zh":
-                note = f"{info.holiday} · {note}"
+            if info.kind == "holiday" and info.holiday and info.holiday != "plan":
+                from planner.export.html import HOLIDAYS  # the holiday's name in the roster's language
+
+                name = m.msg(HOLIDAYS[info.holiday]) if info.holiday in HOLIDAYS else info.holiday
+                note = f"{name} · {note}"
         out.append(RosterDay(day, sorted(duties, key=lambda d: (d.start, d.venue_name)), note))
     people = sorted(load.items(), key=lambda p: (-p[1], p[0]))
     return Roster(plan.station.name, plan.campaign.name, station.lang, period, out, people, station.sha256)

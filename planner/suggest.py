@@ -45,7 +45,7 @@ from planner.tactics import MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, camp
 from planner.tactics.base import skill_words
 from planner.tactics.fairness import capacity
 from planner.tactics.staffing import Staffing, fits, positions_for, teams
-from planner.vocab import ROLE_WORDS, TACTIC_WORDS
+from planner.vocab import DAY_KIND_WORDS, ROLE_WORDS, TACTIC_WORDS
 
 TOP = 3
 
@@ -472,11 +472,8 @@ def _nothing_held(s: Situation, venue: Venue, day: date, fmt: str | None) -> Rea
         return reason("none_closed", span=str(closed))
     if fmt is not None:
         return reason("none_format", format=s.format_name(fmt))
-    from planner.calendar import DAY_KIND_NAMES
-
     kind = catalogue().venue_kinds[venue.kind].name(s.language)
-    day_kind = DAY_KIND_NAMES[s.calendar[day].kind]  # planner.calendar's (Chinese, English) pair
-    return reason("none_window", kind=kind, day_kind=day_kind[0] if s.language == "zh" else day_kind[1])
+    return reason("none_window", kind=kind, day_kind=s.m._(DAY_KIND_WORDS[s.calendar[day].kind]))
 
 
 def _window_name(s: Situation, window: str) -> str:

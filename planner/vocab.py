@@ -56,6 +56,9 @@ TACTIC_WORDS = {
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),
                "stall": NP_("skill", "stall")}
+#: what a day of the calendar is (planner.calendar's DayKind)
+DAY_KIND_WORDS = {"workday": N_("workday"), "makeup_workday": N_("make-up workday"), "weekend": N_("weekend"),
+                  "holiday": N_("official day off")}
 DAY_CLASS_WORDS = {
     "workdays": N_("workdays (make-up workdays included)"),
     "restdays": N_("rest days (weekends and official days off)"),
