@@ -72,7 +72,7 @@ def render_unmet(console: Console, s: Summary, limit: int = 40, m: Messages | No
         unit = m._(UNIT_WORDS.get(u.unit, UNIT_WORDS["activity"]))
         short = (m._("{short} of {required} {unit}").format(short=u.short, required=u.required, unit=unit)
                  if u.required > 1 else m._("{short} {unit}").format(short=u.short, unit=unit))
-        table.add_row(u.tactic, u.venue or u.person or "–", u.period or "–", short, u.why)
+        table.add_row(tactic_name(u.tactic, m.language), u.venue or u.person or "–", u.period or "–", short, u.why)
     console.print(table)
     if len(s.unmet) > limit:
         console.print(m._("… and {n} more in plan.json (unmet)").format(n=len(s.unmet) - limit))
