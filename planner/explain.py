@@ -685,15 +685,16 @@ class Explainer:
     def goal_words(self, t: Target) -> str:
         w = self.words
         who = w.venue(t.venue) if t.venue else None
+        period = w._("the campaign") if t.period == "campaign" else t.period  # a label, but a word too
         if t.count == "visits":
             return w.m._n("{venue} needs {n} visit in {period}", "{venue} needs {n} visits in {period}",
-                          t.required).format(venue=who, n=t.required, period=t.period)
+                          t.required).format(venue=who, n=t.required, period=period)
         if t.count == "person" and t.person is not None:
             who = w.person(self.staff_index[t.person])
-            return w._("{person} needs {n} activities in {period}").format(person=who, n=t.required, period=t.period)
+            return w._("{person} needs {n} activities in {period}").format(person=who, n=t.required, period=period)
         if t.tactic is None:
-            return w._("nothing can be scheduled in {period}").format(period=t.period)
-        return w._("{goal} ({period})").format(goal=t.goal_text, period=t.period)
+            return w._("nothing can be scheduled in {period}").format(period=period)
+        return w._("{goal} ({period})").format(goal=t.goal_text, period=period)
 
     # one target, explained ------------------------------------------------------------------------------
 
