@@ -19,8 +19,8 @@ from typing import Any
 
 from planner.catalogue import catalogue
 from planner.errors import Path_, Problem
-from planner.messages import NP_, _, _p
-from planner.vocab import DAY_CLASS_NAMES, DAY_CLASSES, ROLE_NAMES, ROLES, SKILLS, VENUE_KINDS
+from planner.messages import NP_, _, _p, for_language
+from planner.vocab import DAY_CLASS_WORDS, DAY_CLASSES, ROLE_WORDS, ROLES, SKILLS, VENUE_KINDS
 from planner.yamlio import Document
 
 #: short forms people write beside the official names (id → names)
@@ -93,12 +93,12 @@ def tables() -> dict[str, Table]:
     """{vocabulary: its table}, from vocab's names and the catalogue's `zh`, then the short forms."""
     c = catalogue()
     official: dict[str, dict[str, list[str]]] = {
-        "role": {r: [ROLE_NAMES[r][0]] for r in ROLES},
+        "role": {r: [for_language("zh")._(ROLE_WORDS[r])] for r in ROLES},
         "skill": {s: [] for s in SKILLS},
         "kind": {k: [c.venue_kinds[k].zh] for k in VENUE_KINDS},
         "format": {f: [info.zh] for f, info in c.formats.items()},
         "audience": {a: [info.zh] for a, info in c.audiences.items()},
-        "day_class": {d: [DAY_CLASS_NAMES[d][0]] for d in DAY_CLASSES},
+        "day_class": {d: [for_language("zh")._(DAY_CLASS_WORDS[d])] for d in DAY_CLASSES},
         "risk": {r: [] for r in ("high", "medium", "low")},
         "per": {p: [] for p in ("week", "month", "campaign")},
         "fraud_type": {f: [info.zh] for f, info in c.fraud_types.items()},

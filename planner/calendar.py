@@ -40,8 +40,6 @@ DAY_KINDS: dict[str, Msg] = {
     "workday": N_("workday"), "makeup_workday": N_("make-up workday"),
     "weekend": N_("weekend"), "holiday": N_("official day off"),
 }
-#: (zh, en) pairs, as render_check reads them
-DAY_KIND_NAMES = {kind: (for_language("zh").msg(m), for_language("en").msg(m)) for kind, m in DAY_KINDS.items()}
 #: lunar-python's festival names (Chinese) → the catalogue's msgid
 LUNAR_FESTIVAL_NAMES: dict[str, Msg] = {
     "除夕": NP_("lunar festival", "New Year's Eve"), "春节": NP_("lunar festival", "Spring Festival"),

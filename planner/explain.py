@@ -28,6 +28,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from planner import messages
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import (
     WindowSpec,
@@ -43,12 +44,17 @@ from planner.errors import dotted
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.planfile import PlanFile
+from planner.planjson import done_of_required
 from planner.tactics import Need, Period, all_modules, campaign_periods, part_of
+from planner.tactics.base import day_class_words
 from planner.tactics.five_into import min_gap_days, too_close
 from planner.tactics.staffing import fits, positions_for, teams
-from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES
+from planner.vocab import ROLE_WORDS
 
 ONLINE = "@online"
+#: "a week", "每周": the word after "a"/"每"
+PER_WORDS = {"week": messages.NP_("per", "week"), "month": messages.NP_("per", "month"),
+             "campaign": messages.NP_("per", "campaign")}
 
 
 # --- what an explanation is ------------------------------------------------------------------------
@@ -134,35 +140,37 @@ class Target:
 class Words:
     def __init__(self, loaded: LoadedPlan, calendar: CampaignCalendar):
         self.plan = loaded.plan
-        self.zh = self.plan.campaign.language == "zh"
+        self.m = messages.for_language(self.plan.campaign.language)
+        self.language = self.m.language
         self.calendar = calendar
         self.formats = resolve_formats(self.plan)
 
-    def pick(self, zh: str, en: str) -> str:
-        return zh if self.zh else en
+    def _(self, message: str) -> str:
+        return self.m._(message)
+
+    def _p(self, context: str, message: str) -> str:
+        return self.m._p(context, message)
 
     def venue(self, vid: str) -> str:
         return next((v.name for v in self.plan.venues if v.id == vid), vid)
 
     def person(self, p: int) -> str:
         s = self.plan.staff[p]
-        zh, en = ROLE_NAMES[s.role]
-        return f"{s.name}（{zh}）" if self.zh else f"{s.name} ({en})"
+        return self._("{name} ({role})").format(name=s.name, role=self._(ROLE_WORDS[s.role]))
 
     def fmt(self, f: str) -> str:
         fmt = self.formats.get(f)
-        return (fmt.zh if self.zh else fmt.en) if fmt else f
+        return fmt.name(self.language) if fmt else f
 
     def kind(self, k: str) -> str:
         info = catalogue().venue_kinds.get(k)
-        return (info.zh if self.zh else info.en) if info else k
+        return info.name(self.language) if info else k
 
     def days(self, day_class: str) -> str:
-        zh, en = DAY_CLASS_NAMES.get(day_class, (day_class, day_class))
-        return zh if self.zh else en
+        return day_class_words(self.m, day_class)
 
     def times(self, ranges: Iterable) -> str:
-        return self.pick("、", ", ").join(str(r).replace("-", "–") for r in ranges)
+        return self._(", ").join(str(r).replace("-", "–") for r in ranges)
 
     def span(self, first: int, last: int) -> str:
         a, b = self.calendar.days[first].date, self.calendar.days[last].date
@@ -172,19 +180,18 @@ class Words:
         n = fmt.needs
         parts = []
         if n.team:
-            parts.append(self.pick(f"{n.team}全体", f"the whole team {n.team}"))
+            parts.append(self._("the whole team {team}").format(team=n.team))
         for role in ("police", "auxiliary", "grid_worker", "volunteer"):
             k = getattr(n, role)
             if k:
-                zh, en = ROLE_NAMES[role]
-                parts.append(self.pick(f"{k}名{zh}", f"{k} {en}{'s' if k > 1 else ''}"))
+                parts.append(self.m._n("{n} {role}", "{n} {role}s", k).format(n=k, role=self._(ROLE_WORDS[role])))
         if n.people:
-            parts.append(self.pick(f"至少{n.people}人", f"at least {n.people} people"))
+            parts.append(self._("at least {n} people").format(n=n.people))
         if n.skills:
-            parts.append(self.pick(f"需会{'、'.join(n.skills)}", f"with {', '.join(n.skills)} skills"))
+            parts.append(self._("with {skills} skills").format(skills=self._(", ").join(n.skills)))
         minutes = int(fmt.duration.total_seconds() // 60)
-        text = self.pick("、", ", ").join(parts) or self.pick("任意1人", "anyone")
-        return self.pick(f"{text}，时长{minutes}分钟", f"{text}, {minutes} minutes long")
+        text = self._(", ").join(parts) or self._("anyone")
+        return self._("{needs}, {minutes} minutes long").format(needs=text, minutes=minutes)
 
 
 # --- the relaxed model of one target ---------------------------------------------------------------------
@@ -570,48 +577,47 @@ class Explainer:
             path = key[1]
             spec = next(s for specs in self.specs.values() for s in specs if s.where == path)
             f = path[1]
-            return path, w.pick(f"{w.fmt(f)}只在{w.days(spec.days)} {w.times(spec.times)}",
-                                f"{w.fmt(f)} only on {w.days(spec.days)}, {w.times(spec.times)}")
+            return path, w._("{format} only on {days}, {times}").format(
+                format=w.fmt(f), days=w.days(spec.days), times=w.times(spec.times))
         if kind == "closed":
             v = plan.venues[key[1]]
             span = v.closed[key[2]]
-            return ("venues", key[1], "closed", key[2]), w.pick(f"{v.name} {span} 不开放",
-                                                               f"{v.name} is closed {span}")
+            return ("venues", key[1], "closed", key[2]), w._("{venue} is closed {span}").format(venue=v.name,
+                                                                                               span=span)
         if kind == "market":
             v = plan.venues[key[1]]
-            days = w.pick("、", ", ").join(map(str, v.market_days or []))
-            return ("venues", key[1], "market_days"), w.pick(f"{v.name}只在农历每月{days}日赶集",
-                                                            f"{v.name} holds its market on lunar days {days} only")
+            days = w._(", ").join(map(str, v.market_days or []))
+            return ("venues", key[1], "market_days"), w._(
+                "{venue} holds its market on lunar days {days} only").format(venue=v.name, days=days)
         if kind == "terms":
             terms = ", ".join(map(str, plan.campaign.school_terms or []))
-            return ("campaign", "school_terms"), w.pick(f"学期：{terms}；假期里学校没有在校时间",
-                                                        f"school terms {terms}: no school days outside them")
+            return ("campaign", "school_terms"), w._("school terms {terms}: no school days outside them").format(
+                terms=terms)
         if kind == "leave":
             p, j = key[1], key[2]
             span = self.staff[p].unavailable[j]
-            return ("staff", p, "unavailable", j), w.pick(f"{w.person(p)} {span} 不在岗",
-                                                          f"{w.person(p)} is away {span}")
+            return ("staff", p, "unavailable", j), w._("{person} is away {span}").format(person=w.person(p),
+                                                                                               span=span)
         if kind == "duty":
             s = self.staff[key[1]]
             cycle = "/".join(s.duty.cycle)
-            return ("staff", key[1], "duty"), w.pick(
-                f"{w.person(key[1])}按 {cycle} 轮值班（自{s.duty.start}起），值班日不能参加",
-                f"{w.person(key[1])} works the duty rota {cycle} from {s.duty.start}; duty days are off limits")
+            return ("staff", key[1], "duty"), w._(
+                "{person} works the duty rota {cycle} from {start}; duty days are off limits").format(
+                person=w.person(key[1]), cycle=cycle, start=s.duty.start)
         if kind == "cap":
             s = self.staff[key[1]]
             path = ("staff", key[1], "max_activities_per_week")
-            return path, w.pick(f"{w.person(key[1])}每周最多{s.max_activities_per_week}次活动",
-                                f"{w.person(key[1])} does at most {s.max_activities_per_week} activities a week")
+            return path, w._("{person} does at most {n} activities a week").format(
+                person=w.person(key[1]), n=s.max_activities_per_week)
         if kind == "busy":
-            return ("staff", key[1]), w.pick(f"{w.person(key[1])}在本计划中那些时段已有其他活动",
-                                             f"{w.person(key[1])} is booked for other activities then in this plan")
+            return ("staff", key[1]), w._("{person} is booked for other activities then in this plan").format(
+                person=w.person(key[1]))
         if kind == "visits":
-            return ("venues", self.venue_index[key[1]]), w.pick(
-                f"本计划在相邻日期已安排{w.venue(key[1])}的活动", f"this plan visits {w.venue(key[1])} on nearby days")
+            return ("venues", self.venue_index[key[1]]), w._("this plan visits {venue} on nearby days").format(
+                venue=w.venue(key[1]))
         if kind == "format":
             f = key[1]
-            return ("activities", f), w.pick(f"{w.fmt(f)}：{w.needs(self.formats[f])}",
-                                             f"{w.fmt(f)}: {w.needs(self.formats[f])}")
+            return ("activities", f), w._("{format}: {needs}").format(format=w.fmt(f), needs=w.needs(self.formats[f]))
         if kind == "goal":
             return self._goal_path or (), self._goal_text
         raise KeyError(key)
@@ -652,7 +658,7 @@ class Explainer:
         n = len(self.calendar.days)
         w = self.words
         return Target(None, "any", 1, 0, n - 1, period=w.span(0, n - 1), online=True,
-                      goal_text=w.pick("至少能安排一次活动", "at least one activity can be scheduled"))
+                      goal_text=w._("at least one activity can be scheduled"))
 
     def goal_target(self, tactic: str, rule: str, venue: str | None, person: str | None, period: str | None,
                     required: int, where: str = "") -> Target | None:
@@ -668,7 +674,8 @@ class Explainer:
         return Target(*args, **kw)
 
     def per_word(self, per: str) -> str:
-        return {"week": "周", "month": "月", "campaign": "期"}.get(per, per)
+        """week, month, campaign after "a"/"每": 周, 月, 期."""
+        return self.words.m.msg(PER_WORDS[per]) if per in PER_WORDS else per
 
     def venue_gap(self, venue: str) -> int:
         """min_gap_days at this venue (0: none)."""
@@ -678,16 +685,16 @@ class Explainer:
     def goal_words(self, t: Target) -> str:
         w = self.words
         who = w.venue(t.venue) if t.venue else None
+        period = w._("the campaign") if t.period == "campaign" else t.period  # a label, but a word too
         if t.count == "visits":
-            return w.pick(f"{who} 在 {t.period} 需要 {t.required} 次活动",
-                          f"{who} needs {t.required} visit{'s' if t.required > 1 else ''} in {t.period}")
+            return w.m._n("{venue} needs {n} visit in {period}", "{venue} needs {n} visits in {period}",
+                          t.required).format(venue=who, n=t.required, period=period)
         if t.count == "person" and t.person is not None:
             who = w.person(self.staff_index[t.person])
-            return w.pick(f"{who} 在 {t.period} 需要参加 {t.required} 次活动",
-                          f"{who} needs {t.required} activities in {t.period}")
+            return w._("{person} needs {n} activities in {period}").format(person=who, n=t.required, period=period)
         if t.tactic is None:
-            return w.pick(f"{t.period} 内一次活动也排不出", f"nothing can be scheduled in {t.period}")
-        return w.pick(f"{t.goal_text}（{t.period}）", f"{t.goal_text} ({t.period})")
+            return w._("nothing can be scheduled in {period}").format(period=period)
+        return w._("{goal} ({period})").format(goal=t.goal_text, period=period)
 
     # one target, explained ------------------------------------------------------------------------------
 
@@ -703,11 +710,10 @@ class Explainer:
             keys = sorted(model.lits, key=str)
             core, minimal, decided = model.minimal_core(keys, deadline)
         if core is None:
-            finding.note = w.pick(
-                "计划的规则允许完成这一目标；是求解时间或权重让位于其他目标（可加大 solver.time_limit 或调整 weights）",
+            finding.note = w._(
                 "the plan's rules allow it: the solver gave the staff time to weightier goals or ran out of "
-                "time (raise solver.time_limit or change weights)") if decided else w.pick(
-                "解释超时，未能判断", "ran out of time before deciding")
+                "time (raise solver.time_limit or change weights)") if decided else w._(
+                "ran out of time before deciding")
             return finding
         finding.verdict = "capacity" if any(k[0] in ("busy", "visits") for k in core) else "conflict"
         finding.minimal = minimal
@@ -715,8 +721,7 @@ class Explainer:
         core = sorted(core, key=lambda k: (order.get(k[0], 5), str(k)))
         finding.rules = [model.rules[k] for k in core]
         if t.tactic is None and len(core) == 0:
-            finding.note = w.pick("内置目录的时间窗和人员要求本身就排不出活动",
-                                  "the built-in windows and needs alone leave nothing possible")
+            finding.note = w._("the built-in windows and needs alone leave nothing possible")
         return finding
 
 
@@ -770,10 +775,8 @@ def explain(loaded: LoadedPlan, *, plan_json: PlanFile | None = None, time_limit
         goals = [(u.tactic, u.rule, u.venue, u.person, u.period, u.required, u.where) for u in solution.unmet]
         activities = [(a.cand.venue, a.cand.day, a.cand.start_min, list(a.staff)) for a in solution.activities]
         seconds = max(2.0, time_limit * 0.4)
-        notes.append(ex.words.pick(f"未达成的目标来自{seconds:.0f}秒的求解；"
-                                   "要解释已有计划，请用 --plan-json OUT/plan.json",
-                                   f"unmet goals from a {seconds:.0f} s solve; for a plan of your own pass "
-                                   "--plan-json OUT/plan.json"))
+        notes.append(ex.words._("unmet goals from a {seconds} s solve; for a plan of your own pass "
+                                "--plan-json OUT/plan.json").format(seconds=f"{seconds:.0f}"))
     else:
         goals, activities = goals_from_json(ex, plan_json)
     if venue is not None:
@@ -808,12 +811,11 @@ def goals_from_json(ex: Explainer, plan_json: PlanFile) -> tuple[list[tuple], li
     goals = []
     for u in plan_json.unmet:
         tactic, venue, period, why = u.tactic, u.venue, u.period, u.why
-        required = 1
-        head = why.split(":", 1)[0]
-        words = head.split()
-        if len(words) >= 3 and words[1] == "of" and words[0].isdigit() and words[2].isdigit():
-            required = int(words[2])
-        person = next((s.id for s in ex.staff if why.startswith(f"{s.id}:") or f" {s.id}:" in why), None)
+        counted = done_of_required(why)
+        required = counted[1] if counted else 1
+        person = next((s.id for s in ex.staff  # "p1: …" or "p1：…", first or after the count
+                       if any(why.startswith(f"{s.id}{colon}") or f" {s.id}{colon}" in why or f"：{s.id}{colon}" in why
+                              for colon in (":", "："))), None)
         unmet_rule = getattr(ex.modules.get(tactic), "explain_unmet_rule", None)
         rule = unmet_rule(ex, venue, period, why) if unmet_rule else ""
         if rule is None:
@@ -829,22 +831,17 @@ def render(console, explanation: Explanation, language: str) -> None:
     """What `planner explain` prints: per finding, the goal and the entries in conflict, each with FILE:LINE."""
     from rich.markup import escape
 
-    zh = language == "zh"
-    pick = (lambda a, b: a) if zh else (lambda a, b: b)
+    m = messages.for_language(language)
     if explanation.no_plan:
-        console.print(pick("[bold red]无法排出计划：[/]", "[bold red]No plan exists:[/] "), highlight=False, end="",
-                      soft_wrap=True)
+        console.print(m._("[bold red]No plan exists:[/] "), highlight=False, end="", soft_wrap=True)
     room = [f for f in explanation.findings if f.verdict == "room"]
     for f in explanation.findings:
         if f.verdict == "room":
             continue
         n = len(f.rules)
-        but = pick(f"，因为计划中这{n}条规定互相冲突：", f": these {n} entries of the plan conflict:") \
-            if f.tactic is None else pick(f"，但计划中这{n}条规定互相冲突：",
-                                          f", but these {n} entries of the plan conflict:") \
-            if f.verdict == "conflict" else pick(f"，但这{n}条规定加上本计划已排的活动，使人手不够：",
-                                                   f", but these {n} entries and what the plan already holds "
-                                                   "leave no staff time:")
+        but = (m._(": these {n} entries of the plan conflict:") if f.tactic is None
+               else m._(", but these {n} entries of the plan conflict:") if f.verdict == "conflict"
+               else m._(", but these {n} entries and what the plan already holds leave no staff time:")).format(n=n)
         console.print(f"[bold]{escape(f.goal)}[/]{escape(but)}", highlight=False, soft_wrap=True)
         busy = [r for r in f.rules if r.kind == "busy"]
         for r in f.rules:
@@ -852,30 +849,32 @@ def render(console, explanation: Explanation, language: str) -> None:
                 console.print(f"  {escape(r.where)}: {escape(r.text)}", highlight=False, soft_wrap=True)
             elif r is busy[0]:  # one line for everyone the plan keeps busy
                 lines = ",".join(b.where.rsplit(":", 1)[1] for b in busy)
-                names = pick("、", ", ").join(b.text.split(pick("在本计划", " is booked"))[0] for b in busy)
-                what = pick("在本计划中那些时段已有其他活动", " are booked for other activities then in this plan") \
-                    if len(busy) > 1 else r.text[len(names):]
+                # "{person} is booked…" per person: the people's names, then the words once
+                booked = m._("{person} is booked for other activities then in this plan")
+                head, tail = booked.split("{person}", 1)
+                names = m._(", ").join(b.text[len(head):len(b.text) - len(tail)] for b in busy)
+                what = m._(" are booked for other activities then in this plan") if len(busy) > 1 \
+                    else r.text[len(head) + len(names):]
+                names = head + names
                 console.print(f"  {escape(r.where.rsplit(':', 1)[0])}:{lines}: {escape(names + what)}",
                               highlight=False, soft_wrap=True)
         if not f.minimal:
-            console.print(pick("  （时间不够，未能确认这是最小的一组）",
-                               "  (out of time: this set may not be the smallest)"),
+            console.print(m._("  (out of time: this set may not be the smallest)"),
                           highlight=False, soft_wrap=True)
         if f.note:
             console.print(f"  {escape(f.note)}", highlight=False, soft_wrap=True)
     if room:
-        console.print(pick("[bold]规则允许、但本计划没有做到的目标：[/]",
-                           "[bold]Goals the rules allow but this plan did not meet:[/]"), highlight=False,
+        console.print(m._("[bold]Goals the rules allow but this plan did not meet:[/]"), highlight=False,
                       soft_wrap=True)
         for f in room:
             console.print(f"  {escape(f.goal)}: {escape(f.note)}", highlight=False, soft_wrap=True)
     if not explanation.findings:
-        console.print(pick("每个目标都已达成，无需解释。", "Every goal is met: nothing to explain."), highlight=False,
+        console.print(m._("Every goal is met: nothing to explain."), highlight=False,
                       soft_wrap=True)
     if explanation.skipped:
-        console.print(pick(f"还有{explanation.skipped}个未达成的目标没来得及解释（加大 --time-limit 或用 --venue）",
-                           f"{explanation.skipped} more unmet goals were not explained in time "
-                           "(raise --time-limit or pick one with --venue)"), highlight=False, soft_wrap=True)
+        console.print(m._("{n} more unmet goals were not explained in time "
+                          "(raise --time-limit or pick one with --venue)").format(n=explanation.skipped),
+                      highlight=False, soft_wrap=True)
     for note in explanation.notes:
         console.print(f"[dim]{escape(note)}[/]", highlight=False, soft_wrap=True)
 

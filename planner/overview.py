@@ -10,20 +10,21 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner import messages
-from planner.calendar import DAY_KIND_NAMES, CampaignCalendar, YearOverview
+from planner.calendar import DAY_KINDS, CampaignCalendar, YearOverview
 from planner.capacity import CapacityEstimate
 from planner.catalogue import catalogue
 from planner.loader import LoadedPlan
 from planner.messages import WEEKDAYS, _, _p, for_language
-from planner.vocab import DAY_CLASS_NAMES, ROLE_NAMES, TACTIC_NAMES, VENUE_KINDS
+from planner.vocab import DAY_CLASS_WORDS, ROLE_WORDS, TACTIC_WORDS, VENUE_KINDS
 
 
 def _weekday(day: date, language: str) -> str:
     return for_language(language)._(WEEKDAYS[day.weekday()])
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[0] if language == "zh" else pair[1]
+def _word(words: dict, key: str, language: str) -> str:
+    """An id in words (ROLE_WORDS, TACTIC_WORDS…: msgids of the catalogue); an unknown one as it is."""
+    return for_language(language).msg(words[key]) if key in words else key
 
 
 def render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalendar,
@@ -39,7 +40,7 @@ def _demand_name(key: str, lang: str) -> str:
     cat = catalogue()
     tactic, _sep, what = key.partition(":")
     tactic = {"three_times": "three_times_three_places"}.get(tactic, tactic)
-    name = _pick(TACTIC_NAMES.get(tactic, (tactic, tactic)), lang)
+    name = _word(TACTIC_WORDS, tactic, lang)
     if what == "online":
         return name + " · " + _("online")
     if what:
@@ -61,13 +62,13 @@ def _render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalend
     staff = Table(title=_("Staff"), title_justify="left")
     for col in (_("role"), _("people"), _("skills"), _("teams"), _("claims")):
         staff.add_column(col)
-    for role in ROLE_NAMES:
+    for role in ROLE_WORDS:
         people = [s for s in plan.staff if s.role == role]
         if not people:
             continue
         skills = Counter(k for s in people for k in s.skills)
         teams = sorted({s.team for s in people if s.team})
-        staff.add_row(_pick(ROLE_NAMES[role], lang), str(len(people)),
+        staff.add_row(_word(ROLE_WORDS, role, lang), str(len(people)),
                       _(", ").join(f"{k} {n}" for k, n in sorted(skills.items())) or "–",
                       _(", ").join(teams) or "–", str(sum(len(s.claims) for s in people)))
     console.print(staff)
@@ -93,10 +94,10 @@ def _render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalend
     days.add_column(_p("terminal", "days"), justify="right")
     days.add_column(_("dates"))
     counts = calendar.counts()
-    for kind, pair in DAY_KIND_NAMES.items():
+    for kind in DAY_KINDS:
         listed = [d.date for d in calendar.days if d.kind == kind]
         shown = ", ".join(f"{d:%m-%d}" for d in listed) if kind in ("makeup_workday", "holiday") else ""
-        days.add_row(_pick(pair, lang), str(counts.get(kind, 0)), shown)
+        days.add_row(_word(DAY_KINDS, kind, lang), str(counts.get(kind, 0)), shown)
     terms = [t for t in calendar.school_terms if t.start <= c.end and t.end >= c.start]
     days.add_row(_("school term"), str(sum(d.in_term for d in calendar.days)), "; ".join(str(t) for t in terms))
     console.print(days)
@@ -135,7 +136,7 @@ def _render_check(console: Console, loaded: LoadedPlan, calendar: CampaignCalend
         need = capacity.required(s.role)
         load = need / s.person_activities if s.person_activities else (float("inf") if need else 0.0)
         style = "red" if load > 1 else "yellow" if load > 0.8 else "green"
-        roles.add_row(_pick(ROLE_NAMES[s.role], lang), str(s.people), f"{s.person_activities:.0f}",
+        roles.add_row(_word(ROLE_WORDS, s.role, lang), str(s.people), f"{s.person_activities:.0f}",
                       f"{s.hours:.0f}", f"{need:.0f}",
                       f"[{style}]{load:.0%}[/]" if load != float("inf") else no_one)
     anyone = capacity.required("any")
@@ -206,4 +207,4 @@ def render_dates(console: Console, overview: YearOverview, language: str) -> Non
                                            "add --national-month START to show it.")) + "[/]")
 
 
-__all__ = ["render_check", "render_dates", "DAY_CLASS_NAMES"]
+__all__ = ["render_check", "render_dates", "DAY_CLASS_WORDS"]

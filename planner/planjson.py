@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
-from planner import atomic
+from planner import atomic, messages
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.materials import activity_materials
+from planner.messages import N_
 from planner.search import Progress, Solution, solve
+
+#: what an unmet goal counts, in "2 of 3 visits" (a format's id counts its activities)
+UNIT_WORDS = {"visit": N_("visits"), "activity": N_("activities"), "post": N_("posts"),
+              "lecture": N_("lectures"), "install": N_("installs")}
+
+
+def done_of_required(why: str) -> tuple[int, int] | None:
+    """(done, required) from the head of a plan.json unmet reason, in either language."""
+    for language in messages.LANGUAGES:
+        template = messages.for_language(language)._("{done} of {required} {unit}: {why}").split("{why}")[0]
+        pattern = (re.escape(template).replace(re.escape("{done}"), r"(?P<done>\d+)")
+                   .replace(re.escape("{required}"), r"(?P<required>\d+)").replace(re.escape("{unit}"), ".*?"))
+        found = re.match(pattern, why)
+        if found:
+            return int(found["done"]), int(found["required"])
+    return None
 
 
 def _iso(dt) -> str:
@@ -44,12 +62,16 @@ def plan_json(solution: Solution) -> dict[str, Any]:
             "materials": activity_materials(formats.get(c.format), c.reach),
         })
     unmet = []
+    # the reasons are read in the campaign's language (terminal, printable plan); the fields stay ids
+    m = messages.for_language(plan.campaign.language)
     for u in solution.unmet:
         why = u.why
         if u.person and u.person not in why:
-            why = f"{u.person}: {why}"
+            why = m._("{person}: {why}").format(person=u.person, why=why)
         if u.short > 1 or u.required > 1:
-            why = f"{u.required - u.short} of {u.required} {u.unit}s: {why}"
+            unit = m._(UNIT_WORDS.get(u.unit, UNIT_WORDS["activity"]))
+            why = m._("{done} of {required} {unit}: {why}").format(
+                done=u.required - u.short, required=u.required, unit=unit, why=why)
         unmet.append({"tactic": u.tactic, "venue": u.venue, "period": u.period, "why": why})
     return {
         "version": 1,

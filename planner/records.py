@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
+from planner import messages
 from planner.errors import PlanError, Problem
 from planner.export.ledger import (
     ENTRY_KEYS,
@@ -847,30 +848,23 @@ class Outcome:
         return bool(self.added or self.updated)
 
     def summary(self, lang: str, database: Path) -> str:
+        m = messages.for_language(lang)
         if not self.activities:
-            if lang == "zh":
-                return "没有可记录的内容（no changes）：台账中待填写的列（实际覆盖人数、开展情况……）都是空的"
-            return "no changes: nothing to record, the ledger's columns to fill in (people reached, held? …) are blank"
+            return m._("no changes: nothing to record, the ledger's columns to fill in (people reached, held? …) "
+                       "are blank")
         if not self.changed:
-            if lang == "zh":
-                return f"没有变化（no changes）：{self.activities} 项活动的记录均已在 {database} 中"
-            return f"no changes: the entries of {self.activities} activities are already recorded in {database}"
-        if lang == "zh":
-            text = (f"已记录到 {database}（第 {self.import_id} 次导入）："
-                    f"新增 {self.added} 项活动，更新 {self.updated} 项，共 {self.values} 个数值")
-            if self.kept:
-                text += f"；{self.kept} 个已记录的数值本次为空，已保留"
-            if self.edits:
-                text += f"；{self.edits} 处改动的计划内容随记录保存"
-            return text
-        text = (f"recorded in {database} (import {self.import_id}): {self.added} new, {self.updated} updated "
-                f"{'activity' if self.updated == 1 else 'activities'}, {self.values} values")
+            return m._("no changes: the entries of {n} activities are already recorded in {database}").format(
+                n=self.activities, database=database)
+        text = m._n("recorded in {database} (import {import_id}): {added} new, {updated} updated activity, "
+                    "{values} values",
+                    "recorded in {database} (import {import_id}): {added} new, {updated} updated activities, "
+                    "{values} values", self.updated).format(
+            database=database, import_id=self.import_id, added=self.added, updated=self.updated, values=self.values)
         if self.kept:
-            text += f"; {self.kept} recorded values left blank this time were kept"
+            text += m._("; {n} recorded values left blank this time were kept").format(n=self.kept)
         if self.edits:
-            text += f"; {self.edits} pre-filled cells typed over were kept with their records"
+            text += m._("; {n} pre-filled cells typed over were kept with their records").format(n=self.edits)
         return text
-
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from planner import interrupt
+from planner import interrupt, messages
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Candidate, CandidateSet, activity_id, generate_candidates
 from planner.changes import Changes, diff
@@ -529,8 +529,11 @@ def _say_missed(solution: Solution, missed: list[Previous], actuals: Actuals, pe
         if not mine:
             continue
         reasons = sorted({r for p in mine if (r := actuals.planned[p.id].reason)})
-        u.why = (f"{', '.join(p.id for p in mine)} not held" + (f" ({'; '.join(reasons)})" if reasons else "")
-                 + (f"; {u.why}" if u.why else ""))
+        m = messages.for_language(solution.loaded.plan.campaign.language)
+        ids = m._(", ").join(p.id for p in mine)
+        said = (m._("{ids} not held ({reasons})").format(ids=ids, reasons=m._("; ").join(reasons)) if reasons
+                else m._("{ids} not held").format(ids=ids))
+        u.why = m._("{first}; {then}").format(first=said, then=u.why) if u.why else said
 
 
 def _score(run: Run, planned: list[PlannedActivity], frozen: set[str], recorded: AbstractSet[str] = frozenset(),

@@ -12,14 +12,12 @@ from rich.table import Table
 from planner import messages
 from planner.catalogue import catalogue
 from planner.changes import KINDS, Changes
+from planner.export.view import tactic_name
 from planner.messages import NP_, Msg, _, _p
+from planner.planjson import UNIT_WORDS
 from planner.search import Solution, Summary, Unmet, summarize
 from planner.tactics.base import PARTS
-from planner.vocab import ROLE_NAMES, TACTIC_NAMES
-
-
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[0] if language == "zh" else pair[1]
+from planner.vocab import ROLE_WORDS
 
 
 def render_solution(console: Console, solution: Solution, *, weeks: bool = True, people: bool = True) -> None:
@@ -71,21 +69,15 @@ def render_score(console: Console, s: Summary, lang: str) -> None:
     for name, score in s.score.items():
         ok = score.met >= score.required
         met = f"[green]{score.met}[/]" if ok else f"[red]{score.met}[/]"
-        table.add_row(_pick(TACTIC_NAMES.get(name, (name, name)), lang) + f" ({name})", met,
-                      str(score.required), f"{score.penalty:,.1f}")
+        table.add_row(tactic_name(name, lang) + f" ({name})", met, str(score.required), f"{score.penalty:,.1f}")
     console.print(table)
 
 
-def _short(u: Unmet, lang: str) -> str:
+def _short(u: Unmet) -> str:
     """How far a goal is from met: "2 of 4 visits" / "差 2 次（需 4 次）"."""
-    if lang == "zh":
-        unit = _ZH_UNITS.get(u.unit, "场")
-        return f"差 {u.short} {unit}（需 {u.required} {unit}）" if u.required > 1 else f"差 {u.short} {unit}"
-    return f"{u.short} of {u.required} {u.unit}s" if u.required > 1 else f"{u.short} {u.unit}"
-
-
-#: a goal's unit in Chinese (the rest are formats: activities, 场)
-_ZH_UNITS = {"visit": "次", "post": "条", "activity": "场"}
+    unit = _(UNIT_WORDS.get(u.unit, UNIT_WORDS["activity"]))
+    return (_("{short} of {required} {unit}").format(short=u.short, required=u.required, unit=unit)
+            if u.required > 1 else _("{short} {unit}").format(short=u.short, unit=unit))
 
 
 def render_unmet(console: Console, s: Summary, lang: str = "zh", limit: int = 40) -> None:
@@ -94,7 +86,7 @@ def render_unmet(console: Console, s: Summary, lang: str = "zh", limit: int = 40
         console.print("[green]" + escape(_("Every goal is met.")) + "[/]")
         return
     if not s.unmet:  # no goal listed unmet, yet a tactic's count is short: say so, never "all met"
-        tactics = _(", ").join(_pick(TACTIC_NAMES.get(n, (n, n)), lang) for n in short)
+        tactics = _(", ").join(tactic_name(n, lang) for n in short)
         said = _("No goal is listed as unmet, but {tactics} fell short (in red above).").format(tactics=tactics)
         console.print("[yellow]" + escape(said) + "[/]", highlight=False)
         return
@@ -102,8 +94,8 @@ def render_unmet(console: Console, s: Summary, lang: str = "zh", limit: int = 40
     for col in (_("tactic"), _("venue / person"), _("period"), _p("terminal", "short"), _("why")):
         table.add_column(col, overflow="fold")
     for u in s.unmet[:limit]:
-        table.add_row(_pick(TACTIC_NAMES.get(u.tactic, (u.tactic, u.tactic)), lang), u.venue or u.person or "–",
-                      _("whole campaign") if u.period == "campaign" else u.period or "–", _short(u, lang),
+        table.add_row(tactic_name(u.tactic, lang), u.venue or u.person or "–",
+                      _("whole campaign") if u.period == "campaign" else u.period or "–", _short(u),
                       escape(u.why))
     console.print(table)
     if len(s.unmet) > limit:
@@ -143,7 +135,7 @@ def render_load(console: Console, s: Summary, lang: str, limits: dict[str, int] 
     for sid, name, role, n, cap in s.load:
         cap = limits.get(sid, cap) if limits is not None else cap
         use = f"{n / cap:.0%}" if cap else "–"
-        table.add_row(sid, name, _pick(ROLE_NAMES[role], lang), str(n), str(cap), use)
+        table.add_row(sid, name, _(ROLE_WORDS[role]) if role in ROLE_WORDS else role, str(n), str(cap), use)
     console.print(table)
 
 

@@ -336,7 +336,7 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
     from planner.calendar import build_calendar
     from planner.catalogue import catalogue
     from planner.formats import resolve_formats
-    from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES
+    from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS
 
     plan = station.plan
     lang = station.lang
@@ -487,7 +487,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
     for i in items:
         for s in i.staff:
             by_person[s].add(i)
-    people = [Ranked(s.id, s.name, _pick(ROLE_NAMES[s.role], lang) if s.role in ROLE_NAMES else s.role,
+    said = messages.for_language(lang)
+    people = [Ranked(s.id, s.name, said._(ROLE_WORDS[s.role]) if s.role in ROLE_WORDS else s.role,
                      by_person[s.id]) for s in plan.staff]
     by_area: dict[str, Tally] = defaultdict(Tally)
     for i in items:
@@ -556,10 +557,6 @@ _LABELS: dict[str, Msg] = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
 def _kind_of(row: VenueRow, venues: dict[str, Any]) -> str | None:
     venue = venues.get(row.id) if row.id else None
     return venue.kind if venue else None
@@ -600,7 +597,7 @@ def _material_name(key: str, ids: dict[str, str], lang: str) -> str:
     info = catalogue().materials.get(ids.get(key, key))
     if info is None:
         return key
-    return info.zh if lang == "zh" else info.en
+    return info.name(lang)
 
 
 # --- for scripts ---------------------------------------------------------------------------------------------
@@ -745,8 +742,11 @@ def build_roster(station: Station, period: Period) -> Roster:
         if info is not None and getattr(info, "kind", "") in ("holiday", "makeup_workday"):
             m = messages.for_language(station.lang)
             note = m._("official day off") if info.kind == "holiday" else m._("make-up workday")
-            if info.kind == "holiday" and info.holiday and info.holiday != "plan" and station.lang == "zh":
-                note = f"{info.holiday} · {note}"
+            if info.kind == "holiday" and info.holiday and info.holiday != "plan":
+                from planner.export.html import HOLIDAYS  # the holiday's name in the roster's language
+
+                name = m.msg(HOLIDAYS[info.holiday]) if info.holiday in HOLIDAYS else info.holiday
+                note = f"{name} · {note}"
         out.append(RosterDay(day, sorted(duties, key=lambda d: (d.start, d.venue_name)), note))
     people = sorted(load.items(), key=lambda p: (-p[1], p[0]))
     return Roster(plan.station.name, plan.campaign.name, station.lang, period, out, people, station.sha256)

@@ -32,81 +32,70 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from planner.calendar import CampaignCalendar, build_calendar
+from planner.calendar import DAY_KINDS, CampaignCalendar, build_calendar
 from planner.candidates import Candidate, activity_id, generate_candidates
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan, did_you_mean
+from planner.messages import N_, Messages, for_language
 from planner.model import Staff, Venue
 from planner.planfile import PlanFile
 from planner.search import Evaluator, Fact, Incumbent
 from planner.tactics import MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, campaign_periods, prorated, travel_minutes
+from planner.tactics.base import skill_words
 from planner.tactics.fairness import capacity
 from planner.tactics.staffing import Staffing, fits, positions_for, teams
-from planner.vocab import ROLE_NAMES, TACTIC_NAMES
+from planner.vocab import ROLE_WORDS, TACTIC_WORDS
 
 TOP = 3
 
 # --- what is said, in the campaign's language ------------------------------------------------------
 
-TEXT: dict[str, tuple[str, str]] = {
+TEXT: dict[str, str] = {  # msgids: planner.po has the Chinese
     # why someone fits
-    "claimed": ("包联此场所（全警反诈）", "claimed this venue (every officer)"),
-    "own_area": ("本片区（{area}）", "works in this area ({area})"),
-    "travel": ("从{area}过来约{minutes}分钟", "{minutes} min from {area}"),
-    "day_free": ("当天无其他安排", "nothing else that day"),
-    "day_other": ("当天另有：{activities}", "also that day: {activities}"),
-    "week_load": ("本周已排{n}/{max}", "{n}/{max} this week"),
-    "utilisation": ("工作量{pct}%（同岗平均{avg}%）", "load {pct}% (role average {avg}%)"),
-    "all_police_short": ("本期全警反诈{have}/{required}", "every-officer quota {have}/{required} this period"),
-    "position": ("担任：{what}", "as: {what}"),
-    "team_member": ("{team}成员（整组出动）", "member of {team} (the team goes as a unit)"),
+    "claimed": N_("claimed this venue (every officer)"),
+    "own_area": N_("works in this area ({area})"),
+    "travel": N_("{minutes} min from {area}"),
+    "day_free": N_("nothing else that day"),
+    "day_other": N_("also that day: {activities}"),
+    "week_load": N_("{n}/{max} this week"),
+    "utilisation": N_("load {pct}% (role average {avg}%)"),
+    "all_police_short": N_("every-officer quota {have}/{required} this period"),
+    "position": N_("as: {what}"),
+    "team_member": N_("member of {team} (the team goes as a unit)"),
     # why someone is left out
-    "leave": ("请假/外出（{span}）", "on leave ({span})"),
-    "duty": ("当天值班", "on duty that day (rota)"),
-    "no_activities": ("不安排活动（每周上限0）", "takes no activities (max 0 a week)"),
-    "weekly_limit": ("本周已满{n}/{max}", "weekly limit reached: {n}/{max}"),
-    "busy": ("时间冲突：{activity} {time}{travel}", "clashes with {activity} {time}{travel}"),
-    "too_far": ("离本片区太远（{minutes}分钟）", "too far from their area ({minutes} min)"),
-    "role_skill": ("岗位或技能不符（需要{what}）", "role or skill does not fit (needs {what})"),
-    "on_it": ("已在此活动中", "already on this activity"),
-    "replaced": ("被替换者", "the person being replaced"),
+    "leave": N_("on leave ({span})"),
+    "duty": N_("on duty that day (rota)"),
+    "no_activities": N_("takes no activities (max 0 a week)"),
+    "weekly_limit": N_("weekly limit reached: {n}/{max}"),
+    "busy": N_("clashes with {activity} {time}{travel}"),
+    "too_far": N_("too far from their area ({minutes} min)"),
+    "role_skill": N_("role or skill does not fit (needs {what})"),
+    "on_it": N_("already on this activity"),
+    "replaced": N_("the person being replaced"),
     # what the activity does for the plan
-    "gain_five_into": ("五进：{venue}本期{period} {have}/{required}次，可补足", "五进: {have}/{required} visits "
-                       "in {period}; this meets it"),
-    "gain_precision": ("基础+精准：{risk}风险场所本期{have}/{required}次", "precision: {risk}-risk venue "
-                       "{have}/{required} visits in {period}"),
-    "gain_key_date": ("关键节点：{name} {have}/{required}场", "key date {name}: {have}/{required} activities"),
-    "gain_reach": ("预计覆盖{reach}人", "about {reach} people reached"),
-    "busy_window": ("三时三地时段", "a 三时三地 (busy) window"),
+    "gain_five_into": N_("five-into: {have}/{required} visits in {period}; this meets it"),
+    "gain_precision": N_("precision: {risk}-risk venue {have}/{required} visits in {period}"),
+    "gain_key_date": N_("key date {name}: {have}/{required} activities"),
+    "gain_reach": N_("about {reach} people reached"),
+    "busy_window": N_("a three-times-three-places (busy) window"),
     # what to watch
-    "venue_same_day": ("该场所当天已有活动 {activity}（规划每场所每天一场）",
-                       "the venue already has {activity} that day (the planner holds one a day)"),
-    "min_gap": ("与{day}的五进活动相隔{days}天，少于min_gap_days {gap}",
-                "{days} days from the 五进 visit on {day}; min_gap_days is {gap}"),
-    "surplus": ("没有{who}此活动也满足人员要求", "the activity meets its needs without {who}"),
-    "whole_team": ("原安排已无法执行（{who}不能参加）：代价按此活动全组人员计",
-                   "the activity as planned no longer holds ({who} cannot go): costs are the whole team's"),
+    "venue_same_day": N_("the venue already has {activity} that day (the planner holds one a day)"),
+    "min_gap": N_("{days} days from the five-into visit on {day}; min_gap_days is {gap}"),
+    "surplus": N_("the activity meets its needs without {who}"),
+    "whole_team": N_("the activity as planned no longer holds ({who} cannot go): costs are the whole team's"),
     # why no one fits
-    "none_closed": ("当天场所关闭（{span}）", "the venue is closed that day ({span})"),
-    "none_window": ("当天{kind}没有可用时段（{day_kind}）", "no activity format has a time window at this "
-                    "{kind} that day ({day_kind})"),
-    "none_format": ("当天没有{format}的时段", "no {format} can be held there that day"),
-    "none_needs": ("无法满足人员要求：{why}", "its needs cannot be met: {why}"),
-    "none_team": ("{team}须整组出动，{who}无法参加", "{team} goes as a unit and {who} cannot go"),
-    "none_people": ("没有合适且有空的人员", "nobody who fits is free"),
-    "none_planned": ("已在计划中（{staff}）；换人请用 --activity {id}",
-                     "already in the plan ({staff}); to change who goes use --activity {id}"),
-    "none_free_for": ("没有有空的人担任：{what}", "nobody free for: {what}"),
-    "none_missing": ("此活动缺{what}，一人无法补足", "the activity lacks {what}; one person cannot make it up"),
+    "none_closed": N_("the venue is closed that day ({span})"),
+    "none_window": N_("no activity format has a time window at this {kind} that day ({day_kind})"),
+    "none_format": N_("no {format} can be held there that day"),
+    "none_needs": N_("its needs cannot be met: {why}"),
+    "none_team": N_("{team} goes as a unit and {who} cannot go"),
+    "none_people": N_("nobody who fits is free"),
+    "none_planned": N_("already in the plan ({staff}); to change who goes use --activity {id}"),
+    "none_free_for": N_("nobody free for: {what}"),
+    "none_missing": N_("the activity lacks {what}; one person cannot make it up"),
 }
-COST_NAMES = {"travel": TACTIC_NAMES["travel"], "fairness": TACTIC_NAMES["fairness"],
-              "claims": TACTIC_NAMES["claims"], "all_police": TACTIC_NAMES["all_police"]}
-SKILL_NAMES = {
-    "lecture": ("宣讲", "lecture"), "performance": ("文艺", "performance"), "online": ("线上", "online"),
-    "door_to_door": ("入户", "door to door"), "stall": ("摆摊", "stall"),
-}
-RISK_NAMES = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
+COST_NAMES = {k: TACTIC_WORDS[k] for k in ("travel", "fairness", "claims", "all_police")}
 
 
 @dataclass(frozen=True)
@@ -115,8 +104,7 @@ class Reason:
     params: tuple[tuple[str, Any], ...] = ()
 
     def text(self, language: str) -> str:
-        zh, en = TEXT[self.code]
-        return (zh if language == "zh" else en).format(**dict(self.params))
+        return for_language(language)._(TEXT[self.code]).format(**dict(self.params))
 
     def as_json(self, language: str) -> dict[str, Any]:
         return {"code": self.code, **dict(self.params), "text": self.text(language)}
@@ -237,14 +225,12 @@ class Situation:
         f = self.formats.get(fmt)
         return f.name(self.language) if f else fmt
 
-    def zh(self) -> bool:
-        return self.language == "zh"
-
-    def pick_name(self, pair: tuple[str, str]) -> str:
-        return pair[0] if self.zh() else pair[1]
+    @property
+    def m(self) -> Messages:
+        return for_language(self.language)
 
     def label(self, b: Booked) -> str:
-        venue = self.venues[b.venue].name if b.venue else self.pick_name(("线上", "online"))
+        venue = self.venues[b.venue].name if b.venue else self.m._("online")
         return f"{self.format_name(b.format)}@{venue}"
 
     # --- needs ---
@@ -279,20 +265,20 @@ class Situation:
     def describe(self, what: Iterable[str]) -> str:
         names = []
         for w in what:
-            if w in ROLE_NAMES:
-                names.append(self.pick_name(ROLE_NAMES[w]))
+            if w in ROLE_WORDS:
+                names.append(self.m._(ROLE_WORDS[w]))
             elif w == "*":
-                names.append(self.pick_name(("一人", "one more person")))
+                names.append(self.m._("one more person"))
             elif w in self.staff_by_id:
                 names.append(self.staff_by_id[w].name)
             else:
-                names.append(self.pick_name(SKILL_NAMES.get(w, (w, w))))
-        return ("、" if self.zh() else ", ").join(names)
+                names.append(skill_words(self.m, w))
+        return self.m._(", ").join(names)
 
     def position_name(self, pt: tuple[str, tuple[str, ...]]) -> str:
         role, skills = pt
-        parts = [self.pick_name(ROLE_NAMES[role]) if role != "*" else self.pick_name(("任意岗位", "any role"))]
-        parts += [self.pick_name(SKILL_NAMES.get(s, (s, s))) for s in skills]
+        parts = [self.m._(ROLE_WORDS[role]) if role != "*" else self.m._("any role")]
+        parts += [skill_words(self.m, s) for s in skills]
         return "+".join(parts)
 
     # --- who is free ---
@@ -326,8 +312,7 @@ class Situation:
             minutes = travel_minutes(self.plan, area, b.area)
             gap = minutes * 60
             if (start - b.end).total_seconds() < gap and (b.start - end).total_seconds() < gap:
-                travel = "" if not minutes else self.pick_name((f"（含路程{minutes}分钟）",
-                                                                f" (with {minutes} min travel)"))
+                travel = "" if not minutes else self.m._(" (with {minutes} min travel)").format(minutes=minutes)
                 out.append(reason("busy", activity=self.label(b), time=f"{b.start:%H:%M}-{b.end:%H:%M}",
                                   travel=travel))
         if venue is not None and venue.id not in person.claims:
@@ -487,15 +472,13 @@ def _nothing_held(s: Situation, venue: Venue, day: date, fmt: str | None) -> Rea
         return reason("none_closed", span=str(closed))
     if fmt is not None:
         return reason("none_format", format=s.format_name(fmt))
-    from planner.calendar import DAY_KIND_NAMES
-
     kind = catalogue().venue_kinds[venue.kind].name(s.language)
-    return reason("none_window", kind=kind, day_kind=s.pick_name(DAY_KIND_NAMES[s.calendar[day].kind]))
+    return reason("none_window", kind=kind, day_kind=s.m.msg(DAY_KINDS[s.calendar[day].kind]))
 
 
 def _window_name(s: Situation, window: str) -> str:
     if window.startswith("three_times_three_places"):
-        return s.pick_name(("三时三地", "三时三地 (three times, three places)"))
+        return s.m._(TACTIC_WORDS["three_times_three_places"])
     w = catalogue().windows.get(window)
     return w.name(s.language) if w else window
 
@@ -523,7 +506,7 @@ def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], list
             wanted = round(each * multiplier) if rule.per == "campaign" else prorated(each * multiplier,
                                                                                       period.fraction)
             if required <= have < wanted:
-                gains.append(reason("gain_precision", risk=s.pick_name(RISK_NAMES[venue.risk]), period=period.label,
+                gains.append(reason("gain_precision", risk=s.m._(venue.risk), period=period.label,
                                     have=have, required=wanted))
     kd = plan.tactics.key_dates
     if kd and kd.min_activities:
@@ -582,7 +565,7 @@ def _for_candidate(s: Situation, venue: Venue, c: Candidate, top: int, ev: Evalu
         item.none_why = forbidden[0]
         item.warnings.remove(forbidden[0])
     elif unfilled:
-        item.none_why = reason("none_free_for", what=("、" if s.zh() else ", ").join(
+        item.none_why = reason("none_free_for", what=s.m._(", ").join(
             s.position_name(pt) for pt in unfilled))
     else:
         item.none_why = reason("none_people")
@@ -593,6 +576,8 @@ def _excluded(s: Situation, staffing: Staffing, blocked: dict[str, list[Reason]]
     """Who cannot take it: people who fit a position but cannot go (and why), and people who fit none."""
     out = []
     wanted = "/".join(s.position_name(pt) for pt in staffing.positions)
+    if not wanted and staffing.team:  # only the team goes: it is what the others are not
+        wanted = s.staff[staffing.team[0]].team or ""
     for p in s.staff:
         if p.id in skip:
             continue
@@ -650,7 +635,7 @@ def _compose(s: Situation, venue: Venue, c: Candidate, staffing: Staffing, block
 
 
 def need_team(s: Situation, person: Staff) -> str:
-    return TEXT["team_member"][0 if s.zh() else 1].format(team=person.team)
+    return s.m._(TEXT["team_member"]).format(team=person.team)
 
 
 # --- replacing someone -----------------------------------------------------------------------------------
@@ -708,7 +693,7 @@ def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it
             item.excluded.append(Excluded(p, [reason("on_it")]))
             continue
         if s.missing(need, [*rest, p]) or (not lacking and p.role != leaving.role):
-            wanted = s.describe(lacking) if lacking else s.pick_name(ROLE_NAMES[leaving.role])
+            wanted = s.describe(lacking) if lacking else s.m._(ROLE_WORDS[leaving.role])
             item.excluded.append(Excluded(p, [reason("role_skill", what=wanted)]))
             continue
         why_not = s.cannot_go(p, venue, b.start, b.end, ignore=b.id)
@@ -724,7 +709,7 @@ def _replace_one(s: Situation, b: Booked, venue: Venue | None, need: Need, on_it
             if swapped is None:
                 continue  # the model's hard rules say no (suggest's own checks let it through)
             cost, _ = _priced(swapped.minus(ev.base))
-        position = s.describe(lacking) if lacking else s.pick_name(ROLE_NAMES[p.role])
+        position = s.describe(lacking) if lacking else s.m._(ROLE_WORDS[p.role])
         ranked.append(Option([Pick(p, position, s.why_it_fits(p, venue, day, position, ignore=b.id))], cost))
     ranked.sort(key=lambda o: (o.total, o.people[0].staff.id))
     item.options = ranked[:top]
@@ -782,45 +767,39 @@ def render(console, result: Suggestions, *, show_all: bool = False) -> None:
     """Rich tables on a terminal, in the campaign's language."""
     from rich.table import Table
 
-    zh = result.language == "zh"
-
-    def pick(in_zh: str, in_en: str) -> str:
-        return in_zh if zh else in_en
-
-    sep = "；" if zh else "; "
+    m = for_language(result.language)
+    sep = m._("; ")
     if result.none_why is not None:
-        console.print(pick("没有可建议的人选：", "No one to suggest: ") + result.none_why.text(result.language),
-                      highlight=False)
+        console.print(m._("No one to suggest: ") + result.none_why.text(result.language), highlight=False)
         return
     if result.items and not any(it.options for it in result.items):
-        console.print("[bold]" + pick("没有人可以安排：", "No one can take it: ") + "[/]"
-                      + pick("每项的原因见下。", "the reason for each is below."), highlight=False)
+        console.print("[bold]" + m._("No one can take it: ") + "[/]" + m._("the reason for each is below."),
+                      highlight=False)
     previous = None
     for it in result.items:
-        where = it.venue.name if it.venue else pick("线上", "online")
+        where = it.venue.name if it.venue else m._("online")
         head = f"[bold]{it.format_name}[/] · {where} · {it.start:%Y-%m-%d %H:%M}–{it.end:%H:%M}"
         if it.window:
             head += f" · {it.window}"
         if it.replacing is not None:
-            head += pick(f" · 替换 {it.replacing.name}", f" · replacing {it.replacing.name}")
+            head += m._(" · replacing {name}").format(name=it.replacing.name)
         console.print(head, highlight=False)
         console.print(f"  [dim]{it.activity_id}[/]", highlight=False)
         if it.gains:
-            console.print("  " + pick("对计划的贡献", "adds to the plan") + (f" (+{it.gain:g})" if it.gain is not None
-                                                                         else "") + ": "
+            console.print("  " + m._("adds to the plan") + (f" (+{it.gain:g})" if it.gain is not None else "") + ": "
                           + sep.join(r.text(result.language) for r in it.gains), highlight=False)
         for w in it.warnings:
-            console.print("  [yellow]" + pick("注意：", "note: ") + "[/]" + w.text(result.language), highlight=False)
+            console.print("  [yellow]" + m._("note: ") + "[/]" + w.text(result.language), highlight=False)
         if it.options:
             table = Table(show_lines=True, expand=False)
             table.add_column("#", justify="right")
-            table.add_column(pick("人员", "people"))
-            table.add_column(pick("代价", "cost"), justify="right")
-            table.add_column(pick("理由", "why"), overflow="fold")
+            table.add_column(m._p("suggest column", "people"))
+            table.add_column(m._p("suggest column", "cost"), justify="right")
+            table.add_column(m._p("suggest column", "why"), overflow="fold")
             for n, o in enumerate(it.options, 1):
-                people = "\n".join(f"{p.staff.name}（{pick(*ROLE_NAMES[p.staff.role])}）" if zh
-                                   else f"{p.staff.name} ({ROLE_NAMES[p.staff.role][1]})" for p in o.people)
-                parts = [f"{pick(*COST_NAMES[k])} {v:+g}" for k, v in o.cost.items() if v]
+                people = "\n".join(m._("{name} ({role})").format(name=p.staff.name, role=m._(ROLE_WORDS[p.staff.role]))
+                                   for p in o.people)
+                parts = [f"{m._(COST_NAMES[k])} {v:+g}" for k, v in o.cost.items() if v]
                 # unpriced (the week as planned breaks the model's rules): no figure rather than 0
                 cost = (f"{o.total:+g}" if o.cost else "—") + ("\n" + "\n".join(parts) if parts else "")
                 why = "\n".join(f"{p.staff.name}: " + sep.join(r.text(result.language) for r in p.reasons)
@@ -828,15 +807,15 @@ def render(console, result: Suggestions, *, show_all: bool = False) -> None:
                 table.add_row(str(n), people, cost, why)
             console.print(table)
         if it.none_why is not None:
-            console.print("  [bold]" + pick("无人可选：", "no one fits: ") + "[/]" + it.none_why.text(result.language),
+            console.print("  [bold]" + m._("no one fits: ") + "[/]" + it.none_why.text(result.language),
                           highlight=False)
         shown = it.excluded if show_all else [e for e in it.excluded if e.reasons[0].code != "role_skill"]
         if shown:
             line = sep.join(f"{e.staff.name} ({', '.join(r.text(result.language) for r in e.reasons)})"
                             for e in shown)
             # the same people are often away for every activity of the day: say it once
-            console.print("  " + pick("不可安排：", "not available: ")
-                          + (pick("同上", "as above") if line == previous else line), highlight=False)
+            console.print("  " + m._("not available: ") + (m._("as above") if line == previous else line),
+                          highlight=False)
             previous = line
         console.print()
 

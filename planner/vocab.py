@@ -18,35 +18,48 @@ RISKS: tuple[str, ...] = get_args(Risk)
 DAY_CLASSES: tuple[str, ...] = get_args(DayClass)
 FIVE_INTO_KINDS = ("community", "village", "household", "school", "enterprise")
 
-# One person's role, as shown beside a name: 王力（民警）, Zhao Min (volunteer).
-ROLE_NAMES = {
-    "police": ("民警", "police officer"), "auxiliary": ("辅警", "auxiliary officer"),
-    "grid_worker": ("网格员", "grid worker"), "volunteer": ("志愿者", "volunteer"),
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a msgid for the catalogue (planner.messages is a sibling layer)
+    return message
+
+
+def NP_(context: str, message: str) -> tuple[str, str]:  # noqa: N802
+    return (context, message)
+
+
+# The words for these ids are msgids of the one catalogue (planner.po has the Chinese):
+# `messages.for_language(lang)._(ROLE_WORDS[role])`.
+#: one person's role, as shown beside a name: 王力（民警）, Zhao Min (volunteer)
+ROLE_WORDS = {"police": N_("police officer"), "auxiliary": N_("auxiliary officer"),
+              "grid_worker": N_("grid worker"), "volunteer": N_("volunteer")}
+#: the tactics, and the "6+" measures and weights that plan.json's score and unmet lists may name
+TACTIC_WORDS = {
+    "five_into": N_("five-into"),
+    "three_times_three_places": N_("three times and three places"),  # no comma: an ICS category
+    "six_plus": N_("6+ measures"),
+    "key_dates": N_("key dates"),
+    "all_police": N_("every officer"),
+    "themes": N_("theme rotation"),
+    "staffing": N_("staffing"),
+    "fairness": N_("fair load"),
+    "precision": N_("precision (high-risk venues)"),
+    "lectures": N_("lecture share"),
+    "app_promotion": N_("App promotion"),
+    "online": N_("online posts"),
+    "grid_and_police": N_("grid workers with police"),
+    "reach": N_("reach"),
+    "claims": N_("claimed venues"),
+    "travel": N_("travel"),
+    "coverage": N_("coverage"),
 }
-TACTIC_NAMES = {
-    "five_into": ("五进", "five-into"),
-    "three_times_three_places": ("三时三地", "three times and three places"),  # no comma: an ICS category
-    "six_plus": ("6+", "6+ measures"),
-    "key_dates": ("关键节点", "key dates"),
-    "all_police": ("全警反诈", "every officer"),
-    "themes": ("主题轮换", "theme rotation"),
-    "staffing": ("人员安排", "staffing"),
-    "fairness": ("工作量均衡", "fair load"),
-    # the "6+" measures and weights that plan.json's score and unmet lists may name
-    "precision": ("基础+精准", "precision (high-risk venues)"),
-    "lectures": ("宣传+宣讲", "lecture share"),
-    "app_promotion": ("推广国家反诈中心App", "App promotion"),
-    "online": ("线上+线下", "online posts"),
-    "grid_and_police": ("网格+警网", "grid workers with police"),
-    "reach": ("覆盖人数", "reach"),
-    "claims": ("包联场所", "claimed venues"),
-    "travel": ("路程", "travel"),
-    "coverage": ("覆盖", "coverage"),
-}
-DAY_CLASS_NAMES = {
-    "workdays": ("工作日（含调休上班）", "workdays (make-up workdays included)"),
-    "restdays": ("休息日（周末及法定假日）", "rest days (weekends and official days off)"),
-    "weekends": ("周六周日", "Saturdays and Sundays"),
-    "holidays": ("法定节假日", "official days off"),
-    "all": ("每天", "every day"),
+SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
+               "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),
+               "stall": NP_("skill", "stall")}
+DAY_CLASS_WORDS = {
+    "workdays": N_("workdays (make-up workdays included)"),
+    "restdays": N_("rest days (weekends and official days off)"),
+    "weekends": N_("Saturdays and Sundays"),
+    "holidays": N_("official days off"),
+    "all": N_("every day"),
 }

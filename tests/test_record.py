@@ -124,7 +124,7 @@ def test_recording_the_same_ledger_again_changes_nothing(out):
     before = digest(out / DB)
     done = run_planner("record", out)
     assert done.returncode == 0, done.stderr
-    assert "no changes" in done.stdout
+    assert "没有变化" in done.stdout
     assert digest(out / DB) == before
 
 
@@ -141,7 +141,7 @@ def test_a_new_plan_into_the_same_out_keeps_every_record(out, planned):
     assert sorted(p.suffix for p in (out / "reports").iterdir()) == [".html", ".pdf", ".png", ".xlsx"]
     # the new plan.xlsx carried the entries over: recording it again changes nothing
     done = run_planner("record", out)
-    assert done.returncode == 0 and "no changes" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 0 and "没有变化" in done.stdout, done.stdout + done.stderr
     assert_recorded(out, filled)
 
 
@@ -176,7 +176,7 @@ def test_a_ledger_saved_by_libreoffice_records_the_same(out, tmp_path):
     assert_recorded(out, filled)
     # the same entries from the workbook as the planner wrote it: nothing new
     done = run_planner("record", out)
-    assert done.returncode == 0 and "no changes" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 0 and "没有变化" in done.stdout, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gb18030"])
@@ -190,7 +190,7 @@ def test_a_csv_export_of_the_ledger_records_the_same(out, tmp_path, encoding):
     assert done.returncode == 0, done.stderr
     assert_recorded(out, filled)
     done = run_planner("record", out)  # the workbook itself: the same entries
-    assert done.returncode == 0 and "no changes" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 0 and "没有变化" in done.stdout, done.stdout + done.stderr
 
 
 # --- one activity from the command line ------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_one_activity_from_the_command_line(out):
             row["installs"], row["households"], row["notes"]) == ("held", 300, 200, 20, 4, 10, 15, 30, 12, "居民反响好")
     before = digest(out / DB)
     done = run_planner(*args)
-    assert done.returncode == 0 and "no changes" in done.stdout
+    assert done.returncode == 0 and "没有变化" in done.stdout
     assert digest(out / DB) == before
     done = run_planner("record", out, "--activity", second, "--not-held", "--reason", "暴雨")
     assert done.returncode == 0, done.stderr

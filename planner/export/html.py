@@ -26,15 +26,15 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from planner import atomic, vocab
+from planner import atomic
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
 from planner.export import charts, templating
-from planner.export.view import ActivityView, PlanView
+from planner.export.view import ActivityView, PlanView, tactic_name
 from planner.formats import resolve_formats
 from planner.messages import N_, NP_, WEEKDAYS, Msg, for_language, table
 from planner.model import Staff, Venue
-from planner.vocab import FIVE_INTO_KINDS, ROLE_NAMES, VENUE_KINDS
+from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS, VENUE_KINDS
 
 # --- words ------------------------------------------------------------------------------------------
 
@@ -89,17 +89,20 @@ LABELS: dict[str, Msg] = {
     "no_materials": N_("No activity of this plan needs materials."), "reusable": N_("reusable (most in one day)"),
 }
 
-TACTIC_NAMES = vocab.TACTIC_NAMES  # the calendars, spreadsheet and printable plan say the same
 SHORT_FORMATS: dict[str, Msg] = {
     "lecture": N_("lecture"), "stall": N_("stall"), "door_to_door": N_("door"), "performance": N_("show"),
     "themed_event": N_("event"), "online_post": N_("online"),
 }
-HOLIDAY_EN = {
-    "元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Qingming", "劳动节": "Labour Day",
-    "端午节": "Dragon Boat", "国庆节": "National Day", "中秋节": "Mid-Autumn", "plan": "day off",
-    "抗战胜利纪念日": "Victory Day", "除夕": "New Year's Eve", "元宵节": "Lantern Festival",
-    "龙头节": "Longtou", "七夕节": "Qixi", "中元节": "Ghost Festival", "重阳节": "Double Ninth",
-    "腊八节": "Laba",
+#: the calendar's holidays and festivals (named in Chinese there) as msgids; "plan": a plan's own day off
+HOLIDAYS: dict[str, Msg] = {
+    "元旦": NP_("holiday", "New Year's Day"), "春节": NP_("holiday", "Spring Festival"),
+    "清明节": NP_("holiday", "Qingming"), "劳动节": NP_("holiday", "Labour Day"),
+    "端午节": NP_("holiday", "Dragon Boat"), "国庆节": NP_("holiday", "National Day"),
+    "中秋节": NP_("holiday", "Mid-Autumn"), "plan": NP_("holiday", "day off"),
+    "抗战胜利纪念日": NP_("holiday", "Victory Day"), "除夕": NP_("holiday", "New Year's Eve"),
+    "元宵节": NP_("holiday", "Lantern Festival"), "龙头节": NP_("holiday", "Longtou"),
+    "七夕节": NP_("holiday", "Qixi"), "中元节": NP_("holiday", "Ghost Festival"),
+    "重阳节": NP_("holiday", "Double Ninth"), "腊八节": NP_("holiday", "Laba"),
 }
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS_EN_LONG = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -114,10 +117,6 @@ CELL_LINES = 5
 #: per person with the activities inline, instead of a table row each (a city plan stays
 #: a few hundred pages, not a thousand).
 ROSTER_TABLE_ROWS = 2000
-
-
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[0] if language == "zh" else pair[1]
 
 
 _oneline = templating.oneline
@@ -172,6 +171,18 @@ class Words:
         if self.lang == "zh" and value >= 100_000:
             return f"{value / 10_000:.1f}万".replace(".0万", "万")
         return f"{value:,.0f}"
+
+
+def _material_column(info: Any, w: Words) -> str:
+    """A material as a print-list column: 宣传单（份）, Leaflets."""
+    name = info.name(w.lang)
+    return w.m._p("material column", "{name}").format(name=name.capitalize() if name.isascii() else name,
+                                                       unit=info.unit)
+
+
+def _holiday(name: str, w: Words) -> str:
+    """A holiday or festival of the calendar in the campaign's language (one it does not know: as named)."""
+    return w.m.msg(HOLIDAYS[name]) if name in HOLIDAYS else name
 
 
 # --- what the templates get ------------------------------------------------------------------------------
@@ -366,10 +377,10 @@ def _month_grids(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Wo
                     elif info.kind == "makeup_workday":
                         cell.badge = t["work_badge"]
                     if info.festivals:
-                        cell.note = info.festivals[0] if lang == "zh" else HOLIDAY_EN.get(info.festivals[0], "")
+                        cell.note = _holiday(info.festivals[0], w)
                         cell.note_is_festival = True
                     elif info.holiday and info.kind == "holiday":
-                        cell.note = info.holiday if lang == "zh" else HOLIDAY_EN.get(info.holiday, "")
+                        cell.note = _holiday(info.holiday, w)
                         cell.note_is_festival = True
                     elif lang == "zh":
                         cell.note = info.solar_term or (
@@ -397,10 +408,8 @@ def _month_grids(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Wo
                 window = w.span(k.window.start, k.window.end)
                 if k.window.start == k.window.end:
                     window = ""
-                elif lang == "zh":
-                    window = f"（{window}）"
                 else:
-                    window = f" ({window})"
+                    window = w.m._(" ({window})").format(window=window)
                 grid.key_dates.append(f"{_oneline(k.name(lang))} {w.day(k.date)}{window}")
         grid.days_off = _runs([d.date for d in inside if d.kind == "holiday"], w)
         grid.makeup_days = [w.day(d.date) for d in inside if d.kind == "makeup_workday"]
@@ -556,8 +565,7 @@ def _rosters(view: PlanView, items: list[Item], t: dict) -> list[Roster]:
 
 
 def _load_charts(view: PlanView, rosters: list[Roster], t: dict) -> list[Markup]:
-    lang = view.language
-    role_names = {r: _pick(ROLE_NAMES[r], lang) for r in ROLE_NAMES}
+    role_names = {r: view.role_name(r) for r in ROLE_WORDS}
     ordered = sorted(rosters, key=lambda r: (-len(r.items), -r.hours, r.name))
     if len(rosters) <= LOAD_BARS:
         bars = [charts.LoadBar(r.name, len(r.items), r.hours, r.staff.role) for r in ordered]
@@ -682,7 +690,7 @@ def _unmet(view: PlanView, cal: CampaignCalendar, w: Words) -> list[UnmetRow]:
         elif where in cat.key_dates:
             where = cat.key_dates[where].name(lang)
         period = _period_text(entry.get("period") or "", w)
-        rows.append(UnmetRow(_pick(TACTIC_NAMES[tactic], lang) if tactic in TACTIC_NAMES else _oneline(tactic),
+        rows.append(UnmetRow(_oneline(tactic_name(tactic, lang)),
                              _oneline(where) or "—", _oneline(period) or "—", _oneline(entry.get("why", ""))))
     return rows
 
@@ -693,7 +701,7 @@ def _scores(view: PlanView) -> list[ScoreRow]:
         if not isinstance(score, dict):
             continue
         met, required = float(score.get("met") or 0), float(score.get("required") or 0)
-        rows.append(ScoreRow(_pick(TACTIC_NAMES[tactic], view.language) if tactic in TACTIC_NAMES else _oneline(tactic),
+        rows.append(ScoreRow(_oneline(tactic_name(tactic, view.language)),
                              met, required, float(score.get("penalty") or 0), charts.meter(met, required)))
     return rows
 
@@ -756,8 +764,7 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
         by_week[iso_week(i.day)].append(i)
     lead = print_lead_days()
     return {
-        "columns": [(f"{cat[m].zh}（{cat[m].unit}）" if lang == "zh" else cat[m].en.capitalize()) if m in cat else m
-                    for m in columns],
+        "columns": [_material_column(cat[m], w) if m in cat else m for m in columns],
         "rows": rows, "totals": [sum(r.counts[k] for r in rows) for k in range(len(columns))],
         "activities": sum(r.activities for r in rows),
         "note": t["print_note"].format(days=lead), "lead_days": lead,

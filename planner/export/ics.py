@@ -34,12 +34,11 @@ from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 from pydantic import TypeAdapter, ValidationError
 
 from planner import atomic
-from planner.export.view import ActivityView, PlanView
+from planner.export.view import ActivityView, PlanView, tactic_name
 from planner.messages import N_, NP_, Msg, table
 from planner.model import Staff
 from planner.publish import event_uid, parse_stamp, uid_domain, valid_domain
 from planner.types import Id
-from planner.vocab import TACTIC_NAMES
 
 __all__ = ["build_calendar", "calendar_names", "calendar_stamp", "calendar_uid_domain", "staff_address",
            "write_calendars", "PRODID", "STATION_ADDRESS"]
@@ -80,8 +79,7 @@ def _text(value: str) -> str:
 
 
 def _tactic_name(view: PlanView, tactic: str) -> str:
-    zh, en = TACTIC_NAMES.get(tactic, (tactic, tactic))
-    return zh if view.language == "zh" else en
+    return tactic_name(tactic, view.language)
 
 
 def staff_address(staff: Staff) -> str:

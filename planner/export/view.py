@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from planner import messages
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.materials import activity_materials
 from planner.messages import N_, every_language
 from planner.model import Staff, Venue
-from planner.vocab import ROLE_NAMES, TACTIC_NAMES
+from planner.vocab import ROLE_WORDS, TACTIC_WORDS
 
 #: an online activity's venue, in each language (the ledger reads either back)
 ONLINE = every_language(N_("online"))
@@ -100,8 +101,7 @@ class PlanView:
         return self.loaded.plan.station.timezone
 
     def role_name(self, role: str) -> str:
-        zh, en = ROLE_NAMES[role]
-        return zh if self.language == "zh" else en
+        return messages.for_language(self.language)._(ROLE_WORDS[role])
 
     def for_staff(self, staff_id: str) -> list[ActivityView]:
         return [a for a in self.activities if any(s.id == staff_id for s in a.staff)]
@@ -110,12 +110,18 @@ class PlanView:
         return [a for a in self.activities if a.venue is not None and a.venue.id == venue_id]
 
 
+def tactic_name(tactic: str, language: str) -> str:
+    """A tactic (or a "6+" measure, a weight) by its name: 五进, five-into; an unknown one by its id."""
+    return messages.for_language(language)._(TACTIC_WORDS[tactic]) if tactic in TACTIC_WORDS else tactic
+
+
 def material_text(material: str, count: int, language: str) -> str:
     """One material with its count: 宣传单230份 in Chinese, "leaflets ×230" in English."""
     info = catalogue().materials.get(material)
     if info is None:
         return f"{material} ×{count}"
-    return f"{info.zh}{count}{info.unit}" if language == "zh" else f"{info.en} ×{count}"
+    return messages.for_language(language)._("{name} ×{count}").format(name=info.name(language), count=count,
+                                                                        unit=info.unit)
 
 
 def material_counts(raw: dict[str, Any], fmt: Any) -> dict[str, int]:
@@ -146,7 +152,7 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
     venues = {v.id: v for v in plan.venues}
     custom_audiences = {a.id: a.name for a in plan.audiences}
     custom_frauds = {f.id: f for f in plan.fraud_types}
-    key_names = {k: (info.zh if lang == "zh" else info.en) for k, info in cat.key_dates.items()}
+    key_names = {k: info.name(lang) for k, info in cat.key_dates.items()}
     if plan.tactics.key_dates:
         key_names.update({k.id: k.name for k in plan.tactics.key_dates.custom})
 
@@ -200,8 +206,7 @@ def build_view(loaded: LoadedPlan, data: dict[str, Any]) -> PlanView:
             materials=[material_text(m, n, lang) for m, n in counts.items()],
             material_ids=list(counts),
             material_counts=counts,
-            tactic_names=[(TACTIC_NAMES[t][0] if lang == "zh" else TACTIC_NAMES[t][1]) if t in TACTIC_NAMES else t
-                          for t in raw.get("tactics", [])],
+            tactic_names=[tactic_name(t, lang) for t in raw.get("tactics", [])],
             expected_installs=round(int(raw.get("reach") or 0) * (fmt.app_install_rate if fmt else 0)),
             raw=raw,
         )

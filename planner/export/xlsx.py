@@ -607,7 +607,8 @@ class _Book:
     def material_name(self, material: str) -> str:
         """A catalogue material's name in the campaign's language, as a column header starts."""
         info = catalogue().materials[material]
-        return info.zh if self.lang == "zh" else info.en.capitalize()
+        name = info.name(self.lang)
+        return name.capitalize() if name.isascii() else name  # Chinese has no capitals
 
     def material_header(self, material: str) -> str:
         """A material column's header. Never the ledger's header for it (宣传单, Leaflets): the

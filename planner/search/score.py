@@ -77,15 +77,15 @@ def assemble(run: Run, planned: list[PlannedActivity],
     score = collect_score(loaded, calendar, activities, run.goals, run.costs, modules)
     status = "optimal" if run.statuses == ["optimal"] else "feasible"
     notes = list(calendar.notes)
+    m = messages.for_language(messages.chosen(loaded.plan.campaign.language))  # the terminal's language
     if run.clock_ran_out:
-        notes.append(messages._("the time limit ran out before the search's planned work was done, so another run "
-                                "may give a different plan (give solver.time_limit more time)"))
+        notes.append(m._("the time limit ran out before the search's planned work was done, so another run "
+                         "may give a different plan (give solver.time_limit more time)"))
     if "greedy" in run.statuses:
-        notes.append(messages._("the solver improved nothing in time for some periods; their plan is the greedy "
-                                "one (give solver.time_limit more time)"))
+        notes.append(m._("the solver improved nothing in time for some periods; their plan is the greedy "
+                         "one (give solver.time_limit more time)"))
     if len(strategy.chunks) > 1:
-        notes.append(messages._("planned in {n} periods one after the other (month by month)").format(
-            n=len(strategy.chunks)))
+        notes.append(m._("planned in {n} periods one after the other (month by month)").format(n=len(strategy.chunks)))
     return Solution(loaded, calendar, status, round(run.objective, 2), round(min(run.bound, run.objective), 2),
                     round(time.monotonic() - run.started, 2), activities, unmet, score,
                     sum(a.cand.reach for a in activities), round(sum(a.cand.installs for a in activities), 1),

@@ -39,8 +39,8 @@ def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, peri
     n, per = ap.at_least, ap.per
     return ex.target(NAME, rule, required, period.first, period.last, period=period.label, online=True,
                      count="person", person=person, goal_path=WHERE,
-                     goal_text=ex.words.pick(f"全警反诈：每名民警每{ex.per_word(per)}至少{n}次",
-                                             f"every officer at least {n} times a {per}"))
+                     goal_text=ex.words._("every officer at least {n} times a {per}").format(
+                         n=n, per=ex.per_word(per)))
 
 
 def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
@@ -144,9 +144,10 @@ def every_officer(ctx: Ctx) -> None:
 
             def why(short: int, result, lits=lits, who=person.id) -> str:
                 if not lits:
-                    return (f"{who}: no activity they can staff in this period "
-                            "(available days, role and skills against the formats' needs)")
-                return f"{who}: their possible activities clash with weightier ones or their weekly limit"
+                    return ctx.words._("{who}: no activity they can staff in this period "
+                                       "(available days, role and skills against the formats' needs)").format(who=who)
+                return ctx.words._("{who}: their possible activities clash with weightier ones "
+                                   "or their weekly limit").format(who=who)
 
             ctx.goal(NAME, "every_officer", sum(lits) + before if lits else before, required, "coverage",
                      "activity", person=person.id, period=period.label, why=why,

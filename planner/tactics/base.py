@@ -13,10 +13,13 @@ from typing import Any, Callable, Protocol, Sequence, TypeVar, runtime_checkable
 
 from ortools.sat.python import cp_model
 
+from planner import messages
 from planner.calendar import CampaignCalendar
 from planner.candidates import Candidate, CandidateSet
+from planner.catalogue import catalogue
 from planner.loader import LoadedPlan
 from planner.model import Plan, Staff
+from planner.vocab import DAY_CLASS_WORDS, SKILL_WORDS
 
 SCALE = 100  # objective units per weight unit: keeps fractional weights and reach integral
 PAIRED_KINDS = ("community", "village", "household")  # 网格+警网: police with a grid worker
@@ -212,6 +215,8 @@ class Ctx:
         self._periods: dict[tuple[str, int], list[Period]] = {}
         self._weeks: dict[int, str] = {}
         self._carry_by_day: dict[int, list[Candidate]] | None = None
+        # the campaign's language: unmet reasons are read in it (terminal, plan.json, printable plan)
+        self.words = messages.for_language(self.plan.campaign.language)
 
     def free_at(self, person: int, day: int, start_min: int) -> bool:
         """Whether the person may start an activity then: available that day, and no tactic's
@@ -334,6 +339,7 @@ def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats:
     def inside(c: Candidate) -> bool:
         return c.venue == venue and period.first <= c.day <= period.last and (formats is None or c.format in formats)
 
+    m = ctx.words
     v = ctx.venues[venue]
     first, last = ctx.date(period.first), ctx.date(period.last)
     if ctx._explain_index is None:  # venue → candidates, built once: there may be thousands of shortfalls
@@ -349,21 +355,74 @@ def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats:
     if not generated:
         closed = [str(s) for s in v.closed if s.start <= last and s.end >= first]
         if closed:
-            return f"closed {', '.join(closed)}; no time window on the open days"
-        what = f" for {'/'.join(sorted(formats))}" if formats else ""
-        return f"no time window{what} at this {v.kind} in {period.label} (windows, day classes, term, market days)"
+            return m._("closed {spans}; no time window on the open days").format(spans=m._(", ").join(closed))
+        kind = kind_words(m, v.kind)
+        if formats:
+            return m._("no time window for {formats} at this {kind} in {period} "
+                       "(windows, day classes, term, market days)").format(
+                formats="/".join(sorted(formats)), kind=kind, period=period_words(m, period.label))
+        return m._("no time window at this {kind} in {period} (windows, day classes, term, market days)").format(
+            kind=kind, period=period_words(m, period.label))
     active = [c for c in pool_by.get(venue, ()) if inside(c)]
     if not active:
-        return (f"nobody who can staff it is free on its {len({c.day for c in generated})} window days "
-                "(leave, duty rota, team members away, or roles/skills missing)")
+        return m._("nobody who can staff it is free on its {n} window days "
+                   "(leave, duty rota, team members away, or roles/skills missing)").format(
+            n=len({c.day for c in generated}))
     if gap > 1:
         visits = sorted({c.day for c in result.chosen_candidates() if c.venue == venue})
         blocked = all(any(abs(c.day - d) < gap for d in visits) for c in active)
         if visits and blocked:
-            dates = ", ".join(str(ctx.date(d)) for d in visits if abs(d - period.first) < gap + 31)
-            return f"min_gap_days {gap}: the visits on {dates} leave no window day free"
-    return ("not enough staff time: the people who can go were booked for activities that weigh more, "
-            "or reached max_activities_per_week")
+            # the visits that take the window days: never empty, as every window day is taken
+            blocking = [d for d in visits if any(abs(c.day - d) < gap for c in active)]
+            return m._("min_gap_days {gap}: the visits on {dates} leave no window day free").format(
+                gap=gap, dates=m._(", ").join(day_words(m, ctx.date(d)) for d in blocking))
+    return m._("not enough staff time: the people who can go were booked for activities that weigh more, "
+               "or reached max_activities_per_week")
+
+
+def kind_words(m: messages.Messages, kind: str) -> str:
+    """A venue kind by its catalogue name in the language: 市场, market."""
+    info = catalogue().venue_kinds.get(kind)
+    return info.name(m.language) if info else kind
+
+
+def format_words(m: messages.Messages, fmt: str) -> str:
+    """An activity format by its catalogue name in the language: 摆摊宣传, stall."""
+    info = catalogue().formats.get(fmt)
+    return info.name(m.language) if info else fmt
+
+
+def skill_words(m: messages.Messages, skill: str) -> str:
+    """A skill in a sentence: 讲座, lecture."""
+    return m.msg(SKILL_WORDS[skill]) if skill in SKILL_WORDS else skill
+
+
+def day_class_words(m: messages.Messages, day_class: str) -> str:
+    """workdays, restdays… in a sentence: 工作日（含调休上班）."""
+    return m._(DAY_CLASS_WORDS[day_class]) if day_class in DAY_CLASS_WORDS else day_class
+
+
+def day_words(m: messages.Messages, day: date) -> str:
+    """A date in a sentence: 6月3日, 2026-06-03."""
+    return m._p("date in a sentence", "{date:%Y-%m-%d}").format(date=day)
+
+
+def period_words(m: messages.Messages, label: str) -> str:
+    """A period's label (2026-W23, 2026-06, campaign, a date or a span of dates) in a sentence."""
+    if label == "campaign":
+        return m._("the campaign")
+    if "-W" in label:
+        year, week = label.split("-W")
+        return m._("week {week} of {year}").format(week=int(week), year=year)
+    if ".." in label:
+        first, last = (date.fromisoformat(d) for d in label.split(".."))
+        return m._("{first} to {last}").format(first=day_words(m, first), last=day_words(m, last))
+    if len(label) == 7 and label[4] == "-":
+        return m._("{year}-{month:02d}").format(year=int(label[:4]), month=int(label[5:]))
+    try:
+        return day_words(m, date.fromisoformat(label))
+    except ValueError:
+        return label
 
 
 def availability(plan: Plan, calendar: CampaignCalendar) -> list[list[bool]]:
@@ -426,4 +485,5 @@ def travel_minutes(plan: Plan, a: str | None, b: str | None) -> int:
 
 __all__ = ["PARTS", "part_of", "availability", "Ctx", "Goal", "Cost", "Need", "Period", "Carry", "PositionType",
            "SCALE", "PAIRED_KINDS", "campaign_periods", "explain_venue", "prorated", "travel_minutes", "reachable",
+           "day_words", "period_words", "kind_words", "format_words", "day_class_words", "skill_words",
            "MAX_TRAVEL_MINUTES", "ScoreRow", "MasterCtx", "PersonCtx", "Staffing", "Group"]

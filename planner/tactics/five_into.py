@@ -53,8 +53,8 @@ def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, peri
     if rule != "every_venue" or not venue or period is None or fi is None:
         return None
     w, per = ex.words, fi.every_venue.per
-    text = w.pick(f"五进：每个场所每{ex.per_word(per)}至少{fi.every_venue.at_least}次",
-                  f"五进: every venue at least {fi.every_venue.at_least} times a {per}")
+    text = w._("five-into: every venue at least {n} times a {per}").format(n=fi.every_venue.at_least,
+                                                                          per=ex.per_word(per))
     return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[venue],
                      count="visits", venue=venue, gap=ex.venue_gap(venue), goal_path=(*WHERE, "every_venue"),
                      goal_text=text)
@@ -65,8 +65,8 @@ def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
     if key[0] != "gap":
         return None
     n = ex.plan.tactics.five_into.min_gap_days
-    return (*WHERE, "min_gap_days"), ex.words.pick(
-        f"同一五进场所两次活动至少相隔{n}天", f"two activities at a 五进 venue are at least {n} days apart")
+    return (*WHERE, "min_gap_days"), ex.words._(
+        "two activities at a five-into venue are at least {n} days apart").format(n=n)
 
 
 def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:

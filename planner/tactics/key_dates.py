@@ -19,8 +19,9 @@ from typing import Any
 
 from planner.candidates import Candidate
 from planner.capacity import Quota
+from planner.catalogue import catalogue
 from planner.model import KeyDates, Plan
-from planner.tactics.base import Ctx, Period
+from planner.tactics.base import Ctx, Period, format_words, period_words
 
 NAME = "key_dates"
 ORDER = 60  # builds the model after lower ORDERs
@@ -42,8 +43,8 @@ def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, peri
     key = ex.calendar.key_dates[k]
     return ex.target(NAME, rule, required, period.first, period.last, period=period.label, key_date=k,
                      goal_path=_where(ex, key),
-                     goal_text=ex.words.pick(f"关键节点 {key.zh}：{key.window} 内{required}次主题活动",
-                                             f"key date {key.en}: {required} themed activities in {key.window}"))
+                     goal_text=ex.words._("key date {name}: {n} themed activities in {window}").format(
+                         name=key.name(ex.words.language), n=required, window=key.window))
 
 
 def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
@@ -191,17 +192,26 @@ def _where(ctx: Ctx, key) -> tuple:
 
 
 def explain(ctx: Ctx, k: int) -> str:
+    m = ctx.words
     key = ctx.calendar.key_dates[k]
     name = key.name(ctx.plan.campaign.language)
+    window = period_words(m, str(key.window))
     generated = [c for c in ctx.cset.candidates if k in c.key_dates]
     if not generated:
-        who = "any audience" if key.audiences is None else "/".join(key.audiences)
-        fmt = f" for {key.activity}" if key.activity else ""
-        return (f"{name} ({key.id}): no venue with {who} has a time window{fmt} in {key.window} "
-                "for a theme of this key date")
+        audiences = catalogue().audiences
+        who = m._("any audience") if key.audiences is None else "/".join(
+            audiences[a].name(m.language) if a in audiences else a for a in key.audiences)
+        if key.activity:
+            return m._("{name} ({id}): no venue with {who} has a time window for {format} in {window} "
+                       "for a theme of this key date").format(name=name, id=key.id, who=who, window=window,
+                                                             format=format_words(m, key.activity))
+        return m._("{name} ({id}): no venue with {who} has a time window in {window} "
+                   "for a theme of this key date").format(name=name, id=key.id, who=who, window=window)
     if not any(k in c.key_dates for c in ctx.pool):
-        return f"{name} ({key.id}): nobody who can staff it is free in {key.window}"
-    return f"{name} ({key.id}): not enough staff time in {key.window} (booked, or at max_activities_per_week)"
+        return m._("{name} ({id}): nobody who can staff it is free in {window}").format(
+            name=name, id=key.id, window=window)
+    return m._("{name} ({id}): not enough staff time in {window} (booked, or at max_activities_per_week)").format(
+        name=name, id=key.id, window=window)
 
 
 def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:

@@ -32,7 +32,6 @@ WHERE = ("tactics", "six_plus")
 INSTALL_WEIGHT = 0.2  # × weights.reach per install short
 TENTHS = 10  # installs are counted in tenths in the model
 GREEDY_STEPS = {"online": 30, "precision": 50, "lectures": 70, "app_promotion": 80}
-RISK_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 
 # --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
@@ -48,8 +47,7 @@ def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, peri
     if rule == "precision" and venue:
         risk = plan.venues[ex.venue_index[venue]].risk
         mult = getattr(six.precision, risk)
-        text = w.pick(f"基础+精准：{RISK_ZH[risk]}风险场所的走访×{mult:g}",
-                      f"precision: {risk}-risk venues get ×{mult:g} visits")
+        text = w._("precision: {risk}-risk venues get ×{k} visits").format(risk=w._(risk), k=f"{mult:g}")
         return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[venue],
                          count="visits", venue=venue, gap=ex.venue_gap(venue),
                          goal_path=(*WHERE, "precision", risk), goal_text=text)
@@ -57,7 +55,7 @@ def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, peri
         n = six.online.posts_per_week
         return ex.target(NAME, rule, required, period.first, period.last, period=period.label, venues=[],
                          online=True, goal_path=(*WHERE, "online", "posts_per_week"),
-                         goal_text=w.pick(f"线上+线下：每周{n}条线上推送", f"online: {n} posts a week"))
+                         goal_text=w._("online: {n} posts a week").format(n=n))
     return None
 
 
@@ -65,8 +63,7 @@ def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
     """An assumption of explain's relaxed model that is this tactic's rule, in words."""
     if key[0] != "pairing":
         return None
-    return (*WHERE, "grid_and_police"), ex.words.pick(
-        "网格+警网：社区、村、家庭的活动需一名民警和一名网格员同去",
+    return (*WHERE, "grid_and_police"), ex.words._(
         "grid_and_police: activities at communities, villages and households need a police officer "
         "and a grid worker")
 
@@ -198,8 +195,9 @@ def precision(ctx: Ctx) -> None:
             ctx.goal(NAME, "precision", sum(xs) + before if xs else before, required, "precision", "visit",
                      venue=venue.id, period=period.label, where=(*WHERE, "precision", venue.risk),
                      why=lambda short, result, v=venue.id, p=period, risk=venue.risk, k=mult: (
-                         f"{risk}-risk venue wants ×{k:g} visits: "
-                         + explain_venue(ctx, result, v, p, gap=fi.min_gap_days if fi else 0)))
+                         ctx.words._("{risk}-risk venue wants ×{k} visits: {why}").format(
+                             risk=ctx.words._(risk), k=f"{k:g}",
+                             why=explain_venue(ctx, result, v, p, gap=fi.min_gap_days if fi else 0))))
 
 
 def lecture_share(ctx: Ctx) -> None:
@@ -231,8 +229,9 @@ def lecture_share(ctx: Ctx) -> None:
 
     def why(short: int, result) -> str:
         if not any(c.format == "lecture" for c in ctx.pool):
-            return "no lecture can be held: no lecture window at the venues, or nobody with the lecture skill free"
-        return "too few lecture slots with a lecturer free (lecture skill, time windows) for the share"
+            return ctx.words._("no lecture can be held: no lecture window at the venues, "
+                               "or nobody with the lecture skill free")
+        return ctx.words._("too few lecture slots with a lecturer free (lecture skill, time windows) for the share")
 
     ctx.goals.append(Goal(NAME, "lectures", short, required, ctx.weight("coverage"), "lecture", None, None,
                           chunk if ctx.horizon != range(len(ctx.calendar.days)) else "campaign", why,
@@ -260,8 +259,8 @@ def app_promotion(ctx: Ctx) -> None:
 
     def why(short: int, result) -> str:
         if best < wanted:
-            return f"even every possible activity would bring about {best:.0f} installs"
-        return "not enough staff time for the activities that bring installs (lectures, door to door)"
+            return ctx.words._("even every possible activity would bring about {n} installs").format(n=f"{best:.0f}")
+        return ctx.words._("not enough staff time for the activities that bring installs (lectures, door to door)")
 
     ctx.goals.append(Goal(NAME, "app_promotion", short, wanted, ctx.weight("reach") * INSTALL_WEIGHT, "install",
                           None, None, "campaign", why, (*WHERE, "app_promotion", "target_installs")))
@@ -287,11 +286,12 @@ def online_posts(ctx: Ctx) -> None:
         before = ctx.carried(period, lambda c: c.venue is None)
 
         def why(short: int, result, period=period) -> str:
+            m = ctx.words
             if not generated[period.label]:
-                return "no online format has a time window (activities.online_post, windows)"
+                return m._("no online format has a time window (activities.online_post, windows)")
             if not any(c.venue is None and period.first <= c.day <= period.last for c in ctx.pool):
-                return "nobody with the online skill is free this week"
-            return "the staff with the online skill are booked or at max_activities_per_week this week"
+                return m._("nobody with the online skill is free this week")
+            return m._("the staff with the online skill are booked or at max_activities_per_week this week")
 
         ctx.goal(NAME, "online", sum(xs) + before if xs else before, required, "coverage", "post",
                  period=period.label, why=why, where=(*WHERE, "online", "posts_per_week"))

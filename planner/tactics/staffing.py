@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import messages
 from planner.capacity import hall_families
 from planner.model import Staff
 from planner.tactics.base import (
@@ -35,8 +36,10 @@ from planner.tactics.base import (
     Staffing,
     part_of,
     reachable,
+    skill_words,
     travel_minutes,
 )
+from planner.vocab import ROLE_WORDS
 
 NAME = "staffing"
 ORDER = 10  # builds the model after lower ORDERs
@@ -82,17 +85,20 @@ def fits(person: Staff, pt: PositionType) -> bool:
         and person.max_activities_per_week > 0
 
 
-def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, ...]]) -> Staffing | str:
-    """Typed positions for a need, or why it cannot be staffed at all.
+def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, ...]],
+                  words: messages.Messages | None = None) -> Staffing | str:
+    """Typed positions for a need, or why it cannot be staffed at all: in `words`' language, or
+    without `words` in the English that planner.search.score reads back (role ids, for its blame).
 
     A skill is attached to one position: a free any-role position if there is one, else the
     role whose staff most often have it. That is stricter than "someone on it has the
     skill" only when nobody of the chosen role has it while another role does, which the
     holder count rules out.
     """
+    m = words or messages.for_language("en")
     members = team_of.get(need.team, ()) if need.team else ()
     if need.team and not members:
-        return f"no staff member is in team {need.team}"
+        return m._("no staff member is in team {team}").format(team=need.team)
     covered: Counter[str] = Counter(staff[m].role for m in members)
     residual = {r: n - covered[r] for r, n in sorted(need.roles.items()) if n - covered[r] > 0}
     team_skills = {s for m in members for s in staff[m].skills}
@@ -111,14 +117,21 @@ def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, 
             slots.append(("*", set()))
         best = max(slots, key=lambda sl: (holders(sl, skill) > 0, not sl[1], sl[0] == "*", holders(sl, skill)))
         if holders(best, skill) == 0:
-            roles = ", ".join(sorted({sl[0] for sl in slots})).replace("*", "any role")
-            return f"nobody ({roles}) has the skill {skill}"
+            roles = m._(", ").join(m._(ROLE_WORDS[r]) if r in ROLE_WORDS else m._("any role")
+                                   for r in sorted({sl[0] for sl in slots}))
+            return m._("nobody ({roles}) has the skill {skill}").format(roles=roles, skill=skill_words(m, skill))
         best[1].add(skill)
     positions = Counter((r, tuple(sorted(sk))) for r, sk in slots)
     for pt, n in positions.items():
         if sum(1 for p in staff if fits(p, pt)) < n:
-            role = "people" if pt[0] == "*" else pt[0]
-            return f"needs {n} {role}{' with ' + ', '.join(pt[1]) if pt[1] else ''}; the staff list has fewer"
+            if words is None:  # the ids, as planner.search.score reads them
+                role = "people" if pt[0] == "*" else pt[0]
+            else:
+                role = m._p("needs", "people") if pt[0] == "*" else m._(ROLE_WORDS.get(pt[0], pt[0]))
+            if pt[1]:
+                return m._("needs {n} {role} with {skills}; the staff list has fewer").format(
+                    n=n, role=role, skills=m._(", ").join(skill_words(m, k) for k in pt[1]))
+            return m._("needs {n} {role}; the staff list has fewer").format(n=n, role=role)
     return Staffing(dict(sorted(positions.items())), tuple(members))
 
 
@@ -136,7 +149,7 @@ def prepare(ctx: Ctx) -> None:
     for c, need in zip(ctx.cands, ctx.needs):
         key = need.key()
         if key not in cache:
-            cache[key] = positions_for(need, ctx.staff, team_of)
+            cache[key] = positions_for(need, ctx.staff, team_of)  # English: search.score parses it
         st = cache[key]
         if isinstance(st, str):
             ctx.dropped[f"{c.format}: {st}"] += 1

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from planner import messages
 from planner.candidates import Candidate
 from planner.capacity import Quota
-from planner.tactics.base import Ctx, Period, prorated
+from planner.tactics.base import Ctx, Period, day_class_words, format_words, kind_words, prorated
 
 NAME = "three_times_three_places"
 ORDER = 40  # builds the model after lower ORDERs
@@ -41,8 +42,8 @@ def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, peri
     return ex.target(NAME, rule, required, period.first, period.last, period=period.label,
                      venues=[v.id for v in plan.venues if v.kind in kinds], formats={spec.activity},
                      line=line, goal_path=("tactics", NAME, line, "per_week"),
-                     goal_text=w.pick(f"三时三地第{line + 1}条：每周{spec.per_week}次",
-                                      f"三时三地 line {line + 1}: {spec.per_week} a week"))
+                     goal_text=w._("three-times-three-places line {line}: {n} a week").format(
+                         line=line + 1, n=spec.per_week))
 
 
 def _line_for(ex: Any, rule: str, where: str) -> int | None:
@@ -62,19 +63,19 @@ def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
         return None
     path, w = key[1], ex.words
     line = ex.plan.tactics.three_times_three_places[path[2]]
-    places = w.pick("、", ", ").join(w.kind(k) for k in line.place)
-    return path, w.pick(
-        f"三时三地第{path[2] + 1}条：{places}的{w.fmt(line.activity)}只在{w.days(line.days)} "
-        f"{w.times(line.time)}",
-        f"三时三地 line {path[2] + 1}: {w.fmt(line.activity)} at {places} only on "
-        f"{w.days(line.days)}, {w.times(line.time)}")
+    places = w._(", ").join(w.kind(k) for k in line.place)
+    return path, w._("three-times-three-places line {line}: {format} at {places} only on {days}, {times}").format(
+        line=path[2] + 1, format=w.fmt(line.activity), places=places, days=w.days(line.days), times=w.times(line.time))
 
 
 def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
     """The rule of an unmet entry of plan.json: which line, from the places its reason names."""
     lines = ex.plan.tactics.three_times_three_places or []
     for i, line in enumerate(lines):
-        if line.per_week and "/".join(line.place) in why:
+        # the reason names the line's places in the campaign's language (ids in older files)
+        names = {"/".join(line.place)} | {"/".join(kind_words(messages.for_language(lang), k) for k in line.place)
+                                          for lang in messages.LANGUAGES}
+        if line.per_week and any(n in why for n in names):
             return f"line{i}"
     return "per_week"
 
@@ -123,16 +124,19 @@ def per_week(ctx: Ctx, i: int, line) -> None:
         before = ctx.carried(period, lambda c: c.line == i)
 
         def why(short: int, result, period=period) -> str:
-            where_ = "/".join(line.place)
+            m = ctx.words
+            where_ = "/".join(kind_words(m, k) for k in line.place)
             if not present:
-                return f"no venue of kind {where_} in venues"
+                return m._("no venue of kind {kinds} in venues").format(kinds=where_)
             generated = [c for c in ctx.cset.candidates if c.line == i and period.first <= c.day <= period.last]
             if not generated:
-                return (f"{where_}: no {line.days} day with the window {', '.join(map(str, line.time))} "
-                        f"at an open {where_} this week")
+                return m._("{kinds}: no {days} day with the window {times} at an open {kinds} this week").format(
+                    kinds=where_, days=day_class_words(m, line.days), times=m._(", ").join(map(str, line.time)))
             if not any(c.line == i and period.first <= c.day <= period.last for c in ctx.pool):
-                return f"{where_}: nobody who can staff a {line.activity} is free in the window this week"
-            return f"{where_}: not enough staff time in the window this week (booked, or at max_activities_per_week)"
+                return m._("{kinds}: nobody who can staff a {format} is free in the window this week").format(
+                    kinds=where_, format=format_words(m, line.activity))
+            return m._("{kinds}: not enough staff time in the window this week "
+                       "(booked, or at max_activities_per_week)").format(kinds=where_)
 
         ctx.goal(NAME, "per_week", sum(xs) + before if xs else before, required, "coverage", line.activity,
                  venue=None, period=period.label, why=why, where=where)
