@@ -133,7 +133,7 @@ def test_replan_refuses_another_stations_plan_json(published, tmp_path):
     assert len(problems) == 1, problems  # one problem, not one per venue and person
     text = (out / "plan.json").read_text(encoding="utf-8")
     line = text[:text.index('"station":')].count("\n") + 1
-    assert problems[0].startswith(f"{out / 'plan.json'}:{line}:") and "is the plan of 'XX市公安局XX分局XX派出所'" \
+    assert problems[0].startswith(f"{out / 'plan.json'}:{line}:") and "这是 'XX市公安局XX分局XX派出所' 的排期" \
         in problems[0], problems
     assert not (tmp_path / "new").exists()
 
@@ -150,8 +150,8 @@ def test_a_station_renamed_in_its_own_plan_file_is_still_that_station(published,
 
 
 @pytest.mark.parametrize("key, value, message, below", [
-    ("venue", "nowhere", "venue 'nowhere' is not in", 0),
-    ("activity", "karaoke", "the activity format 'karaoke' is not one", 0),
+    ("venue", "nowhere", "中没有场所 'nowhere'", 0),
+    ("activity", "karaoke", "中没有活动形式 'karaoke'", 0),
     # plan.json's own problems are told in the current language (Chinese here)
     ("staff", ["Zhang Wei"], "'Zhang Wei' 不是人员编号", 1),  # the line of the list's item
     ("staff", [5], "应填文字，实际为 5", 1),
@@ -180,7 +180,7 @@ def test_people_who_left_are_departures_for_replan_not_for_export(published, tmp
     write_json(path, data)
     loaded = load_plan(plan)
     check_previous_plan(read_plan_json(path), loaded)
-    with pytest.raises(PlanError, match="staff 'left-in-june' is not in"):
+    with pytest.raises(PlanError, match="中没有人员 'left-in-june'"):
         check_plan_json(read_plan_json(path), loaded)
     data["replanned_from"] = "2026-12-31"  # a replan kept it as it was
     write_json(path, data)
@@ -193,7 +193,7 @@ def test_a_duplicate_activity_id_is_reported(published, tmp_path):
     data["activities"][2]["id"] = data["activities"][1]["id"]
     path = tmp_path / "plan.json"
     write_json(path, data)
-    with pytest.raises(PlanError, match=r"activities\[2\]: the id .* is also activities\[1\]'s"):
+    with pytest.raises(PlanError, match=r"activities\[2\]: 编号 .* 与 activities\[1\] 重复"):
         check_previous_plan(read_plan_json(path), load_plan(plan))
 
 
