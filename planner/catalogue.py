@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from planner.messages import _
 from planner.types import Clock, Duration, Word, parse_month_day
 from planner.vocab import DayClass, Skill, VenueKind
 
@@ -137,7 +138,7 @@ class NthWeekdayRule(_Strict):
     @classmethod
     def _not_zero(cls, n: int) -> int:
         if n == 0:
-            raise ValueError("n counts from 1, or -1 for the last")
+            raise ValueError(_("n counts from 1, or -1 for the last"))
         return n
 
 
@@ -191,7 +192,7 @@ class TargetRule(_Strict):
     @model_validator(mode="after")
     def _one(self) -> "TargetRule":
         if sum(v is not None for v in (self.per_venue_month, self.per_police_week, self.per_week)) != 1:
-            raise ValueError("give exactly one of per_venue_month, per_police_week, per_week")
+            raise ValueError(_("give exactly one of per_venue_month, per_police_week, per_week"))
         return self
 
 
@@ -226,7 +227,7 @@ def _read(name: str) -> Any:
     from planner.yamlio import load_yaml
 
     with resources.as_file(resources.files("planner") / "catalogue" / f"{name}.yaml") as path:
-        return load_yaml(path, what="catalogue file").data
+        return load_yaml(path, what=_("catalogue file")).data
 
 
 @cache

@@ -6,12 +6,14 @@ have type errors: the user gets every problem in one go.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Iterator
 
 from pydantic import ValidationError
 
 from planner.catalogue import catalogue
 from planner.errors import Problem, did_you_mean
+from planner.messages import N_, _
 from planner.model import Campaign
 from planner.yamlio import Document
 
@@ -41,6 +43,10 @@ def _get(data: Any, *keys: str) -> Any:
     return data
 
 
+_UNKNOWN_AUDIENCE = N_("unknown audience '{ref}'{hint}")
+_UNKNOWN_FORMAT = N_("unknown activity format '{ref}'{hint}")
+
+
 class _Checker:
     def __init__(self, document: Document):
         self.doc = document
@@ -50,36 +56,41 @@ class _Checker:
     def add(self, path: tuple, what: str) -> None:
         self.problems.append(self.doc.problem(path, what))
 
-    def refs(self, path: tuple, value: Any, known: set[str], noun: str, *, allow: tuple = ()) -> None:
+    def refs(self, path: tuple, value: Any, known: set[str], unknown: str, *, allow: tuple = ()) -> None:
+        """`unknown`: the msgid saying "unknown venue '{ref}'{hint}" (or audience, …)."""
         for i, ref in _strings(value):
             if ref in allow or ref in known:
                 continue
             at = path if i is None else (*path, i)
-            self.add(at, f"unknown {noun} '{ref}'{did_you_mean(ref, known)}")
+            self.add(at, _(unknown).format(ref=ref, hint=did_you_mean(ref, known)))
 
-    def unique(self, section: str, noun: str, reserved: dict[str, str] | None = None) -> set[str]:
+    def unique(self, section: str, duplicate: str, reserved: Collection[str] = (), built_in: str = "") -> set[str]:
+        """`duplicate`: the msgid "duplicate staff id '{id}' (first used on line {line})" (or venue, …);
+        `built_in`: the msgid saying an id of `reserved` is taken."""
         first: dict[str, int] = {}
         for i, item in _items(self.data, section):
             ident = item.get("id")
             if not isinstance(ident, str):
                 continue
-            if reserved and ident in reserved:
-                self.add((section, i, "id"), f"'{ident}' is already {reserved[ident]}; choose another id")
+            if ident in reserved:
+                self.add((section, i, "id"), _(built_in).format(id=ident))
             elif ident in first:
-                line, _ = self.doc.positions.locate((section, first[ident], "id"))
-                self.add((section, i, "id"), f"duplicate {noun} id '{ident}' (first used on line {line})")
+                line, _col = self.doc.positions.locate((section, first[ident], "id"))
+                self.add((section, i, "id"), _(duplicate).format(id=ident, line=line))
             else:
                 first[ident] = i
         return set(first)
 
     def run(self) -> list[Problem]:
         cat = catalogue()
-        self.unique("staff", "staff")
-        venue_ids = self.unique("venues", "venue")
-        builtin = {k: "a built-in audience" for k in cat.audiences}
-        audiences = set(cat.audiences) | self.unique("audiences", "audience", builtin)
-        fraud_builtin = {k: "a built-in fraud type" for k in cat.fraud_types}
-        fraud_types = set(cat.fraud_types) | self.unique("fraud_types", "fraud type", fraud_builtin)
+        self.unique("staff", N_("duplicate staff id '{id}' (first used on line {line})"))
+        venue_ids = self.unique("venues", N_("duplicate venue id '{id}' (first used on line {line})"))
+        audiences = set(cat.audiences) | self.unique(
+            "audiences", N_("duplicate audience id '{id}' (first used on line {line})"), set(cat.audiences),
+            N_("'{id}' is already a built-in audience; choose another id"))
+        fraud_types = set(cat.fraud_types) | self.unique(
+            "fraud_types", N_("duplicate fraud type id '{id}' (first used on line {line})"), set(cat.fraud_types),
+            N_("'{id}' is already a built-in fraud type; choose another id"))
         formats = set(cat.formats)
         activities = self.data.get("activities")
         if isinstance(activities, dict):
@@ -88,35 +99,34 @@ class _Checker:
                 if name not in cat.formats and isinstance(fmt, dict):
                     missing = [k for k in ("duration", "needs", "windows") if k not in fmt]
                     if "kinds" not in fmt and not fmt.get("online"):
-                        missing.append("kinds (or online: true)")
+                        missing.append(_("kinds (or online: true)"))
                     if missing:
-                        self.add(("activities", name),
-                                 f"'{name}' is a new format{did_you_mean(name, cat.formats)}: "
-                                 f"it needs {', '.join(missing)}")
-        teams = {item["team"] for _, item in _items(self.data, "staff") if isinstance(item.get("team"), str)}
+                        self.add(("activities", name), _("'{name}' is a new format{hint}: it needs {missing}").format(
+                            name=name, hint=did_you_mean(name, cat.formats), missing=_(", ").join(missing)))
+        teams = {item["team"] for _i, item in _items(self.data, "staff") if isinstance(item.get("team"), str)}
         areas = {item["area"] for section in ("staff", "venues")
-                 for _, item in _items(self.data, section) if isinstance(item.get("area"), str)}
+                 for _i, item in _items(self.data, section) if isinstance(item.get("area"), str)}
 
         for i, person in _items(self.data, "staff"):
-            self.refs(("staff", i, "claims"), person.get("claims"), venue_ids, "venue")
+            self.refs(("staff", i, "claims"), person.get("claims"), venue_ids, N_("unknown venue '{ref}'{hint}"))
         for i, venue in _items(self.data, "venues"):
-            self.refs(("venues", i, "audiences"), venue.get("audiences"), audiences, "audience")
+            self.refs(("venues", i, "audiences"), venue.get("audiences"), audiences, _UNKNOWN_AUDIENCE)
             if venue.get("market_days") is not None and venue.get("kind") != "market":
-                self.add(("venues", i, "market_days"), "market_days are for venues of kind market (赶集 days)")
+                self.add(("venues", i, "market_days"), _("market_days are for venues of kind market (赶集 days)"))
         for i, fraud in _items(self.data, "fraud_types"):
-            self.refs(("fraud_types", i, "audiences"), fraud.get("audiences"), audiences, "audience")
+            self.refs(("fraud_types", i, "audiences"), fraud.get("audiences"), audiences, _UNKNOWN_AUDIENCE)
         if isinstance(activities, dict):
             for name, fmt in activities.items():
                 team = _get(fmt, "needs", "team")
                 if isinstance(team, str) and team not in teams:
-                    known = ", ".join(sorted(teams)) or "none: give staff a team"
+                    known = _(", ").join(sorted(teams)) or _("none: give staff a team")
                     self.add(("activities", name, "needs", "team"),
-                             f"no staff member is in team '{team}' (teams: {known})")
+                             _("no staff member is in team '{team}' (teams: {known})").format(team=team, known=known))
 
         tactics = self.data.get("tactics")
         for i, line in _items(tactics, "three_times_three_places"):
             self.refs(("tactics", "three_times_three_places", i, "activity"), line.get("activity"),
-                      formats, "activity format")
+                      formats, _UNKNOWN_FORMAT)
         key_dates = _get(tactics, "key_dates")
         if isinstance(key_dates, dict):
             custom_ids = set()
@@ -125,27 +135,31 @@ class _Checker:
                 ident = custom.get("id")
                 if isinstance(ident, str):
                     if ident in cat.key_dates:
-                        self.add((*path, "id"), f"'{ident}' is already a built-in key date; "
-                                 "choose another id (or tune the built-in one with lead_days)")
+                        self.add((*path, "id"), _("'{id}' is already a built-in key date; choose another id "
+                                                  "(or tune the built-in one with lead_days)").format(id=ident))
                     elif ident in custom_ids:
-                        self.add((*path, "id"), f"duplicate key date id '{ident}'")
+                        self.add((*path, "id"), _("duplicate key date id '{id}'").format(id=ident))
                     custom_ids.add(ident)
-                self.refs((*path, "audiences"), custom.get("audiences"), audiences, "audience", allow=("all",))
-                self.refs((*path, "themes"), custom.get("themes"), fraud_types, "fraud type", allow=("any",))
-                self.refs((*path, "activity"), custom.get("activity"), formats, "activity format")
+                self.refs((*path, "audiences"), custom.get("audiences"), audiences, _UNKNOWN_AUDIENCE,
+                          allow=("all",))
+                self.refs((*path, "themes"), custom.get("themes"), fraud_types,
+                          N_("unknown fraud type '{ref}'{hint}"), allow=("any",))
+                self.refs((*path, "activity"), custom.get("activity"), formats, _UNKNOWN_FORMAT)
             use = key_dates.get("use")
-            self.refs(("tactics", "key_dates", "use"), use, set(cat.key_dates) | custom_ids, "key date",
+            self.refs(("tactics", "key_dates", "use"), use, set(cat.key_dates) | custom_ids,
+                      N_("unknown key date '{ref}'{hint}"),
                       allow=("all",) if isinstance(use, str) else ())
             if isinstance(use, list) and "national_month" in use and not _get(self.data, "campaign",
                                                                                "national_month"):
                 self.add(("tactics", "key_dates", "use"),
-                         "national_month needs campaign.national_month: {start: …, days: 30}; "
-                         "the month moves every year (2024: Jun 24, 2025: Jun 16)")
+                         _("national_month needs campaign.national_month: {start: …, days: 30}; "
+                           "the month moves every year (2024: Jun 24, 2025: Jun 16)"))
 
         travel_pairs = _get(self.data, "travel", "pairs")
         if isinstance(travel_pairs, list):
             for i, pair in enumerate(travel_pairs):
-                self.refs(("travel", "pairs", i, "between"), _get(pair, "between"), areas, "area")
+                self.refs(("travel", "pairs", i, "between"), _get(pair, "between"), areas,
+                          N_("unknown area '{ref}'{hint}"))
         return self.problems
 
 

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from planner.messages import _
+
 Path_ = tuple[str | int, ...]
 
 
@@ -42,10 +44,21 @@ def dotted(path: Path_) -> str:
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top level)"
+    return out or _("(top level)")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" for the closest of `choices`, else "": shared by the loader and checks."""
+    """" (did you mean 'x'?)" for the closest of `choices`, else "": shared by the loader, the
+    checks and the model's validators."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{word}'?)").format(word=close[0]) if close else ""
+
+
+def file_where() -> str:
+    """The `where` of a problem of the whole file (missing, unreadable, empty)."""
+    return _("(file)")
+
+
+def syntax_where() -> str:
+    """The `where` of a syntax error: no key can be named."""
+    return _("(syntax)")

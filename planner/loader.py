@@ -12,8 +12,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from planner import messages
 from planner.aliases import canonical_ids
-from planner.errors import PlanError, Problem, did_you_mean
+from planner.catalogue import defaults
+from planner.errors import PlanError, Problem, did_you_mean, file_where
+from planner.messages import _
 from planner.model import Plan
 from planner.yamlio import Document, load_yaml, told_encoding
 
@@ -36,30 +39,49 @@ class LoadedPlan:
 
 
 def load_plan(path: Path | str, *, encoding: str | None = None) -> LoadedPlan:
-    """Read and validate a station plan, or raise PlanError listing every problem. `encoding`
-    names the file's text encoding (else `--encoding`'s, else detected: UTF-8, then GB18030)."""
+    """Read and validate a station plan, or raise PlanError listing every problem, in the
+    plan's language (see `problem_language`). `encoding` names the file's text encoding (else
+    `--encoding`'s, else detected: UTF-8, then GB18030)."""
     from planner.checks import check_calendar_coverage, check_references
 
     _readable(path)
-    document = load_yaml(path, what="station plan", strict=False, encoding=encoding or told_encoding())
-    # Chinese names (民警, 社区, 工作日 …) become ids first: the model, the checks and plan.json see ids
-    document.problems += canonical_ids(document)
-    problems: list[Problem] = []
-    plan: Plan | None = None
-    try:
-        plan = Plan.model_validate(document.data)
-    except ValidationError as e:
-        problems += pydantic_problems(document, e, Plan)
-    problems += check_references(document)
-    problems += check_calendar_coverage(document)
-    if document.problems:
-        # a value the YAML layer already refused gets no second, vaguer line
-        refused = {p.where for p in document.problems}
-        problems = document.problems + [p for p in problems if p.where not in refused]
-    if problems:
-        raise PlanError(problems)
+    encoding = encoding or told_encoding()
+    document = load_yaml(path, what=_("station plan"), strict=False, encoding=encoding)
+    language, worded_in = problem_language(document.data), messages.current()
+    with messages.using(language):
+        if document.problems and language != worded_in:
+            # duplicate keys and bad tags were worded before the plan's language was known
+            document = load_yaml(path, what=_("station plan"), strict=False, encoding=encoding)
+        # Chinese names (民警, 社区, 工作日 …) become ids first: the model, the checks and plan.json see ids
+        document.problems += canonical_ids(document)
+        problems: list[Problem] = []
+        plan: Plan | None = None
+        try:
+            plan = Plan.model_validate(document.data)
+        except ValidationError as e:
+            problems += pydantic_problems(document, e, Plan)
+        problems += check_references(document)
+        problems += check_calendar_coverage(document)
+        if document.problems:
+            # a value the YAML layer already refused gets no second, vaguer line
+            refused = {p.where for p in document.problems}
+            problems = document.problems + [p for p in problems if p.where not in refused]
+        if problems:
+            raise PlanError(problems)
     assert plan is not None
     return LoadedPlan(plan, document)
+
+
+def problem_language(data: Any) -> str:
+    """The language a plan's problems are told in: `--lang` if given, else the plan's
+    campaign.language as far as the raw data reads (its default when absent), else the
+    current language (which `--lang` or the system's locale set)."""
+    campaign = data.get("campaign") if isinstance(data, dict) else None
+    if isinstance(campaign, dict):
+        language = campaign.get("language", defaults()["campaign"]["language"])
+        if language in messages.LANGUAGES:
+            return messages.chosen(language)
+    return messages.current()
 
 
 def _readable(path: Path | str) -> None:
@@ -70,7 +92,7 @@ def _readable(path: Path | str) -> None:
     except (OSError, ValueError):
         return
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
-        raise PlanError([Problem(1, 1, "(file)", "is a device, not a YAML file", str(path))])
+        raise PlanError([Problem(1, 1, file_where(), _("is a device, not a YAML file"), str(path))])
 
 
 # --- turning pydantic errors into FILE:LINE:COL lines --------------------------------------------------
@@ -148,49 +170,76 @@ def _number(value: Any) -> str:
     return f"{value:g}"
 
 
+def _choices(expected: str) -> list[str]:
+    """pydantic's "'a', 'b' or 'c'" as ['a', 'b', 'c']."""
+    return [c.strip(" '") for c in expected.replace(" or ", ", ").split(",") if c.strip(" '")]
+
+
+def _one_of(expected: str) -> str:
+    """The choices as the language lists them: pydantic's "'a', 'b' or 'c'" in English."""
+    if messages.current() == "en":
+        return expected
+    return _(", ").join(f"'{c}'" for c in _choices(expected))
+
+
 def _message(err: ErrorDetails, path: tuple, root: type[BaseModel]) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    got = _show(value)
     if kind == "missing":
-        return f"required key '{path[-1]}' is missing"
+        return _("required key '{key}' is missing").format(key=path[-1])
     if kind == "extra_forbidden":
         known = _known_keys(root, path[:-1])
-        return f"unknown key '{path[-1]}'{did_you_mean(path[-1], known)}"
-    if kind == "value_error":
+        return _("unknown key '{key}'{hint}").format(key=path[-1], hint=did_you_mean(path[-1], known))
+    if kind == "value_error":  # our validators' own words, raised in the current language
         return str(ctx.get("error", err["msg"]))
-    if kind == "literal_error":
-        expected = ctx.get("expected", "")
-        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
-        return f"{_show(value)} is not one of {expected}{did_you_mean(value, choices)}"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", ""))
+        return _("{value} is not one of {expected}{hint}").format(
+            value=got, expected=_one_of(expected), hint=did_you_mean(value, _choices(expected)))
     if kind in ("string_type",):
-        return f"expected text, got {_show(value)}"
+        return _("expected text, got {value}").format(value=got)
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_show(value)}"
+        return _("expected a whole number, got {value}").format(value=got)
     if kind in ("float_type", "float_parsing"):
-        return f"expected a number, got {_show(value)}"
+        return _("expected a number, got {value}").format(value=got)
+    if kind == "finite_number":
+        return _("expected a finite number, got {value}").format(value=got)
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {_show(value)}"
+        return _("expected true or false, got {value}").format(value=got)
     if kind.startswith("date_"):
-        return f"expected a date like 2026-06-01, got {_show(value)}"
+        return _("expected a date like 2026-06-01, got {value}").format(value=got)
+    if kind.startswith("datetime_"):
+        return _("expected a date and time like 2026-06-03T17:30:00+08:00, got {value}").format(value=got)
     if kind == "list_type":
-        return f"expected a list such as [a, b], got {_show(value)}"
+        return _("expected a list such as [a, b], got {value}").format(value=got)
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping of keys, got {_show(value)}"
+        return _("expected a mapping of keys, got {value}").format(value=got)
     if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}, got {_number(value)}"
+        return _("must be at least {bound}, got {value}").format(bound=_number(ctx.get("ge", ctx.get("gt"))),
+                                                               value=_number(value))
     if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}, got {_number(value)}"
+        return _("must be at most {bound}, got {value}").format(bound=_number(ctx.get("le", ctx.get("lt"))),
+                                                              value=_number(value))
     if kind in ("too_short", "string_too_short"):
         n = ctx.get("min_length", 1)
-        return "must not be empty" if n == 1 else f"needs at least {n} items"
+        return _("must not be empty") if n == 1 else _("needs at least {n} items").format(n=n)
     if kind == "string_too_long":
-        return (f"is {len(value) if isinstance(value, str) else 'too many'} characters long; "
-                f"at most {ctx.get('max_length')} fit on calendars and printed plans")
+        limit = ctx.get("max_length")
+        if isinstance(value, str):
+            return _("is {n} characters long; at most {limit} fit on calendars and printed plans").format(
+                n=len(value), limit=limit)
+        return _("is too long; at most {limit} characters fit on calendars and printed plans").format(limit=limit)
     if kind == "too_long":
-        count = f"has {len(value)} items" if isinstance(value, (list, tuple, dict)) else "is too long"
-        return f"{count}; at most {ctx.get('max_length')}"
+        limit = ctx.get("max_length")
+        if isinstance(value, (list, tuple, dict)):
+            return _("has {n} items; at most {limit}").format(n=len(value), limit=limit)
+        return _("is too long; at most {limit}").format(limit=limit)
     if kind == "union_tag_invalid":
-        return f"{_show(value)} is not one of {ctx.get('expected_tags')}"
-    return err["msg"]
+        return _("{value} is not one of {expected}{hint}").format(value=got, expected=ctx.get("expected_tags"),
+                                                                hint="")
+    if messages.current() == "en":
+        return err["msg"]
+    return _("{value} is not a valid value here").format(value=got)  # pydantic's own words are English
 
 
 def pydantic_problems(document: Document, error: ValidationError, root: type[BaseModel]) -> list[Problem]:
@@ -206,16 +255,17 @@ def pydantic_problems(document: Document, error: ValidationError, root: type[Bas
             if isinstance(value, (list, dict)):
                 errs = [(e, u) for e, u in errs if e["type"] != "literal_error"]
             else:
-                expected = [e["ctx"]["expected"] for e in union if e["type"] == "literal_error"]
-                shapes = {"list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}
+                expected = [_one_of(e["ctx"]["expected"]) for e in union if e["type"] == "literal_error"]
+                shapes = {"list_type": _("a list"), "dict_type": _("a mapping"), "model_type": _("a mapping")}
                 others = [shapes.get(e["type"], "") for e in union if e["type"] != "literal_error"]
-                what = " or ".join(x for x in [*expected, *others] if x)
-                problems.append(document.problem(path, f"expected {what}, got {_show(value)}"))
+                what = _(" or ").join(x for x in [*expected, *others] if x)
+                problems.append(document.problem(path, _("expected {what}, got {value}").format(
+                    what=what, value=_show(value))))
                 continue
-        for err, _ in errs:
+        for err, _in_union in errs:
             key = err["type"] == "extra_forbidden"
             problems.append(document.problem(path, _message(err, path, root), key=key))
     return problems
 
 
-__all__ = ["LoadedPlan", "load_plan", "did_you_mean", "pydantic_problems"]
+__all__ = ["LoadedPlan", "load_plan", "problem_language", "did_you_mean", "pydantic_problems"]

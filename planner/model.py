@@ -7,7 +7,6 @@ defaults.yaml, never from literals here.
 
 from __future__ import annotations
 
-import difflib
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from pydantic import (
 from planner import vocab
 from planner.aliases import name_schema, names
 from planner.catalogue import MAX_MATERIAL_FIXED, MaterialUse, Needs, catalogue, defaults
+from planner.errors import did_you_mean
+from planner.messages import N_, _
 from planner.types import Clock, Duration, Email, Id, KeyId, Span, Word
 from planner.vocab import Language
 
@@ -116,7 +117,8 @@ class Station(_Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise ValueError(f"{value!r} is not a known time zone; China is Asia/Shanghai") from None
+            raise ValueError(_("{value} is not a known time zone; China is Asia/Shanghai").format(
+                value=repr(value))) from None
         return value
 
 
@@ -153,9 +155,9 @@ class Campaign(_Model):
         if start is None:
             return end
         if end < start:
-            raise ValueError(f"the campaign ends ({end}) before it starts ({start})")
+            raise ValueError(_("the campaign ends ({end}) before it starts ({start})").format(end=end, start=start))
         if (end - start).days > 366 * 2:
-            raise ValueError("a campaign is at most two years long; split it into several plans")
+            raise ValueError(_("a campaign is at most two years long; split it into several plans"))
         return end
 
     def days(self) -> list[date]:
@@ -178,7 +180,7 @@ class Duty(_Model):
     @classmethod
     def _time_of_day(cls, value: str) -> str:
         if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
-            raise ValueError(f"rest_after {value!r} is not a time of day like 12:00")
+            raise ValueError(_("rest_after {value} is not a time of day like 12:00").format(value=repr(value)))
         return value
 
     def rest_minutes(self) -> int:
@@ -284,24 +286,20 @@ def _scope_of(data: Any) -> _Scope:
     return _Scope(frozenset(formats), start, end)
 
 
-def _close(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _known_format(value: str) -> str:
     scope = _SCOPE.get()
     known = scope.formats if scope else frozenset(catalogue().formats)
     if value not in known:
-        raise ValueError(f"unknown activity format '{value}'{_close(value, known)}; "
-                         f"the formats are {', '.join(sorted(known))}")
+        raise ValueError(_("unknown activity format '{value}'{hint}; the formats are {known}").format(
+            value=value, hint=did_you_mean(value, known), known=_(", ").join(sorted(known))))
     return value
 
 
 def _known_material(value: str) -> str:
     known = catalogue().materials
     if value not in known:
-        raise ValueError(f"unknown material '{value}'{_close(value, known)}; the materials are {', '.join(known)}")
+        raise ValueError(_("unknown material '{value}'{hint}; the materials are {known}").format(
+            value=value, hint=did_you_mean(value, known), known=_(", ").join(known)))
     return value
 
 
@@ -322,28 +320,30 @@ def week_span(key: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def _in_campaign(key: str, span: tuple[date, date], what: str) -> str:
+def _in_campaign(key: str, span: tuple[date, date], message: str) -> str:
+    """`message`: "month {key} ({first}..{last}) is outside the campaign ({start}..{end})" or the week's."""
     scope = _SCOPE.get()
     if scope and scope.start and scope.end and (span[1] < scope.start or span[0] > scope.end):
-        raise ValueError(f"{what} {key} ({span[0]}..{span[1]}) is outside the campaign "
-                         f"({scope.start}..{scope.end})")
+        raise ValueError(_(message).format(key=key, first=span[0], last=span[1], start=scope.start, end=scope.end))
     return key
 
 
 def _check_month(value: str) -> str:
     if not re.fullmatch(_MONTH, value) or not 1 <= int(value[:4]) <= 9998:
-        raise ValueError(f"{value!r} is not a month like 2026-07")
-    return _in_campaign(value, month_span(value), "month")
+        raise ValueError(_("{value} is not a month like 2026-07").format(value=repr(value)))
+    return _in_campaign(value, month_span(value),
+                        N_("month {key} ({first}..{last}) is outside the campaign ({start}..{end})"))
 
 
 def _check_week(value: str) -> str:
     if not re.fullmatch(_WEEK, value) or not 1 <= int(value[:4]) <= 9998:
-        raise ValueError(f"{value!r} is not an ISO week like 2026-W27")
+        raise ValueError(_("{value} is not an ISO week like 2026-W27").format(value=repr(value)))
     try:
         span = week_span(value)
     except ValueError:
-        raise ValueError(f"{value[:4]} has no ISO week {value[5:]}: it has 52") from None
-    return _in_campaign(value, span, "week")
+        raise ValueError(_("{year} has no ISO week {week}: it has 52").format(year=value[:4], week=value[5:])) \
+            from None
+    return _in_campaign(value, span, N_("week {key} ({first}..{last}) is outside the campaign ({start}..{end})"))
 
 
 FormatKey = Annotated[Word, AfterValidator(_known_format), WithJsonSchema(name_schema("format", base=_WORD_SCHEMA))]

@@ -18,8 +18,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
-from planner.errors import PlanError, Problem
+from planner import messages
+from planner.errors import PlanError, Problem, file_where, syntax_where
 from planner.loader import pydantic_problems
+from planner.messages import N_, _
 from planner.types import _ID
 from planner.yamlio import Document, Positions, load_yaml_text
 
@@ -35,35 +37,39 @@ _ACTIVITY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,199}")
 def _moment(value: Any) -> datetime:
     """An ISO date and time with its UTC offset, as text (JSON has no datetime)."""
     if not isinstance(value, str):
-        raise ValueError(f"expected a date and time like 2026-06-03T17:30:00+08:00, got {value!r}")
+        raise ValueError(_("expected a date and time like 2026-06-03T17:30:00+08:00, got {value}").format(
+            value=repr(value)))
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO date and time like 2026-06-03T17:30:00+08:00") from None
+        raise ValueError(_("{value} is not an ISO date and time like 2026-06-03T17:30:00+08:00").format(
+            value=repr(value))) from None
     if moment.tzinfo is None:
-        raise ValueError(f"{value!r} has no UTC offset; write it like 2026-06-03T17:30:00+08:00")
+        raise ValueError(_("{value} has no UTC offset; write it like 2026-06-03T17:30:00+08:00").format(
+            value=repr(value)))
     return moment
 
 
 def _day(value: Any) -> date:
     if not isinstance(value, str):
-        raise ValueError(f"expected a date like 2026-06-01, got {value!r}")
+        raise ValueError(_("expected a date like 2026-06-01, got {value}").format(value=repr(value)))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a date like 2026-06-01") from None
+        raise ValueError(_("{value} is not a date like 2026-06-01").format(value=repr(value))) from None
 
 
 def _activity_id(value: str) -> str:
     if not _ACTIVITY_ID.fullmatch(value):
-        raise ValueError(f"{value!r} is not an activity id like xingfu-stall-20260603-1730 (lowercase letters, "
-                         "digits, '-' and '_'; it is the calendar event's UID)")
+        raise ValueError(_("{value} is not an activity id like xingfu-stall-20260603-1730 (lowercase letters, "
+                           "digits, '-' and '_'; it is the calendar event's UID)").format(value=repr(value)))
     return value
 
 
 def _person(value: str) -> str:
     if not _ID.fullmatch(value) or value.endswith("-"):
-        raise ValueError(f"{value!r} is not a staff id (lowercase letters a-z, digits and '-')")
+        raise ValueError(_("{value} is not a staff id (lowercase letters a-z, digits and '-')").format(
+            value=repr(value)))
     return value
 
 
@@ -223,31 +229,31 @@ def read_plan_json(path: Path | str) -> PlanFile:
     path = Path(path)
     file = str(path)
 
-    def fail(what: str, line: int = 1, col: int = 1, where: str = "(file)") -> PlanError:
-        return PlanError([Problem(line, col, where, what, file)])
+    def fail(what: str, line: int = 1, col: int = 1, where: str = "") -> PlanError:
+        return PlanError([Problem(line, col, where or file_where(), what, file)])
 
     try:
         if path.is_dir():
-            raise fail("is a folder, not a plan.json (give OUT/plan.json)")
+            raise fail(_("is a folder, not a plan.json (give OUT/plan.json)"))
         mode = path.stat().st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            raise fail("is a device, not a plan.json")
+            raise fail(_("is a device, not a plan.json"))
         with path.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise fail("no such file; run `planner plan` first") from None
+        raise fail(_("no such file; run `planner plan` first")) from None
     except PermissionError:
-        raise fail("cannot be read (permission denied)") from None
+        raise fail(_("cannot be read (permission denied)")) from None
     except OSError as e:
-        raise fail(f"cannot be read: {e.strerror or e}") from None
+        raise fail(_("cannot be read: {reason}").format(reason=e.strerror or e)) from None
     if len(raw) > MAX_BYTES:
-        raise fail(f"is over {MAX_BYTES // 1024 // 1024} MB, so it is not a plan.json")
+        raise fail(_("is over {limit} MB, so it is not a plan.json").format(limit=MAX_BYTES // 1024 // 1024))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise fail("is not UTF-8 text; a plan.json is", line, e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1) \
-            from None
+        raise fail(_("is not UTF-8 text; a plan.json is"), line,
+                   e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1) from None
     duplicates = False
     try:
         data = json.loads(text, object_pairs_hook=_pairs)
@@ -255,11 +261,11 @@ def read_plan_json(path: Path | str) -> PlanFile:
         duplicates = True
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise fail(f"not valid JSON: {e.msg}", e.lineno, e.colno, "(syntax)") from None
+        raise fail(_json_syntax(e.msg), e.lineno, e.colno, syntax_where()) from None
     except RecursionError:
-        raise fail("not a plan.json: nested too deeply", where="(syntax)") from None
+        raise fail(_("not a plan.json: nested too deeply"), where=syntax_where()) from None
     if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
-        raise fail("not a plan.json: it has no list of activities", where="(top level)")
+        raise fail(_("not a plan.json: it has no list of activities"), where=_("(top level)"))
     try:
         model = PlanFile.from_data(data, file, text)
     except ValidationError as e:
@@ -268,6 +274,21 @@ def read_plan_json(path: Path | str) -> PlanFile:
     if duplicates:
         raise PlanError(positioned(file, text, data).problems)
     return model
+
+
+#: json's words for a syntax error, with their Chinese (the English is json's own)
+_JSON_SYNTAX = frozenset((
+    N_("Expecting value"), N_("Expecting property name enclosed in double quotes"), N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"), N_("Unterminated string starting at"), N_("Invalid control character at"),
+    N_("Invalid \\escape"), N_("Extra data"), N_("Illegal trailing comma before end of object"),
+    N_("Illegal trailing comma before end of array")))
+
+
+def _json_syntax(message: str) -> str:
+    """json's syntax error in the current language."""
+    if message not in _JSON_SYNTAX and messages.current() != "en":
+        return _("not valid JSON: {detail}").format(detail=_("check the commas, quotes and brackets here"))
+    return _("not valid JSON: {detail}").format(detail=_(message))
 
 
 def positioned(file: str, text: str, data: Any) -> Document:

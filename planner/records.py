@@ -37,7 +37,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -55,6 +55,7 @@ from planner.export.ledger import (
     read_ledger,
     same_planned,
 )
+from planner.messages import _
 from planner.planfile import PlanFile
 
 __all__ = ["FOLDER", "DATABASE", "COUNTS", "MATERIALS", "TEXTS", "STATUSES", "RecordError", "Station", "Outcome",
@@ -215,12 +216,13 @@ def open_station(out: Path | str, plan: Path | str | None = None) -> Station:
     out = Path(out)
     json_path = out / "plan.json"
     if not out.is_dir():
-        raise PlanError([Problem(1, 1, "(folder)", "no such folder; run `planner plan PLAN -o OUT` first", str(out))])
+        raise PlanError([Problem(1, 1, _("(folder)"), _("no such folder; run `planner plan PLAN -o OUT` first"),
+                                 str(out))])
     plan_json = read_plan_json(json_path)
     station_plan = Path(plan) if plan is not None else plan_path_for(json_path, plan_json)
     if station_plan is None:
-        raise PlanError([Problem(1, 1, "source", "the station plan it came from is not recorded or has moved; "
-                                 "pass it with --plan PLAN", str(json_path))])
+        raise PlanError([Problem(1, 1, "source", _("the station plan it came from is not recorded or has moved; "
+                                                   "pass it with --plan PLAN"), str(json_path))])
     loaded = load_plan(station_plan)
     check_plan_json(plan_json, loaded)
     view = build_view(loaded, plan_json.raw)
@@ -262,15 +264,17 @@ def _shown(value: Any) -> str:
 def parse_count(value: Any) -> tuple[int | None, str | None]:
     """(a whole number ≥ 0, None) or (None, what is wrong) for a count cell's value."""
     if isinstance(value, bool) or isinstance(value, (datetime, date, time, timedelta)):
-        kind = "a date" if isinstance(value, (datetime, date)) else "a time" if isinstance(value, (time, timedelta)) \
-            else "true/false"
-        return None, f"must be a whole number, not {kind} ({_shown(value)})"
+        if isinstance(value, (datetime, date)):
+            return None, _("must be a whole number, not a date ({value})").format(value=_shown(value))
+        if isinstance(value, (time, timedelta)):
+            return None, _("must be a whole number, not a time ({value})").format(value=_shown(value))
+        return None, _("must be a whole number, not true/false ({value})").format(value=_shown(value))
     number: float | None = None
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            return None, f"must be a whole number, not {_shown(value)}"
+            return None, _("must be a whole number, not {value}").format(value=_shown(value))
         number = value
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
@@ -281,13 +285,14 @@ def parse_count(value: Any) -> tuple[int | None, str | None]:
         elif re.fullmatch(r"[+-]?\d*\.\d+", text):
             number = float(text)
         else:
-            return None, f"must be a whole number, not {_shown(value)}"
+            return None, _("must be a whole number, not {value}").format(value=_shown(value))
     if number < 0:
-        return None, f"must not be negative ({_text(value)})"
+        return None, _("must not be negative ({value})").format(value=_text(value))
     if isinstance(number, float) and not number.is_integer():
-        return None, f"must be a whole number, not {_text(value)}"
+        return None, _("must be a whole number, not {value}").format(value=_text(value))
     if number > MAX_COUNT:
-        return None, f"is over {MAX_COUNT:,} ({_text(value)}): a typing mistake?"
+        return None, _("is over {limit} ({value}): a typing mistake?").format(limit=f"{MAX_COUNT:,}",
+                                                                               value=_text(value))
     return int(number), None
 
 
@@ -463,7 +468,8 @@ class _Reader:
             elif key == "status":
                 status = parse_status(value)
                 if status is None:
-                    self.bad(row, key, f"must be one of {status_words(self.station.lang)}, not {_shown(value)}")
+                    self.bad(row, key, _("must be one of {words}, not {value}").format(
+                        words=status_words(messages.current()), value=_shown(value)))
                     fine = False
                     continue
                 values[key] = status
@@ -473,8 +479,9 @@ class _Reader:
         if fine and values.get("status") == "not_held":
             for key in COUNTS:
                 if values.get(key):
-                    self.bad(row, key, f"is {values[key]} but {_header(row.headers.get('status', 'status'))} says the "
-                                       f"activity was not held ({_text(row.entries['status'])})")
+                    self.bad(row, key, _("is {n} but {status} says the activity was not held ({value})").format(
+                        n=values[key], status=_header(row.headers.get("status", "status")),
+                        value=_text(row.entries["status"])))
                     fine = False
             if values.get("notes"):
                 values["reason"] = values["notes"]
@@ -506,8 +513,8 @@ class _Reader:
             if row.cancelled:  # a row the planner itself kept on the cancelled sheet: it says what it was
                 self.extra_row(row, ident=ident)
                 return
-            self.bad(row, "id", f"{_shown(row.id)} is not an activity of {self.station.out / 'plan.json'} "
-                                "(nor of a plan version recorded earlier)")
+            self.bad(row, "id", _("{id} is not an activity of {file} (nor of a plan version recorded earlier)").format(
+                id=_shown(row.id), file=self.station.out / "plan.json"))
             return
         keys = [k for k in IDENTITY if not self.other_language or k in NEUTRAL_KEYS]
 
@@ -520,11 +527,12 @@ class _Reader:
         if match is None:  # an older copy of the ledger, from a version where the activity was elsewhere?
             match = matching(self.refs(ident, everywhere=True))
         if match is None:
-            version, planned, _ = refs[0]
+            version, planned, _raw = refs[0]
             key = next(k for k in keys if k in row.planned and not same_planned(k, row.planned[k], planned.get(k)))
-            self.bad(row, key, f"says {_shown(row.planned[key])} but activity {row.id} is "
-                               f"{_shown(planned.get(key))}: the row was edited into another activity; "
-                               "put what was done on the activity's own row, or on a new row without an id")
+            self.bad(row, key, _("says {value} but activity {id} is {planned}: the row was edited into another "
+                                 "activity; put what was done on the activity's own row, or on a new row without an "
+                                 "id").format(value=_shown(row.planned[key]), id=row.id,
+                                              planned=_shown(planned.get(key))))
             return
         version, planned, raw = match
         values, where, fine = self.values(row)
@@ -546,8 +554,9 @@ class _Reader:
             if key in earlier.values and earlier.values[key] != value:
                 if key == "reason":
                     continue  # follows notes, which says so
-                self.bad(row, key, f"is {_shown(value)} but the same activity's row {first.sheet}!"
-                                   f"{first.cells.get(key, f'A{first.row}')} says {_shown(earlier.values[key])}")
+                self.bad(row, key, _("is {value} but the same activity's row {cell} says {earlier}").format(
+                    value=_shown(value), cell=f"{first.sheet}!{first.cells.get(key, f'A{first.row}')}",
+                    earlier=_shown(earlier.values[key])))
             else:
                 earlier.values.setdefault(key, value)
                 earlier.where.setdefault(key, entry.where.get(key, ""))
@@ -564,8 +573,8 @@ class _Reader:
         venue_id = None
         if "venue" not in planned:
             self.bad(row, "venue" if "venue" in row.cells else "id",
-                     "is blank: a row without an activity id records an activity not in the plan and needs "
-                     "its venue (name or id) and date")
+                     _("is blank: a row without an activity id records an activity not in the plan and needs "
+                       "its venue (name or id) and date"))
             fine = False
         else:
             venue_id = self.venue(row, planned["venue"])
@@ -573,22 +582,24 @@ class _Reader:
         day = None
         if "date" not in planned:
             if "venue" in planned:
-                self.bad(row, "venue", "has no date beside it: an activity not in the plan needs its date")
+                self.bad(row, "venue", _("has no date beside it: an activity not in the plan needs its date"))
             fine = False
         else:
             day = parse_day(planned["date"], campaign)
             if day is None:
-                self.bad(row, "date", f"must be a date like 2026-07-03, not {_shown(planned['date'])}")
+                self.bad(row, "date", _("must be a date like 2026-07-03, not {value}").format(
+                    value=_shown(planned["date"])))
                 fine = False
             elif not campaign.start <= day <= campaign.end:
-                self.bad(row, "date", f"{day} is outside the campaign {campaign.start}..{campaign.end}")
+                self.bad(row, "date", _("{date} is outside the campaign {start}..{end}").format(
+                    date=day, start=campaign.start, end=campaign.end))
                 fine = False
         fmt = None
         if "format" in planned:
             fmt = self.format_names.get(_name_key(planned["format"]))
             if fmt is None:
-                self.bad(row, "format", f"{_shown(planned['format'])} is not a format of the plan "
-                                        f"({', '.join(self.formats)})")
+                self.bad(row, "format", _("{value} is not a format of the plan ({formats})").format(
+                    value=_shown(planned["format"]), formats=_(", ").join(self.formats)))
                 fine = False
         times: dict[str, time | None] = {}
         for key in ("start", "end"):
@@ -596,10 +607,11 @@ class _Reader:
             if key in planned:
                 times[key] = parse_clock(planned[key])
                 if times[key] is None:
-                    self.bad(row, key, f"must be a time like 09:00, not {_shown(planned[key])}")
+                    self.bad(row, key, _("must be a time like 09:00, not {value}").format(value=_shown(planned[key])))
                     fine = False
         if times["start"] and times["end"] and times["end"] <= times["start"]:
-            self.bad(row, "end", f"{times['end']:%H:%M} is not after the start {times['start']:%H:%M}")
+            self.bad(row, "end", _("{end} is not after the start {start}").format(
+                end=f"{times['end']:%H:%M}", start=f"{times['start']:%H:%M}"))
             fine = False
         staff, unknown = self.people(planned.get("staff"))
         values, where, good = self.values(row)
@@ -631,9 +643,11 @@ class _Reader:
         if len(ids) == 1:
             return ids[0]
         if ids:
-            self.bad(row, "venue", f"{_shown(value)} names several venues ({', '.join(ids)}): write the venue id")
+            self.bad(row, "venue", _("{value} names several venues ({ids}): write the venue id").format(
+                value=_shown(value), ids=_(", ").join(ids)))
         else:
-            self.bad(row, "venue", f"{_shown(value)} is not a venue of {self.station.loaded.file} (its name or id)")
+            self.bad(row, "venue", _("{value} is not a venue of {file} (its name or id)").format(
+                value=_shown(value), file=self.station.loaded.file))
         return False
 
     def people(self, value: Any) -> tuple[list[str], list[str]]:
@@ -663,27 +677,28 @@ def _read_file(path: Path, label: str) -> tuple[bytes, str]:
     for pattern in _LOCKS:
         lock = path.with_name(pattern.format(name=path.name, short=path.name[2:]))
         if lock.exists():
-            raise fail(f"is open in a spreadsheet (its lock file {lock.name} is beside it): save it, close it "
-                       "and record again (delete the lock file if no spreadsheet has it open)")
+            raise fail(_("is open in a spreadsheet (its lock file {lock} is beside it): save it, close it and "
+                         "record again (delete the lock file if no spreadsheet has it open)").format(lock=lock.name))
     try:
         if path.is_dir():
-            raise fail("is a folder, not a ledger")
+            raise fail(_("is a folder, not a ledger"))
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise fail("no such file" + ("; run `planner plan` first" if path.name == "plan.xlsx" else "")) from None
+        raise fail(_("no such file; run `planner plan` first") if path.name == "plan.xlsx" else _("no such file")) \
+            from None
     except PermissionError:
-        raise fail("cannot be read (permission denied)") from None
+        raise fail(_("cannot be read (permission denied)")) from None
     except OSError as e:
-        raise fail(f"cannot be read: {e.strerror or e}") from None
+        raise fail(_("cannot be read: {reason}").format(reason=e.strerror or e)) from None
     if raw.startswith(b"PK\x03\x04"):
         return raw, "xlsx"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise fail("is a password-protected workbook or an old .xls: save it as .xlsx (Excel workbook) without a "
-                   "password, or export the 台账 sheet as CSV")
+        raise fail(_("is a password-protected workbook or an old .xls: save it as .xlsx (Excel workbook) without a "
+                     "password, or export the 台账 sheet as CSV"))
     if not raw.strip():
-        raise fail("is empty")
+        raise fail(_("is empty"))
     if path.suffix.lower() in (".xlsx", ".xlsm") or b"\x00" in raw[:4096]:
-        raise fail("is not an .xlsx workbook (it may be damaged, or still being copied)")
+        raise fail(_("is not an .xlsx workbook (it may be damaged, or still being copied)"))
     return raw, "csv"
 
 
@@ -726,7 +741,7 @@ def _csv_workbook(raw: bytes, path: Path, label: str) -> bytes:
 
     text = _decode(raw)
     if text is None:
-        raise RecordError([f"{label}: is neither an .xlsx workbook nor CSV text (UTF-8 or GB18030)"])
+        raise RecordError([f"{label}: " + _("is neither an .xlsx workbook nor CSV text (UTF-8 or GB18030)")])
     sample = text[:8192]
     delimiter = max((",", "\t", ";"), key=lambda d: sample.split("\n", 1)[0].count(d))
     book = Workbook()
@@ -737,7 +752,7 @@ def _csv_workbook(raw: bytes, path: Path, label: str) -> bytes:
             for c, value in enumerate(fields, 1):
                 put(sheet.cell(r, c), _csv_value(value))
     except csv.Error as e:
-        raise RecordError([f"{label}: not readable as CSV: {e}"]) from None
+        raise RecordError([f"{label}: " + _("not readable as CSV: {reason}").format(reason=e)]) from None
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()
@@ -749,12 +764,13 @@ def _read(path: Path, label: str) -> tuple[LedgerRead, bytes, str]:
     try:
         read = read_ledger(workbook)
     except LedgerUnreadable as e:
-        raise RecordError([f"{label}: cannot be read as a workbook ({e}); it may be damaged: save it again "
-                           "from the spreadsheet, or export the 台账 sheet as CSV"]) from None
+        raise RecordError([f"{label}: " + _("cannot be read as a workbook ({reason}); it may be damaged: save it "
+                                            "again from the spreadsheet, or export the 台账 sheet as CSV").format(
+            reason=e)]) from None
     if not read.found:
-        raise RecordError([f"{label}: has no 台账 (ledger) sheet with the planner's columns (实际覆盖人数, "
-                           "开展情况, 活动编号 …): this is not a plan.xlsx written by `planner plan`, nor a CSV "
-                           "export of its 台账"])
+        raise RecordError([f"{label}: " + _("has no 台账 (ledger) sheet with the planner's columns (实际覆盖人数, "
+                                            "开展情况, 活动编号 …): this is not a plan.xlsx written by `planner plan`, "
+                                            "nor a CSV export of its 台账")])
     return read, raw, kind
 
 
@@ -788,13 +804,15 @@ def _check_database(db: sqlite3.Connection, path: Path, station: Station) -> Non
     meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
     schema = int(meta.get("schema", SCHEMA))
     if schema > SCHEMA:
-        raise RecordError([f"{path}: was written by a newer planner (schema {schema}); update the planner"])
+        raise RecordError([f"{path}: " + _("was written by a newer planner (schema {schema}); update the "
+                                           "planner").format(schema=schema)])
     key = meta.get("station")
     # the same station: the same calendar UID domain, or the same name (setting station.id later
     # changes the domain, renaming the station changes the name, not both at once)
     if key is not None and key != station.station_key() and meta.get("station_name") != station.plan.station.name:
-        raise RecordError([f"{path}: holds the records of another station ({meta.get('station_name', key)}), not "
-                           f"of {station.plan.station.name}; record into that station's OUT"])
+        raise RecordError([f"{path}: " + _("holds the records of another station ({other}), not of {station}; "
+                                           "record into that station's OUT").format(
+            other=meta.get("station_name", key), station=station.plan.station.name)])
 
 
 class _Versions:
@@ -1009,8 +1027,9 @@ def record_ledger(out: Path | str, ledger: Path | str | None = None, *, plan: Pa
     out = Path(out)
     path = Path(ledger) if ledger is not None else out / "plan.xlsx"
     label = label or str(path)
-    with locked(out):
+    with locked(out), ExitStack() as speaking:  # what is wrong, in the station plan's language
         station = open_station(out, plan)
+        speaking.enter_context(messages.using(messages.chosen(station.plan.campaign.language)))
         read, raw, kind = _read(path, label)
         if not any(r.entries for r in read.rows):
             return Outcome(), station
@@ -1021,8 +1040,9 @@ def record_ledger(out: Path | str, ledger: Path | str | None = None, *, plan: Pa
         with_id = [r for r in rows if r.id is not None]
         if with_id and not known:
             ids = {r.id for r in read.rows if r.id is not None}
-            raise RecordError([f"{label}:{with_id[0].where('id')}: none of the ledger's {len(ids)} activity ids is "
-                               f"in {out / 'plan.json'}: this is the ledger of another plan"])
+            raise RecordError([f"{label}:{with_id[0].where('id')}: " + _(
+                "none of the ledger's {n} activity ids is in {file}: this is the ledger of another plan").format(
+                n=len(ids), file=out / "plan.json")])
         for row in rows:
             if row.id is None:
                 reader.extra_row(row)
@@ -1073,7 +1093,7 @@ def record_activity(out: Path | str, *, activity: str | None = None, extra: bool
     out = Path(out)
     counts = {k: v for k, v in (counts or {}).items() if v is not None}
     texts = {k: v for k, v in (texts or {}).items() if v is not None and v.strip()}
-    label = "(command line)"
+    label = _("(command line)")  # in messages; the database keeps "(command line)" as the source
     problems: list[str] = []
 
     def bad(option: str, what: str) -> None:
@@ -1085,20 +1105,22 @@ def record_activity(out: Path | str, *, activity: str | None = None, extra: bool
             bad(f"--{_OPTION.get(key, key)}", problem)
     if held is False and any(counts.values()):
         key = next(k for k, v in counts.items() if v)
-        bad(f"--{_OPTION.get(key, key)}", f"is {counts[key]} but --not-held says the activity was not held")
+        bad(f"--{_OPTION.get(key, key)}", _("is {n} but --not-held says the activity was not held").format(
+            n=counts[key]))
     if reason and held is not False:
-        bad("--reason", "goes with --not-held (why the activity was not held)")
+        bad("--reason", _("goes with --not-held (why the activity was not held)"))
     if extra and activity:
-        bad("--activity", "give either --activity ID (a planned activity) or --extra --venue ID --date DATE")
+        bad("--activity", _("give either --activity ID (a planned activity) or --extra --venue ID --date DATE"))
     if not extra and not activity:
-        bad("--activity", "give --activity ID, or --extra --venue ID --date DATE for an activity not in the plan")
+        bad("--activity", _("give --activity ID, or --extra --venue ID --date DATE for an activity not in the plan"))
     if not extra and any(v is not None for v in (venue, fmt, day, start, end, staff)):
-        bad("--extra", "--venue, --format, --date, --start, --end and --staff describe an activity not in the "
-                       "plan: add --extra")
+        bad("--extra", _("--venue, --format, --date, --start, --end and --staff describe an activity not in the "
+                         "plan: add --extra"))
     if not (counts or texts or held is not None):
-        bad("--held", "nothing to record: give --held or --not-held, or a figure such as --reach")
-    with locked(out):
+        bad("--held", _("nothing to record: give --held or --not-held, or a figure such as --reach"))
+    with locked(out), ExitStack() as speaking:  # what is wrong, in the station plan's language
         station = open_station(out, plan)
+        speaking.enter_context(messages.using(messages.chosen(station.plan.campaign.language)))
         values: dict[str, Any] = dict(counts)
         values.update(texts)
         if held is not None:
@@ -1111,10 +1133,10 @@ def record_activity(out: Path | str, *, activity: str | None = None, extra: bool
         if activity and not extra:
             refs = _Reader(station, label, earlier, other_language=False).refs(activity)
             if not refs:
-                bad("--activity", f"{activity!r} is not an activity of {out / 'plan.json'} (see the 活动编号 "
-                                  "column of the ledger, or plan.json)")
+                bad("--activity", _("{id} is not an activity of {file} (see the 活动编号 column of the ledger, "
+                                    "or plan.json)").format(id=repr(activity), file=out / "plan.json"))
             else:
-                version, _, raw = refs[0]
+                version, _planned, raw = refs[0]
                 entry = Entry(activity, False, values, where, _snapshot(station, raw), version)
         elif extra:
             entry = _extra_entry(station, venue, fmt, day, start, end, staff, values, where, bad)
@@ -1127,8 +1149,8 @@ def record_activity(out: Path | str, *, activity: str | None = None, extra: bool
         content = _json({k: v for k, v in arguments.items() if v not in (None, False)}).encode("utf-8")
         with _database(out) as (db, db_path):
             assert db is not None  # create=True: the database is made when missing
-            outcome = _store(station, [entry], source=label, kind="command", sha=None, content=content, now=now,
-                             db=db, path=db_path)
+            outcome = _store(station, [entry], source="(command line)", kind="command", sha=None, content=content,
+                             now=now, db=db, path=db_path)
     return outcome, station
 
 
@@ -1148,30 +1170,32 @@ def _extra_entry(station: Station, venue: str | None, fmt: str | None, day: str 
     venue_id = None
     venues = {v.id for v in plan.venues}
     if venue is None:
-        bad("--venue", "--extra needs --venue ID (the venue it was held at)")
+        bad("--venue", _("--extra needs --venue ID (the venue it was held at)"))
         fine = False
     elif venue not in venues:
-        bad("--venue", f"{venue!r} is not a venue id of {station.loaded.file}")
+        bad("--venue", _("{venue} is not a venue id of {file}").format(venue=repr(venue), file=station.loaded.file))
         fine = False
     else:
         venue_id = venue
     formats = resolve_formats(plan)
     if fmt is not None and fmt not in formats:
-        bad("--format", f"{fmt!r} is not a format of the plan ({', '.join(formats)})")
+        bad("--format", _("{value} is not a format of the plan ({formats})").format(
+            value=repr(fmt), formats=_(", ").join(formats)))
         fine = False
     the_day = None
     if day is None:
-        bad("--date", "--extra needs --date DATE (the day it was held)")
+        bad("--date", _("--extra needs --date DATE (the day it was held)"))
         fine = False
     else:
         try:
             the_day = date.fromisoformat(day)
         except ValueError:
-            bad("--date", f"{day!r} is not a date like 2026-07-03")
+            bad("--date", _("{value} is not a date like 2026-07-03").format(value=repr(day)))
             fine = False
         else:
             if not campaign.start <= the_day <= campaign.end:
-                bad("--date", f"{the_day} is outside the campaign {campaign.start}..{campaign.end}")
+                bad("--date", _("{date} is outside the campaign {start}..{end}").format(
+                    date=the_day, start=campaign.start, end=campaign.end))
                 fine = False
     clocks: dict[str, time | None] = {}
     for option, text in (("--start", start), ("--end", end)):
@@ -1179,17 +1203,18 @@ def _extra_entry(station: Station, venue: str | None, fmt: str | None, day: str 
         if text is not None:
             clocks[option] = parse_clock(text)
             if clocks[option] is None:
-                bad(option, f"{text!r} is not a time like 09:00")
+                bad(option, _("{value} is not a time like 09:00").format(value=repr(text)))
                 fine = False
     if clocks["--start"] and clocks["--end"] and clocks["--end"] <= clocks["--start"]:
-        bad("--end", f"{end} is not after --start {start}")
+        bad("--end", _("{end} is not after --start {start}").format(end=end, start=start))
         fine = False
     people: list[str] = []
     if staff:
         known = {s.id for s in plan.staff}
         for person in [p for p in re.split(r"[,\s]+", staff) if p]:
             if person not in known:
-                bad("--staff", f"{person!r} is not a staff id of {station.loaded.file}")
+                bad("--staff", _("{person} is not a staff id of {file}").format(person=repr(person),
+                                                                              file=station.loaded.file))
                 fine = False
             people.append(person)
     if not fine:
@@ -1305,7 +1330,8 @@ def load_records(out: Path | str) -> Records:
         found.imports = [ImportInfo(r["id"], r["at"], r["source"], r["kind"], r["added"], r["updated"])
                          for r in db.execute("SELECT * FROM imports ORDER BY id")]
     except sqlite3.DatabaseError as e:
-        raise RecordError([f"{path}: cannot be read ({e}); it is kept as it is"]) from None
+        raise RecordError([f"{path}: " + _("cannot be read ({reason}); it is kept as it is").format(reason=e)]) \
+            from None
     finally:
         db.close()
     return found

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
+from planner.messages import _
+
 # --- ids ---------------------------------------------------------------------------------
 
 # Every pattern here is used with fullmatch: Python's `$` also matches before a final line
@@ -21,18 +23,18 @@ _RESERVED = {"con", "prn", "aux", "nul", "all", *(f"com{i}" for i in range(10)),
 
 def _check_id(value: str) -> str:
     if not _ID.fullmatch(value) or value.endswith("-"):
-        raise ValueError(
-            f"{value!r} is not a safe id: ids name calendar files, so use only lowercase "
-            "letters a-z, digits and '-', starting with a letter or digit (at most 63)")
+        raise ValueError(_(
+            "{value} is not a safe id: ids name calendar files, so use only lowercase "
+            "letters a-z, digits and '-', starting with a letter or digit (at most 63)").format(value=repr(value)))
     if value in _RESERVED:
-        raise ValueError(f"{value!r} is reserved as a file name; choose another id")
+        raise ValueError(_("{value} is reserved as a file name; choose another id").format(value=repr(value)))
     return value
 
 
 def _check_word(value: str) -> str:
     if not _WORD.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '_', "
-                         "starting with a letter")
+        raise ValueError(_("{value} is not a valid id: use lowercase letters, digits and '_', "
+                           "starting with a letter").format(value=repr(value)))
     return value
 
 
@@ -41,7 +43,8 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 def _check_key(value: str) -> str:
     if not _KEY.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_'")
+        raise ValueError(_("{value} is not a valid id: use lowercase letters, digits, '-' and '_'").format(
+            value=repr(value)))
     return value
 
 
@@ -50,7 +53,7 @@ _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 
 def _check_email(value: str) -> str:
     if not _EMAIL.fullmatch(value):
-        raise ValueError(f"{value!r} is not an e-mail address like name@example.cn")
+        raise ValueError(_("{value} is not an e-mail address like name@example.cn").format(value=repr(value)))
     return value
 
 
@@ -71,19 +74,20 @@ def parse_duration(value: Any) -> Any:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a duration; write it with a unit: 90m, 2h, 1h30m or 30s")
+        raise ValueError(_("{value} is not a duration; write it with a unit: 90m, 2h, 1h30m or 30s").format(
+            value=repr(value)))
     m = _DURATION.fullmatch(value)
     if not m or not any(m.groups()):
-        raise ValueError(f"{value!r} is not a duration; write it like 90m, 2h, 1h30m or 30s")
+        raise ValueError(_("{value} is not a duration; write it like 90m, 2h, 1h30m or 30s").format(value=repr(value)))
     h, mins, s = (int(g) if g else 0 for g in m.groups())
     try:
         result = timedelta(hours=h, minutes=mins, seconds=s)
     except OverflowError:
-        raise ValueError(f"{value!r}: a duration is at most 24h") from None
+        raise ValueError(_("{value}: a duration is at most 24h").format(value=repr(value))) from None
     if result <= timedelta(0):
-        raise ValueError(f"{value!r}: a duration must be longer than zero")
+        raise ValueError(_("{value}: a duration must be longer than zero").format(value=repr(value)))
     if result > timedelta(days=1):
-        raise ValueError(f"{value!r}: a duration is at most 24h")
+        raise ValueError(_("{value}: a duration is at most 24h").format(value=repr(value)))
     return result
 
 
@@ -132,17 +136,19 @@ def parse_clock_range(value: Any) -> Any:
     if isinstance(value, ClockRange):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a time range; write it in quotes like \"17:30-19:30\"")
+        raise ValueError(_("{value} is not a time range; write it in quotes like \"17:30-19:30\"").format(
+            value=repr(value)))
     m = _CLOCK.fullmatch(value)
     if not m:
-        raise ValueError(f"{value!r} is not a time range; write it like \"17:30-19:30\"")
+        raise ValueError(_("{value} is not a time range; write it like \"17:30-19:30\"").format(value=repr(value)))
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     for h, mi, text in ((h1, m1, "start"), (h2, m2, "end")):
         if mi > 59 or h > 24 or (h == 24 and mi) or (h == 24 and text == "start"):
-            raise ValueError(f"{value!r}: {h}:{mi:02d} is not a time of day")
+            raise ValueError(_("{value}: {time} is not a time of day").format(value=repr(value), time=f"{h}:{mi:02d}"))
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end <= start:
-        raise ValueError(f"{value!r}: the range ends before it starts (overnight windows are not supported)")
+        raise ValueError(_("{value}: the range ends before it starts (overnight windows are not supported)").format(
+            value=repr(value)))
     return ClockRange(start, end)
 
 
@@ -159,7 +165,7 @@ Clock = Annotated[
 
 def _to_date(value: Any, text: str) -> date:
     if isinstance(value, datetime):
-        raise ValueError(f"{text!r}: give a date like 2026-06-01, without a time")
+        raise ValueError(_("{value}: give a date like 2026-06-01, without a time").format(value=repr(text)))
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -167,7 +173,7 @@ def _to_date(value: Any, text: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"{text!r} is not a date; write it like 2026-06-01")
+    raise ValueError(_("{value} is not a date; write it like 2026-06-01").format(value=repr(text)))
 
 
 @dataclass(frozen=True, order=True)
@@ -191,12 +197,13 @@ def parse_date_span(value: Any) -> Any:
     if isinstance(value, DateSpan):
         return value
     if isinstance(value, str) and ".." in value:
-        first, _, last = value.partition("..")
+        first, _dots, last = value.partition("..")
         if not first.strip() or not last.strip():
-            raise ValueError(f"{value!r} is an open range; write both ends: \"2026-06-10..2026-06-14\"")
+            raise ValueError(_("{value} is an open range; write both ends: \"2026-06-10..2026-06-14\"").format(
+                value=repr(value)))
         start, end = _to_date(first, value), _to_date(last, value)
         if end < start:
-            raise ValueError(f"{value!r}: the range ends before it starts")
+            raise ValueError(_("{value}: the range ends before it starts").format(value=repr(value)))
         return DateSpan(start, end)
     day = _to_date(value, str(value))
     return DateSpan(day, day)
@@ -216,7 +223,7 @@ def parse_month_day(value: Any) -> tuple[int, int]:
     """'MM-DD' as used by the catalogue's yearly rules."""
     m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", str(value))
     if not m:
-        raise ValueError(f"{value!r} is not a month-day like 06-07")
+        raise ValueError(_("{value} is not a month-day like 06-07").format(value=repr(value)))
     month, day = int(m.group(1)), int(m.group(2))
     date(2024, month, day)  # raises for 02-30; 2024 allows 02-29
     return month, day

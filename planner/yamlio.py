@@ -8,6 +8,7 @@ column for error messages.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,8 +20,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from planner.errors import Path_, PlanError, Problem, dotted
-from planner.messages import _
+from planner import messages
+from planner.errors import Path_, PlanError, Problem, dotted, file_where, syntax_where
+from planner.messages import NP_, Msg, _
 
 MAX_BYTES = 5 * 1024 * 1024  # a city plan with 1,500 venues is well under 1 MB
 MAX_NODES = 1_000_000  # stops alias bombs ("billion laughs") before they eat memory
@@ -90,10 +92,10 @@ class _Builder:
             raise _TooBig(node)
         self.positions.values.setdefault(path, _mark(node))
         if id(node) in self.stack:
-            self.fail(node, path, "this YAML alias refers to itself")
+            self.fail(node, path, _("this YAML alias refers to itself"))
             return None
         if not _tag(node).startswith("tag:yaml.org,2002:"):
-            self.fail(node, path, f"unknown YAML tag {node.tag}; remove it")
+            self.fail(node, path, _("unknown YAML tag {tag}; remove it").format(tag=node.tag))
             return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
@@ -105,7 +107,7 @@ class _Builder:
                 return self.mapping(node, path)
         finally:
             self.stack.discard(id(node))
-        self.fail(node, path, "unsupported YAML node")
+        self.fail(node, path, _("unsupported YAML node"))
         return None
 
     def scalar(self, node: ScalarNode, path: Path_) -> Any:
@@ -113,8 +115,9 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except Exception as e:  # ruamel raises KeyError/IndexError for e.g. `!!bool 是`, `!!int ""`
             problem = getattr(e, "problem", None) or (str(e).splitlines() or [type(e).__name__])[0]
-            self.fail(node, path, f"{_tag(node).rsplit(':', 1)[-1]} value {node.value!r} is not valid "
-                                  f"({problem})")
+            # ruamel's reason is English: the Chinese leaves it out (the value and its type say enough)
+            self.fail(node, path, _("{kind} value {value} is not valid ({problem})").format(
+                kind=_tag(node).rsplit(":", 1)[-1], value=repr(node.value), problem=problem))
             return None
 
     def mapping(self, node: MappingNode, path: Path_) -> dict[str, Any]:
@@ -130,16 +133,17 @@ class _Builder:
                         for k, v in value.items():
                             merged.setdefault(k, v)
                     else:
-                        self.fail(source, path, "'<<' merges only mappings")
+                        self.fail(source, path, _("'<<' merges only mappings"))
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, path, "a key must be a plain word, not a list or mapping")
+                self.fail(key_node, path, _("a key must be a plain word, not a list or mapping"))
                 continue
             key = self.build(key_node, (*path, "<key>"))
             key = "" if key is None else str(key)
             here = (*path, key)
             if key in seen:
-                self.fail(key_node, here, f"duplicate key '{key}' (first given on line {seen[key]})")
+                self.fail(key_node, here, _("duplicate key '{key}' (first given on line {line})").format(
+                    key=key, line=seen[key]))
                 continue
             seen[key] = key_node.start_mark.line + 1
             self.positions.keys[here] = _mark(key_node)
@@ -213,13 +217,13 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> str:
 
     def fail(what_is_wrong: str, offset: int, as_: str) -> PlanError:
         line, col = _where(raw, offset, as_)
-        return PlanError([Problem(line, col, "(file)", what_is_wrong, file)])
+        return PlanError([Problem(line, col, file_where(), what_is_wrong, file)])
 
     if encoding is not None:
         try:
             name = known_encoding(encoding)
         except ValueError as e:
-            raise PlanError([Problem(1, 1, "(file)", str(e), file)]) from None
+            raise PlanError([Problem(1, 1, file_where(), str(e), file)]) from None
         try:
             text = raw.decode("utf-8-sig" if name == "utf-8" else name)
         except UnicodeDecodeError as e:
@@ -251,45 +255,104 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> str:
                    .format(byte=raw[e.start], offset=e.start), e.start, "gb18030") from None
 
 
-def load_yaml(path: Path | str, *, what: str = "file", strict: bool = True, encoding: str | None = None) -> Document:
+# ruamel's words for a syntax error (its context, then its problem), each with its Chinese; the
+# English is shown as ruamel wrote it. A phrase not listed gets a general Chinese hint instead.
+_SYNTAX: list[tuple[re.Pattern[str], Msg | None]] = [(re.compile(pattern), message) for pattern, message in (
+    (r"while parsing a block mapping", NP_("YAML syntax", "while parsing a block mapping")),
+    (r"while parsing a block collection", NP_("YAML syntax", "while parsing a block collection")),
+    (r"while parsing a (block|flow)? ?node", NP_("YAML syntax", "while parsing a node")),
+    (r"while parsing a flow sequence", NP_("YAML syntax", "while parsing a flow sequence")),
+    (r"while parsing a flow mapping", NP_("YAML syntax", "while parsing a flow mapping")),
+    (r"while scanning for the next token", None),  # says nothing the problem does not
+    (r"while scanning a simple key", NP_("YAML syntax", "while scanning a simple key")),
+    (r"while scanning a (quoted|plain|block) scalar", NP_("YAML syntax", "while scanning a scalar")),
+    (r"while scanning an? (alias|anchor|tag)", NP_("YAML syntax", "while scanning an alias, anchor or tag")),
+    (r"while scanning a directive", NP_("YAML syntax", "while scanning a directive")),
+    (r"expected <block end>, but found .*", NP_("YAML syntax", "expected <block end>")),
+    (r"expected ',' or '\]', but got (?P<got>.*)", NP_("YAML syntax", "expected ',' or ']', but got {got}")),
+    (r"expected ',' or '\}', but got (?P<got>.*)", NP_("YAML syntax", "expected ',' or '}}', but got {got}")),
+    (r"mapping values are not allowed here", NP_("YAML syntax", "mapping values are not allowed here")),
+    (r"found character '\\t' that cannot start any token",
+     NP_("YAML syntax", "found character '\\t' that cannot start any token")),
+    (r"found character (?P<char>.*) that cannot start any token",
+     NP_("YAML syntax", "found character {char} that cannot start any token")),
+    (r"could not find expected ':'", NP_("YAML syntax", "could not find expected ':'")),
+    (r"found unexpected end of stream", NP_("YAML syntax", "found unexpected end of stream")),
+    (r"found unexpected ':'", NP_("YAML syntax", "found unexpected ':'")),
+    (r"found undefined alias (?P<name>.*)", NP_("YAML syntax", "found undefined alias {name}")),
+    (r"found unknown escape character (?P<char>.*)", NP_("YAML syntax", "found unknown escape character {char}")),
+    (r"expected a comment or a line break, but found (?P<found>.*)",
+     NP_("YAML syntax", "expected a comment or a line break, but found {found}")),
+    (r"block sequence entries are not allowed here", NP_("YAML syntax", "block sequence entries are not allowed here")),
+    (r"expected '<document start>', but found .*", NP_("YAML syntax", "expected '<document start>'")),
+    (r"version minor part can only be 2 or 1, got (?P<got>.*)",
+     NP_("YAML syntax", "version minor part can only be 2 or 1, got {got}")),
+    (r"found incompatible YAML document.*", NP_("YAML syntax", "found incompatible YAML document")),
+)]
+
+
+def _syntax(*phrases: str | None) -> str:
+    """A YAML syntax error in the current language: ruamel's own English, or each phrase in Chinese."""
+    phrases_ = [p for p in phrases if p]
+    if messages.current() == "en":
+        return _("YAML syntax: {detail}").format(detail=" ".join(phrases_))
+    words = []
+    for phrase in phrases_:
+        for pattern, message in _SYNTAX:
+            m = pattern.fullmatch(phrase.strip())
+            if m:
+                if message is not None:
+                    words.append(messages.for_language(messages.current()).msg(message).format(**m.groupdict()))
+                break
+        else:
+            words = [_("check the indentation, colons, quotes and brackets here and on the line above")]
+            break
+    detail = words[-1] if len(words) == 1 else _("{context}, {problem}").format(context=words[0], problem=words[-1])
+    return _("YAML syntax: {detail}").format(detail=detail)
+
+
+def load_yaml(path: Path | str, *, what: str = "", strict: bool = True, encoding: str | None = None) -> Document:
     """Read a YAML 1.2 file into plain data with positions, or raise PlanError.
 
-    With strict=False, problems that do not stop reading (duplicate keys, unknown tags) are
-    returned in Document.problems, so the caller can report them with everything else.
+    `what` names the file in the current language ("station plan"). With strict=False,
+    problems that do not stop reading (duplicate keys, unknown tags) are returned in
+    Document.problems, so the caller can report them with everything else.
     `encoding` names the file's text encoding; without it, it is detected (see `decode`).
     """
     path = Path(path)
     file = str(path)
+    what = what or _("file")
 
-    def fail(what_is_wrong: str, line: int = 1, col: int = 1, where: str = "(file)") -> PlanError:
-        return PlanError([Problem(line, col, where, what_is_wrong, file)])
+    def fail(what_is_wrong: str, line: int = 1, col: int = 1, where: str = "") -> PlanError:
+        return PlanError([Problem(line, col, where or file_where(), what_is_wrong, file)])
 
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise fail(f"is {size / 1024 / 1024:.1f} MB; a {what} is at most "
-                       f"{MAX_BYTES // 1024 // 1024} MB, so this is probably not the right file")
+            raise fail(_("is {size} MB; a {what} is at most {limit} MB, so this is probably not the right file")
+                       .format(size=f"{size / 1024 / 1024:.1f}", what=what, limit=MAX_BYTES // 1024 // 1024))
         raw = path.read_bytes()
     except IsADirectoryError:
-        raise fail("is a folder, not a YAML file") from None
+        raise fail(_("is a folder, not a YAML file")) from None
     except FileNotFoundError:
-        raise fail("no such file") from None
+        raise fail(_("no such file")) from None
     except PermissionError:
-        raise fail("cannot be read (permission denied)") from None
+        raise fail(_("cannot be read (permission denied)")) from None
     except OSError as e:
-        raise fail(f"cannot be read: {e.strerror or e}") from None
+        raise fail(_("cannot be read: {reason}").format(reason=e.strerror or e)) from None
     text = decode(raw, file, encoding)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise fail("contains a NUL byte; is this a binary file?", line)
+        raise fail(_("contains a NUL byte; is this a binary file?"), line)
     return load_yaml_text(text, file, what=what, strict=strict)
 
 
-def load_yaml_text(text: str, file: str, *, what: str = "file", strict: bool = True) -> Document:
+def load_yaml_text(text: str, file: str, *, what: str = "", strict: bool = True) -> Document:
     """`load_yaml` of text already read (plan.json, when its problems need positions)."""
+    what = what or _("file")
 
-    def fail(what_is_wrong: str, line: int = 1, col: int = 1, where: str = "(file)") -> PlanError:
-        return PlanError([Problem(line, col, where, what_is_wrong, file)])
+    def fail(what_is_wrong: str, line: int = 1, col: int = 1, where: str = "") -> PlanError:
+        return PlanError([Problem(line, col, where or file_where(), what_is_wrong, file)])
 
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
@@ -298,35 +361,37 @@ def load_yaml_text(text: str, file: str, *, what: str = "file", strict: bool = T
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = " ".join(x for x in (e.context, e.problem) if x)
-        raise fail(f"YAML syntax: {detail}", line, col, "(syntax)") from None
+        raise fail(_syntax(e.context, e.problem), line, col, syntax_where()) from None
     except YAMLError as e:
-        raise fail(f"YAML syntax: {str(e).splitlines()[0]}", where="(syntax)") from None
+        raise fail(_syntax(str(e).splitlines()[0]), where=syntax_where()) from None
     except RecursionError:
-        raise fail("YAML is nested too deeply", where="(syntax)") from None
+        raise fail(_("YAML is nested too deeply"), where=syntax_where()) from None
     except Exception as e:  # ruamel asserts on some malformed input, e.g. `%YAML 1.20`
         lines = text.splitlines()
         line = next((i for i, t in enumerate(lines, 1) if t.startswith("%")), 1)  # such errors are directives'
-        raise fail(f"YAML syntax: {(str(e).splitlines() or [type(e).__name__])[0]}", line,
-                   where="(syntax)") from None
+        raise fail(_syntax((str(e).splitlines() or [type(e).__name__])[0]), line, where=syntax_where()) from None
 
-    empty = f"the file is empty; a {what} is a YAML mapping (see `planner init`)"
     if root is None or (isinstance(root, ScalarNode) and _tag(root).endswith(":null") and not root.value.strip("~")
                         and root.value.lower() != "null"):
-        raise fail(empty)
+        raise fail(_("the file is empty; a {what} is a YAML mapping (see `planner init`)").format(what=what))
     builder = _Builder(file, yaml)
     try:
         data = builder.build(root, ())
     except _TooBig as e:
         line, col = _mark(e.node)
-        raise fail(f"expands to more than {MAX_NODES:,} values (YAML aliases?)", line, col) from None
+        raise fail(_("expands to more than {n} values (YAML aliases?)").format(n=f"{MAX_NODES:,}"), line, col) \
+            from None
     except RecursionError:
-        raise fail("YAML is nested too deeply", where="(syntax)") from None
+        raise fail(_("YAML is nested too deeply"), where=syntax_where()) from None
     if builder.problems and strict:
         raise PlanError(builder.problems)
     if not isinstance(data, dict):
         line, col = _mark(root)
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise fail(f"the file holds {kind}; a {what} is a YAML mapping of keys "
-                   "such as version, station, campaign, staff, venues", line, col, "(top level)")
+        if isinstance(data, list):
+            holds = _("the file holds a list; a {what} is a YAML mapping of keys such as version, station, "
+                      "campaign, staff, venues")
+        else:
+            holds = _("the file holds a single value ({value}); a {what} is a YAML mapping of keys such as "
+                      "version, station, campaign, staff, venues")
+        raise fail(holds.format(what=what, value=repr(data)), line, col, _("(top level)"))
     return Document(file, data, builder.positions, builder.problems)

@@ -4,7 +4,9 @@ The corpus lives in tests/broken/. Each file is a small valid plan with one deli
 defect (a few have two or three, to prove that every problem is listed). Its first lines say
 what must be reported:
 
-    # expect: LINE SUBSTRING      a problem on LINE whose message contains SUBSTRING
+    # expect: LINE SUBSTRING | en: EN-SUBSTRING
+                                  a problem on LINE whose message contains SUBSTRING (the plans are
+                                  Chinese ones), and EN-SUBSTRING when the plan is read in English
     # xfail: REASON               a known bug in planner/ (strict: the test must fail until fixed)
     # fixed: REASON               a bug that was fixed (kept as a note; the case must pass)
     # defect: ...                 what was broken, for the reader
@@ -40,6 +42,7 @@ HEADER = re.compile(r"^# (expect|xfail|defect|fixed): ?(.*)$")
 class Expect:
     line: int
     text: str
+    en: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def read_case(path: Path) -> Case:
         kind, rest = m.groups()
         if kind == "expect":
             line, _, text = rest.partition(" ")
-            expects.append(Expect(int(line), text))
+            text, _, en = text.partition(" | en: ")
+            expects.append(Expect(int(line), text, en))
         elif kind == "xfail":
             xfail = rest
     return Case(path.stem, path, tuple(expects), xfail)
@@ -111,11 +115,11 @@ def _missing(path: Path) -> None:
 
 
 GENERATED = {
-    # name: (make, [(line, substring)])
-    "empty_file": (_empty, [(1, "empty")]),
-    "blank_lines_only": (_blank, [(1, "empty")]),
-    "file_50mb": (_huge, [(1, "MB")]),
-    "missing_file": (_missing, [(1, "no such file")]),
+    # name: (make, [(line, substring, English substring)])
+    "empty_file": (_empty, [(1, "文件是空的", "empty")]),
+    "blank_lines_only": (_blank, [(1, "文件是空的", "empty")]),
+    "file_50mb": (_huge, [(1, "MB", "MB")]),
+    "missing_file": (_missing, [(1, "文件不存在", "no such file")]),
 }
 
 
@@ -128,7 +132,7 @@ def test_corpus_is_complete() -> None:
         assert case.expects, f"{case.path}: no '# expect: LINE SUBSTRING' header"
         lines = case.path.read_bytes().count(b"\n") + 1
         for e in case.expects:
-            assert 1 <= e.line <= lines and e.text, f"{case.path}: bad expectation {e}"
+            assert 1 <= e.line <= lines and e.text and e.en, f"{case.path}: bad expectation {e}"
     assert sum(len(c.expects) > 1 for c in CASES) >= 2, "some files must have several defects"
 
 
@@ -165,13 +169,13 @@ def test_load_plan_generated(name: str, tmp_path: Path) -> None:
     make(path)
     with pytest.raises(PlanError) as info:
         load_plan(path)
-    assert_reported(info.value, str(path), [Expect(line, text) for line, text in expects])
+    assert_reported(info.value, str(path), [Expect(line, text) for line, text, _en in expects])
 
 
 def test_load_plan_folder(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as info:
         load_plan(tmp_path)
-    assert_reported(info.value, str(tmp_path), [Expect(1, "folder")])
+    assert_reported(info.value, str(tmp_path), [Expect(1, "文件夹")])
 
 
 # --- the year the official calendar does not cover ------------------------------------------------------
@@ -210,6 +214,7 @@ def test_year_without_data_names_the_campaign_end_line(tmp_path: Path) -> None:
     [problem] = info.value.problems
     assert (problem.line, problem.where) == (end_line, "campaign.end")
     assert "2027" in problem.what and "extra_holidays" in problem.what and "holidays: none" in problem.what
+    assert "国务院" in problem.what
 
 
 # --- planner check (subprocess) ---------------------------------------------------------------------
@@ -230,8 +235,10 @@ def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
 
 
 def run_check(plan: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # a file too broken to say its language is reported in the system's: Chinese here
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-           "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", "COLUMNS": "200"}
+           "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", "COLUMNS": "200",
+           "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": "", "LANG": "zh_CN.UTF-8"}
     return subprocess.run([sys.executable, "-m", "planner", "check", str(plan)], cwd=cwd, env=env,
                           capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=180)
 
@@ -267,7 +274,7 @@ def test_cli_check_generated(name: str, tmp_path: Path) -> None:
     make, expects = GENERATED[name]
     plan = tmp_path / f"{name}.yaml"
     make(plan)
-    assert_cli_reports(plan, tmp_path, [Expect(line, text) for line, text in expects])
+    assert_cli_reports(plan, tmp_path, [Expect(line, text) for line, text, _en in expects])
 
 
 def test_cli_check_valid_plans_exit_0(tmp_path: Path) -> None:
@@ -282,3 +289,87 @@ def test_cli_check_valid_plans_exit_0(tmp_path: Path) -> None:
         assert "Traceback" not in result.stdout + result.stderr, result.stderr
         assert result.returncode == 0, f"{plan.name}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
         assert snapshot(tmp_path) == before
+
+
+# --- the language of the problems ------------------------------------------------------------------------
+
+
+def english_sentences(text: str) -> list[str]:
+    """Runs of two or more plain English words in `text`: what a Chinese message must not hold.
+    Quoted values, `commands`, keys (`holidays:`), dotted paths, ids and numbers are not words."""
+    text = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"|“[^”]*”", " ", text)
+    runs, run = [], []
+    for token in text.split():
+        if re.fullmatch(r"[A-Za-z]+[,.;!?]?", token):
+            run.append(token)
+            continue
+        if len(run) >= 2:
+            runs.append(" ".join(run))
+        run = []
+    if len(run) >= 2:
+        runs.append(" ".join(run))
+    return runs
+
+
+def test_the_english_checker_finds_english() -> None:
+    assert english_sentences("unknown venue 'nope'") == ["unknown venue"]
+    assert english_sentences("应填整数，实际为 'lots'; or set holidays: none") == ["or set"]
+    assert english_sentences("没有编号为 'nope' 的场所；或设 holidays: none，见 `planner init`") == []
+
+
+def _problems(path: Path, language: str | None = None) -> list:
+    from planner import messages
+
+    with messages.told(language), pytest.raises(PlanError) as info:
+        load_plan(path)
+    return info.value.problems
+
+
+@pytest.mark.parametrize("case", _params())
+def test_a_chinese_plan_is_told_its_problems_in_chinese(case: Case) -> None:
+    problems = _problems(case.path)
+    english = [f"{p.format()} <- {run!r}" for p in problems for run in english_sentences(p.what)]
+    assert not english, "English in the problems of a Chinese plan:\n" + "\n".join(english)
+    assert all(re.search(r"[\u4e00-\u9fff]", p.what) for p in problems), "\n".join(p.format() for p in problems)
+
+
+@pytest.mark.parametrize("case", _params())
+def test_lang_en_tells_the_same_problems_in_english(case: Case) -> None:
+    problems = _problems(case.path, "en")
+    assert_reported(PlanError(problems), str(case.path), [Expect(e.line, e.en) for e in case.expects])
+    assert not any("（" in p.what or "：" in p.what or "您" in p.what for p in problems), \
+        "\n".join(p.format() for p in problems)
+
+
+def _in_english(case_name: str, tmp_path: Path) -> Path:
+    """A corpus plan with `language: en` added to its campaign (one line more, below `campaign:`)."""
+    text = (BROKEN / f"{case_name}.yaml").read_text(encoding="utf-8")
+    assert text.count("\ncampaign:\n") == 1
+    plan = tmp_path / f"{case_name}.yaml"
+    plan.write_text(text.replace("\ncampaign:\n", "\ncampaign:\n  language: en\n"), encoding="utf-8")
+    return plan
+
+
+@pytest.mark.parametrize("case_name", ["three_problems", "all_stages_duplicate_key_and_claim", "unknown_role",
+                                       "unknown_key_top", "unknown_claim", "campaign_reversed",
+                                       "year_without_data", "date_range_open", "unknown_team"])
+def test_an_english_plan_is_told_its_problems_in_english(case_name: str, tmp_path: Path) -> None:
+    case = read_case(BROKEN / f"{case_name}.yaml")
+    plan = _in_english(case_name, tmp_path)
+    problems = _problems(plan)
+    shown = "\n".join(p.format() for p in problems)
+    for e in case.expects:
+        assert any(e.en in p.what for p in problems), f"no {e.en!r} in:\n{shown}"
+        assert not any(e.text in p.what for p in problems), shown
+    # and `--lang zh` wins over the plan's language
+    chinese = _problems(plan, "zh")
+    for e in case.expects:
+        assert any(e.text in p.what for p in chinese), "\n".join(p.format() for p in chinese)
+
+
+def test_a_plan_too_broken_to_read_its_language_is_told_in_the_current_one(tmp_path: Path) -> None:
+    plan = _in_english("syntax_mapping_in_scalar", tmp_path)
+    [problem] = _problems(plan)
+    assert problem.where == "（语法）" and "YAML 格式错误" in problem.what
+    [problem] = _problems(plan, "en")
+    assert problem.where == "(syntax)" and "mapping values are not allowed" in problem.what

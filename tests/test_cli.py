@@ -43,8 +43,8 @@ def test_check_names_every_problem_with_file_line_and_column(tmp_path):
     lines_of_plan = text.splitlines()
     role_line = next(i for i, line in enumerate(lines_of_plan, 1) if line.startswith("    role: polic "))
     claim_line = next(i for i, line in enumerate(lines_of_plan, 1) if line.startswith("    claims: [hongxing]"))
-    assert f"{plan}:{role_line}:11: staff[0].role: 'polic' is not one of" in result.stderr
-    assert any(line.startswith(f"{plan}:{claim_line}:") and "unknown venue 'hongxing'" in line for line in lines)
+    assert f"{plan}:{role_line}:11: staff[0].role: 'polic' 不是可选值" in result.stderr
+    assert any(line.startswith(f"{plan}:{claim_line}:") and "没有编号为 'hongxing' 的场所" in line for line in lines)
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
 
@@ -77,4 +77,4 @@ def test_schema_to_a_file(tmp_path):
 def test_a_missing_plan_file_is_a_clean_error(tmp_path):
     result = run_planner("check", tmp_path / "nope.yaml")
     assert result.returncode == 2
-    assert f"{tmp_path / 'nope.yaml'}:1:1: (file): no such file" in result.stderr
+    assert f"{tmp_path / 'nope.yaml'}:1:1: （文件）: 文件不存在" in result.stderr

@@ -133,7 +133,7 @@ def test_replan_refuses_another_stations_plan_json(published, tmp_path):
     assert len(problems) == 1, problems  # one problem, not one per venue and person
     text = (out / "plan.json").read_text(encoding="utf-8")
     line = text[:text.index('"station":')].count("\n") + 1
-    assert problems[0].startswith(f"{out / 'plan.json'}:{line}:") and "is the plan of 'XX市公安局XX分局XX派出所'" \
+    assert problems[0].startswith(f"{out / 'plan.json'}:{line}:") and "这是 'XX市公安局XX分局XX派出所' 的排期" \
         in problems[0], problems
     assert not (tmp_path / "new").exists()
 
@@ -150,12 +150,13 @@ def test_a_station_renamed_in_its_own_plan_file_is_still_that_station(published,
 
 
 @pytest.mark.parametrize("key, value, message, below", [
-    ("venue", "nowhere", "venue 'nowhere' is not in", 0),
-    ("activity", "karaoke", "the activity format 'karaoke' is not one", 0),
-    ("staff", ["Zhang Wei"], "'Zhang Wei' is not a staff id", 1),  # the line of the list's item
-    ("staff", [5], "expected text, got 5", 1),
-    ("staff", "zhang-wei", "expected a list", 0),
-    ("id", "xingfu stall", "is not an activity id", 0),
+    ("venue", "nowhere", "中没有场所 'nowhere'", 0),
+    ("activity", "karaoke", "中没有活动形式 'karaoke'", 0),
+    # plan.json's own problems are told in the current language (Chinese here)
+    ("staff", ["Zhang Wei"], "'Zhang Wei' 不是人员编号", 1),  # the line of the list's item
+    ("staff", [5], "应填文字，实际为 5", 1),
+    ("staff", "zhang-wei", "应填列表", 0),
+    ("id", "xingfu stall", "不是活动编号", 0),
 ])
 def test_replan_and_export_refuse_what_would_vanish_or_be_copied_wrong(published, tmp_path, key, value, message,
                                                                       below):
@@ -179,7 +180,7 @@ def test_people_who_left_are_departures_for_replan_not_for_export(published, tmp
     write_json(path, data)
     loaded = load_plan(plan)
     check_previous_plan(read_plan_json(path), loaded)
-    with pytest.raises(PlanError, match="staff 'left-in-june' is not in"):
+    with pytest.raises(PlanError, match="中没有人员 'left-in-june'"):
         check_plan_json(read_plan_json(path), loaded)
     data["replanned_from"] = "2026-12-31"  # a replan kept it as it was
     write_json(path, data)
@@ -192,7 +193,7 @@ def test_a_duplicate_activity_id_is_reported(published, tmp_path):
     data["activities"][2]["id"] = data["activities"][1]["id"]
     path = tmp_path / "plan.json"
     write_json(path, data)
-    with pytest.raises(PlanError, match=r"activities\[2\]: the id .* is also activities\[1\]'s"):
+    with pytest.raises(PlanError, match=r"activities\[2\]: 编号 .* 与 activities\[1\] 重复"):
         check_previous_plan(read_plan_json(path), load_plan(plan))
 
 
@@ -220,11 +221,11 @@ WEIGHTS = "weights: {coverage: 100, key_dates: 80, precision: 20, reach: 2, fair
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("coverage: 100,", "coverage: .inf,", "weights.coverage: must be at most 10,000, got inf"),
-    ("coverage: 100,", "coverage: .nan,", "weights.coverage: must be at most 10,000, got nan"),
-    ("reach: 2,", "reach: 1e15,", "weights.reach: must be at most 10,000, got 1e+15"),
-    ("travel: 1}", "travel: 1e300}", "weights.travel: must be at most 10,000, got 1e+300"),
-    ("travel: 1}", "travel: 1, cancelled: 1e15}", "weights.cancelled: must be at most 10,000"),
+    ("coverage: 100,", "coverage: .inf,", "weights.coverage: 不能大于 10,000，实际为 inf"),
+    ("coverage: 100,", "coverage: .nan,", "weights.coverage: 不能大于 10,000，实际为 nan"),
+    ("reach: 2,", "reach: 1e15,", "weights.reach: 不能大于 10,000，实际为 1e+15"),
+    ("travel: 1}", "travel: 1e300}", "weights.travel: 不能大于 10,000，实际为 1e+300"),
+    ("travel: 1}", "travel: 1, cancelled: 1e15}", "weights.cancelled: 不能大于 10,000"),
 ])
 def test_weights_beyond_what_the_solver_takes_are_refused(plan_file, old, new, message):
     path = plan_file(replace={WEIGHTS: WEIGHTS.replace(old, new)})
@@ -239,7 +240,7 @@ def test_weights_beyond_what_the_solver_takes_are_refused(plan_file, old, new, m
 def test_a_count_beyond_what_the_solver_takes_is_refused(plan_file):
     path = plan_file(replace={"target_installs: 500": "target_installs: 100000000000000000000000000"})
     problems = bad_input(run_planner("check", path))
-    assert len(problems) == 1 and "target_installs: must be at most 10,000,000, got 1e+26" in problems[0]
+    assert len(problems) == 1 and "target_installs: 不能大于 10,000,000，实际为 1e+26" in problems[0]
 
 
 def test_the_limits_themselves_are_plannable(plan_file, tmp_path):
@@ -275,7 +276,7 @@ def test_names_and_free_text_are_bounded(plan_file, old, new, where, limit):
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     problems = [p for p in caught.value.problems if p.where == where]
-    assert problems and f"10000 characters long; at most {limit}" in problems[0].what, caught.value
+    assert problems and f"长 10000 个字，日历和打印的方案最多容纳 {limit} 个字" in problems[0].what, caught.value
     assert len(problems[0].format()) < 300  # the name itself is not echoed
 
 
@@ -480,7 +481,7 @@ def test_every_command_reports_an_unreadable_file_as_file_1_1(published, tmp_pat
     ]
     for command in commands:
         problems = bad_input(run_planner(*command))
-        assert problems[0].startswith(f"{bad}:") and ": (file): " in problems[0], (command, problems)
+        assert problems[0].startswith(f"{bad}:") and ": （文件）: " in problems[0], (command, problems)
         if kind != "binary":
-            assert problems[0].startswith(f"{bad}:1:1: (file): "), (command, problems)
+            assert problems[0].startswith(f"{bad}:1:1: （文件）: "), (command, problems)
     assert not (tmp_path / "new").exists()

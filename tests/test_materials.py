@@ -127,11 +127,11 @@ def test_a_bare_number_means_what_the_material_says(tmp_path):
 
 
 @pytest.mark.parametrize("bad, what", [
-    ("{materials: {flyer: 2}}", "unknown material 'flyer'"),
-    ("{materials: {leaflet: -1}}", "must be at least 0"),
-    ("{materials: {poster: 100000}}", "must be at most"),
+    ("{materials: {flyer: 2}}", "没有编号为 'flyer' 的物料"),
+    ("{materials: {leaflet: -1}}", "不能小于 0"),
+    ("{materials: {poster: 100000}}", "不能大于"),
     ("{materials: {leaflet: {per_reach: 1}}}", "per_reach"),
-    ("{materials: {leaflet: {per_person: 500}}}", "must be at most"),
+    ("{materials: {leaflet: {per_person: 500}}}", "不能大于"),
 ])
 def test_bad_material_overrides_are_file_line_errors(tmp_path, bad, what):
     text = plan_text().replace(OVERRIDE, f"  stall: {bad}\n")

@@ -66,7 +66,7 @@ def test_export_refuses_a_plan_json_that_names_unknown_staff(planned, tmp_path):
     (out / "plan.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     result = run_planner("export", out / "plan.json", "--to", "ics")
     assert result.returncode == 2
-    assert "staff 'nobody' is not in" in result.stderr
+    assert "中没有人员 'nobody'" in result.stderr
     assert not (out / "calendars").exists()
 
 

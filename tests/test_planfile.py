@@ -67,7 +67,7 @@ def test_a_value_of_the_wrong_type_names_its_line(out, tmp_path):
     path, text = edit(out, tmp_path, lambda t: t.replace('"staff": [', '"staff": "zhang-wei", "staff_was": [', 1))
     line = line_of(text, '"staff": "zhang-wei"')
     problems = problems_of(path)
-    assert any(p.startswith(f"{path}:{line}:") and "activities[0].staff: expected a list" in p for p in problems), \
+    assert any(p.startswith(f"{path}:{line}:") and "activities[0].staff: 应填列表" in p for p in problems), \
         problems
 
 
@@ -75,7 +75,7 @@ def test_an_unknown_key_names_its_line_and_the_key_it_may_mean(out, tmp_path):
     path, text = edit(out, tmp_path, lambda t: t.replace('"theme": ', '"themes": ', 1))
     line = line_of(text, '"themes": ')
     problems = problems_of(path)
-    assert f"{path}:{line}:7: activities[0].themes: unknown key 'themes' (did you mean 'theme'?)" in problems, \
+    assert f"{path}:{line}:7: activities[0].themes: 无法识别的配置项 'themes'（您是否想写 'theme'？）" in problems, \
         problems
 
 
@@ -84,14 +84,14 @@ def test_a_duplicate_key_is_reported_not_silently_dropped(out, tmp_path):
     path, text = edit(out, tmp_path, lambda t: t.replace('  "status": ', '  "status": "optimal",\n  "status": ', 1))
     first = line_of(text, '"status": "optimal"')
     problems = problems_of(path)
-    assert problems == [f"{path}:{first + 1}:3: status: duplicate key 'status' (first given on line {first})"]
+    assert problems == [f"{path}:{first + 1}:3: status: 配置项 'status' 重复（第 {first} 行已写过）"]
 
 
 def test_a_date_that_is_no_date_is_refused(out, tmp_path):
     path, text = edit(out, tmp_path, lambda t: t.replace('"start": "2026-', '"start": "June 2026-', 1))
     line = line_of(text, '"start": "June')
     problems = problems_of(path)
-    assert len(problems) == 1 and problems[0].startswith(f"{path}:{line}:") and "not a date" in problems[0], problems
+    assert len(problems) == 1 and problems[0].startswith(f"{path}:{line}:") and "不是日期" in problems[0], problems
 
 
 @pytest.mark.parametrize("command", ["plan", "export", "report"])
@@ -105,7 +105,7 @@ def test_the_cli_refuses_a_broken_plan_json_with_file_line_and_exit_2(out, tmp_p
     done = run_planner(*args)
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
-    assert f"{path}:{line}:7: activities[0].themes: unknown key 'themes'" in done.stderr, done.stderr
+    assert f"{path}:{line}:7: activities[0].themes: 无法识别的配置项 'themes'" in done.stderr, done.stderr
     assert done.stderr.strip().endswith("未写出任何文件")  # nothing was written
     assert path.read_bytes() == before
 

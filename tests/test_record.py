@@ -233,18 +233,18 @@ def test_bad_options_name_each_problem_and_record_nothing(out):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert lines[:-1] == [
-        "(command line): --venue: 'nowhere' is not a venue id of " + json.loads(
-            (out / "plan.json").read_text(encoding="utf-8"))["source"]["plan"],
-        "(command line): --format: 'stal' is not a format of the plan (lecture, stall, door_to_door, performance, "
-        "themed_event, online_post)",
-        "(command line): --date: 2026-09-03 is outside the campaign 2026-06-01..2026-08-31",
+        "（命令行）: --venue: " + json.loads(
+            (out / "plan.json").read_text(encoding="utf-8"))["source"]["plan"] + " 中没有编号为 'nowhere' 的场所",
+        "（命令行）: --format: 'stal' 不是方案中的活动形式（lecture、stall、door_to_door、performance、"
+        "themed_event、online_post）",
+        "（命令行）: --date: 2026-09-03 不在宣传期 2026-06-01..2026-08-31 内",
     ]
     assert lines[-1] == "共 3 处问题，未记录任何内容"  # 3 problems; nothing was recorded
     done = run_planner("record", out, "--activity", "no-such-activity", "--held")
-    assert done.returncode == 2 and "'no-such-activity' is not an activity" in done.stderr
+    assert done.returncode == 2 and "中没有活动 'no-such-activity'" in done.stderr
     ident = json.loads((out / "plan.json").read_text(encoding="utf-8"))["activities"][0]["id"]
     done = run_planner("record", out, "--activity", ident, "--not-held", "--reach", "5")
-    assert done.returncode == 2 and "--reach: is 5 but --not-held" in done.stderr
+    assert done.returncode == 2 and "--reach: 为 5，但 --not-held 表示活动未开展" in done.stderr
     done = run_planner("record", out, "--activity", ident, "--reach", "-5")
     assert done.returncode == 2  # typer refuses a negative count
     assert not (out / DB).exists()
@@ -285,7 +285,7 @@ def test_the_command_exits_2_with_one_line_per_bad_cell(out, corpus):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert [line.split(": ", 1)[0] for line in lines[:-1]] == [f"{file}:{cell}" for cell, _ in expected[file.name]]
-    assert lines[0].endswith('实际覆盖人数 must be a whole number, not "约200"')
+    assert lines[0].endswith('实际覆盖人数 应为整数，而不是 "约200"')
     assert lines[-1] == "共 3 处问题，未记录任何内容"  # 3 problems; nothing was recorded
     assert not (out / DB).exists()
 
@@ -355,7 +355,7 @@ def test_an_older_copy_of_the_ledger_matches_the_plan_version_it_was_written_fro
     done = run_planner("record", out, "--ledger", old)
     assert done.returncode == 2
     assert f"{old}:{cell_name(ws, rows_by_id(ws)[moved], 'date')}: " in done.stderr
-    assert "edited into another activity" in done.stderr
+    assert "改成了另一场活动" in done.stderr
 
 
 def test_record_waits_while_a_plan_is_replacing_out(out):

@@ -85,22 +85,22 @@ def test_months_and_weeks_of_the_campaign_are_accepted(tmp_path):
 
 
 @pytest.mark.parametrize("bad, where, what", [
-    ("activities: {lectures: 40}", "lectures: 40", "unknown activity format 'lectures' (did you mean 'lecture'?)"),
-    ("materials: {leaflets: 100}", "leaflets: 100", "unknown material 'leaflets' (did you mean 'leaflet'?)"),
-    ("reach: -5", "reach: -5", "must be at least 0, got -5"),
-    ("households: 100000000000", "households: 100000000000", "must be at most"),
-    ("materials: {poster: 1e400}", "poster: 1e400", "finite number"),
-    ("materials: {poster: 2.5}", "poster: 2.5", "expected a whole number, got 2.5"),
-    ("app_install: 2000", "app_install: 2000", "unknown key 'app_install' (did you mean 'app_installs'?)"),
-    ("months: {\"2026-09\": {reach: 10}}", "2026-09", "month 2026-09 (2026-09-01..2026-09-30) is outside the campaign"),
-    ("months: {\"2026-13\": {reach: 10}}", "2026-13", "'2026-13' is not a month like 2026-07"),
+    ("activities: {lectures: 40}", "lectures: 40", "没有编号为 'lectures' 的活动形式（您是否想写 'lecture'？）"),
+    ("materials: {leaflets: 100}", "leaflets: 100", "没有编号为 'leaflets' 的物料（您是否想写 'leaflet'？）"),
+    ("reach: -5", "reach: -5", "不能小于 0，实际为 -5"),
+    ("households: 100000000000", "households: 100000000000", "不能大于"),
+    ("materials: {poster: 1e400}", "poster: 1e400", "应填有限的数字"),
+    ("materials: {poster: 2.5}", "poster: 2.5", "应填整数，实际为 2.5"),
+    ("app_install: 2000", "app_install: 2000", "无法识别的配置项 'app_install'（您是否想写 'app_installs'？）"),
+    ("months: {\"2026-09\": {reach: 10}}", "2026-09", "月份 2026-09（2026-09-01..2026-09-30）不在宣传期"),
+    ("months: {\"2026-13\": {reach: 10}}", "2026-13", "'2026-13' 不是月份，应写作 2026-07"),
     ("weeks: {\"2026-W37\": {reach: 10}}", "2026-W37",
-     "week 2026-W37 (2026-09-07..2026-09-13) is outside the campaign"),
-    ("weeks: {\"2026-W22\": {reach: 10}}", "2026-W22", "week 2026-W22 (2026-05-25..2026-05-31) is outside"),
-    ("weeks: {\"2026-27\": {reach: 10}}", "2026-27", "is not an ISO week like 2026-W27"),
-    ("months: {\"2026-07\": {fraud_free: {install_rate: 0.5}}}", "fraud_free", "unknown key 'fraud_free'"),
-    ("fraud_free: {kinds: [city], install_rate: 0.6}", "kinds: [city]", "'city' is not one of"),
-    ("fraud_free: {install_rate: 1.5}", "install_rate: 1.5", "must be at most 1"),
+     "ISO 周 2026-W37（2026-09-07..2026-09-13）不在宣传期"),
+    ("weeks: {\"2026-W22\": {reach: 10}}", "2026-W22", "ISO 周 2026-W22（2026-05-25..2026-05-31）不在"),
+    ("weeks: {\"2026-27\": {reach: 10}}", "2026-27", "不是 ISO 周，应写作 2026-W27"),
+    ("months: {\"2026-07\": {fraud_free: {install_rate: 0.5}}}", "fraud_free", "无法识别的配置项 'fraud_free'"),
+    ("fraud_free: {kinds: [city], install_rate: 0.6}", "kinds: [city]", "'city' 不是可选值"),
+    ("fraud_free: {install_rate: 1.5}", "install_rate: 1.5", "不能大于 1"),
 ])
 def test_bad_targets_are_file_line_errors(tmp_path, bad, where, what):
     path = write(tmp_path, f"targets:\n  {bad}\n")
@@ -112,9 +112,9 @@ def test_bad_targets_are_file_line_errors(tmp_path, bad, where, what):
 def test_an_unknown_id_names_the_known_ones(tmp_path):
     path = write(tmp_path, "targets:\n  activities: {quiz: 3}\n  materials: {flyer: 10}\n")
     found = "\n".join(problems(path))
-    assert "unknown activity format 'quiz'; the formats are door_to_door, lecture, online_post, performance, " \
-           "stall, themed_event" in found
-    assert "unknown material 'flyer'; the materials are leaflet, booklet, poster, letter, gift" in found
+    assert "没有编号为 'quiz' 的活动形式；可用的形式：door_to_door、lecture、online_post、performance、" \
+           "stall、themed_event" in found
+    assert "没有编号为 'flyer' 的物料；可用的物料：leaflet、booklet、poster、letter、gift" in found
 
 
 def test_a_format_the_plan_defines_can_have_a_target(tmp_path):
@@ -122,7 +122,7 @@ def test_a_format_the_plan_defines_can_have_a_target(tmp_path):
          windows: [{days: all, time: "19:00-21:00"}]}
 """
     plain = write(tmp_path, "targets:\n  activities: {film: 3}\n")
-    assert any("unknown activity format 'film'" in p for p in problems(plain))
+    assert any("没有编号为 'film' 的活动形式" in p for p in problems(plain))
     path = write(tmp_path, "targets:\n  activities: {film: 3}\n",
                  replace={"activities:                         # formats": "activities:\n" + film + "  # formats"})
     assert load_plan(path).plan.targets.activities == {"film": 3}

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from planner import messages
 from planner.errors import PlanError, Problem, dotted
 from planner.loader import LoadedPlan
+from planner.messages import _
 from planner.planfile import PlanFile, positioned, read_plan_json
 
 
@@ -57,7 +59,12 @@ def check_previous_plan(plan_json: PlanFile, loaded: LoadedPlan) -> None:
 
 def plan_json_problems(plan_json: PlanFile, loaded: LoadedPlan, *,
                        departures: Literal["kept", "any"] = "kept") -> list[Problem]:
-    """What is wrong with plan.json against the station plan."""
+    """What is wrong with plan.json against the station plan, in the station plan's language."""
+    with messages.using(messages.chosen(loaded.plan.campaign.language)):
+        return _problems(plan_json, loaded, departures)
+
+
+def _problems(plan_json: PlanFile, loaded: LoadedPlan, departures: Literal["kept", "any"]) -> list[Problem]:
     from planner.formats import resolve_formats
 
     file = plan_json.path
@@ -82,35 +89,38 @@ def plan_json_problems(plan_json: PlanFile, loaded: LoadedPlan, *,
         for i, activity in enumerate(plan_json.activities):
             at = ("activities", i)
             if activity.id in seen:
-                problem((*at, "id"), f"the id {activity.id!r} is also activities[{seen[activity.id]}]'s; ids are "
-                                     "calendar UIDs and must be unique")
+                problem((*at, "id"), _("the id {id} is also activities[{n}]'s; ids are calendar UIDs and must be "
+                                       "unique").format(id=repr(activity.id), n=seen[activity.id]))
             seen.setdefault(activity.id, i)
             fmt: str | None = activity.activity
             if fmt not in formats:
-                problem((*at, "activity"), f"the activity format {fmt!r} is not one {loaded.file} knows "
-                                           f"(built in or under `activities:`)")
+                problem((*at, "activity"), _("the activity format {format} is not one {file} knows "
+                                             "(built in or under `activities:`)").format(format=repr(fmt),
+                                                                                        file=loaded.file))
                 fmt = None
             venue = activity.venue
             if venue is None:
                 if fmt is not None and formats[fmt].kinds:
-                    problem((*at, "venue"), f"a {fmt} needs a venue; only online formats have none")
+                    problem((*at, "venue"), _("a {format} needs a venue; only online formats have none").format(
+                        format=fmt))
             elif venue not in venues:
-                problem((*at, "venue"), f"venue {venue!r} is not in {loaded.file} (a venue that closed stays "
-                                        "in the plan, with `closed:` dates)")
+                problem((*at, "venue"), _("venue {venue} is not in {file} (a venue that closed stays in the plan, "
+                                          "with `closed:` dates)").format(venue=repr(venue), file=loaded.file))
             start = activity.start.astimezone(tz)
             end = activity.end.astimezone(tz)
             if not campaign.start <= start.date() <= campaign.end:
-                problem((*at, "start"), f"starts {start.date()}, outside the campaign {campaign.start}.."
-                                        f"{campaign.end} of {loaded.file}")
+                problem((*at, "start"), _("starts {date}, outside the campaign {start}..{end} of {file}").format(
+                    date=start.date(), start=campaign.start, end=campaign.end, file=loaded.file))
             if not timedelta(0) < end - start <= timedelta(days=1):
-                problem((*at, "end"), "ends before it starts" if end <= start else "lasts more than a day")
+                problem((*at, "end"), _("ends before it starts") if end <= start else _("lasts more than a day"))
             people = activity.staff
             kept = departures == "any" or (kept_until is not None and start.date() < kept_until)
             for n, person in enumerate(people):
                 if person in people[:n]:
-                    problem((*at, "staff", n), f"lists staff {person!r} twice")
+                    problem((*at, "staff", n), _("lists staff {person} twice").format(person=repr(person)))
                 elif person not in staff and not kept:
-                    problem((*at, "staff", n), f"staff {person!r} is not in {loaded.file}")
+                    problem((*at, "staff", n), _("staff {person} is not in {file}").format(person=repr(person),
+                                                                                          file=loaded.file))
     if not found:
         return []
     document = positioned(file, plan_json.text, plan_json.raw)
@@ -131,8 +141,9 @@ def _wrong_station(plan_json: PlanFile, loaded: LoadedPlan) -> str | None:
     if recorded is not None and any(_same_file(candidate, loaded.file) for candidate in
                                     (Path(recorded), Path(plan_json.path).parent / recorded)):
         return None
-    return (f"this is the plan of {name!r}, not of {loaded.plan.station.name!r} "
-            f"({loaded.where('station', 'name')}): give the plan.json written for this station")
+    return _("this is the plan of {name}, not of {station} ({where}): give the plan.json written for this "
+             "station").format(name=repr(name), station=repr(loaded.plan.station.name),
+                               where=loaded.where("station", "name"))
 
 
 def _same_file(a: Path, b: Path | str) -> bool:

@@ -73,45 +73,45 @@ class Book:
 @case
 def wrong_type(b: Book) -> Expected:
     b.fine_entry()
-    return [(b.put(b.ids[0], "reached", "三百"), "must be a whole number")]
+    return [(b.put(b.ids[0], "reached", "三百"), "应为整数")]
 
 
 @case
 def fraction(b: Book) -> Expected:
     b.fine_entry()
-    return [(b.put(b.ids[1], "leaflet", 12.5), "must be a whole number")]
+    return [(b.put(b.ids[1], "leaflet", 12.5), "应为整数")]
 
 
 @case
 def negative_count(b: Book) -> Expected:
     b.fine_entry()
-    return [(b.put(b.ids[2], "households", -4), "must not be negative")]
+    return [(b.put(b.ids[2], "households", -4), "不能为负数")]
 
 
 @case
 def date_in_a_count(b: Book) -> Expected:
     b.fine_entry()
-    return [(b.put(b.ids[3], "installs", datetime(2026, 6, 3)), "not a date")]
+    return [(b.put(b.ids[3], "installs", datetime(2026, 6, 3)), "不能是日期")]
 
 
 @case
 def unknown_status(b: Book) -> Expected:
     b.fine_entry()
-    return [(b.put(b.ids[4], "status", "也许"), "must be one of")]
+    return [(b.put(b.ids[4], "status", "也许"), "之一，而不是")]
 
 
 @case
 def not_held_with_figures(b: Book) -> Expected:
     b.fine_entry()
     b.put(b.ids[5], "status", "未开展")
-    return [(b.put(b.ids[5], "reached", 50), "not held")]
+    return [(b.put(b.ids[5], "reached", 50), "活动未开展")]
 
 
 @case
 def unknown_activity_id(b: Book) -> Expected:
     b.fine_entry()
     b.put(b.ids[6], "reached", 10)
-    return [(b.put(b.ids[6], "id", "nosuch-stall-20260601-0800"), "is not an activity")]
+    return [(b.put(b.ids[6], "id", "nosuch-stall-20260601-0800"), "中没有活动")]
 
 
 @case
@@ -120,7 +120,7 @@ def row_edited_into_another_venue(b: Book) -> Expected:
     ident = next(i for i in b.ids if b.get(i, "venue") not in ("线上", "online"))
     other = next(n for n in b.venue_names() if n != b.get(ident, "venue"))
     b.put(ident, "reached", 10)
-    return [(b.put(ident, "venue", other), "edited into another activity")]
+    return [(b.put(ident, "venue", other), "改成了另一场活动")]
 
 
 @case
@@ -130,7 +130,7 @@ def row_edited_into_another_day(b: Book) -> Expected:
     day = b.get(ident, "date")
     day = day.date() if isinstance(day, datetime) else day
     b.put(ident, "reached", 10)
-    return [(b.put(ident, "date", day + timedelta(days=1)), "edited into another activity")]
+    return [(b.put(ident, "date", day + timedelta(days=1)), "改成了另一场活动")]
 
 
 @case
@@ -139,7 +139,7 @@ def extra_outside_the_campaign(b: Book) -> Expected:
     row = b.new_row()
     b.put(row, "venue", b.venue_names()[0])
     b.put(row, "reached", 10)
-    return [(b.put(row, "date", date(2026, 9, 15)), "outside the campaign")]
+    return [(b.put(row, "date", date(2026, 9, 15)), "不在宣传期")]
 
 
 @case
@@ -148,7 +148,7 @@ def extra_at_an_unknown_venue(b: Book) -> Expected:
     row = b.new_row()
     b.put(row, "date", date(2026, 6, 20))
     b.put(row, "reached", 10)
-    return [(b.put(row, "venue", "不存在的社区"), "is not a venue")]
+    return [(b.put(row, "venue", "不存在的社区"), "中的场所（名称或编号）")]
 
 
 @case
@@ -156,7 +156,7 @@ def extra_without_a_date(b: Book) -> Expected:
     b.fine_entry()
     row = b.new_row()
     b.put(row, "reached", 10)
-    return [(b.put(row, "venue", b.venue_names()[0]), "needs its date")]
+    return [(b.put(row, "venue", b.venue_names()[0]), "须填写日期")]
 
 
 @case
@@ -167,15 +167,15 @@ def same_activity_twice_differently(b: Book) -> Expected:
     row = b.new_row()
     for key in ("date", "start", "end", "venue", "format", "id"):
         b.put(row, key, b.get(ident, key))
-    return [(b.put(row, "reached", 120), "the same activity's row")]
+    return [(b.put(row, "reached", 120), "同一活动的另一行")]
 
 
 @case
 def three_problems_at_once(b: Book) -> Expected:
     b.fine_entry()
-    return [(b.put(b.ids[0], "reached", "约200"), "must be a whole number"),
-            (b.put(b.ids[1], "gift", -1), "must not be negative"),
-            (b.put(b.ids[2], "status", "done?"), "must be one of")]
+    return [(b.put(b.ids[0], "reached", "约200"), "应为整数"),
+            (b.put(b.ids[1], "gift", -1), "不能为负数"),
+            (b.put(b.ids[2], "status", "done?"), "之一，而不是")]
 
 
 @case
@@ -185,7 +185,7 @@ def another_plans_ledger(b: Book) -> Expected:
         where = b.put(ident, "id", f"{ident}-x")
         first = first or where
     b.put(b.rows[b.ids[0]], "reached", 10)
-    return [(first, "another plan")]
+    return [(first, "另一份方案的台账")]
 
 
 def not_ours(path: Path) -> Expected:
@@ -194,29 +194,29 @@ def not_ours(path: Path) -> Expected:
     book.active.append(["姓名", "电话", "人数"])
     book.active.append(["张三", "13800000000", 3])
     book.save(path)
-    return [(None, "has no 台账")]
+    return [(None, "没有带本工具各列")]
 
 
 def corrupt(path: Path, source: Path) -> Expected:
     data = source.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    return [(None, "cannot be read as a workbook")]
+    return [(None, "无法作为工作簿读取")]
 
 
 def encrypted(path: Path) -> Expected:
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4088)
-    return [(None, "password-protected")]
+    return [(None, "加密的工作簿")]
 
 
 def locked(path: Path, source: Path) -> Expected:
     path.write_bytes(source.read_bytes())
     path.with_name("~$" + path.name).write_bytes(b"\x0cWPS user")
-    return [(None, "is open in a spreadsheet")]
+    return [(None, "正在表格软件中打开")]
 
 
 def empty_csv(path: Path) -> Expected:
     path.write_bytes(b"")
-    return [(None, "is empty")]
+    return [(None, "是空文件")]
 
 
 def make(source: Path, folder: Path) -> dict[str, Expected]:
@@ -239,7 +239,7 @@ def make(source: Path, folder: Path) -> dict[str, Expected]:
     b.save(folder / ".csv-source.xlsx")
     ledger_csv(folder / ".csv-source.xlsx", folder / "csv_wrong_type.csv", "gb18030")
     (folder / ".csv-source.xlsx").unlink()
-    expected["csv_wrong_type.csv"] = [(f"csv_wrong_type!{where.split('!')[1]}", "must be a whole number")]
+    expected["csv_wrong_type.csv"] = [(f"csv_wrong_type!{where.split('!')[1]}", "应为整数")]
     (folder / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return expected
 
