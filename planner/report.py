@@ -16,6 +16,7 @@ from planner.export.view import tactic_name
 from planner.messages import NP_, Msg, _, _p
 from planner.planjson import UNIT_WORDS
 from planner.search import Solution, Summary, Unmet, summarize
+from planner.search.result import closeness
 from planner.tactics.base import PARTS
 from planner.vocab import ROLE_WORDS
 
@@ -35,21 +36,6 @@ def render_solution(console: Console, solution: Solution, *, weeks: bool = True,
         render_idle(console, summary)
         for note in summary.notes:
             console.print("[yellow]" + escape(_("note:")) + "[/] " + escape(note), highlight=False)
-
-
-def closeness(status: str, gap: float, parts: int = 1) -> str:
-    """How close the plan is to the best possible, in words; "" where the solver's bound says
-    little (a campaign solved part by part, whose bound is a sum of the parts', or a gap over
-    100%, which is the bound's weakness, not the plan's)."""
-    if status == "optimal" and parts <= 1:
-        return _("the best possible plan (proven)")
-    if parts > 1 or gap > 1.0:
-        return ""
-    if gap < 0.005:
-        return _("within 0.5% of the best possible")
-    if gap <= 0.2:
-        return _("within about {gap:.0%} of the best possible").format(gap=max(gap, 0.01))
-    return _("may still be improved: more time (--time-limit) may give a better plan")
 
 
 def render_header(console: Console, s: Summary, parts: int = 1) -> None:

@@ -125,8 +125,15 @@ ALLOWED = {
     ("planner/export/xlsx.py", "_Book.__init__"): "normalises the language id",
     ("planner/export/xlsx.py", "_Book.build"): "the workbook's language tag (zh-CN)",
     ("planner/export/report_xlsx.py", "build_report_workbook"): "the workbook's language tag (zh-CN)",
-    ("planner/export/writer.py", "_write_workbook"): "normalises the language id",
     ("planner/records.py", "Station.lang"): "normalises the language id",
+    ("planner/calendar.py", "proposed_block"): "list separators: 、 against , between years and labels",
+    ("planner/loader.py", "_one_of"): "pydantic's own English list of choices, shown as it is in English",
+    ("planner/loader.py", "_message"): "pydantic's own English message, shown as it is in English",
+    ("planner/planfile.py", "_json_syntax"): "json's own English message, shown as it is in English",
+    ("planner/yamlio.py", "_syntax"): "ruamel's own English message, shown as it is in English",
+    ("planner/overview.py", "_day"): "date format: 6月3日（周三） against Wed 2027-06-03",
+    ("planner/overview.py", "_span"): "date range format",
+    ("planner/starter.py", "_name"): "the starter campaign's name, made of its dates: 2027年1—3月 against Jan–Mar 2027",
 }
 #: still to do after issue 16's parallel work merges (other helpers' files, or words read from them):
 #: the main author empties this list

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from planner import atomic
+from planner import atomic, messages
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
 from planner.export import charts, templating
@@ -34,6 +34,7 @@ from planner.export.view import ActivityView, PlanView, tactic_name
 from planner.formats import resolve_formats
 from planner.messages import N_, NP_, WEEKDAYS, Msg, for_language, table
 from planner.model import Staff, Venue
+from planner.search.result import closeness, relative_gap
 from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS, VENUE_KINDS
 
 # --- words ------------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS, VENUE_KINDS
 LABELS: dict[str, Msg] = {
     "doc": N_("Anti-fraud publicity plan"), "plan_of": N_("Publicity schedule"), "period": N_("Campaign"),
     "region": N_("Jurisdiction"), "status": N_("Plan status"), "optimal": N_("optimal"),
-    "feasible": N_("feasible"), "generated": N_("Generated"), "activities": N_("activities"),
+    "feasible": N_("every hard rule kept"), "generated": N_("Generated"), "activities": N_("activities"),
     "activities_col": NP_("plan: activities_col", "Activities"), "offline": N_("offline"), "online": N_("online"),
     "reach": N_("expected people reached"), "installs": N_("expected Anti-Fraud App installs"),
     "target": N_("target"), "key_dates_met": N_("key dates met"), "by_kind": N_("By venue kind (五进 five-into)"),
@@ -71,7 +72,7 @@ LABELS: dict[str, Msg] = {
     "holiday": N_("official day off (法定节假日)"), "makeup": N_("make-up workday (调休)"), "weekend": N_("weekend"),
     "off_badge": N_("off"), "work_badge": N_("work"), "out_of_campaign": N_("outside the campaign"),
     "legend": N_("Legend"), "month_total": N_("this month"), "size": N_("Serves"), "schedule": N_("Schedule"),
-    "objective": N_("objective"), "bound": N_("bound"), "page": N_("page"), "and_more": N_("and more"),
+    "page": N_("page"), "and_more": N_("and more"),
     "materials": NP_("plan: materials", "Materials"), "talking_points": N_("Talking points"),
     "period_col": N_("Period"), "part": N_("Part {n}"), "no_area": N_("no area"), "colon": N_(": "),
     "five_into_venues": N_("五进 venues"), "peak_label": NP_("plan: peak_label", "busiest week"),
@@ -773,6 +774,15 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
     }
 
 
+def _closeness(view: PlanView, lang: str) -> str:
+    """How close the plan is to the best possible, in words (the cover shows no solver figures)."""
+    objective, bound = view.data.get("objective"), view.data.get("bound")
+    if objective is None or bound is None:
+        return ""
+    with messages.using(lang):
+        return closeness(str(view.data.get("status") or ""), relative_gap(float(objective), float(bound)))
+
+
 def context(view: PlanView) -> dict[str, Any]:
     """Everything the templates show, computed once."""
     plan = view.loaded.plan
@@ -816,7 +826,8 @@ def context(view: PlanView) -> dict[str, Any]:
                      + w.m._(" ({n} days)").format(n=len(cal.days)),
                      "days": len(cal.days), "weeks": round(len(cal.days) / 7, 1)},
         "status": t.get(status, _oneline(status)),
-        "objective": view.data.get("objective"), "bound": view.data.get("bound"),
+        "status_optimal": status == "optimal",
+        "closeness": _closeness(view, lang),
         "headline": {
             "activities": len(items), "online": kind_count[None], "offline": len(items) - kind_count[None],
             "reach": w.number(reach), "installs": w.number(installs),

@@ -12,6 +12,7 @@ from typing import Any
 from planner.calendar import CampaignCalendar
 from planner.candidates import Candidate
 from planner.loader import LoadedPlan
+from planner.messages import _
 from planner.tactics import fairness as fairness_mod
 
 # with a weak bound; the LP with cuts (max_lp) and core-based bounding close it.
@@ -88,7 +89,7 @@ class Solution:
 
     @property
     def gap(self) -> float:
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
     def summary(self) -> "Summary":
         return summarize(self)
@@ -142,3 +143,24 @@ def summarize(solution: Solution) -> Summary:
 
 
 __all__ = ["Progress", "PlannedActivity", "Unmet", "TacticScore", "Solution", "Summary", "NoPlanError", "summarize"]
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """How far the plan's objective is from the solver's bound, relative (0.01 = 1%)."""
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+def closeness(status: str, gap: float, parts: int = 1) -> str:
+    """How close the plan is to the best possible, in words for a publicity officer (never
+    "objective", "bound" or "gap"); "" where the solver's bound says little (a campaign solved
+    part by part, whose bound is a sum of the parts', or a gap over 100%, which is the bound's
+    weakness, not the plan's)."""
+    if status == "optimal" and parts <= 1:
+        return _("the best possible plan (proven)")
+    if parts > 1 or gap > 1.0:
+        return ""
+    if gap < 0.005:
+        return _("within 0.5% of the best possible")
+    if gap <= 0.2:
+        return _("within about {gap:.0%} of the best possible").format(gap=max(gap, 0.01))
+    return _("may still be improved: more time (--time-limit) may give a better plan")
