@@ -210,7 +210,8 @@ class Staff(_Model):
     role: Role
     skills: list[Skill] = Field(default_factory=list)
     team: str | None = Field(None, min_length=1, max_length=NAME_LENGTH,
-                             description="所属小组，如 宣讲一组、文艺小分队 / e.g. 宣讲一组, 文艺小分队")
+                             description="所属小组，如 宣讲一组、文艺小分队 / "
+                                         "the team this person works in, e.g. 宣讲一组, 文艺小分队")
     max_activities_per_week: int = Field(D["staff"]["max_activities_per_week"], ge=0, le=50)
     unavailable: list[Span] = Field(default_factory=list, description="不能参加活动的日期：休假、培训、办案 / "
                                                                       "leave, courses, cases")
