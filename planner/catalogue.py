@@ -68,13 +68,16 @@ MAX_MATERIAL_FIXED = 10_000
 
 
 class MaterialUse(_Strict):
-    """How much of one material an activity needs: the three parts are added up and the sum
+    """一场活动所需的某种物料数量：三项相加，合计向上取整（见 planner.materials）。 /
+    How much of one material an activity needs: the three parts are added up and the sum
     rounded up to a whole number (see planner.materials)."""
 
-    per_person: float = Field(0, ge=0, le=MAX_MATERIAL_RATE, description="× the people it reaches")
+    per_person: float = Field(0, ge=0, le=MAX_MATERIAL_RATE, description="× 覆盖人数 / × the people it reaches")
     per_household: float = Field(0, ge=0, le=MAX_MATERIAL_RATE,
-                                 description="× the households those people are (reach ÷ household size)")
-    per_activity: float = Field(0, ge=0, le=MAX_MATERIAL_FIXED, description="a fixed count, whatever the reach")
+                                 description="× 这些人折合的户数（覆盖人数 ÷ 户均人数） / "
+                                             "× the households those people are (reach ÷ household size)")
+    per_activity: float = Field(0, ge=0, le=MAX_MATERIAL_FIXED, description="固定数量，与覆盖人数无关 / "
+                                                                            "a fixed count, whatever the reach")
 
 
 class Material(Named):

@@ -103,13 +103,17 @@ Times = Annotated[list[Clock], BeforeValidator(_one_or_many), _one_or_many_schem
 
 
 class Station(_Model):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="the station's full name, e.g. …派出所")
-    id: Id | None = Field(None, description="optional short id, e.g. guangwumen: calendar event UIDs end in "
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="派出所全称，如 …派出所 / "
+                                                                        "the station's full name, e.g. …派出所")
+    id: Id | None = Field(None, description="可选的简短标识，如 guangwumen：日历事件的 UID 以 @<id> 结尾，"
+                          "两个派出所的日历不会冲突；不填则用名称和地区的短哈希。请在首次发布前设好，"
+                          "之后再改会替换全部日历事件 / "
+                          "optional short id, e.g. guangwumen: calendar event UIDs end in "
                           "@<id>, so two stations' calendars never collide; without it a short hash of the "
                           "name and region is used. Set it before the first publication: changing it "
                           "later replaces every calendar event")
-    region: str | None = Field(None, max_length=TEXT_LENGTH, description="free text")
-    timezone: str = Field(D["station"]["timezone"], description="IANA time zone")
+    region: str | None = Field(None, max_length=TEXT_LENGTH, description="所在地区，自由填写 / free text")
+    timezone: str = Field(D["station"]["timezone"], description="IANA 时区，如 Asia/Shanghai / IANA time zone")
 
     @field_validator("timezone")
     @classmethod
@@ -134,19 +138,24 @@ class NationalMonth(_Model):
 class Campaign(_Model):
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     start: date
-    end: date = Field(description="inclusive")
+    end: date = Field(description="结束日期（含当天） / inclusive")
     language: Language = Field(D["campaign"]["language"],
-                               description="language of calendars and printable plans")
+                               description="日历和打印版计划的语言 / language of calendars and printable plans")
     holidays: Literal["CN", "none"] = Field(
         D["campaign"]["holidays"],
-        description="CN: official days off and 调休 make-up workdays; none: weekends only")
+        description="CN：按法定节假日和调休上班日；none：只按周末 / "
+                    "CN: official days off and 调休 make-up workdays; none: weekends only")
     extra_workdays: list[Span] = Field(default_factory=list,
-                                       description="dates that are workdays whatever the official calendar says")
+                                       description="不论官方日历如何，都算工作日的日期 / "
+                                                   "dates that are workdays whatever the official calendar says")
     extra_holidays: list[Span] = Field(default_factory=list,
-                                       description="dates that are days off whatever the official calendar says")
-    national_month: NationalMonth | None = Field(None, description="this year's national publicity month")
+                                       description="不论官方日历如何，都算休息日的日期 / "
+                                                   "dates that are days off whatever the official calendar says")
+    national_month: NationalMonth | None = Field(None, description="本年度全国集中宣传月 / "
+                                                                   "this year's national publicity month")
     school_terms: list[Span] | None = Field(
-        None, description="school terms, e.g. \"2026-09-01..2027-01-16\"; default: typical terms")
+        None, description="学期，如 \"2026-09-01..2027-01-16\"；默认按常规学期 / "
+                          "school terms, e.g. \"2026-09-01..2027-01-16\"; default: typical terms")
 
     @field_validator("end")
     @classmethod
@@ -168,12 +177,14 @@ class Campaign(_Model):
 
 
 class Duty(_Model):
-    """A rota: the cycle repeats from `start`; 'on' days are duty days, not available."""
+    """值班轮转：从 `start` 起循环；'on' 为值班日，不安排活动。 /
+    A rota: the cycle repeats from `start`; 'on' days are duty days, not available."""
 
     cycle: list[Literal["on", "off"]] = Field(min_length=1, max_length=60)
     start: date
     rest_after: str = Field(D["staff"]["duty"]["rest_after"],
-                            description="after a 24-hour ('on') duty day, no activity starts before this "
+                            description="24 小时值班（'on'）的次日，此时刻前不安排活动，如 \"12:00\" / "
+                                        "after a 24-hour ('on') duty day, no activity starts before this "
                                         "time the next day, e.g. \"12:00\"")
 
     @field_validator("rest_after")
@@ -199,14 +210,19 @@ class Staff(_Model):
     role: Role
     skills: list[Skill] = Field(default_factory=list)
     team: str | None = Field(None, min_length=1, max_length=NAME_LENGTH,
-                             description="e.g. 宣讲一组, 文艺小分队")
+                             description="所属小组，如 宣讲一组、文艺小分队 / "
+                                         "the team this person works in, e.g. 宣讲一组, 文艺小分队")
     max_activities_per_week: int = Field(D["staff"]["max_activities_per_week"], ge=0, le=50)
-    unavailable: list[Span] = Field(default_factory=list, description="leave, courses, cases")
+    unavailable: list[Span] = Field(default_factory=list, description="不能参加活动的日期：休假、培训、办案 / "
+                                                                      "leave, courses, cases")
     duty: Duty | None = None
-    claims: list[Id] = Field(default_factory=list, description="全警反诈: venues this officer claimed")
-    area: str | None = Field(None, max_length=NAME_LENGTH, description="the zone this person works from")
+    claims: list[Id] = Field(default_factory=list, description="全警反诈：该民警认领的场所 / "
+                                                               "全警反诈: venues this officer claimed")
+    area: str | None = Field(None, max_length=NAME_LENGTH, description="此人所在的片区 / "
+                                                                       "the zone this person works from")
     phone: str | None = Field(None, max_length=40)
-    email: Email | None = Field(None, max_length=254, description="for calendar invitations (ATTENDEE)")
+    email: Email | None = Field(None, max_length=254, description="用于发送日历邀请（ATTENDEE） / "
+                                                                  "for calendar invitations (ATTENDEE)")
 
     def is_available(self, day: date) -> bool:
         """Not on leave and not on a duty ('on') day of the rota."""
@@ -227,15 +243,17 @@ class Venue(_Model):
     id: Id
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     kind: VenueKind
-    audiences: list[AudienceName] | None = Field(None, description="default: the kind's usual audiences")
-    size: int | None = Field(None, ge=0, le=MAX_COUNT, description="people it serves")
-    risk: Risk = Field(D["venue"]["risk"], description="from warning data")
-    area: str | None = Field(None, max_length=NAME_LENGTH, description="zone; moving between zones costs travel time")
+    audiences: list[AudienceName] | None = Field(None, description="宣传对象；默认取该类场所的常见对象 / "
+                                                                   "default: the kind's usual audiences")
+    size: int | None = Field(None, ge=0, le=MAX_COUNT, description="服务人数 / people it serves")
+    risk: Risk = Field(D["venue"]["risk"], description="风险等级，依据预警数据 / from warning data")
+    area: str | None = Field(None, max_length=NAME_LENGTH, description="所在片区；跨片区要算路程时间 / "
+                                                                       "zone; moving between zones costs travel time")
     address: str | None = Field(None, max_length=TEXT_LENGTH)
     geo: Geo | None = None
-    closed: list[Span] = Field(default_factory=list, description="e.g. a school's vacation")
+    closed: list[Span] = Field(default_factory=list, description="不开放的日期，如学校放假 / e.g. a school's vacation")
     market_days: list[Annotated[int, Field(ge=1, le=30)]] | None = Field(
-        None, description="markets only: days of the lunar month (赶集)")
+        None, description="仅限集市：农历每月的赶集日 / markets only: days of the lunar month (赶集)")
 
     def audience_ids(self) -> list[str]:
         """The venue's audiences, or its kind's usual ones when it lists none."""
@@ -380,25 +398,31 @@ class NeedsOverride(_Model):
 
 
 class FormatWindow(_Model):
-    """When a format can be held: on these days, inside one of these time ranges."""
+    """活动形式的可开展时间：在这类日子、这些时段之一内。 /
+    When a format can be held: on these days, inside one of these time ranges."""
 
     days: DayClass
     time: Times = Field(min_length=1)
-    kinds: list[VenueKind] | None = Field(None, description="only at these venue kinds")
+    kinds: list[VenueKind] | None = Field(None, description="仅限这些场所类型 / only at these venue kinds")
 
 
 class ActivityFormat(_Model):
-    """Overrides of a built-in format, or a new format (then duration, needs, kinds and windows)."""
+    """覆盖内置活动形式的设置，或新增一种形式（新增时写明 duration、needs、kinds 和 windows）。 /
+    Overrides of a built-in format, or a new format (then duration, needs, kinds and windows)."""
 
     name: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
     duration: Duration | None = None
     needs: NeedsOverride | None = None
     kinds: list[VenueKind] | None = None
-    online: bool | None = Field(None, description="a new format held online, with no venue")
+    online: bool | None = Field(None, description="新增的线上形式，不需要场所 / "
+                                                  "a new format held online, with no venue")
     windows: list[FormatWindow] | None = Field(
-        None, description="replace the catalogue's time windows for this format")
+        None, description="替换目录中该形式的可开展时段 / replace the catalogue's time windows for this format")
     materials: dict[MaterialKey, MaterialAmount] | None = Field(
-        None, description="what one activity needs, by material id: a number is per person reached for "
+        None, description="一场活动所需的物料，按物料 id：填数字时，leaflet、booklet、gift 按覆盖人数计，"
+        "letter 按户计，poster 及其余物料按固定数量计；写成 {per_person, per_household, per_activity} "
+        "可指定计法；填 0 表示不用该物料。未列出的物料沿用目录中的用量 / "
+        "what one activity needs, by material id: a number is per person reached for "
         "leaflet, booklet and gift, per household for letter, a fixed count for poster and the rest; "
         "{per_person, per_household, per_activity} says which; 0 drops a material. Materials not named "
         "keep the catalogue's amounts")
@@ -413,7 +437,7 @@ class EveryVenue(_Model):
 
 
 class FiveInto(_Model):
-    """五进: every venue of these kinds is reached at a rhythm."""
+    """五进：这些类型的每个场所都按一定频次开展宣传。 / 五进: every venue of these kinds is reached at a rhythm."""
 
     kinds: list[VenueKind] = Field(default_factory=lambda: list(_T["five_into"]["kinds"]), min_length=1)
     every_venue: EveryVenue = Field(default_factory=EveryVenue)
@@ -421,14 +445,15 @@ class FiveInto(_Model):
 
 
 class PlaceWindow(_Model):
-    """三时三地: stalls at these places only in this window."""
+    """三时三地：只在此时段到这些地点摆摊宣传。 / 三时三地: stalls at these places only in this window."""
 
     place: Places = Field(min_length=1)
     days: DayClass
     time: Times = Field(min_length=1)
     per_week: int | None = Field(None, ge=0, le=100,
-                                 description="stalls wanted each week across this line's places")
-    activity: FormatName = Field("stall", description="the format these windows are for")
+                                 description="本行各地点每周合计的摆摊次数 / "
+                                             "stalls wanted each week across this line's places")
+    activity: FormatName = Field("stall", description="这些时段所用的活动形式 / the format these windows are for")
 
 
 class Precision(_Model):
@@ -452,7 +477,7 @@ class Online(_Model):
 
 
 class SixPlus(_Model):
-    """The "6+" measures (Harbin)."""
+    """“6+”措施（哈尔滨）。 / The "6+" measures (Harbin)."""
 
     grid_and_police: bool = _T["six_plus"]["grid_and_police"]
     precision: Annotated[Precision | None, BeforeValidator(_off_when_false)] = Field(default_factory=Precision)
@@ -466,39 +491,45 @@ class SixPlus(_Model):
 class CustomKeyDate(_Model):
     id: KeyId
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    date: Span = Field(description="a day, or a span that is its own window")
+    date: Span = Field(description="某一天，或一段日期（即其宣传窗口） / a day, or a span that is its own window")
     audiences: Literal["all"] | list[AudienceName] = "all"
     themes: Literal["any"] | list[FraudTypeName] = "any"
-    activity: FormatName | None = Field(None, description="the format to hold, e.g. door_to_door")
+    activity: FormatName | None = Field(None, description="开展的活动形式，如 door_to_door / "
+                                                          "the format to hold, e.g. door_to_door")
     lead_days: int | None = Field(None, ge=1, le=90)
 
 
 class KeyDates(_Model):
-    use: Literal["all"] | list[KeyDateName] = Field("all", description="catalogue key-date ids, or all")
+    use: Literal["all"] | list[KeyDateName] = Field("all", description="目录中的关键节点 id，或 all（全部） / "
+                                                                       "catalogue key-date ids, or all")
     lead_days: int = Field(_T["key_dates"]["lead_days"], ge=1, le=90,
-                           description="default window: the days up to and including the date")
+                           description="默认宣传窗口：节点当天及之前的天数 / "
+                                       "default window: the days up to and including the date")
     min_activities: int = Field(_T["key_dates"]["min_activities"], ge=0, le=100)
     custom: list[CustomKeyDate] = Field(default_factory=list)
 
 
 class AllPolice(_Model):
-    """全警反诈: every police officer takes part at this rhythm."""
+    """全警反诈：每名民警按此频次参与宣传。 / 全警反诈: every police officer takes part at this rhythm."""
 
     at_least: int = Field(_T["all_police"]["at_least"], ge=0, le=100)
     per: Per = _T["all_police"]["per"]
 
 
-def _tactic(model: type, doc: str) -> Any:
-    return Field(None, description=f"{doc}; false or absent switches it off")
+def _tactic(model: type, zh: str, doc: str) -> Any:
+    return Field(None, description=f"{zh}；填 false 或不写即关闭 / {doc}; false or absent switches it off")
 
 
 class Tactics(_Model):
-    five_into: Annotated[FiveInto | None, BeforeValidator(_off_when_false)] = _tactic(FiveInto, "五进")
+    five_into: Annotated[FiveInto | None, BeforeValidator(_off_when_false)] = _tactic(FiveInto, "五进", "五进")
     three_times_three_places: Annotated[list[PlaceWindow] | None, BeforeValidator(_off_when_false)] = _tactic(
-        PlaceWindow, "三时三地 windows")
-    six_plus: Annotated[SixPlus | None, BeforeValidator(_off_when_false)] = _tactic(SixPlus, '"6+" measures')
-    key_dates: Annotated[KeyDates | None, BeforeValidator(_off_when_false)] = _tactic(KeyDates, "关键节点")
-    all_police: Annotated[AllPolice | None, BeforeValidator(_off_when_false)] = _tactic(AllPolice, "全警反诈")
+        PlaceWindow, "三时三地时段", "三时三地 windows")
+    six_plus: Annotated[SixPlus | None, BeforeValidator(_off_when_false)] = _tactic(
+        SixPlus, "“6+”措施", '"6+" measures')
+    key_dates: Annotated[KeyDates | None, BeforeValidator(_off_when_false)] = _tactic(
+        KeyDates, "关键节点", "关键节点")
+    all_police: Annotated[AllPolice | None, BeforeValidator(_off_when_false)] = _tactic(
+        AllPolice, "全警反诈", "全警反诈")
 
 
 # --- weights, solver, travel -------------------------------------------------------------------------
@@ -516,17 +547,22 @@ class Weights(_Model):
     travel: float = Field(_W["travel"], ge=0, le=MAX_WEIGHT)
     # what changing a published plan costs in `planner replan`, per activity (restaffed: per person)
     moved: float = Field(_W["moved"], ge=0, le=MAX_WEIGHT,
-                         description="replan: an activity moved to another day or time")
-    restaffed: float = Field(_W["restaffed"], ge=0, le=MAX_WEIGHT, description="replan: a person taken off an activity")
-    cancelled: float = Field(_W["cancelled"], ge=0, le=MAX_WEIGHT, description="replan: an activity cancelled")
+                         description="重排计划时：活动改到另一天或另一时间 / "
+                                     "replan: an activity moved to another day or time")
+    restaffed: float = Field(_W["restaffed"], ge=0, le=MAX_WEIGHT, description="重排计划时：人员被调离活动 / "
+                                                                               "replan: a person taken off an activity")
+    cancelled: float = Field(_W["cancelled"], ge=0, le=MAX_WEIGHT, description="重排计划时：活动被取消 / "
+                                                                               "replan: an activity cancelled")
 
 
 class Solver(_Model):
     time_limit: Duration = Field(D["solver"]["time_limit"], validate_default=True)
-    workers: int = Field(D["solver"]["workers"], ge=0, le=256, description="0 = all cores")
+    workers: int = Field(D["solver"]["workers"], ge=0, le=256, description="0 = 使用全部 CPU 核心 / 0 = all cores")
     seed: int = Field(D["solver"]["seed"], ge=0, le=2**31 - 1)
     deterministic: bool = Field(D["solver"]["deterministic"],
-                                description="same plan and seed, same outputs: the search is budgeted in "
+                                description="计划和 seed 相同，输出就相同：求解按 CP-SAT 的确定性时间而非"
+                                "实际时钟计算（false：按实际时钟求解，限时内可能找到更好的计划，但每次结果不同） / "
+                                "same plan and seed, same outputs: the search is budgeted in "
                                 "CP-SAT's deterministic time instead of the clock (false: race the clock, "
                                 "which can find a better plan in the time but a different one each run)")
 
@@ -538,8 +574,10 @@ class AreaTravel(_Model):
 
 class Travel(_Model):
     between_areas: Duration = Field(D["travel"]["between_areas"], validate_default=True,
-                                    description="default travel time between two areas")
-    pairs: list[AreaTravel] = Field(default_factory=list, description="travel times for particular pairs")
+                                    description="两个片区之间的默认路程时间 / "
+                                                "default travel time between two areas")
+    pairs: list[AreaTravel] = Field(default_factory=list, description="指定片区之间的路程时间 / "
+                                                                      "travel times for particular pairs")
 
 
 class AudienceDef(_Model):
@@ -561,41 +599,51 @@ _FF = catalogue().targets.fraud_free
 
 
 class FraudFree(_Model):
-    """无诈社区 / 无诈校园 / 无诈单位: what a venue of these kinds needs to count as fraud-free."""
+    """无诈社区、无诈校园、无诈单位：这些类型的场所达到“无诈”标准的条件。 /
+    无诈社区/无诈校园/无诈单位: what a venue of these kinds needs to count as fraud-free."""
 
     kinds: list[VenueKind] = Field(default_factory=lambda: list(_FF.kinds), min_length=1)
     install_rate: float = Field(_FF.install_rate, ge=0, le=1,
-                                description="share of the people it serves with the 国家反诈中心 App")
+                                description="服务人群中安装国家反诈中心 App 的比例 / "
+                                            "share of the people it serves with the 国家反诈中心 App")
     households_share: float = Field(_FF.households_share, ge=0, le=1,
-                                    description="share of its households visited door to door")
+                                    description="入户走访的住户比例 / "
+                                                "share of its households visited door to door")
 
 
 class PeriodTargets(_Model):
-    """What a station is judged on in a period. A key left out takes its default (planner.targets)."""
+    """某一时段的考核指标。未写的项取默认值（planner.targets）。 /
+    What a station is judged on in a period. A key left out takes its default (planner.targets)."""
 
-    activities: dict[FormatKey, Count] | None = Field(None, description="activities per format id")
-    reach: Count | None = Field(None, description="people reached")
+    activities: dict[FormatKey, Count] | None = Field(None, description="各活动形式的场次，按形式 id / "
+                                                                        "activities per format id")
+    reach: Count | None = Field(None, description="覆盖人数 / people reached")
     materials: dict[MaterialKey, Count] | None = Field(
-        None, description="materials handed out or posted, per material id (leaflet, booklet, poster, letter, gift…)")
-    households: Count | None = Field(None, description="households visited door to door")
-    app_installs: Count | None = Field(None, description="国家反诈中心 App installs")
+        None, description="发放或张贴的物料数量，按物料 id（leaflet、booklet、poster、letter、gift…） / "
+                          "materials handed out or posted, per material id (leaflet, booklet, poster, letter, gift…)")
+    households: Count | None = Field(None, description="入户走访户数 / households visited door to door")
+    app_installs: Count | None = Field(None, description="国家反诈中心 App 安装数 / 国家反诈中心 App installs")
 
 
 class Targets(PeriodTargets):
-    """考核指标: per campaign, and optionally per month and per ISO week of the campaign."""
+    """考核指标：按整个活动期，也可按活动期内的月和 ISO 周。 /
+    考核指标: per campaign, and optionally per month and per ISO week of the campaign."""
 
-    fraud_free: FraudFree | None = Field(None, description="无诈社区/校园/单位 thresholds per venue")
+    fraud_free: FraudFree | None = Field(None, description="每个场所达到无诈社区/校园/单位的标准 / "
+                                                           "无诈社区/校园/单位 thresholds per venue")
     months: dict[MonthKey, PeriodTargets] = Field(default_factory=dict,
-                                                  description='per month of the campaign, e.g. "2026-07"')
+                                                  description='按活动期内的月，如 "2026-07" / '
+                                                              'per month of the campaign, e.g. "2026-07"')
     weeks: dict[WeekKey, PeriodTargets] = Field(default_factory=dict,
-                                                description='per ISO week of the campaign, e.g. "2026-W27"')
+                                                description='按活动期内的 ISO 周，如 "2026-W27" / '
+                                                            'per ISO week of the campaign, e.g. "2026-W27"')
 
 
 # --- the plan --------------------------------------------------------------------------------------------
 
 
 class Plan(_Model):
-    """A station plan (YAML 1.2)."""
+    """派出所宣传计划（YAML 1.2）。 / A station plan (YAML 1.2)."""
 
     model_config = ConfigDict(extra="forbid", title="Station plan",
                               json_schema_extra={"$id": "https://fanzha-planner/station-plan.schema.json"})
@@ -606,14 +654,19 @@ class Plan(_Model):
     staff: list[Staff] = Field(min_length=1)
     venues: list[Venue] = Field(min_length=1)
     activities: dict[FormatName, ActivityFormat] = Field(default_factory=dict,
-                                                   description="formats: override built-in keys or add formats")
+                                                   description="活动形式：覆盖内置形式或新增形式 / "
+                                                               "formats: override built-in keys or add formats")
     tactics: Tactics = Field(default_factory=Tactics)
     weights: Weights = Field(default_factory=Weights)
     solver: Solver = Field(default_factory=Solver)
     travel: Travel = Field(default_factory=Travel)
-    audiences: list[AudienceDef] = Field(default_factory=list, description="audiences beyond the catalogue")
-    fraud_types: list[FraudTypeDef] = Field(default_factory=list, description="fraud types beyond the catalogue")
-    targets: Targets | None = Field(None, description="what the station is judged on; absent keys take "
+    audiences: list[AudienceDef] = Field(default_factory=list, description="目录以外的宣传对象 / "
+                                                                           "audiences beyond the catalogue")
+    fraud_types: list[FraudTypeDef] = Field(default_factory=list, description="目录以外的诈骗类型 / "
+                                                                              "fraud types beyond the catalogue")
+    targets: Targets | None = Field(None, description="考核指标；未写的项取按本计划规模折算的默认值"
+                                    "（planner.targets.effective_targets） / "
+                                    "what the station is judged on; absent keys take "
                                     "defaults scaled to the plan (planner.targets.effective_targets)")
 
     @model_validator(mode="wrap")

@@ -97,7 +97,8 @@ class Campaign(_Entry):
 
 
 class Activity(_Entry):
-    """One activity of plan.json (also the entries of its `cancelled` list)."""
+    """plan.json 中的一场活动（`cancelled` 列表的条目也是这个格式）。 /
+    One activity of plan.json (also the entries of its `cancelled` list)."""
 
     id: ActivityId
     venue: Label | None
@@ -142,7 +143,8 @@ class Source(_Entry):
 
 
 class Missed(_Entry):
-    """An activity before a re-plan's first day that was not held (from the records)."""
+    """重排计划首日之前未开展的活动（依据台账记录）。 /
+    An activity before a re-plan's first day that was not held (from the records)."""
 
     id: ActivityId
     venue: Label | None
@@ -154,7 +156,8 @@ class Missed(_Entry):
 
 
 class PlanFile(_Entry):
-    """plan.json as `planner plan` and `planner replan` write it."""
+    """`planner plan` 和 `planner replan` 写出的 plan.json。 /
+    plan.json as `planner plan` and `planner replan` write it."""
 
     version: Literal[1] = 1
     station: str | None = None  # checked against the station plan's name where present
