@@ -130,7 +130,7 @@ def test_in_english_a_wrong_name_is_told_in_english(tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text(NAMES_EXAMPLE.read_text(encoding="utf-8").replace("    role: 民警", "    role: 民井"),
                     encoding="utf-8")
-    with messages.using("en"), pytest.raises(PlanError) as error:
+    with messages.told("en"), pytest.raises(PlanError) as error:  # --lang en over a zh plan
         load_plan(plan)
     [problem] = error.value.problems
     assert problem.line == _line_of(plan, "    role: 民井") and problem.where == "staff[0].role"
@@ -219,7 +219,7 @@ def test_a_new_format_under_a_chinese_key_is_told_how_to_add_it(tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text(NAMES_EXAMPLE.read_text(encoding="utf-8").replace(
         "  线上:      {", "  禁毒宣传: {duration: 1h}\n  线上:      {"), encoding="utf-8")
-    with messages.using("en"), pytest.raises(PlanError) as error:
+    with messages.told("en"), pytest.raises(PlanError) as error:  # --lang en over a zh plan
         load_plan(plan)
     [problem] = error.value.problems
     assert problem.where == "activities.禁毒宣传" and problem.line == _line_of(plan, "  禁毒宣传:")

@@ -69,7 +69,8 @@ def test_rest_after_is_the_plans_own(tmp_path):
 def test_a_rest_after_that_is_no_time_names_its_line(tmp_path):
     with pytest.raises(PlanError) as caught:
         load(tmp_path, ", rest_after: 25:00")
-    assert "plan.yaml:9" in str(caught.value) and "not a time of day like 12:00" in str(caught.value)
+    # "not a time of day like 12:00", in the plan's Chinese
+    assert "plan.yaml:9" in str(caught.value) and "不是时刻，应写作 12:00" in str(caught.value)
 
 
 def test_a_plan_published_before_the_rule_is_re_planned_to_keep_it(tmp_path):

@@ -126,7 +126,7 @@ def test_bytes_that_are_neither_utf8_nor_gb18030_are_an_error_at_their_line(tmp_
     plan = tmp_path / "plan.yaml"
     plan.write_bytes(b"version: 1\nstation:\n  name: ab\x80\xffcd\n")
     [(line, col, where, what)] = _problems(plan)
-    assert (line, col, where) == (3, 11, "(file)")
+    assert (line, col, where) == (3, 11, "（文件）")  # the whole file, in the default language
     assert "0x80" in what and "GB18030" in what and str(len(b"version: 1\nstation:\n  name: ab")) in what
 
 

@@ -37,7 +37,7 @@ def test_plan_writes_every_output_in_the_contract(planned):
     assert (planned / "calendars" / "all.ics").is_file()
     assert (planned / "plan.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (planned / "plan.xlsx").read_bytes()[:2] == b"PK"
-    assert data["source"]["plan"].endswith("starter.yaml")
+    assert data["source"]["plan"] == str(STARTER)
 
 
 def test_export_re_renders_without_solving_and_gives_the_same_files(planned, tmp_path):

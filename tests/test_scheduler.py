@@ -86,7 +86,7 @@ def test_the_summary_and_report(starter):
     console = Console(record=True, width=160)
     render_solution(console, solution)
     text = console.export_text()
-    assert "各项战法得分" in text and "人员工作量" in text and "五进" in text  # a zh plan's summary
+    assert "各项战法完成情况" in text and "人员工作量" in text and "五进" in text  # a zh plan's summary
     assert "Score by tactic" not in text
 
 

@@ -245,7 +245,7 @@ def test_a_plan_json_that_no_longer_matches_the_plan_exits_2(data, tmp_path):
     path.write_text(json.dumps(broken, ensure_ascii=False, indent=2), encoding="utf-8")
     result = run_planner("suggest", path, "--activity", broken["activities"][0]["id"], "--plan", EXAMPLE)
     assert result.returncode == 2
-    assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: activities\[0\]: staff 'nobody' is not in", result.stderr,
+    assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: activities\[0\]: .*中没有人员 'nobody'", result.stderr,
                      re.M), result.stderr
 
 
