@@ -2,6 +2,8 @@
 
 from typing import Literal, get_args
 
+from planner.messages import N_, NP_
+
 Role = Literal["police", "auxiliary", "grid_worker", "volunteer"]
 Skill = Literal["lecture", "performance", "online", "door_to_door", "stall"]
 VenueKind = Literal["community", "village", "household", "school", "enterprise",
@@ -17,16 +19,6 @@ VENUE_KINDS: tuple[str, ...] = get_args(VenueKind)
 RISKS: tuple[str, ...] = get_args(Risk)
 DAY_CLASSES: tuple[str, ...] = get_args(DayClass)
 FIVE_INTO_KINDS = ("community", "village", "household", "school", "enterprise")
-
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for the catalogue (planner.messages is a sibling layer)
-    return message
-
-
-def NP_(context: str, message: str) -> tuple[str, str]:  # noqa: N802
-    return (context, message)
-
 
 # The words for these ids are msgids of the one catalogue (planner.po has the Chinese):
 # `messages.for_language(lang)._(ROLE_WORDS[role])`.
