@@ -441,6 +441,12 @@ class Run(WindowSearch):
             costs = {k: v for k, v in result.costs.items() if k[0] not in at_end}
             result = replace(result, costs=costs,
                              objective=result.objective - sum(result.costs.values()) + sum(costs.values()))
+        # a look-ahead goal (a week that ends in the next part) steered this part only: the
+        # next part owns, scores and reports it
+        ahead = sum(round(g.weight * SCALE) * short for g, short, _ in result.goals if g.ahead) / SCALE
+        if ahead:
+            result = replace(result, objective=result.objective - ahead,
+                             goals=[t for t in result.goals if not t[0].ahead])
         self.statuses.append(status)
         self.objective += result.objective
         self.bound += min(result.objective, bound) if bound is not None else result.objective

@@ -78,6 +78,9 @@ class Goal:
     period: str | None = None
     why: Callable[..., str] | str | None = None  # the reason, given the shortfall and the result
     where: tuple = ()  # YAML path of the rule
+    # a period that ends in a later part of a decomposed solve: this part aims at its days'
+    # share, the later part owns the goal (and reports it); the search's own, never reported
+    ahead: bool = False
 
     def required_value(self, value: Callable[[Any], int]) -> int:
         return self.required if isinstance(self.required, int) else int(self.required(value))
@@ -256,6 +259,16 @@ class Ctx:
         return (period.first <= self.days[-1] and period.last >= self.days[0]
                 and period.last <= self.horizon[-1])
 
+    def share_ahead(self, period: Period) -> float:
+        """The share of a period's days in this model's horizon when the period ends in a later
+        part (its goal is that part's): without a share of it here, the days of a week split
+        across two months would count for nothing in the first month's model, and the second
+        would have only its few days left for the whole week's goal. 0 when not such a period."""
+        if period.last <= self.horizon[-1] or period.first > self.days[-1] or period.last < self.days[0]:
+            return 0.0
+        inside = min(period.last, self.horizon[-1]) - max(period.first, self.horizon[0]) + 1
+        return max(0, inside) / (period.last - period.first + 1)
+
     @property
     def upto(self) -> int:
         """Days of the campaign up to the end of the horizon (for campaign-long targets)."""
@@ -276,7 +289,7 @@ class Ctx:
 
     def goal(self, tactic: str, rule: str, have: Any, required: int, weight: str | float, unit: str, *,
              venue: str | None = None, person: str | None = None, period: str | None = None,
-             why: Callable[..., str] | str | None = None, where: tuple = ()) -> Goal:
+             why: Callable[..., str] | str | None = None, where: tuple = (), ahead: bool = False) -> Goal:
         """have + short ≥ required, short ≥ 0, costing `weight` per unit short."""
         w = self.weight(weight) if isinstance(weight, str) else float(weight)
         if isinstance(have, int):
@@ -284,7 +297,7 @@ class Ctx:
         else:
             short = self.model.new_int_var(0, required, f"{tactic}.{rule}.{venue or person or ''}.{period}")
             self.model.add(have + short >= required)
-        g = Goal(tactic, rule, short, required, w, unit, venue, person, period, why, where)
+        g = Goal(tactic, rule, short, required, w, unit, venue, person, period, why, where, ahead)
         self.goals.append(g)
         return g
 

@@ -93,10 +93,12 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
     out: list[Quota] = []
     if six.online and six.online.posts_per_week:
         for period in ctx.periods("week"):
-            if ctx.in_chunk(period):
+            # a week ending in the next part: its share here (see Ctx.share_ahead)
+            share = 1.0 if ctx.in_chunk(period) else ctx.share_ahead(period)
+            if share:
                 out.append(Quota(NAME, "online", GREEDY_STEPS["online"], "count",
-                                 prorated(six.online.posts_per_week, period.fraction), period,
-                                 at_venue(None), counts_chosen=False))
+                                 prorated(prorated(six.online.posts_per_week, period.fraction), share),
+                                 period, at_venue(None), counts_chosen=False))
     if six.precision:
         fi = ctx.plan.tactics.five_into
         if fi:
@@ -277,9 +279,12 @@ def online_posts(ctx: Ctx) -> None:
         if c.venue is None:
             generated[ctx.week(c.day)] += 1
     for period in ctx.periods("week"):
-        if not ctx.in_chunk(period):
+        # a week ending in the next part (split across two months): this part aims at its
+        # days' share, so that the next part is not left the whole week's posts on its few days
+        share = 1.0 if ctx.in_chunk(period) else ctx.share_ahead(period)
+        if not share:
             continue
-        required = prorated(wanted, period.fraction)
+        required = prorated(prorated(wanted, period.fraction), share)
         if not required:
             continue
         xs = [ctx.x[i] for i in online if period.first <= ctx.cands[i].day <= period.last]
@@ -294,7 +299,7 @@ def online_posts(ctx: Ctx) -> None:
             return m._("the staff with the online skill are booked or at max_activities_per_week this week")
 
         ctx.goal(NAME, "online", sum(xs) + before if xs else before, required, "coverage", "post",
-                 period=period.label, why=why, where=(*WHERE, "online", "posts_per_week"))
+                 period=period.label, why=why, where=(*WHERE, "online", "posts_per_week"), ahead=share < 1)
 
 
 __all__ = ["prepare", "add", "enabled", "grid_and_police"]
