@@ -23,7 +23,7 @@ from typing import Any
 from planner.capacity import Quota, at_venue
 from planner.model import Plan, SixPlus
 from planner.tactics import five_into
-from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, Need, Period, explain_venue, prorated
+from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, Need, Period, day_words, explain_venue, prorated
 
 NAME = "six_plus"
 ORDER = 50  # builds the model after lower ORDERs
@@ -296,10 +296,45 @@ def online_posts(ctx: Ctx) -> None:
                 return m._("no online format has a time window (activities.online_post, windows)")
             if not any(c.venue is None and period.first <= c.day <= period.last for c in ctx.pool):
                 return m._("nobody with the online skill is free this week")
-            return m._("the staff with the online skill are booked or at max_activities_per_week this week")
+            return online_shortfall(ctx, period, result)
 
         ctx.goal(NAME, "online", sum(xs) + before if xs else before, required, "coverage", "post",
                  period=period.label, why=why, where=(*WHERE, "online", "posts_per_week"), ahead=share < 1)
 
 
-__all__ = ["prepare", "add", "enabled", "grid_and_police"]
+def online_shortfall(ctx: Ctx, period: Period, result: Any) -> str:
+    """Why a week has too few posts, checked against the plan: every post slot of the week's
+    days in this model taken, the staff with the skill really booked or at their weekly limit,
+    or else who was free (the search left the post out)."""
+    m = ctx.words
+    inside = [(c, tuple(staff)) for c, staff in ctx.carry.activities if period.first <= c.day <= period.last]
+    inside += [(a.cand, tuple(a.staff)) for a in result.activities if period.first <= a.cand.day <= period.last]
+    held = {c.id for c, _ in inside}
+    slots = [c for c in ctx.pool if c.venue is None and period.first <= c.day <= period.last
+             and c.day in ctx.days and c.id not in held]
+    if not slots:
+        if period.first < ctx.days[0]:
+            return m._("every online post slot from {date} on is taken; the week's days before it were "
+                       "planned with the previous month").format(date=day_words(m, ctx.date(ctx.days[0])))
+        return m._("every online post slot this week is taken (activities.online_post, windows)")
+    load: dict[str, int] = defaultdict(int)
+    busy: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for c, staff in inside:
+        for sid in staff:
+            load[sid] += 1
+            busy[sid].append((c.day, c.start_min, c.end_min))
+    free = []
+    for p, person in enumerate(ctx.staff):
+        if "online" not in person.skills or load[person.id] >= person.max_activities_per_week:
+            continue
+        if any(ctx.free_at(p, c.day, c.start_min) and not any(
+                d == c.day and s < c.end_min and c.start_min < e for d, s, e in busy[person.id]) for c in slots):
+            free.append(f"{person.name} ({person.id})")
+    if not free:
+        return m._("the staff with the online skill are booked or at max_activities_per_week this week")
+    shown = m._(", ").join(free[:5]) + ("…" if len(free) > 5 else "")
+    return m._("{names} with the online skill had a post slot free this week; the search left it out "
+               "(its time limit, or other goals weighed more)").format(names=shown)
+
+
+__all__ = ["prepare", "add", "enabled", "grid_and_police", "online_shortfall"]

@@ -90,9 +90,11 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
         if not line.per_week:
             continue
         for period in ctx.periods("week"):
-            if ctx.in_chunk(period):
-                out.append(Quota(NAME, "per_week", GREEDY_STEP, "count", prorated(line.per_week, period.fraction),
-                                 period, on_line(k), order=("reach", "day", "id"),
+            share = 1.0 if ctx.in_chunk(period) else ctx.share_ahead(period)  # see Ctx.share_ahead
+            if share:
+                out.append(Quota(NAME, "per_week", GREEDY_STEP, "count",
+                                 prorated(prorated(line.per_week, period.fraction), share), period,
+                                 on_line(k), order=("reach", "day", "id"),
                                  where=("tactics", NAME, k, "per_week")))
     return out
 
@@ -115,9 +117,11 @@ def per_week(ctx: Ctx, i: int, line) -> None:
     mine = [k for k, c in enumerate(ctx.cands) if c.line == i]
     present = [v.id for v in ctx.plan.venues if v.kind in places]
     for period in ctx.periods("week"):
-        if not ctx.in_chunk(period):
+        # a week ending in the next part: this part aims at its days' share (Ctx.share_ahead)
+        share = 1.0 if ctx.in_chunk(period) else ctx.share_ahead(period)
+        if not share:
             continue
-        required = prorated(line.per_week, period.fraction)
+        required = prorated(prorated(line.per_week, period.fraction), share)
         if not required:
             continue
         xs = [ctx.x[k] for k in mine if period.first <= ctx.cands[k].day <= period.last]
@@ -139,7 +143,7 @@ def per_week(ctx: Ctx, i: int, line) -> None:
                        "(booked, or at max_activities_per_week)").format(kinds=where_)
 
         ctx.goal(NAME, "per_week", sum(xs) + before if xs else before, required, "coverage", line.activity,
-                 venue=None, period=period.label, why=why, where=where)
+                 venue=None, period=period.label, why=why, where=where, ahead=share < 1)
 
 
 __all__ = ["add", "enabled"]
