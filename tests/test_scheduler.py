@@ -120,8 +120,10 @@ def test_nothing_schedulable_names_the_yaml_entries():
     lines = caught.value.lines
     assert lines and all(line.startswith(f"{CONTRACT_EXAMPLE}:") for line in lines)
     text = "\n".join(lines)
-    assert "tactics.six_plus.grid_and_police" in text and "grid_worker" in text
-    assert "activities.online_post.needs" in text and "online" in text
+    # a Chinese plan: the reasons in Chinese (issue 18), the YAML paths as written
+    assert "tactics.six_plus.grid_and_police" in text and "网格员" in text
+    assert "activities.online_post.needs" in text and "线上" in text
+    assert "needs" not in text.replace(".needs", "") and "rules out" not in text
 
 
 def test_verify_finds_what_breaks_a_hard_rule(starter):

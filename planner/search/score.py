@@ -15,6 +15,7 @@ from planner.errors import dotted
 from planner.loader import LoadedPlan
 from planner.search.result import PlannedActivity, Solution, TacticScore, Unmet
 from planner.search.strategy import Strategy
+from planner.tactics import staffing
 from planner.tactics import themes as themes_mod
 from planner.tactics.registry import all_modules
 
@@ -147,6 +148,11 @@ def collect_score(loaded: LoadedPlan, calendar: CampaignCalendar, activities: li
     return score
 
 
+# planner.candidates' reasons for a venue without candidates (English there), for the catalogue
+BLOCKER_WORDS = (messages.N_("closed on every campaign day"),
+                 messages.N_("no activity format has a time window at this kind of venue on an open day"))
+
+
 def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: list[Blocker],
                     dropped: Counter, generated: int) -> list[str]:
     """FILE:LINE: where: why, one line per YAML entry and cause, naming the formats it rules out."""
@@ -154,6 +160,7 @@ def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: li
 
     plan = loaded.plan
     formats = resolve_formats(plan)
+    m = messages.for_language(messages.chosen(plan.campaign.language))  # the terminal's language
     found: dict[tuple[tuple, str], list[str]] = {}
 
     def blame(path: tuple, what: str, fmt: str = "") -> None:
@@ -164,24 +171,27 @@ def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: li
     if not generated:
         for b in blockers:
             for path in b.where or [("venues",)]:
-                blame(path, f"{b.subject}: {b.why}")
+                blame(path, f"{b.subject}: {m._(b.why)}")
         if not blockers:
-            blame(("campaign",), f"no activity format has a time window on any day "
-                  f"{plan.campaign.start}..{plan.campaign.end} at any venue")
+            blame(("campaign",), m._("no activity format has a time window on any day {start}..{end} at any venue")
+                  .format(start=plan.campaign.start, end=plan.campaign.end))
     for reason in sorted(dropped):
         fmt, _, what = reason.partition(": ")
         own = ("activities", fmt, "needs") if fmt in plan.activities else ("staff",)
         role = next((r for r in ("police", "auxiliary", "grid_worker", "volunteer") if f" {r}" in what), None)
+        said = staffing.dropped_words(plan, fmt, formats, what, m)
         if what.startswith("needs") and role and fmt in formats and not getattr(formats[fmt].needs, role):
             blame(("tactics", "six_plus", "grid_and_police"),
-                  f"pairs a police officer with a grid worker at communities, villages and households: {what}", fmt)
+                  m._("pairs a police officer with a grid worker at communities, villages and households: {what}")
+                  .format(what=said), fmt)
         elif "free" in what or "available" in what:
-            blame(("staff",), f"{what}: leave (unavailable) and duty rotas leave nobody who fits", fmt)
+            blame(("staff",), m._("{what}: leave (unavailable) and duty rotas leave nobody who fits").format(what=said),
+                  fmt)
         else:
-            blame(own, what, fmt)
+            blame(own, said, fmt)
     lines = []
     for (path, what), fmts in found.items():
-        ruled_out = f" (rules out {', '.join(fmts)})" if fmts else ""
+        ruled_out = m._(" (rules out {formats})").format(formats=m._(", ").join(fmts)) if fmts else ""
         lines.append(f"{loaded.where(*path)}: {dotted(path)}: {what}{ruled_out}")
     return lines
 

@@ -135,6 +135,33 @@ def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, 
     return Staffing(dict(sorted(positions.items())), tuple(members))
 
 
+TEAM_AWAY = messages.N_("team {team} not all available")
+NOBODY_FREE = messages.N_("not enough staff free that day")
+
+
+def dropped_words(plan: Any, fmt_id: str, formats: dict, what: str, words: messages.Messages) -> str:
+    """A reason candidates were dropped (recorded in English, which planner.search.score reads)
+    in `words`' language: positions_for's reason found again from the format's need, as it is
+    or with a police officer and a grid worker added (grid_and_police), else as it was."""
+    if what == NOBODY_FREE:
+        return words._(NOBODY_FREE)
+    if what.startswith("team ") and what.endswith(" not all available"):
+        return words._(TEAM_AWAY).format(team=what[len("team "):-len(" not all available")])
+    fmt = formats.get(fmt_id)
+    if fmt is None:
+        return what
+    n = fmt.needs
+    roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
+    paired = {**roles, "police": max(roles.get("police", 0), 1), "grid_worker": max(roles.get("grid_worker", 0), 1)}
+    team_of = teams(plan.staff)
+    for r in (roles, paired):
+        need = Need(r, n.people or 0, tuple(n.skills), n.team)
+        if positions_for(need, plan.staff, team_of) == what:
+            found = positions_for(need, plan.staff, team_of, words)
+            return found if isinstance(found, str) else what
+    return what
+
+
 def prepare(ctx: Ctx) -> None:
     """Typed positions per candidate; drop candidates nobody can staff on their day."""
     team_of = teams(ctx.staff)
@@ -155,7 +182,7 @@ def prepare(ctx: Ctx) -> None:
             ctx.dropped[f"{c.format}: {st}"] += 1
             continue
         if any(not ctx.free_at(m, c.day, c.start_min) for m in st.team):
-            ctx.dropped[f"{c.format}: team {need.team} not all available"] += 1
+            ctx.dropped[f"{c.format}: {TEAM_AWAY.format(team=need.team)}"] += 1
             continue
         area = c.area if c.venue else ONLINE_AREA
         verdict_key = (key, c.day, area, c.venue if c.venue in claimants else None)
@@ -174,7 +201,7 @@ def prepare(ctx: Ctx) -> None:
                     break
             verdicts[verdict_key] = ok
         if not ok:
-            ctx.dropped[f"{c.format}: not enough staff free that day"] += 1
+            ctx.dropped[f"{c.format}: {NOBODY_FREE}"] += 1
             continue
         keep.append(c)
         needs.append(need)
@@ -543,5 +570,6 @@ def score(plan, calendar, activities: list, row: ScoreRow) -> None:
     row.met = row.required = len(activities)
 
 
-__all__ = ["prepare", "add", "base_need", "positions_for", "fits", "augment", "disaggregate", "person_literals",
+__all__ = ["prepare", "add", "base_need", "positions_for", "dropped_words", "fits", "augment", "disaggregate",
+           "person_literals",
            "Staffing", "Group", "ONLINE_AREA", "score"]
