@@ -87,3 +87,22 @@ def test_the_checker_finds_a_false_booked_reason(split_week):
     lying = {**data, "activities": [], "unmet": [{"tactic": "six_plus", "venue": None, "period": "2026-W31",
                                 "why": messages.for_language("zh_CN")._(BOOKED)}]}
     assert false_booked_reasons(lying, loaded.plan)
+
+
+def test_a_venue_out_of_reach_of_its_own_area_says_so(tmp_path):
+    # 片区3 has only grid workers, communities want a police officer beside them: with staff
+    # kept in their own area (large plans) its venues go unvisited, and the reason says why
+    text = plan_yaml(staff=6, venues=6, months=1, areas=3, start=date(2026, 9, 1), time_limit="2s", workers=1,
+                     tactics="tactics:\n  five_into: {every_venue: {at_least: 1, per: month}}\n")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("  performance: {duration: 2h, needs: {team: 文艺小分队}}\n", "  {}\n"),
+                    encoding="utf-8")
+    loaded = load_plan(path)
+    calendar = build_calendar(loaded.plan)
+    unmet = {}
+    for bound in (True, False):
+        strategy = Strategy([range(len(calendar.days))], area_bound=bound)
+        data = plan_json(solve(loaded, calendar=calendar, strategy=strategy, time_limit=2, workers=1))
+        unmet[bound] = {u["venue"]: u["why"] for u in data["unmet"]}
+    assert set(unmet[True]) == {"v0002", "v0005"} and all("片区3" in why for why in unmet[True].values())
+    assert not unmet[False]  # the plan's own rules let others go there

@@ -378,6 +378,10 @@ def explain_venue(ctx: Ctx, result: Any, venue: str, period: Period, *, formats:
             kind=kind, period=period_words(m, period.label))
     active = [c for c in pool_by.get(venue, ()) if inside(c)]
     if not active:
+        if ctx.area_bound and v.area:  # the search's own restriction, not the plan's: say so
+            return m._("nobody of {area} who can staff it is free on its {n} window days (a plan this large keeps "
+                       "staff in their own area and at the venues they claim; leave, duty rota, team members "
+                       "away, roles/skills)").format(area=v.area, n=len({c.day for c in generated}))
         return m._("nobody who can staff it is free on its {n} window days "
                    "(leave, duty rota, team members away, or roles/skills missing)").format(
             n=len({c.day for c in generated}))
