@@ -442,11 +442,13 @@ class Run(WindowSearch):
             result = replace(result, costs=costs,
                              objective=result.objective - sum(result.costs.values()) + sum(costs.values()))
         # a look-ahead goal (a week that ends in the next part) steered this part only: the
-        # next part owns, scores and reports it
+        # next part owns, scores and reports it (the bound less its most: still a bound)
         ahead = sum(round(g.weight * SCALE) * short for g, short, _ in result.goals if g.ahead) / SCALE
-        if ahead:
+        most = sum(round(g.weight * SCALE) * required for g, _, required in result.goals if g.ahead) / SCALE
+        if most:
             result = replace(result, objective=result.objective - ahead,
                              goals=[t for t in result.goals if not t[0].ahead])
+            bound = bound - most if bound is not None else None
         self.statuses.append(status)
         self.objective += result.objective
         self.bound += min(result.objective, bound) if bound is not None else result.objective
