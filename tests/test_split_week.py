@@ -51,19 +51,29 @@ def false_booked_reasons(data: dict, plan) -> list[str]:
     return wrong
 
 
-@pytest.fixture(scope="module")
-def split_week(tmp_path_factory):
-    path = tmp_path_factory.mktemp("split") / "plan.yaml"
+def split_plan(path, away: str = ""):
+    """July and August 2026, online posts only; `away`: the online staff's leave."""
     text = plan_yaml(staff=6, venues=3, months=2, areas=1, start=date(2026, 7, 1), tactics=ONLINE_ONLY,
                      time_limit="2s", workers=1)
-    path.write_text(text.replace("  performance: {duration: 2h, needs: {team: 文艺小分队}}\n", "  {}\n"),
-                    encoding="utf-8")
-    loaded = load_plan(path)
+    text = text.replace("  performance: {duration: 2h, needs: {team: 文艺小分队}}\n", "  {}\n")
+    if away:
+        for sid in ("s001", "s003"):  # the two with the online skill
+            text = text.replace(f"  - id: {sid}\n", f'  - id: {sid}\n    unavailable: ["{away}"]\n', 1)
+    path.write_text(text, encoding="utf-8")
+    return load_plan(path)
+
+
+def solved_by_month(loaded):
     calendar = build_calendar(loaded.plan)
     strategy = Strategy(month_chunks(calendar), area_bound=False)  # July, then August
     assert len(strategy.chunks) == 2
-    solution = solve(loaded, calendar=calendar, strategy=strategy, time_limit=2, workers=1)
-    return loaded, plan_json(solution)
+    return plan_json(solve(loaded, calendar=calendar, strategy=strategy, time_limit=2, workers=1))
+
+
+@pytest.fixture(scope="module")
+def split_week(tmp_path_factory):
+    loaded = split_plan(tmp_path_factory.mktemp("split") / "plan.yaml")
+    return loaded, solved_by_month(loaded)
 
 
 def test_a_week_split_across_two_months_gets_its_posts(split_week):
@@ -87,6 +97,17 @@ def test_the_checker_finds_a_false_booked_reason(split_week):
     lying = {**data, "activities": [], "unmet": [{"tactic": "six_plus", "venue": None, "period": "2026-W31",
                                 "why": messages.for_language("zh_CN")._(BOOKED)}]}
     assert false_booked_reasons(lying, loaded.plan)
+
+
+def test_a_week_whose_july_days_had_nobody_says_what_is_true(tmp_path):
+    # the online staff away 27-31 Jul: August's two days hold two posts; the reason is not
+    # "booked", which the plan would contradict, but the slots taken and July's part
+    loaded = split_plan(tmp_path / "plan.yaml", away="2026-07-27..2026-07-31")
+    data = solved_by_month(loaded)
+    assert verify(data, loaded) == []
+    w31 = [u for u in data["unmet"] if u["period"] == "2026-W31"]
+    assert len(w31) == 1 and "8月1日" in w31[0]["why"] and "上个月" in w31[0]["why"]
+    assert false_booked_reasons(data, loaded.plan) == []
 
 
 def test_a_venue_out_of_reach_of_its_own_area_says_so(tmp_path):
