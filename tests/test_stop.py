@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import STARTER, run_planner
 from rules import load
 
 from planner import clock
+from planner.calendar import build_calendar
 from planner.loader import load_plan
 from planner.planfile import PlanFile
 from planner.planjson import plan_json
-from planner.search import solve
+from planner.search import choose_strategy, solve
 from planner.search.run import STOP_REASONS
+from planner.search.strategy import month_chunks
 from planner.verify import verify
 
 TINY = """staff:
@@ -77,15 +80,30 @@ def ticking():
     clock.end_command()
 
 
+def month_by_month(loaded):
+    """The starter's three months solved one after the other, as a city's are."""
+    calendar = build_calendar(loaded.plan)
+    return replace(choose_strategy(loaded, calendar), chunks=month_chunks(calendar))
+
+
 def test_a_limit_reached_in_candidates_and_greedy_still_gives_a_valid_plan(ticking):
     loaded = load_plan(STARTER)
     clock.begin_command(at=0.0)
-    # 3 s of limit less the outputs' reserve: the injected clock runs out during candidate generation
-    solution = solve(loaded, time_limit=3, workers=1, seed=1)
+    # 3 s of limit less the outputs' reserve: the injected clock runs out in the first month,
+    # whose candidates and greedy plan are the floor; the later months' are cut where it finds them
+    solution = solve(loaded, time_limit=3, workers=1, seed=1, strategy=month_by_month(loaded))
     assert clock.reached.get() is False  # set inside the solve only
     assert solution.stopped == "time_limit"
-    assert any("time limit was reached" in n or "求解时限" in n or "时限" in n for n in solution.notes)
+    assert any("时限已到，部分候选活动尚未考虑" in n for n in solution.notes)  # said, in the plan's Chinese
     data = plan_json(solution)
     assert verify(data, loaded) == []
-    full = solve(load_plan(STARTER), time_limit=20, workers=1, seed=1)
-    assert len(solution.activities) < len(full.activities)  # cut short, a worse plan but a plan
+    assert solution.activities and {a.cand.date.month for a in solution.activities} == {6}
+
+
+def test_a_station_always_gets_its_greedy_plan(ticking):
+    loaded = load_plan(STARTER)
+    clock.begin_command(at=0.0)
+    solution = solve(loaded, time_limit=1, workers=1, seed=1)  # the limit is over before the search starts
+    assert solution.stopped == "time_limit"
+    assert verify(plan_json(solution), loaded) == []
+    assert len(solution.activities) > 50  # the greedy plan of the whole campaign, not a cut one

@@ -99,7 +99,12 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
     limit_token = clock_mod.limit_to(search_end)
     reached_token = clock_mod.reached.set(False)
     try:
-        strategy = strategy or choose_strategy(loaded, calendar)
+        if strategy is None:
+            floor = clock_mod.limit_to(None)  # a sample of a week: not cut (it sizes the whole search)
+            try:
+                strategy = choose_strategy(loaded, calendar)
+            finally:
+                clock_mod.unlimit(floor)
         run = Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
         # from the plan alone (deterministic): the limit less the outputs' and the start's time,
         # less the rest: themes, labels, score and explanations (more for a city's activities)
@@ -279,7 +284,14 @@ class Run(WindowSearch):
         if len(self.strategy.chunks) > 1:
             phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
                      f"({n + 1}/{len(self.strategy.chunks)})")
-        cset = generate_candidates(self.loaded, calendar, days=days)
+        # the floor: the first part's candidates and greedy plan are never cut (a station, one
+        # part, always gets its greedy plan); later parts' stop where the limit finds them
+        floor = clock_mod.limit_to(None) if n == 0 else None
+        try:
+            cset = generate_candidates(self.loaded, calendar, days=days)
+        finally:
+            if floor is not None:
+                clock_mod.unlimit(floor)
         if n == 0:
             self.blockers = cset.blockers
         exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
@@ -302,7 +314,12 @@ class Run(WindowSearch):
             return
         # 1. a complete plan at once
         mark = time.monotonic()
-        incumbent = incumbent_from_greedy(master, greedy(master))
+        floor = clock_mod.limit_to(None) if n == 0 else None
+        try:
+            incumbent = incumbent_from_greedy(master, greedy(master))
+        finally:
+            if floor is not None:
+                clock_mod.unlimit(floor)
         stats["seconds_greedy"] += time.monotonic() - mark
         pool = master.cands
         if clock_mod.over():  # the command's time is up: the greedy plan is the floor
