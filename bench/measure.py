@@ -1,9 +1,12 @@
 """One measurement, in its own process so that its peak memory is its own (bench/run.py starts it).
 
-    python -m bench.measure solver|racing|baseline PLAN.yaml --out DIR --json RESULT.json [--limit S]
+    python -m bench.measure solver|racing|baseline|command PLAN.yaml --out DIR --json RESULT.json [--limit S]
 
 `solver` is the planner as it runs by default (deterministic: the same plan every run);
-`racing` the same with `solver.deterministic: false` (its searches race the clock).
+`racing` the same with `solver.deterministic: false` (its searches race the clock);
+`command` the whole `planner plan` command as a user runs it, in a process of its own: its
+time from start to exit (outputs included), its peak memory, and from plan.json why its
+search stopped and when the final plan was found.
 
 Writes DIR/plan.json, checks it with planner.verify as a consumer would (from the file),
 and writes what it measured to RESULT.json.
@@ -14,6 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -91,8 +97,51 @@ def run_baseline(plan_path: Path, seed: int | None) -> tuple[Solution, dict[str,
     }
 
 
+def run_command(plan_path: Path, out: Path, limit: float, workers: int, seed: int | None
+                ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`planner plan` as a subprocess: wall time start to exit, the child's peak RSS, plan.json."""
+    cmd = [sys.executable, "-m", "planner", "plan", str(plan_path), "-o", str(out), "--fresh",
+           "--time-limit", f"{limit:g}s"]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
+    started = time.monotonic()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-2000:]}")
+    data = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    history = sorted((out / "history").glob("*.json"))
+    wall = json.loads(history[-1].read_text(encoding="utf-8")).get("seconds") if history else None
+    return data, {
+        "seconds": seconds,  # the whole command, outputs included
+        "first_plan": None,
+        "first_plan_reported": False,
+        "solve_seconds": wall,  # wall-clock solving, as the run's history records it
+        "work_seconds": data.get("solve_seconds"),
+        "found_seconds": data.get("found_seconds"),  # deterministic seconds in a deterministic solve
+        "stopped": data.get("stopped"),
+        "outputs_seconds": None if wall is None else seconds - wall,
+        "child_peak_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+        "load_seconds": 0.0,
+    }
+
+
 def measure(method: str, plan_path: Path, out: Path, *, limit: float, workers: int, seed: int | None
             ) -> dict[str, Any]:
+    if method == "command":
+        data, info = run_command(plan_path, out, limit, workers, seed)
+        loaded = load_plan(plan_path)
+        violations = verify(data, loaded)
+        bound, objective = data.get("bound"), data.get("objective")
+        return {
+            "method": method, "limit": limit, "status": data.get("status"), "objective": objective,
+            "bound": bound, "gap": None if bound is None else abs(objective - bound) / max(1.0, abs(objective)),
+            "activities": len(data["activities"]), "days": None, "unmet": len(data.get("unmet", [])),
+            "violations": len(violations), "violation_examples": [str(v) for v in violations[:3]],
+            "parts": len(choose_strategy(loaded, build_calendar(loaded.plan)).chunks), "lp_bound": None, **info,
+        }
     if method in ("solver", "racing"):
         solution, info = run_solver(plan_path, limit, workers, seed, racing=method == "racing")
     else:
@@ -120,7 +169,7 @@ def measure(method: str, plan_path: Path, out: Path, *, limit: float, workers: i
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.splitlines()[0])
-    ap.add_argument("method", choices=["solver", "racing", "baseline"])
+    ap.add_argument("method", choices=["solver", "racing", "baseline", "command"])
     ap.add_argument("plan", type=Path)
     ap.add_argument("--out", type=Path, required=True, help="folder for plan.json")
     ap.add_argument("--json", type=Path, required=True, help="where to write the measurement")

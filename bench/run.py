@@ -64,7 +64,7 @@ TARGETS = {
     "city": Target(120.0, None, 4 * GIB, words="a complete plan keeping every hard rule within 120 s, peak ≤ 4 GiB"),
 }
 COLUMNS = ["size", "plan", "limit s", "first plan s", "time s", "objective", "bound", "gap", "gap closed",
-           "time ×", "unmet", "hard rules", "peak MiB", "target"]
+           "time ×", "unmet", "hard rules", "peak MiB", "target", "stopped", "final plan s"]
 
 
 # --- running -------------------------------------------------------------------------------------------
@@ -105,13 +105,14 @@ def run_one(method: str, plan: Path, work: Path, *, limit: float, workers: int, 
 
 def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: int | None,
              echo=print, racing: bool = False, against: Path | None = None,
-             no_rest: bool = False) -> list[dict[str, Any]]:
+             no_rest: bool = False, whole: bool = True) -> list[dict[str, Any]]:
     """The baseline, the solver at each limit and, with `racing`, the solver racing the clock
     (not deterministic) at the same limits: what determinism costs, in one run. With
     `against` (a checkout of another commit), that commit's solver at each limit just before
     this one's: a change measured before and after on the same machine at the same time. With
     `no_rest`, this tree's solver also on the plan with the rest after a 24-hour duty switched
-    off (rest_after 00:00): the problem a commit before that rule solves."""
+    off (rest_after 00:00): the problem a commit before that rule solves. With `whole`, the
+    `planner plan` command at each limit as a user runs it: start to exit, outputs included."""
     plan = Path(plangen.write(work / f"{size}.yaml", size))
     norest = work / f"{size}-norest.yaml"
     if no_rest:
@@ -121,7 +122,7 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
     runs = [("baseline", 0.0)]
     for x in limits:
         runs += ([("before", x)] if against is not None else []) + ([("norest", x)] if no_rest else []) \
-            + [("solver", x)]
+            + [("solver", x)] + ([("command", x)] if whole else [])
     runs += [("racing", x) for x in limits if racing]
     for method, limit in runs:
         echo(f"{size}: {'baseline' if method == 'baseline' else f'{method}, {limit:g} s'} …")
@@ -145,7 +146,8 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
 
 
 PLAN_NAMES = {"baseline": "by hand", "solver": "solver", "racing": "solver, racing the clock",
-              "before": "solver before", "norest": "solver, no duty rest"}
+              "before": "solver before", "norest": "solver, no duty rest",
+              "command": "planner plan (whole command)"}
 
 
 def cells(row: dict[str, Any]) -> list[str]:
@@ -154,7 +156,7 @@ def cells(row: dict[str, Any]) -> list[str]:
     def num(v: float | None, fmt: str) -> str:
         return "—" if v is None else format(v, fmt)
 
-    first = num(row["first_plan"], ".1f") + ("" if row["first_plan_reported"] else "*")
+    first = num(row["first_plan"], ".1f") + ("" if row["first_plan_reported"] or row["first_plan"] is None else "*")
     target = "—"
     if "target" in row:
         met, why = row["target"]
@@ -165,9 +167,10 @@ def cells(row: dict[str, Any]) -> list[str]:
             f"{row['seconds']:.1f}", f"{row['objective']:,.1f}",
             num(row["bound"], ",.1f") + marks if solver else "—",
             num(row["gap"], ".1%") + marks if solver else "—",
-            num(row.get("gap_closed"), ".0%") if solver and row["lp_bound"] else "—",
+            num(row.get("gap_closed"), ".0%") if solver and row.get("lp_bound") else "—",
             num(row.get("time_ratio"), ".1f") if solver else "—",
-            str(row["unmet"]), rules, f"{row['peak_bytes'] / 1024 ** 2:,.0f}", target]
+            str(row["unmet"]), rules, f"{row['peak_bytes'] / 1024 ** 2:,.0f}", target, row.get("stopped") or "—",
+            num(row.get("found_seconds"), ".2f")]
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
@@ -302,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                     "24-hour duty switched off (rest_after 00:00), the problem a commit before that rule solves")
     ap.add_argument("--racing", action="store_true", help="also run the solver racing the clock "
                     "(solver.deterministic: false) at the same limits: what determinism costs")
+    ap.add_argument("--solver-only", action="store_true", help="skip the whole `planner plan` command "
+                    "(start to exit, outputs included) at each limit")
     args = ap.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
@@ -317,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             rows += run_size(size, limits[size], work, workers=args.workers, seed=args.seed,
                              echo=lambda s: print(s, file=sys.stderr, flush=True), racing=args.racing,
-                             against=against, no_rest=args.no_rest)
+                             against=against, no_rest=args.no_rest, whole=not args.solver_only)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

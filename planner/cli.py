@@ -305,7 +305,7 @@ def plan(
     """Solve the plan and write every output; live progress on a terminal. Into an OUT that
     holds an earlier plan, publishes a new version: calendar events keep their UIDs, SEQUENCE
     rises on what changed and what was dropped is withdrawn (STATUS:CANCELLED)."""
-    from planner import interrupt
+    from planner import clock, interrupt
     from planner.changes import diff
     from planner.export.output import output_dir
     from planner.export.source import source_record
@@ -317,6 +317,7 @@ def plan(
     from planner.report import render_publication, render_solution
     from planner.search import NoPlanError, solve
 
+    clock.begin_command()  # the time limit covers the whole command: from the process's start
     console = Console()
     stages = _Stages(console)
     with stages.showing("read"):
@@ -345,6 +346,8 @@ def plan(
         print(_("interrupted: {why}, so nothing was written; {out} is as it was").format(why=e, out=out),
               file=sys.stderr)
         raise typer.Exit(interrupt.EXIT_CODE) from None
+    finally:
+        clock.end_command()
     searched = not interrupt.requested()  # Ctrl-C during the search, or only while writing
     previous = _previous_plan(out)
     if repaired is not None:  # the earlier plan, kept where the updated plan still allows it

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import clock
 from planner.candidates import Candidate
 from planner.capacity import Quota
 from planner.tactics import Ctx, PositionType, all_modules, part_of, travel_minutes
@@ -161,6 +162,8 @@ class Greedy:
         only if its travel costs less than `worth`, if given)."""
         if i in self.chosen or not self.venue_ok(i):
             return False
+        if clock.over(cut=True):  # the command's time is up: the plan so far is the floor
+            return False
         people = self.staff_for(i, force, local)
         if people is None:
             return False
@@ -205,6 +208,8 @@ class Greedy:
         fill = {"count": self.count_quota, "key_date": self.key_date_quota, "person": self.person_quota,
                 "share": self.share_quota, "sum": self.sum_quota}
         for q in self.quotas:
+            if clock.over(cut=True):
+                return self.plan
             fill[q.kind](q)
         # spare time to reach, keeping the lecture share where it is asked for
         per_person = self.lp_first(sorted((i for i in range(len(cands)) if cands[i].venue),
@@ -212,6 +217,8 @@ class Greedy:
                                                          cands[i].id)))
         for local in (True, False):
             for i in per_person:
+                if clock.over(cut=True):
+                    return self.plan
                 if not self.share_counts(cands[i]) and self.lectures_behind():
                     continue
                 self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100)

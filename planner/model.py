@@ -559,6 +559,10 @@ class Solver(_Model):
     time_limit: Duration = Field(D["solver"]["time_limit"], validate_default=True)
     workers: int = Field(D["solver"]["workers"], ge=0, le=256, description="0 = 使用全部 CPU 核心 / 0 = all cores")
     seed: int = Field(D["solver"]["seed"], ge=0, le=2**31 - 1)
+    gap: float = Field(D["solver"]["gap"], ge=0, le=1,
+                       description="证明方案与最优的差距不超过此值（0.01 = 1%）即停止求解 / "
+                                   "stop searching once the plan is proven this close to the best possible "
+                                   "(0.01 = 1%)")
     deterministic: bool = Field(D["solver"]["deterministic"],
                                 description="计划和 seed 相同，输出就相同：求解按 CP-SAT 的确定性时间而非"
                                 "实际时钟计算（false：按实际时钟求解，限时内可能找到更好的计划，但每次结果不同） / "

@@ -166,6 +166,10 @@ class PlanFile(_Entry):
     objective: Number | None = None
     bound: Number | None = None
     solve_seconds: Number | None = None
+    # when the final plan was found (seconds from the command's start; a deterministic solve's
+    # in deterministic seconds, as solve_seconds) and why the search stopped; older files have neither
+    found_seconds: Number | None = None
+    stopped: Literal["optimal", "within_gap", "stalled", "time_limit", "interrupted"] | None = None
     activities: list[Activity]
     reach: Number | None = None
     app_installs: Number | None = None  # expected App installs, where given (else the html derives them)

@@ -83,6 +83,8 @@ def plan_json(solution: Solution) -> dict[str, Any]:
         "bound": _number(solution.bound),
         # deterministic solves report their work, so the same plan gives the same file
         "solve_seconds": round(solution.solve_seconds if solution.work_seconds is None else solution.work_seconds, 2),
+        "found_seconds": solution.found_seconds if solution.work_seconds is None else solution.found_work,
+        "stopped": solution.stopped,
         "activities": activities,
         "reach": solution.reach,
         "unmet": unmet,

@@ -16,7 +16,7 @@ from planner.export.view import tactic_name
 from planner.messages import NP_, Msg, _, _p
 from planner.planjson import UNIT_WORDS
 from planner.search import Solution, Summary, Unmet, summarize
-from planner.search.result import closeness
+from planner.search.result import closeness, stop_words
 from planner.tactics.base import PARTS
 from planner.vocab import ROLE_WORDS
 
@@ -45,6 +45,11 @@ def render_header(console: Console, s: Summary, parts: int = 1) -> None:
     close = closeness(s.status, s.gap, parts)
     searched = _("searched for {seconds:.1f} s").format(seconds=s.solve_seconds)
     console.print(escape(_("; ").join([close, searched] if close else [searched])), highlight=False)
+    stopped = stop_words(s.stopped, s.gap_limit)
+    if s.found_seconds is not None:
+        stopped = _("; ").join([stopped, _("the final plan was found {seconds:.1f} s after the start").format(
+            seconds=s.found_seconds)])
+    console.print(escape(stopped), highlight=False)
 
 
 def render_score(console: Console, s: Summary, lang: str) -> None:

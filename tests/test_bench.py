@@ -28,8 +28,12 @@ def test_the_station_benchmark_prints_the_table_with_the_baseline(tmp_path):
         assert column in run.stdout
     assert "by hand" in run.stdout and "solver" in run.stdout
     rows = json.loads(out.read_text(encoding="utf-8"))
-    assert [(r["size"], r["method"]) for r in rows] == [("station", "baseline"), ("station", "solver")]
-    baseline, solver = rows
+    assert [(r["size"], r["method"]) for r in rows] == [("station", "baseline"), ("station", "solver"),
+                                                         ("station", "command")]
+    baseline, solver, command = rows
+    # the whole command, outputs included: longer than its search, and its plan.json says why it stopped
+    assert command["violations"] == 0 and command["seconds"] > command["solve_seconds"] > 0
+    assert command["stopped"] in ("optimal", "within_gap", "stalled", "time_limit") and command["peak_bytes"] > 0
     assert baseline["violations"] == 0 and solver["violations"] == 0  # planner.verify on each plan.json
     assert baseline["activities"] > 30 and solver["activities"] > 30
     assert solver["bound"] <= solver["objective"] and solver["peak_bytes"] > 0

@@ -16,8 +16,8 @@ from planner.report import render_solution
 from planner.search import NoPlanError, solve
 from planner.verify import verify
 
-TOP_KEYS = {"version", "station", "campaign", "status", "objective", "bound", "solve_seconds", "activities",
-            "reach", "unmet", "score"}
+TOP_KEYS = {"version", "station", "campaign", "status", "objective", "bound", "solve_seconds", "found_seconds",
+            "stopped", "activities", "reach", "unmet", "score"}
 # the contract's keys, and "materials" (what to bring, material id → count: the contract allows added keys)
 ACTIVITY_KEYS = {"id", "venue", "activity", "start", "end", "staff", "theme", "audiences", "tactics", "key_date",
                  "reach", "materials"}

@@ -12,7 +12,7 @@ from typing import Any
 from planner.calendar import CampaignCalendar
 from planner.candidates import Candidate
 from planner.loader import LoadedPlan
-from planner.messages import _
+from planner.messages import N_, _
 from planner.tactics import fairness as fairness_mod
 
 # with a weak bound; the LP with cuts (max_lp) and core-based bounding close it.
@@ -86,6 +86,11 @@ class Solution:
     notes: list[str] = field(default_factory=list)
     # a deterministic solve's searches in CP-SAT's deterministic seconds: the same every run
     work_seconds: float | None = None
+    # why the search stopped (planner.search.run.STOP_REASONS) and when its final plan was
+    # found: seconds from the command's start, and in deterministic seconds (a deterministic solve)
+    stopped: str = "time_limit"
+    found_seconds: float | None = None
+    found_work: float | None = None
 
     @property
     def gap(self) -> float:
@@ -112,6 +117,9 @@ class Summary:
     load: list[tuple[str, str, Any, int, int]]  # staff id, name, role, activities, capacity
     unmet: list[Unmet]
     notes: list[str]
+    stopped: str = "time_limit"  # why the search stopped (planner.search.run.STOP_REASONS)
+    found_seconds: float | None = None  # when its final plan was found, seconds from the command's start
+    gap_limit: float = 0.01  # solver.gap
 
 
 class NoPlanError(Exception):
@@ -138,16 +146,33 @@ def summarize(solution: Solution) -> Summary:
             for i, s in enumerate(plan.staff)]
     return Summary(solution.status, solution.objective, solution.bound, solution.gap, solution.solve_seconds,
                    len(solution.activities), solution.reach, solution.installs, solution.score,
-                   sorted((k, dict(v)) for k, v in weeks.items()), rows, solution.unmet, solution.notes)
+                   sorted((k, dict(v)) for k, v in weeks.items()), rows, solution.unmet, solution.notes,
+                   solution.stopped, solution.found_seconds, plan.solver.gap)
 
 
 
-__all__ = ["Progress", "PlannedActivity", "Unmet", "TacticScore", "Solution", "Summary", "NoPlanError", "summarize"]
+__all__ = ["Progress", "PlannedActivity", "Unmet", "TacticScore", "Solution", "Summary", "NoPlanError", "summarize",
+           "STOP_WORDS", "stop_words"]
 
 
 def relative_gap(objective: float, bound: float) -> float:
     """How far the plan's objective is from the solver's bound, relative (0.01 = 1%)."""
     return abs(objective - bound) / max(1.0, abs(objective))
+
+
+#: why a search stopped, as the terminal says it
+STOP_WORDS = {
+    "optimal": N_("stopped: the best possible plan was found"),
+    "within_gap": N_("stopped: the plan is proven within {gap:.0%} of the best possible (solver.gap)"),
+    "stalled": N_("stopped: the search found no better plan for a while"),
+    "time_limit": N_("stopped: the time limit was reached"),
+    "interrupted": N_("stopped: interrupted"),
+}
+
+
+def stop_words(stopped: str, gap: float) -> str:
+    """Why the search stopped, in the words the terminal uses."""
+    return _(STOP_WORDS.get(stopped, STOP_WORDS["time_limit"])).format(gap=gap)
 
 
 def closeness(status: str, gap: float, parts: int = 1) -> str:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from planner import clock as clock_mod
-from planner import interrupt
+from planner import interrupt, messages
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Blocker, CandidateSet, generate_candidates
 from planner.greedy import from_lp, greedy, staff_choice
@@ -58,6 +58,25 @@ SUPPORT_MIN_SECONDS = 1.0  # of time left after the LP, for solving over its sup
 SUPPORT_SHARE = 0.9  # of that time (the bench station at 10 s: 0.2 to 0.9% where 0.6 left it at 1.2%)
 RENS_MIN_SECONDS = 2.5  # rounding with CP-SAT needs at least this long to beat the greedy rounding
 EVALUATION_SECONDS = 60.0  # deterministic seconds an evaluation may take (they take well under one)
+# The stop rule: a search slice of this share of the part's support-solve budget that improves
+# nothing ends it ("stalled"); see bench/RESULTS.md (2026-12-05) for how it was chosen
+STALL_SHARE = 0.25
+# The time limit covers the whole command: the search hands over early enough to write the
+# outputs, estimated from the plan's size (planner.export's writers: about 1 s per 1,000
+# activities for the calendars and the workbook, plus plan.json, the html and the PDF)
+OUTPUT_SECONDS_PER_1000 = 1.5
+OUTPUT_BASE_SECONDS = 0.5  # outputs of a plan of a few activities (the PDF's fonts, mostly)
+ACTIVITIES_PER_PERSON_WEEK = 1.25  # planned activities, as measured (district 1.24, city 0.96)
+STARTUP_SECONDS = 1.0  # a command's imports and reading the plan, before the search starts
+
+# why a search stopped, as plan.json records it (worst first: a plan's reason is its parts' worst)
+STOP_REASONS = ("interrupted", "time_limit", "stalled", "within_gap", "optimal")
+
+
+def output_reserve(plan: Any, days: int) -> float:
+    """Seconds kept from the time limit for writing the outputs of a plan this size."""
+    activities = len(plan.staff) * days / 7 * ACTIVITIES_PER_PERSON_WEEK
+    return OUTPUT_BASE_SECONDS + OUTPUT_SECONDS_PER_1000 * activities / 1000
 
 
 def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = None,
@@ -66,30 +85,57 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
           modules: list | None = None) -> Solution:
     """Plan the campaign; raises NoPlanError when nothing at all can be scheduled."""
     plan = loaded.plan
-    started = time.monotonic()
+    # the limit runs from the command's start (a library call: from here)
+    started = clock_mod.command_start()
+    if started is None:
+        started = clock_mod.now()
     calendar = calendar or build_calendar(plan)
     limit = time_limit if time_limit is not None else plan.solver.time_limit.total_seconds()
     workers = workers if workers is not None else plan.solver.workers
     workers = workers or os.cpu_count() or 1
     seed = seed if seed is not None else plan.solver.seed
-    strategy = strategy or choose_strategy(loaded, calendar)
-    run = Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
-    # the rest: themes, labels, score and explanations (more for a city's thousands of activities)
-    budget = limit * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
-    # deterministic: budgets in CP-SAT's deterministic time; the clock only ends what overruns
-    # (no step was cut short unless its end was reached)
-    clock = clock_mod.Clock(started + budget) if run.deterministic else None
-    token = clock_mod.start(clock)
+    # the search hands over by then, leaving the rest of the limit for the outputs
+    search_end = started + max(0.5, limit - output_reserve(plan, len(calendar.days)))
+    limit_token = clock_mod.limit_to(search_end)
+    reached_token = clock_mod.reached.set(False)
     try:
-        run_parts(run, budget)
+        if strategy is None:
+            floor = clock_mod.limit_to(None)  # a sample of a week: not cut (it sizes the whole search)
+            try:
+                strategy = choose_strategy(loaded, calendar)
+            finally:
+                clock_mod.unlimit(floor)
+        run = Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
+        # from the plan alone (deterministic): the limit less the outputs' and the start's time,
+        # less the rest: themes, labels, score and explanations (more for a city's activities)
+        searchable = max(0.5, limit - output_reserve(plan, len(calendar.days)) - STARTUP_SECONDS)
+        budget = searchable * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
+        # deterministic: budgets in CP-SAT's deterministic time; the clock only ends what overruns
+        # (no step was cut short unless its end was reached)
+        clock = clock_mod.Clock(search_end - searchable * FINISH_SHARE) if run.deterministic else None
+        token = clock_mod.start(clock)
+        try:
+            run_parts(run, budget)
+        finally:
+            clock_mod.stop(token)
+        if clock is not None:
+            run.clock_ran_out = clock.left() <= 0
+            run.work = clock.work
+        run.limit_reached = clock_mod.reached.get()
     finally:
-        clock_mod.stop(token)
-    if clock is not None:
-        run.clock_ran_out = clock.left() <= 0
-        run.work = clock.work
+        clock_mod.unlimit(limit_token)
+        clock_mod.reached.reset(reached_token)
     if not run.active:
         raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
-    return assemble(run, run.activities)
+    solution = assemble(run, run.activities)
+    solution.stopped = run.stop_reason()
+    solution.found_seconds = None if run.found is None else round(run.found, 2)
+    solution.found_work = None if run.found_work is None else round(run.found_work, 2)
+    if run.limit_reached:
+        m = messages.for_language(messages.chosen(plan.campaign.language))  # the terminal's language
+        solution.notes.append(m._("the time limit was reached before every candidate activity was looked at; "
+                                  "the plan is the best found by then (give solver.time_limit more time)"))
+    return solution
 
 
 def run_parts(run: "Run", budget: float) -> None:
@@ -109,6 +155,7 @@ def run_parts(run: "Run", budget: float) -> None:
             left = max(1.0, budget - (time.monotonic() - started))
             share = left * weights[n] / sum(weights[n:])
         run.part(n, days, share)
+        run.stopped.append(run.part_stopped)
 
 
 
@@ -126,6 +173,13 @@ class Run(WindowSearch):
         # budgets from the plan, never the clock: the same plan and seed give the same plan
         self.deterministic = workers == 1 or loaded.plan.solver.deterministic
         self.clock_ran_out = False
+        self.limit_reached = False  # a step before the searches (candidates, greedy) stopped for the limit
+        self.gap = loaded.plan.solver.gap  # proven this close to the bound: done
+        self.stopped: list[str] = []  # why the search stopped (one of STOP_REASONS; the worst part's)
+        self.part_stopped = "time_limit"
+        self.found: float | None = None  # seconds from the start when the final plan was found
+        self.found_work: float | None = None  # ... in deterministic seconds (a deterministic solve)
+        self.part_best: float | None = None
         self.work: float | None = None  # deterministic seconds searched, in a deterministic solve
         self.last_evaluation = 0.0
         self.lp_rate: float | None = None  # master variables a second, as the last LP went
@@ -151,6 +205,34 @@ class Run(WindowSearch):
         self.blockers: list[Blocker] = []
         self.dropped: Counter = Counter()
         self.generated = self.active = 0
+
+    def stop_reason(self) -> str:
+        """Why the search stopped: its parts' worst reason (the limit, where a step ran out of time)."""
+        if interrupt.requested():
+            return "interrupted"
+        if self.limit_reached or self.clock_ran_out:
+            return "time_limit"
+        return min(self.stopped or ["time_limit"], key=STOP_REASONS.index)
+
+    def track(self, result: ChunkResult) -> ChunkResult:
+        """Note when the part's plan got better (the last time is when the final plan was found)."""
+        if self.part_best is None or result.objective < self.part_best - 1e-9:
+            self.part_best = result.objective
+            self.found = clock_mod.now() - self.started
+            clock = clock_mod.current()
+            self.found_work = clock.work if clock is not None else None
+        return result
+
+    def close_enough(self, objective: float, bound: float | None) -> bool:
+        """Whether a part's plan is proven within `solver.gap` of its bound (the gap as reported)."""
+        return bound is not None and abs(objective - bound) <= self.gap * max(1.0, abs(objective))
+
+    def target(self, bound: float | None) -> float | None:
+        """The objective at which a search over the part can stop (within `solver.gap` of `bound`)."""
+        if bound is None:
+            return None
+        # objective o with o - bound <= gap * |o| (objectives are negative: rewards)
+        return bound + self.gap * max(1.0, abs(bound)) / (1 + self.gap) if bound < 0 else bound + self.gap * 1.0
 
     def report(self, objective: float | None, bound: float | None, stage: str, phase: str) -> None:
         if self.progress is None:
@@ -181,6 +263,10 @@ class Run(WindowSearch):
     def part(self, n: int, days: range, share: float) -> None:
         t0 = time.monotonic()
         deadline = t0 + share
+        end = clock_mod.hand_over()
+        if end is not None:
+            deadline = min(deadline, end - clock_mod.now() + t0)  # the command's limit, in this clock's terms
+        self.part_stopped, self.part_best = "time_limit", None
         # deterministic budgets: CP-SAT's deterministic seconds, which the steps around the
         # searches (models built, hints completed) take about as long again as
         work = share * DETERMINISTIC_RATE
@@ -198,7 +284,14 @@ class Run(WindowSearch):
         if len(self.strategy.chunks) > 1:
             phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
                      f"({n + 1}/{len(self.strategy.chunks)})")
-        cset = generate_candidates(self.loaded, calendar, days=days)
+        # the floor: the first part's candidates and greedy plan are never cut (a station, one
+        # part, always gets its greedy plan); later parts' stop where the limit finds them
+        floor = clock_mod.limit_to(None) if n == 0 else None
+        try:
+            cset = generate_candidates(self.loaded, calendar, days=days)
+        finally:
+            if floor is not None:
+                clock_mod.unlimit(floor)
         if n == 0:
             self.blockers = cset.blockers
         exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
@@ -216,13 +309,24 @@ class Run(WindowSearch):
         stats["master_variables"] += len(master.model.proto.variables) if exact else 0
         stats["seconds_build"] += time.monotonic() - t0
         if not master.cands:
-            self.finish(self.evaluate(cset, days, {}, master.cands, deadline), "optimal", None, last=last)
+            self.part_stopped = "time_limit" if clock_mod.over() else "optimal"
+            self.finish(self.track(self.evaluate(cset, days, {}, master.cands, deadline)), "optimal", None, last=last)
             return
         # 1. a complete plan at once
         mark = time.monotonic()
-        incumbent = incumbent_from_greedy(master, greedy(master))
+        floor = clock_mod.limit_to(None) if n == 0 else None
+        try:
+            incumbent = incumbent_from_greedy(master, greedy(master))
+        finally:
+            if floor is not None:
+                clock_mod.unlimit(floor)
         stats["seconds_greedy"] += time.monotonic() - mark
         pool = master.cands
+        if clock_mod.over():  # the command's time is up: the greedy plan is the floor
+            del master
+            result = self.track(self.evaluate(cset, days, incumbent, pool, deadline))
+            self.finish(result, "feasible", self.no_bound(cset, days, pool, result), last=last)
+            return
         if not exact:  # too big for the LP in its time: the greedy plan, polished if time allows
             del master
             evaluation = self.last_evaluation or 0.1 * share  # keep time to evaluate the plan
@@ -232,7 +336,7 @@ class Run(WindowSearch):
                 incumbent = self.windows(cset, days, incumbent, None, phase, budget=share * INEXACT_WINDOWS_SHARE)
             elif deadline - time.monotonic() > 1.0 + evaluation:
                 incumbent = self.windows(cset, days, incumbent, deadline - evaluation, phase)
-            result = self.evaluate(cset, days, incumbent, pool, deadline)
+            result = self.track(self.evaluate(cset, days, incumbent, pool, deadline))
             self.report(result.objective, None, "plan", phase)
             self.finish(result, "feasible", self.no_bound(cset, days, pool, result), last=last)
             return
@@ -257,13 +361,13 @@ class Run(WindowSearch):
             thread.run()  # one worker: one thing after the other
         else:
             thread.start()
-        result = self.evaluate(cset, days, incumbent, pool, deadline)
+        result = self.track(self.evaluate(cset, days, incumbent, pool, deadline))
         self.report(result.objective, None, "first plan", phase)
         if not self.deterministic:
             if len(self.lp_engines) == 1 or self.workers > 2:  # two LPs racing take two cores
                 incumbent = self.windows(cset, days, incumbent, lp_deadline, phase, until=thread)
             thread.join()
-            result = self.better(cset, days, incumbent, pool, deadline, result)
+            result = self.track(self.better(cset, days, incumbent, pool, deadline, result))
         stats["seconds_lp"] += time.monotonic() - mark
         bound: float | None = None
         support_used = False
@@ -279,24 +383,45 @@ class Run(WindowSearch):
             x = [values[v.index] for v in master.x]
             sure = {key for key, v in master.a.items() if values[v.index] > 0.5}
             for rounded_plan in from_lp(master, x, sure):
+                if clock_mod.over():
+                    break
                 other = self.evaluate(cset, days, incumbent_from_greedy(master, rounded_plan), pool, deadline)
                 if other.objective < result.objective - 1e-9:
-                    result = other
+                    result = self.track(other)
                     stats["lp_greedy_used"] += 1
             stats["seconds_lp_greedy"] += time.monotonic() - mark
+            if self.close_enough(result.objective, bound) or clock_mod.over():
+                # proven close enough to the bound already (or the time is up): done
+                self.part_stopped = "time_limit" if clock_mod.over() else "within_gap"
+                del master
+                self.finish(result, "optimal" if result.objective <= bound + 1e-6 * max(1.0, abs(bound))
+                            else "feasible", bound, last=last)
+                return
             # the person-level model over what the LP takes and the plan so far: a few hundred
             # of the part's thousands of candidates, small enough for CP-SAT to search well
             mark = time.monotonic()
             left = work * (1 - LP_SHARE) if self.deterministic else deadline - mark - self.last_evaluation
             if left > SUPPORT_MIN_SECONDS:
                 support = {c.id for c, v in zip(master.cands, master.x) if values[v.index] > 1e-6}
-                supported = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE)
+                supported, why = self.support(cset, days, result, support, pool, left * SUPPORT_SHARE, bound)
                 if supported is not None and supported.objective < result.objective - 1e-9:
                     # evaluated as any plan is, so that its key-date credits are the ones
                     # re-planning finds for it (the support model may credit more than needed)
-                    result = self.evaluate(cset, days, incumbent_of(supported.activities), pool, deadline)
+                    result = self.track(self.evaluate(cset, days, incumbent_of(supported.activities), pool,
+                                                      deadline))
                     stats["support_used"] += 1
                     support_used = True
+                if why == "within_gap" or (why == "stalled" and support_used) or clock_mod.over() \
+                        or interrupt.requested():
+                    # close enough, proven best, or no better plan coming: the rest of the
+                    # part's steps would spend the time for little
+                    self.part_stopped = ("interrupted" if interrupt.requested() else
+                                         "time_limit" if clock_mod.over() else why)
+                    stats["seconds_support"] += time.monotonic() - mark
+                    del master
+                    optimal = result.objective <= bound + 1e-6 * max(1.0, abs(bound))
+                    self.finish(result, "optimal" if optimal else "feasible", bound, last=last)
+                    return
             stats["seconds_support"] += time.monotonic() - mark
             mark = time.monotonic()
             rounded = None
@@ -348,7 +473,7 @@ class Run(WindowSearch):
             stats["master_choice_dropped"] += len(chosen) - len(staffed.chosen)
             other = self.evaluate(cset, days, incumbent_from_greedy(master, staffed), pool, deadline)
             if other.objective < result.objective - 1e-9:
-                result = other
+                result = self.track(other)
                 stats["master_choice_used"] += 1
         del master
         incumbent = incumbent_of(result.activities)
@@ -362,27 +487,61 @@ class Run(WindowSearch):
             incumbent = self.windows(cset, days, incumbent,
                                      None if self.deterministic else deadline - 0.1 - self.last_evaluation,
                                      phase, budget=share * WINDOWS_SHARE)
-            result = self.better(cset, days, incumbent, pool, deadline, result)
+            result = self.track(self.better(cset, days, incumbent, pool, deadline, result))
         stats["seconds_windows"] += time.monotonic() - mark
         optimal = bound is not None and result.objective <= bound + 1e-6 * max(1.0, abs(bound))
+        self.part_stopped = ("interrupted" if interrupt.requested() else "optimal" if optimal else
+                             "within_gap" if self.close_enough(result.objective, bound) else "time_limit")
         self.finish(result, "optimal" if optimal else "feasible", bound, last=last)
 
     def support(self, cset: CandidateSet, days: range, result: ChunkResult, support: set[str], pool: list,
-                time_limit: float) -> ChunkResult | None:
+                time_limit: float, bound: float | None = None) -> tuple[ChunkResult | None, str]:
         """The part's person-level model over the candidates in `support` and those of
-        `result`'s plan, started from that plan; its best plan, or None.
+        `result`'s plan, started from that plan; its best plan, or None, and why it stopped
+        (STOP_REASONS).
 
         Measured on the bench station: its LP takes about 450 of 8,273 candidates, and this
         model (about 4,000 variables) reaches 1% of the LP bound in 3 to 5 s, where windows of
-        days need about 25 s."""
+        days need about 25 s. Searched in slices of STALL_SHARE of `time_limit`, each from the
+        best plan so far: it ends at the first plan within `solver.gap` of `bound`, or after a
+        slice that found nothing better (deterministic time with one worker: the same stop
+        every run)."""
         plan = incumbent_of(result.activities)
         ctx = self.build_person(cset, days, days, self.carry, only=support | set(plan), pool=pool)
         hint_full(ctx, plan)
         if complete_hint(ctx.model, self.seed, time_limit=max(0.5, min(HINT_SECONDS, time_limit))) is None:
-            return None
-        other = run_chunk(ctx, time_limit=time_limit, workers=self.workers, seed=self.seed,
-                          cuts=len(self.strategy.chunks) > 1, deterministic=self.deterministic)
-        return None if other.status == "empty" else other
+            return None, "time_limit"
+        best: ChunkResult | None = None
+        best_objective = result.objective
+        target = self.target(bound)
+        spent = 0.0
+        piece = max(0.5, time_limit * STALL_SHARE)
+        while spent < time_limit - 0.05:
+            began = time.monotonic()
+            other = run_chunk(ctx, time_limit=min(piece, time_limit - spent), workers=self.workers, seed=self.seed,
+                              cuts=len(self.strategy.chunks) > 1, deterministic=self.deterministic,
+                              target=target, values=True)
+            spent += other.work if self.deterministic else time.monotonic() - began
+            self.stats["support_slices"] += 1
+            self.stats.setdefault("support_slice_objectives", []).append(round(other.objective, 2))
+            if other.status == "empty":
+                break
+            improved = other.objective < best_objective - 1e-9
+            if improved or best is None:
+                best, best_objective = other, min(best_objective, other.objective)
+            if self.close_enough(best_objective, bound):
+                return best, "within_gap"
+            if other.status == "optimal":  # the best over the LP's support: the other steps may do better
+                return best, "time_limit"
+            if not improved:  # a slice that found nothing better: stalled
+                return best, "stalled"
+            if clock_mod.over() or interrupt.requested() or other.values is None:
+                break
+            # the next slice starts from this one's plan (CP-SAT keeps no state between solves)
+            ctx.model.clear_hints()
+            for k, v in enumerate(other.values):
+                ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(k), v)
+        return best, "time_limit"
 
     def no_bound(self, cset: CandidateSet, days: range, pool: list, result: ChunkResult) -> float:
         """A bound that needs no solving: every reach reward taken, no penalty paid."""
@@ -468,4 +627,5 @@ class Run(WindowSearch):
 
 
 
-__all__ = ["solve", "Run", "run_parts", "FINISH_SHARE", "EVALUATION_SECONDS"]
+__all__ = ["solve", "Run", "run_parts", "FINISH_SHARE", "EVALUATION_SECONDS", "STOP_REASONS", "STALL_SHARE",
+           "OUTPUT_SECONDS_PER_1000", "output_reserve"]

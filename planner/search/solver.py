@@ -22,14 +22,23 @@ PORTFOLIO = ["max_lp", "core", "quick_restart", "default_lp", "reduced_costs", "
 
 
 class Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: Callable[[float | None, float | None], None]):
+    """Reports each solution; with `target` (scaled objective), ends the search at the first
+    solution that reaches it (with one worker, at the same point of the search every run)."""
+
+    def __init__(self, report: Callable[[float | None, float | None], None] | None, target: float | None = None):
         super().__init__()
         self.report = report
+        self.target = target
         self.solutions = 0
+        self.reached = False
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
-        self.report(self.ObjectiveValue(), self.BestObjectiveBound())
+        if self.report is not None:
+            self.report(self.ObjectiveValue(), self.BestObjectiveBound())
+        if self.target is not None and self.ObjectiveValue() <= self.target:
+            self.reached = True
+            self.stop_search()
 
 
 @dataclass
@@ -43,6 +52,8 @@ class ChunkResult:
     costs: dict[tuple[str, str], float]
     chosen: list[Candidate]
     credits: dict[int, int]
+    work: float = 0.0  # deterministic seconds the search took
+    values: list[int] | None = None  # every variable's value, where asked for
 
     def chosen_candidates(self) -> list[Candidate]:
         return self.chosen
@@ -110,13 +121,17 @@ def make_solver(time_limit: float, workers: int, seed: int, deterministic: bool 
 
 
 def solve_model(solver: cp_model.CpSolver, model: cp_model.CpModel,
-                on_progress: Callable[[float | None, float | None, int], None] | None, stoppable: bool = True) -> Any:
-    """`stoppable=False`: Ctrl-C does not end it (an evaluation: a plan is written once scored)."""
+                on_progress: Callable[[float | None, float | None, int], None] | None, stoppable: bool = True,
+                target: float | None = None) -> Any:
+    """`stoppable=False`: Ctrl-C does not end it (an evaluation: a plan is written once scored).
+    `target`: a scaled objective at which the search ends (the plan is close enough)."""
     watcher = None
     if on_progress is not None:
         report = on_progress
-        found = watcher = Watcher(lambda obj, bound: report(obj, bound, found.solutions))
+        found = watcher = Watcher(lambda obj, bound: report(obj, bound, found.solutions), target)
         solver.best_bound_callback = lambda bound: report(None, bound, found.solutions)
+    elif target is not None:
+        watcher = Watcher(None, target)
     if stoppable:
         with interrupt.solving(solver):
             status = solver.solve(model, watcher)
@@ -129,11 +144,16 @@ def solve_model(solver: cp_model.CpSolver, model: cp_model.CpModel,
 def run_chunk(ctx: PersonCtx, *, time_limit: float, workers: int, seed: int, deterministic: bool = False,
               on_progress: Callable[[float | None, float | None, int], None] | None = None,
               neighbourhood: bool = False, cuts: bool = True, keep: dict[int, list[int]] | None = None,
-              capped: bool = True) -> ChunkResult:
+              capped: bool = True, target: float | None = None, values: bool = False) -> ChunkResult:
+    """`target` (weight units): end at the first plan this good; `values`: keep every
+    variable's value (to start the next search from)."""
     solver = make_solver(time_limit, workers, seed, deterministic, neighbourhood, cuts, capped)
     started = time.monotonic()
-    status = solve_model(solver, ctx.model, on_progress, stoppable=capped)  # an evaluation is not stopped
+    scaled = None if target is None else target * SCALE
+    # an evaluation is not stopped
+    status = solve_model(solver, ctx.model, on_progress, stoppable=capped, target=scaled)
     seconds = time.monotonic() - started
+    work = solver.deterministic_time
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = lambda v: v if isinstance(v, int) else solver.value(v)  # noqa: E731
         objective, bound = solver.objective_value / SCALE, solver.best_objective_bound / SCALE
@@ -148,6 +168,10 @@ def run_chunk(ctx: PersonCtx, *, time_limit: float, workers: int, seed: int, det
         name = "empty"
     result = extract(ctx, value, keep)
     result.status, result.objective, result.bound, result.seconds = name, objective, bound, seconds
+    result.work = work
+    if values and name != "empty":
+        result.values = [solver.value(ctx.model.get_int_var_from_proto_index(k))
+                         for k in range(len(ctx.model.proto.variables))]
     return result
 
 
