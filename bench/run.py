@@ -51,7 +51,9 @@ class Target:
                            f"solving {row['solve_seconds']:.1f} s")
         if self.memory is not None and row["peak_bytes"] > self.memory:
             return False, f"peak {row['peak_bytes'] / GIB:.1f} GiB"
-        if self.gap is not None and row["status"] != "optimal" and row["gap"] > self.gap:
+        if self.gap is not None and row["status"] != "optimal" and (row["gap"] is None or row["gap"] > self.gap):
+            if row["gap"] is None:
+                return False, "no bound on the whole campaign in time"
             if not row["lp_bound"]:
                 return False, f"no LP bound in time; against the trivial bound the gap is {row['gap']:.0%}"
             return False, f"gap {row['gap']:.1%}, {row['gap'] / self.gap:.0f}× the target"

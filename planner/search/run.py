@@ -21,6 +21,7 @@ from planner.greedy import from_lp, greedy, staff_choice
 from planner.loader import LoadedPlan
 from planner.lprelax import lp_values, rens
 from planner.messages import _
+from planner.search import bound as bound_mod
 from planner.search.build import (
     HINT_SECONDS,
     REACH_PER,
@@ -80,6 +81,7 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
     # (no step was cut short unless its end was reached)
     clock = clock_mod.Clock(started + budget) if run.deterministic else None
     token = clock_mod.start(clock)
+    pending = bound_mod.start(run, budget)  # a plan in months: the whole campaign's bound, beside
     try:
         run_parts(run, budget)
     finally:
@@ -89,7 +91,7 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
         run.work = clock.work
     if not run.active:
         raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
-    return assemble(run, run.activities)
+    return bound_mod.apply(assemble(run, run.activities), pending, started + budget)
 
 
 def run_parts(run: "Run", budget: float) -> None:
