@@ -135,8 +135,8 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
     for row in rows[1:]:
         row["baseline_objective"] = base["objective"]
         row["time_ratio"] = row["seconds"] / max(1e-9, base["seconds"])
-        room = base["objective"] - row["bound"]
-        row["gap_closed"] = (base["objective"] - row["objective"]) / room if room > 1e-9 else None
+        room = None if row["bound"] is None else base["objective"] - row["bound"]  # None: no bound in time
+        row["gap_closed"] = (base["objective"] - row["objective"]) / room if room is not None and room > 1e-9 else None
         target = TARGETS.get(size)
         if target is not None and abs(row["limit"] - target.limit) < 1e-9:
             row["target"] = target.check(row)
