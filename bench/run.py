@@ -51,7 +51,9 @@ class Target:
                            f"solving {row['solve_seconds']:.1f} s")
         if self.memory is not None and row["peak_bytes"] > self.memory:
             return False, f"peak {row['peak_bytes'] / GIB:.1f} GiB"
-        if self.gap is not None and row["status"] != "optimal" and row["gap"] > self.gap:
+        if self.gap is not None and row["status"] != "optimal" and (row["gap"] is None or row["gap"] > self.gap):
+            if row["gap"] is None:
+                return False, "no bound on the whole campaign in time"
             if not row["lp_bound"]:
                 return False, f"no LP bound in time; against the trivial bound the gap is {row['gap']:.0%}"
             return False, f"gap {row['gap']:.1%}, {row['gap'] / self.gap:.0f}× the target"
@@ -134,8 +136,8 @@ def run_size(size: str, limits: list[float], work: Path, *, workers: int, seed: 
     for row in rows[1:]:
         row["baseline_objective"] = base["objective"]
         row["time_ratio"] = row["seconds"] / max(1e-9, base["seconds"])
-        room = base["objective"] - row["bound"]
-        row["gap_closed"] = (base["objective"] - row["objective"]) / room if room > 1e-9 else None
+        room = None if row["bound"] is None else base["objective"] - row["bound"]  # None: no bound in time
+        row["gap_closed"] = (base["objective"] - row["objective"]) / room if room is not None and room > 1e-9 else None
         target = TARGETS.get(size)
         if target is not None and abs(row["limit"] - target.limit) < 1e-9:
             row["target"] = target.check(row)

@@ -80,7 +80,7 @@ def plan_json(solution: Solution) -> dict[str, Any]:
                      "end": plan.campaign.end.isoformat()},
         "status": solution.status,
         "objective": _number(solution.objective),
-        "bound": _number(solution.bound),
+        "bound": None if solution.bound is None else _number(solution.bound),  # null: not known in time
         # deterministic solves report their work, so the same plan gives the same file
         "solve_seconds": round(solution.solve_seconds if solution.work_seconds is None else solution.work_seconds, 2),
         "found_seconds": solution.found_seconds if solution.work_seconds is None else solution.found_work,

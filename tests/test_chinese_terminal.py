@@ -199,8 +199,10 @@ def test_how_close_to_the_best_is_said_in_words_or_not_at_all():
         assert closeness("optimal", 0.0) == "已是最优方案"
         assert closeness("feasible", 0.02) == "与理论最优相差约 2%"
         assert closeness("feasible", 112.04) == ""  # a bound that weak says nothing about the plan
-        assert closeness("feasible", 0.02, parts=3) == ""  # month by month: the bound is the parts' sum
-        assert closeness("optimal", 0.0, parts=3) == ""
+        # month by month: the whole campaign's bound
+        assert closeness("feasible", 0.02, parts=3) == "与理论最优相差约 2%"
+        assert closeness("optimal", 0.0, parts=3) == "与理论最优相差不到 0.5%"  # never "proven" in parts
+        assert "无法判断" in closeness("feasible", None, parts=3)  # no bound in time: words
     with messages.using("en"):
         assert closeness("optimal", 0.0) == "the best possible plan (proven)"
 

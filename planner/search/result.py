@@ -75,7 +75,7 @@ class Solution:
     calendar: CampaignCalendar
     status: str  # optimal | feasible
     objective: float
-    bound: float
+    bound: float | None  # None: no true bound known (a plan in months without its LP in time)
     solve_seconds: float
     activities: list[PlannedActivity]
     unmet: list[Unmet]
@@ -93,8 +93,8 @@ class Solution:
     found_work: float | None = None
 
     @property
-    def gap(self) -> float:
-        return relative_gap(self.objective, self.bound)
+    def gap(self) -> float | None:
+        return None if self.bound is None else relative_gap(self.objective, self.bound)
 
     def summary(self) -> "Summary":
         return summarize(self)
@@ -106,8 +106,8 @@ class Summary:
 
     status: str
     objective: float
-    bound: float
-    gap: float
+    bound: float | None
+    gap: float | None
     solve_seconds: float
     activities: int
     reach: int
@@ -175,14 +175,17 @@ def stop_words(stopped: str, gap: float) -> str:
     return _(STOP_WORDS.get(stopped, STOP_WORDS["time_limit"])).format(gap=gap)
 
 
-def closeness(status: str, gap: float, parts: int = 1) -> str:
+def closeness(status: str, gap: float | None, parts: int = 1) -> str:
     """How close the plan is to the best possible, in words for a publicity officer (never
-    "objective", "bound" or "gap"); "" where the solver's bound says little (a campaign solved
-    part by part, whose bound is a sum of the parts', or a gap over 100%, which is the bound's
-    weakness, not the plan's)."""
+    "objective", "bound" or "gap"); "" where the bound says little (a gap over 100%, which is
+    the bound's weakness, not the plan's). `gap` None: no bound was had in time (a campaign
+    solved month by month whose whole LP did not fit), and the words say it is not known. A
+    campaign in parts is never called proven: each part was searched given the ones before."""
+    if gap is None:
+        return _("how close this plan is to the best possible is not known (no bound in the time limit)")
     if status == "optimal" and parts <= 1:
         return _("the best possible plan (proven)")
-    if parts > 1 or gap > 1.0:
+    if gap > 1.0:
         return ""
     if gap < 0.005:
         return _("within 0.5% of the best possible")

@@ -21,6 +21,7 @@ from planner.greedy import from_lp, greedy, staff_choice
 from planner.loader import LoadedPlan
 from planner.lprelax import lp_values, rens
 from planner.messages import _
+from planner.search import bound as bound_mod
 from planner.search.build import (
     HINT_SECONDS,
     REACH_PER,
@@ -114,6 +115,9 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
         # (no step was cut short unless its end was reached)
         clock = clock_mod.Clock(search_end - searchable * FINISH_SHARE) if run.deterministic else None
         token = clock_mod.start(clock)
+        # a plan in months: the whole campaign's bound, beside the search
+        pending = bound_mod.start(run, budget)
+        bound_end = started + budget
         try:
             run_parts(run, budget)
         finally:
@@ -127,7 +131,7 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
         clock_mod.reached.reset(reached_token)
     if not run.active:
         raise NoPlanError(explain_nothing(loaded, calendar, run.blockers, run.dropped, run.generated))
-    solution = assemble(run, run.activities)
+    solution = bound_mod.apply(assemble(run, run.activities), pending, bound_end)
     solution.stopped = run.stop_reason()
     solution.found_seconds = None if run.found is None else round(run.found, 2)
     solution.found_work = None if run.found_work is None else round(run.found_work, 2)
