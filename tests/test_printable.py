@@ -515,3 +515,12 @@ def test_chromium_prints_the_html_to_pdf(tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
         assert "广武门派出所" in text and "人员排班表" in text
+
+
+def test_cover_says_when_closeness_is_not_known():
+    # a campaign solved month by month whose whole LP was not had in time: bound null in plan.json
+    data = read_plan_json(SAMPLE)
+    unknown = "时限内未能算出理论最优的界"
+    assert unknown not in "".join(parse(render_html(view_of(CONTRACT, data))).text)
+    text = "".join(parse(render_html(view_of(CONTRACT, {**data, "bound": None}))).text)
+    assert unknown in text and "%" not in text.split(unknown)[0][-40:]

@@ -777,10 +777,11 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
 def _closeness(view: PlanView, lang: str) -> str:
     """How close the plan is to the best possible, in words (the cover shows no solver figures)."""
     objective, bound = view.data.get("objective"), view.data.get("bound")
-    if objective is None or bound is None:
+    if objective is None:
         return ""
+    gap = None if bound is None else relative_gap(float(objective), float(bound))  # None: not known in time
     with messages.using(lang):
-        return closeness(str(view.data.get("status") or ""), relative_gap(float(objective), float(bound)))
+        return closeness(str(view.data.get("status") or ""), gap)
 
 
 def context(view: PlanView) -> dict[str, Any]:
