@@ -42,6 +42,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -50,6 +51,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -296,6 +298,7 @@ class _Book:
         self.wb = Workbook()
         self.names = SheetNames()
         self.merged: Merged | None = None
+        self.styles: dict[tuple[Any, ...], StyleArray] = {}  # a table cell's style by what decides it
 
     def t(self, key: str) -> str:
         return self.m.msg(L[key])
@@ -439,15 +442,7 @@ class _Book:
             lines = LEDGER_MIN_LINES if ledger else 1
             for col, (c, v) in enumerate(zip(columns, values), 1):
                 cell = ws.cell(r, col)
-                put(cell, v, _FORMATS.get(c.kind))
-                cell.border = BORDER
-                cell.alignment = CENTER_ALIGN if c.kind in ("date", "time", "short") else TEXT_ALIGN
-                if c.kind == "small":
-                    cell.font = SMALL
-                if c.fill_in:
-                    cell.fill = FILL_IN_FILL
-                    if c.kind == "count" and not isinstance(v, (date, time, timedelta)):
-                        cell.number_format = COUNT_FORMAT
+                self.put_styled(cell, v, c)
                 if isinstance(v, str) and v:
                     lines = max(lines, _lines(cell_text(v), widths[col - 1] / c.scale))
             if lines > 1:
@@ -466,6 +461,31 @@ class _Book:
         ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}2"
         self.print_setup(ws, page_title)
         return last
+
+    def put_styled(self, cell: Any, value: Any, c: Column) -> None:
+        """`put` and a table cell's style, the style looked up rather than set attribute by
+        attribute: openpyxl hashes every style object on each assignment, which was most of
+        the workbook's time."""
+        put(cell, value)
+        number_format = None
+        if c.fill_in and c.kind == "count" and not isinstance(value, (date, time, timedelta)):
+            number_format = COUNT_FORMAT
+        elif value is not None and value != "" and not isinstance(value, str):
+            number_format = _FORMATS.get(c.kind)
+        key = (c.kind, c.fill_in, number_format, bool(cell.quotePrefix))
+        style = self.styles.get(key)
+        if style is not None:
+            cell._style = copy(style)
+            return
+        if number_format:
+            cell.number_format = number_format
+        cell.border = BORDER
+        cell.alignment = CENTER_ALIGN if c.kind in ("date", "time", "short") else TEXT_ALIGN
+        if c.kind == "small":
+            cell.font = SMALL
+        if c.fill_in:
+            cell.fill = FILL_IN_FILL
+        self.styles[key] = copy(cell._style)
 
     def print_setup(self, ws: Worksheet, page_title: str) -> None:
         ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
