@@ -269,15 +269,19 @@ def build_calendar(view: PlanView, activities: Iterable[ActivityView], *, name: 
     method: METHOD; "PUBLISH" for .ics files, None for a CalDAV resource (RFC 4791 §4.1
       forbids METHOD in stored calendar objects).
     """
-    if alarm_minutes is not None and (isinstance(alarm_minutes, bool) or not isinstance(alarm_minutes, int)
-                                      or alarm_minutes < 0):
-        raise ValueError(f"alarm_minutes must be a whole number >= 0 or None, not {alarm_minutes!r}")
+    _check_alarm(alarm_minutes)
     stamp = calendar_stamp(view) if stamp is None else calendar_stamp(view, stamp)
     cal = _calendar(view, name, _year_span(view), method)
     for activity in activities:
         cal.add_component(_event(view, activity, stamp=stamp, viewer=viewer, alarm_minutes=alarm_minutes))
     cal.add_missing_timezones(*_year_span(view))  # nothing to add unless a plan mixes zones
     return cal
+
+
+def _check_alarm(alarm_minutes: int | None) -> None:
+    if alarm_minutes is not None and (isinstance(alarm_minutes, bool) or not isinstance(alarm_minutes, int)
+                                      or alarm_minutes < 0):
+        raise ValueError(f"alarm_minutes must be a whole number >= 0 or None, not {alarm_minutes!r}")
 
 
 def calendar_names(view: PlanView) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -311,6 +315,7 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
 
     Returns the paths written: staff in plan order, venues in plan order, then all.ics.
     """
+    _check_alarm(alarm_minutes)
     out_dir = Path(out_dir)
     stamp = calendar_stamp(view, generated)
     all_name, staff_names, venue_names = calendar_names(view)
