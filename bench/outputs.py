@@ -7,7 +7,8 @@ Each size's plan is generated (bench.plangen) and planned by hand (bench.baselin
 hard rule kept, seconds even at city size, deterministic), and its plan.json kept in DIR
 (default a temporary folder; with --keep reused on the next run). Each writer then runs
 once on that plan.json, as `planner export` would, and the table gives its wall time, its
-seconds per 1,000 activities and the size of what it wrote. `--profile WRITER` prints
+seconds per 1,000 activities (wall, and the process's CPU time, which a busy machine
+disturbs less: the writers are single-threaded) and the size of what it wrote. `--profile WRITER` prints
 cProfile's top entries for that writer instead of timing it.
 """
 
@@ -98,18 +99,22 @@ def measure(folder: Path, writers: list[str], profile: str | None) -> list[dict[
             print(text.getvalue())
             continue
         started = time.perf_counter()
+        cpu = time.process_time()
         try:
             paths = run()
         except Exception as e:  # noqa: BLE001 - e.g. WeasyPrint missing: say so in the table
             rows.append({"writer": name, "seconds": None, "bytes": 0, "note": f"{type(e).__name__}: {e}"[:80]})
             continue
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         files = sum(1 if p.is_file() else sum(1 for f in p.rglob("*") if f.is_file()) for p in paths)
-        rows.append({"writer": name, "seconds": seconds, "bytes": size_of(paths), "files": files})
+        rows.append({"writer": name, "seconds": seconds, "cpu": cpu, "bytes": size_of(paths), "files": files})
     for row in rows:
         row["activities"] = n
         if row.get("seconds") is not None and n:
             row["per_1000"] = row["seconds"] * 1000 / n  # type: ignore[operator]
+        if row.get("cpu") is not None and n:
+            row["cpu_per_1000"] = row["cpu"] * 1000 / n  # type: ignore[operator]
     return rows
 
 
@@ -118,8 +123,10 @@ def table(size: str, rows: list[dict[str, object]]) -> str:
     for r in rows:
         s = r.get("seconds")
         per = r.get("per_1000")
+        cpu = r.get("cpu_per_1000")
         lines.append(f"| {size} | {r['activities']} | {r['writer']} | "
                      f"{'—' if s is None else f'{s:.2f}'} | {'—' if per is None else f'{per:.2f}'} | "
+                     f"{'—' if cpu is None else f'{cpu:.2f}'} | "
                      f"{r.get('files', '')} | {int(r['bytes']) / 1e6:.2f} | {r.get('note', '')} |")  # type: ignore[call-overload]
     return "\n".join(lines)
 
@@ -132,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", choices=WRITERS, default=None, help="cProfile this writer instead of timing it")
     args = ap.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-outputs-"))
-    print("| size | activities | writer | s | s per 1,000 activities | files | MB | note |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| size | activities | writer | s | s per 1,000 activities | CPU s per 1,000 | files | MB | note |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes.split(","):
         rows = measure(plan_for(size, folder), args.writers.split(","), args.profile)
         print(table(size, rows), flush=True)
