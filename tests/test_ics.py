@@ -603,3 +603,24 @@ def test_caldav_server_keeps_uid_summary_times_and_attendees(radicale, tmp_path)
             attendees = e["ATTENDEE"] if isinstance(e["ATTENDEE"], list) else [e["ATTENDEE"]]
             assert [att.params["CN"] for att in attendees] == [s.name for s in a.staff]
             assert "METHOD" not in cal
+
+
+def test_each_file_is_what_build_calendar_writes(written):
+    """write_calendars serialises each event once and splices each person's DESCRIPTION; the
+    files are byte for byte build_calendar's for the same events and viewer."""
+    from planner.export.ics import build_calendar, calendar_names
+
+    view, out, paths = written
+    all_name, staff_names, venue_names = calendar_names(view)
+    order = lambda acts: sorted(acts, key=lambda a: (a.start, a.id))  # noqa: E731
+    for s in view.loaded.plan.staff:
+        expected = build_calendar(view, order(view.for_staff(s.id) + view.withdrawn_for_staff(s.id)),
+                                  name=staff_names[s.id], viewer=s.id).to_ical()
+        assert (out / "staff" / f"{s.id}.ics").read_bytes() == expected, s.id
+    for v in view.loaded.plan.venues:
+        withdrawn = [a for a in view.cancelled if a.venue is not None and a.venue.id == v.id]
+        expected = build_calendar(view, order(view.for_venue(v.id) + withdrawn), name=venue_names[v.id]).to_ical()
+        assert (out / "venues" / f"{v.id}.ics").read_bytes() == expected, v.id
+    expected = build_calendar(view, order(view.activities + view.cancelled), name=all_name).to_ical()
+    assert (out / "all.ics").read_bytes() == expected
+    assert any(a.staff for a in view.activities)  # the sample has people whose copy is spliced

@@ -402,9 +402,37 @@ def test_city_size_plan_renders_compactly(tmp_path):
     ids = {attrs.get("id") for _, attrs in doc.tags}
     assert all(f"venue-{v.id}" in ids for v in loaded.plan.venues)
     assert all(f"staff-{s.id}" in ids for s in loaded.plan.staff)
-    assert 'class="roster compact' in html  # a line of entries per person, not a table row per activity
     assert 'class="two-cols"' in html  # the coverage matrix in two columns
-    assert len(html) < 8_000_000
+    # above SUMMARY_ABOVE activities: counts, not a row or chip per activity
+    assert 'class="summary-note"' in html and "plan.xlsx" in html
+    assert '<div class="roster' not in html and 'class="grid pick-table' not in html and "data-activity=" not in html
+    assert len(html) < 3_000_000
+
+
+def _cells(html: str, row_id: str) -> list[str]:
+    row = re.search(rf'<tr id="{re.escape(row_id)}">(.*?)</tr>', html, re.S)
+    assert row, row_id
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+
+
+def test_the_summary_counts_are_plan_json_s(tmp_path, monkeypatch):
+    """The printable plan's summary (any plan above the threshold; here lowered to 1) gives each
+    person's and venue's number of activities as plan.json has them, and the same print list."""
+    import planner.export.html as html_module
+
+    loaded = load_plan(CONTRACT)
+    data = read_plan_json(SAMPLE)
+    full = render_html(build_view(loaded, data))
+    monkeypatch.setattr(html_module, "SUMMARY_ABOVE", 1)
+    html = render_html(build_view(loaded, data))
+    assert 'class="summary-note"' in html and "data-activity=" not in html
+    for s in loaded.plan.staff:
+        assert _cells(html, f"staff-{s.id}")[1] == str(sum(s.id in a["staff"] for a in data["activities"]))
+    for v in loaded.plan.venues:
+        cells = _cells(html, f"venue-{v.id}")
+        assert cells[-1] == str(sum(a.get("venue") == v.id for a in data["activities"]))
+    print_list = re.compile(r'<table class="grid print-list">.*?</table>', re.S)
+    assert print_list.search(html).group(0) == print_list.search(full).group(0)
 
 
 # --- PDF -------------------------------------------------------------------------------------------------------

@@ -481,3 +481,18 @@ def test_a_plan_with_no_activities_still_writes_every_sheet(tmp_path):
         assert table(ws) == []
         assert ws.print_title_rows == "$1:$1"
     assert wb["台账"].max_row == 2  # the header and the note; no totals over nothing
+
+
+def test_staff_and_venue_sheets_only_up_to_a_stations_size(tmp_path, monkeypatch):
+    """Beyond SHEETS_PER_PERSON_MAX staff and venues together (a district, a city) the workbook
+    has no sheet per person or venue: the roster and the ledger still have every activity."""
+    import planner.export.xlsx as xlsx_module
+
+    view = make_view(tmp_path)
+    people = len(view.loaded.plan.staff) + len(view.loaded.plan.venues)
+    monkeypatch.setattr(xlsx_module, "SHEETS_PER_PERSON_MAX", people - 1)
+    wb = write(tmp_path, view)
+    assert wb.sheetnames == ["排班表", "台账", "物料清单"]
+    assert len(table(wb["排班表"])) == len(table(wb["台账"])) == len(view.activities)
+    monkeypatch.setattr(xlsx_module, "SHEETS_PER_PERSON_MAX", people)
+    assert len(write(tmp_path, view).sheetnames) == 3 + people

@@ -118,6 +118,10 @@ CELL_LINES = 5
 #: per person with the activities inline, instead of a table row each (a city plan stays
 #: a few hundred pages, not a thousand).
 ROSTER_TABLE_ROWS = 2000
+#: above this many activities the printable plan is a summary (counts per person, venue, week
+#: and month; the print list; no row or chip per activity): a city's 20,000 rows made a PDF
+#: no one prints and took minutes; every activity stays in plan.xlsx and the calendars
+SUMMARY_ABOVE = 1500
 
 
 _oneline = templating.oneline
@@ -819,7 +823,12 @@ def context(view: PlanView) -> dict[str, Any]:
     groups, rule, coverage_chart = _coverage(view, items, w, t, months)
     rosters = _rosters(view, items, t)
     status = str(view.data.get("status") or "")
+    summary = len(items) > SUMMARY_ABOVE
+    materials = _materials(view, items, w, t)
+    if summary:
+        materials["pick"] = []
     return {
+        "summary": summary, "summary_limit": SUMMARY_ABOVE,
         "t": t, "lang": lang, "w": w, "plan": plan, "view": view,
         "station": {"name": _oneline(plan.station.name), "region": _oneline(plan.station.region or "")},
         "campaign": {"name": _oneline(plan.campaign.name),
@@ -848,7 +857,7 @@ def context(view: PlanView) -> dict[str, Any]:
         "rosters": rosters, "load_charts": _load_charts(view, rosters, t),
         "roster_compact": sum(len(r.items) for r in rosters) > ROSTER_TABLE_ROWS,
         "venue_areas": _venue_schedules(view, items, t),
-        "materials": _materials(view, items, w, t),
+        "materials": materials,
         "oneline": _oneline,
         "part": {name: t["part"].format(n=(n if lang == "en" else "一二三四五六七八"[n - 1]))
                  for n, name in enumerate(("calendar", "coverage", "key_dates", "unmet", "rosters", "venues",

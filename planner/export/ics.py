@@ -269,28 +269,19 @@ def build_calendar(view: PlanView, activities: Iterable[ActivityView], *, name: 
     method: METHOD; "PUBLISH" for .ics files, None for a CalDAV resource (RFC 4791 §4.1
       forbids METHOD in stored calendar objects).
     """
-    if alarm_minutes is not None and (isinstance(alarm_minutes, bool) or not isinstance(alarm_minutes, int)
-                                      or alarm_minutes < 0):
-        raise ValueError(f"alarm_minutes must be a whole number >= 0 or None, not {alarm_minutes!r}")
+    _check_alarm(alarm_minutes)
     stamp = calendar_stamp(view) if stamp is None else calendar_stamp(view, stamp)
-    cal = Calendar()
-    cal.add("prodid", PRODID.format(lang=view.language.upper()))
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    if method:
-        cal.add("method", method)
-    # icalendar 7.3 does not know NAME and X-WR-* as TEXT: a plain str would be written
-    # unescaped (a newline in a name would break the file), so say vText explicitly.
-    cal.add("name", vText(_text(name)))
-    cal.add("x-wr-calname", vText(_text(name)))
-    cal.add("x-wr-timezone", vText(view.timezone))
-    # Always present, also in a calendar with no events: a VCALENDAR needs one component,
-    # and clients then know the zone X-WR-TIMEZONE names.
-    cal.add_component(_timezone_component(view))
+    cal = _calendar(view, name, _year_span(view), method)
     for activity in activities:
         cal.add_component(_event(view, activity, stamp=stamp, viewer=viewer, alarm_minutes=alarm_minutes))
     cal.add_missing_timezones(*_year_span(view))  # nothing to add unless a plan mixes zones
     return cal
+
+
+def _check_alarm(alarm_minutes: int | None) -> None:
+    if alarm_minutes is not None and (isinstance(alarm_minutes, bool) or not isinstance(alarm_minutes, int)
+                                      or alarm_minutes < 0):
+        raise ValueError(f"alarm_minutes must be a whole number >= 0 or None, not {alarm_minutes!r}")
 
 
 def calendar_names(view: PlanView) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -324,6 +315,7 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
 
     Returns the paths written: staff in plan order, venues in plan order, then all.ics.
     """
+    _check_alarm(alarm_minutes)
     out_dir = Path(out_dir)
     stamp = calendar_stamp(view, generated)
     all_name, staff_names, venue_names = calendar_names(view)
@@ -349,10 +341,72 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
         jobs.append((path, _ordered([a for a in view.cancelled if a.raw.get("venue") == vid]),
                      f"{vid} · {plan.campaign.name}", None))
     jobs.append((out_dir / "all.ics", _ordered(view.activities + view.cancelled), all_name, None))
+    # Each event is built and serialised once (the calendar's own view, no viewer); a staff
+    # member's copy differs only in its DESCRIPTION line, which is spliced in. The bytes are
+    # those build_calendar(...).to_ical() gives (tests/test_ics.py compares them).
+    span = _year_span(view)
+    events = _EventBytes(view, stamp, alarm_minutes)
     written = []
     for path, activities, name, viewer in jobs:
-        cal = build_calendar(view, activities, name=name, viewer=viewer, alarm_minutes=alarm_minutes,
-                             stamp=stamp)
-        _write_atomic(path, cal.to_ical())
+        head = _calendar(view, name, span).to_ical()
+        body = b"".join(events.get(a, viewer) for a in activities)
+        _write_atomic(path, head[:-len(_END)] + body + _END)
         written.append(path)
     return written
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _calendar(view: PlanView, name: str, span: tuple[date, date], method: str | None = "PUBLISH") -> Calendar:
+    """A VCALENDAR with the plan's VTIMEZONE and no events yet."""
+    cal = Calendar()
+    cal.add("prodid", PRODID.format(lang=view.language.upper()))
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    # icalendar 7.3 does not know NAME and X-WR-* as TEXT: a plain str would be written
+    # unescaped (a newline in a name would break the file), so say vText explicitly.
+    cal.add("name", vText(_text(name)))
+    cal.add("x-wr-calname", vText(_text(name)))
+    cal.add("x-wr-timezone", vText(view.timezone))
+    # Always present, also in a calendar with no events: a VCALENDAR needs one component,
+    # and clients then know the zone X-WR-TIMEZONE names.
+    cal.add_component(Timezone.from_ical(_vtimezone(view.timezone, *span)))
+    return cal
+
+
+class _EventBytes:
+    """Serialised VEVENTs by activity, each built once; per viewer only DESCRIPTION differs."""
+
+    def __init__(self, view: PlanView, stamp: datetime, alarm_minutes: int | None) -> None:
+        self.view, self.stamp, self.alarm_minutes = view, stamp, alarm_minutes
+        self.plain: dict[int, tuple[bytes, bytes, bytes]] = {}  # id(activity) → (before, description, after)
+
+    def get(self, activity: ActivityView, viewer: str | None) -> bytes:
+        parts = self.plain.get(id(activity))
+        if parts is None:
+            ical = _event(self.view, activity, stamp=self.stamp, viewer=None,
+                          alarm_minutes=self.alarm_minutes).to_ical()
+            line = _description_line(_description(self.view, activity, None))
+            at = ical.find(b"\r\n" + line)  # the event's own, never the alarm's (that one is the summary)
+            if at < 0:  # cannot happen with icalendar's writer; build the viewer's event whole
+                parts = (ical, b"", b"")
+            else:
+                parts = (ical[:at + 2], line, ical[at + 2 + len(line):])
+            self.plain[id(activity)] = parts
+        before, line, after = parts
+        if viewer is None:
+            return before + line + after
+        if not line:
+            return _event(self.view, activity, stamp=self.stamp, viewer=viewer,
+                          alarm_minutes=self.alarm_minutes).to_ical()
+        return before + _description_line(_description(self.view, activity, viewer)) + after
+
+
+def _description_line(text: str) -> bytes:
+    """DESCRIPTION as icalendar writes it in an event: escaped, folded, CR LF ended."""
+    event = Event()
+    event.add("description", text)
+    return event.content_lines()[1].to_ical() + b"\r\n"

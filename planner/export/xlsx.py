@@ -21,7 +21,9 @@ Sheets, in the campaign's language:
   `planner.materials`;
 - one sheet per staff member (their activities only), named by the person's name, with the
   staff id added when two people share a name;
-- one sheet per venue (its activities only), named by the venue's name, likewise.
+- one sheet per venue (its activities only), named by the venue's name, likewise; both only
+  for a plan with at most `SHEETS_PER_PERSON_MAX` (100) staff and venues together, a
+  station's size: a district's or city's people and venues have their calendars instead.
 
 Every sheet prints landscape on A4, fitted to the page width, with the header row repeated
 on every page; panes are frozen under the header and the header carries an autofilter.
@@ -42,6 +44,8 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
+from contextlib import suppress
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -49,7 +53,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -101,6 +107,11 @@ STAFF_TAB = "FF4F81BD"
 VENUE_TAB = "FF9BBB59"
 KEPT_TAB = "FF7F7F7F"  # the sheets of what an earlier workbook held that the plan no longer has
 CANCELLED_FONT = Font(name=FONT, bold=True, color="FFC00000")
+
+#: one sheet per person and per venue only up to this many of both together (a station: 11-50);
+#: beyond, hundreds of sheets help no one, and each person's and venue's list is its calendar
+#: (calendars/staff, calendars/venues) or the roster filtered by its staff or venue column
+SHEETS_PER_PERSON_MAX = 100
 
 LINE_HEIGHT = 15.0  # points per line of 11 pt text, CJK included
 LEDGER_MIN_LINES = 2  # ledger rows are tall enough to write in by hand when printed
@@ -293,9 +304,10 @@ class _Book:
         self.m = for_language(self.lang)
         self.tz = ZoneInfo(view.timezone)
         self.plan = view.loaded.plan
-        self.wb = Workbook()
+        self.wb = Workbook(write_only=True)  # rows stream out: no cell objects kept, styles shared
         self.names = SheetNames()
         self.merged: Merged | None = None
+        self.styles: dict[tuple[Any, ...], StyleArray] = {}  # a table cell's style by what decides it
 
     def t(self, key: str) -> str:
         return self.m.msg(L[key])
@@ -412,18 +424,14 @@ class _Book:
 
     def table(self, ws: Worksheet, columns: list[Column], activities: list[ActivityView], *,
               ledger: bool = False, page_title: str = "", freeze_after: int = 0,
-              rows: list[list[Any]] | None = None) -> int:
+              rows: list[list[Any]] | None = None, totals: frozenset[int] = frozenset(),
+              first_font: Font | None = None) -> int:
         """Header row, one row per activity (or the `rows` given), widths, heights, filter and
-        print setup; → last row."""
+        print setup; → last row. The sheet is write-only (rows stream out as they are
+        appended), so everything about a row is decided before it is appended: `totals` are
+        the rows (numbered as on the sheet) set in bold on grey, `first_font` the first
+        column's font. A caller may append more rows after (the ledger's totals)."""
         widths = [max(c.min_width, min(text_width(c.header) + 2, c.max_width)) for c in columns]
-        for col, c in enumerate(columns, 1):
-            cell = ws.cell(1, col)
-            put(cell, c.header)
-            cell.font = BOLD
-            cell.fill = FILL_IN_HEAD_FILL if c.fill_in else HEAD_FILL
-            cell.alignment = HEAD_ALIGN
-            cell.border = BORDER
-
         if rows is None:
             rows = [[c.value(a) if c.value else None for c in columns] for a in activities]
         for values in rows:
@@ -434,42 +442,80 @@ class _Book:
         for i, c in enumerate(columns):
             widths[i] = max(widths[i], c.min_width)
             ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
+        ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}2"  # before the first row: written first
+        self.print_setup(ws, page_title)  # so is fit-to-page (the sheet's properties)
+
+        head_lines = max(_lines(c.header, w) for c, w in zip(columns, widths))
+        ws.row_dimensions[1].height = LINE_HEIGHT * head_lines + 6
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(ws)
+            put(cell, c.header)
+            cell.font = BOLD
+            cell.fill = FILL_IN_HEAD_FILL if c.fill_in else HEAD_FILL
+            cell.alignment = HEAD_ALIGN
+            cell.border = BORDER
+            header.append(cell)
+        ws.append(header)
 
         for r, values in enumerate(rows, 2):
             lines = LEDGER_MIN_LINES if ledger else 1
+            out = []
+            total = r in totals
             for col, (c, v) in enumerate(zip(columns, values), 1):
-                cell = ws.cell(r, col)
-                put(cell, v, _FORMATS.get(c.kind))
-                cell.border = BORDER
-                cell.alignment = CENTER_ALIGN if c.kind in ("date", "time", "short") else TEXT_ALIGN
-                if c.kind == "small":
-                    cell.font = SMALL
-                if c.fill_in:
-                    cell.fill = FILL_IN_FILL
-                    if c.kind == "count" and not isinstance(v, (date, time, timedelta)):
-                        cell.number_format = COUNT_FORMAT
+                cell = WriteOnlyCell(ws)
+                self.put_styled(cell, v, c, total=total, font=first_font if col == 1 else None)
+                out.append(cell)
                 if isinstance(v, str) and v:
                     lines = max(lines, _lines(cell_text(v), widths[col - 1] / c.scale))
             if lines > 1:
                 ws.row_dimensions[r].height = LINE_HEIGHT * lines + 3
-        head_lines = max(_lines(c.header, w) for c, w in zip(columns, widths))
-        ws.row_dimensions[1].height = LINE_HEIGHT * head_lines + 6
+            ws.append(out)
 
         last = 1 + len(rows)
         last_col = get_column_letter(len(columns))
         if rows:
             ws.auto_filter.ref = f"A1:{last_col}{last}"
         else:
-            note = ws.cell(2, 1)
+            note = WriteOnlyCell(ws)
             put(note, self.t("nothing"))
             note.font = MUTED
-        ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}2"
-        self.print_setup(ws, page_title)
+            ws.append([note])
         return last
 
+    def put_styled(self, cell: Any, value: Any, c: Column, *, total: bool = False, font: Font | None = None) -> None:
+        """`put` and a table cell's style, the style looked up rather than set attribute by
+        attribute: openpyxl hashes every style object on each assignment, which was most of
+        the workbook's time."""
+        put(cell, value)
+        number_format = None
+        if c.fill_in and c.kind == "count" and not isinstance(value, (date, time, timedelta)):
+            number_format = COUNT_FORMAT
+        elif value is not None and value != "" and not isinstance(value, str):
+            number_format = COUNT_FORMAT if total and c.kind == "count" else _FORMATS.get(c.kind)
+        key = (c.kind, c.fill_in, number_format, bool(cell.quotePrefix), total, id(font))
+        style = self.styles.get(key)
+        if style is not None:
+            cell._style = copy(style)
+            return
+        if number_format:
+            cell.number_format = number_format
+        cell.border = BORDER
+        cell.alignment = CENTER_ALIGN if c.kind in ("date", "time", "short") else TEXT_ALIGN
+        if c.kind == "small":
+            cell.font = SMALL
+        if c.fill_in:
+            cell.fill = FILL_IN_FILL
+        if total:
+            cell.font = BOLD
+            cell.fill = TOTAL_FILL
+        if font is not None:
+            cell.font = font
+        self.styles[key] = copy(cell._style)
+
     def print_setup(self, ws: Worksheet, page_title: str) -> None:
-        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages down as it takes
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -486,8 +532,7 @@ class _Book:
         ws.oddFooter.center.text = self.t("page")
 
     def roster(self) -> None:
-        ws = self.wb.active
-        ws.title = self.names.claim(self.t("roster"))
+        ws = self.wb.create_sheet(self.names.claim(self.t("roster")))
         self.table(ws, self.roster_columns(), self.view.activities, page_title=self.t("roster"))
 
     def ledger(self) -> None:
@@ -498,10 +543,12 @@ class _Book:
                 for a in self.view.activities]
         self.ledger_table(ws, columns, rows, self.t("ledger"))
 
-    def ledger_table(self, ws: Worksheet, columns: list[Column], rows: list[list[Any]], page_title: str) -> None:
+    def ledger_table(self, ws: Worksheet, columns: list[Column], rows: list[list[Any]], page_title: str,
+                     first_font: Font | None = None) -> None:
         """The ledger's table: rows, validation of what is typed, a totals row."""
         venue_col = next(i for i, c in enumerate(columns, 1) if c.key == "venue")
-        last = self.table(ws, columns, [], ledger=True, page_title=page_title, freeze_after=venue_col, rows=rows)
+        last = self.table(ws, columns, [], ledger=True, page_title=page_title, freeze_after=venue_col, rows=rows,
+                          first_font=first_font)
         if last < 2:
             return
         count = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -511,17 +558,17 @@ class _Book:
         status = DataValidation(type="list", formula1='"' + choices + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle=self.t("status_title"),
                                 error=self.t("status_error"))
-        ws.add_data_validation(count)
-        ws.add_data_validation(status)
-        total = last + 1
-        label = ws.cell(total, 1)
-        put(label, self.t("total"))
-        label.font = BOLD
+        ws.data_validations.append(count)
+        ws.data_validations.append(status)
+        row = []
         for col, c in enumerate(columns, 1):
             letter = get_column_letter(col)
-            cell = ws.cell(total, col)
+            cell = WriteOnlyCell(ws)
             cell.border = BORDER
             cell.fill = TOTAL_FILL
+            if col == 1:
+                put(cell, self.t("total"))
+                cell.font = BOLD
             if c.validate == "count":
                 count.add(f"{letter}2:{letter}{last}")
             elif c.validate == "status":
@@ -531,6 +578,8 @@ class _Book:
                 cell.value = f"=SUBTOTAL(109,{letter}2:{letter}{last})"
                 cell.number_format = COUNT_FORMAT
                 cell.font = BOLD
+            row.append(cell)
+        ws.append(row)
 
     # what an earlier workbook's ledger held
 
@@ -584,9 +633,7 @@ class _Book:
                          else kept.entries.get(c.ledger_key) if c.fill_in
                          else self.shown(c, kept.planned.get(c.ledger_key))
                          for c in columns])
-        self.ledger_table(ws, columns, rows, self.t("cancelled_sheet"))
-        for r in range(2, len(rows) + 2):
-            ws.cell(r, 1).font = CANCELLED_FONT
+        self.ledger_table(ws, columns, rows, self.t("cancelled_sheet"), first_font=CANCELLED_FONT)
 
     def unmatched(self) -> None:
         """What matched no activity: one row per value, where it was, and why it is here."""
@@ -649,7 +696,6 @@ class _Book:
             Column(self.t("materials"), value, max_width=40),
             Column(self.t("id"), value, "small", max_width=30),
         ]
-        first_count = 2 + len(self.when()) + 4
         rows: list[list[Any]] = []
         totals: list[int] = []  # the rows (1-based, header included) that are week totals
         for wk in weeks:
@@ -670,14 +716,8 @@ class _Book:
                          *(sum(wk.totals.get(m, 0) for wk in weeks) if cat.get(m) is None or cat[m].used_up else None
                            for m in taken), None, None])
             totals.append(len(rows) + 1)
-        self.table(ws, columns, [], page_title=self.t("materials_sheet"), rows=rows, freeze_after=2)
-        for r in totals:
-            for col in range(1, len(columns) + 1):
-                cell = ws.cell(r, col)
-                cell.font = BOLD
-                cell.fill = TOTAL_FILL
-                if col >= first_count and columns[col - 1].kind == "count" and cell.value is not None:
-                    cell.number_format = COUNT_FORMAT
+        self.table(ws, columns, [], page_title=self.t("materials_sheet"), rows=rows, freeze_after=2,
+                   totals=frozenset(totals))
 
     def people(self) -> None:
         staff = list(self.plan.staff)
@@ -705,8 +745,9 @@ class _Book:
         self.cancelled()
         self.unmatched()
         self.materials()
-        self.people()
-        self.places()
+        if len(self.plan.staff) + len(self.plan.venues) <= SHEETS_PER_PERSON_MAX:
+            self.people()
+            self.places()
         self.wb.active = 0
         props = self.wb.properties
         props.title = cell_text(self.plan.campaign.name)[:255]
@@ -735,7 +776,11 @@ def _deterministic_zip(workbook: Workbook, day: date) -> bytes:
     """
     workbook.properties.modified = datetime.combine(day, time(0, 0))
     raw = io.BytesIO()
-    workbook.save(raw)
+    try:
+        workbook.save(raw)
+    except BaseException:
+        _abandon(workbook)
+        raise
     raw.seek(0)
     stable = io.BytesIO()
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
@@ -762,7 +807,22 @@ def _build(view: PlanView, previous: "LedgerRead | None", earlier: PlanView | No
     book = _Book(view)
     if previous is not None:
         book.carry(previous, earlier)
-    return book.build(), book.merged
+    try:
+        return book.build(), book.merged
+    except BaseException:
+        _abandon(book.wb)
+        raise
+
+
+def _abandon(workbook: Workbook) -> None:
+    """Close a write-only workbook's open sheet streams quietly (a build or save that failed),
+    so that none complains with a traceback when collected; openpyxl removes its temporary
+    files at exit."""
+    for ws in workbook.worksheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with suppress(Exception):
+                    stream.close()
 
 
 def workbook_bytes(view: PlanView, previous: "LedgerRead | None" = None,
