@@ -521,6 +521,7 @@ def target_effect(loaded: LoadedPlan, since: date, held: Sequence[tuple[Candidat
     (with their recorded figures); `before`/`after`: (format, date, expected reach) of the
     remaining activities of the previous plan and of the re-plan."""
     from planner.materials import household_size
+    from planner.model import PeriodTargets
     from planner.tactics.base import format_words, period_words
     from planner.targets import campaign_months, effective_targets
 
@@ -538,7 +539,8 @@ def target_effect(loaded: LoadedPlan, since: date, held: Sequence[tuple[Candidat
                 "households": float(rec.get("households", households)),
                 "app_installs": float(rec.get("installs", installs if installs is not None else reach * rate))}
 
-    spans = [("campaign", plan.campaign.start, plan.campaign.end, targets)]
+    spans: list[tuple[str, date, date, PeriodTargets]] = [("campaign", plan.campaign.start, plan.campaign.end,
+                                                           targets)]
     spans += [(k, first, last, targets.months[k]) for k, (first, last) in campaign_months(plan).items()
               if last >= since and k in targets.months]
     lines = []
