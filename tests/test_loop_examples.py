@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT, run_planner
@@ -73,3 +74,27 @@ def test_the_targets_are_goals_and_the_replan_says_what_it_adds(looped):
     assert lines, stdout
     # each names its period and target, and either what the re-plan adds or that it cannot
     assert all(("增加" in line) or ("无法再补" in line) for line in lines)
+
+
+def test_the_replan_says_per_target_what_was_short_and_what_it_adds():
+    """Ten door-to-door evenings wanted, two held and two more planned: 6 short; a re-plan with
+    five to come adds three (+ their households), in the plan's language."""
+    from rules import load
+
+    from planner.replan import target_effect
+
+    loaded = load("""staff:
+  - {id: p1, name: 警一, role: police, area: 东}
+venues:
+  - {id: home, name: 家园社区, kind: community, size: 6000, area: 东}
+targets: {activities: {door_to_door: 10}, reach: 0, materials: {}, households: 0, app_installs: 0}
+""")
+    since = date(2026, 6, 8)
+    held = [(SimpleNamespace(format="door_to_door", date=date(2026, 6, d), reach=40, installs=1.0), None)
+            for d in (2, 3)]
+    before = [("door_to_door", date(2026, 6, d), 40.0) for d in (9, 10)]
+    after = [("door_to_door", date(2026, 6, d), 40.0) for d in (9, 10, 11, 12, 13)]
+    lines = target_effect(loaded, since, held, before, after)  # type: ignore[arg-type]
+    assert lines[0] == "整个活动期入户走访宣传差 6；重排增加 3 场入户走访宣传（+3）", lines
+    assert lines[1].startswith("2026年6月入户走访宣传差 6；"), lines
+    assert target_effect(loaded, since, held, after, after)[0].endswith("重排无法再补（已无空闲人手或时间窗口）")
