@@ -98,3 +98,33 @@ targets: {activities: {door_to_door: 10}, reach: 0, materials: {}, households: 0
     assert lines[0] == "整个活动期入户走访宣传差 6；重排增加 3 场入户走访宣传（+3）", lines
     assert lines[1].startswith("2026年6月入户走访宣传差 6；"), lines
     assert target_effect(loaded, since, held, after, after)[0].endswith("重排无法再补（已无空闲人手或时间窗口）")
+
+
+def test_an_unmet_target_shows_in_the_score_and_explain(tmp_path):
+    """Thirty lectures in a week at two venues cannot be: the score has the targets row and
+    `planner explain --plan-json` takes the unmet target up, naming its line."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("""version: 1
+station: {name: 测试派出所}
+campaign: {name: 测试, start: 2026-06-01, end: 2026-06-07, holidays: none}
+staff:
+  - {id: p1, name: 警一, role: police, skills: [lecture], area: 东}
+  - {id: g1, name: 格一, role: grid_worker, area: 东}
+venues:
+  - {id: home, name: 家园社区, kind: community, size: 6000, area: 东}
+  - {id: school, name: 小学, kind: school, size: 600, area: 东}
+targets:
+  activities: {lecture: 30}
+  reach: 0
+  materials: {}
+  households: 0
+  app_installs: 0
+""", encoding="utf-8")
+    done = run_planner("plan", plan, "-o", tmp_path / "out", "--time-limit", "3s", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert data["score"]["targets"]["met"] == 0
+    assert any(u["tactic"] == "targets" and u["why"].startswith("宣传活动完成") for u in data["unmet"])
+    done = run_planner("explain", plan, "--plan-json", tmp_path / "out" / "plan.json", "--time-limit", "10s")
+    assert done.returncode == 0, done.stderr
+    assert "考核指标：反诈讲座 30 场" in done.stdout and f"{plan}:11:" in done.stdout, done.stdout

@@ -21,9 +21,10 @@ from typing import Any
 
 from planner.capacity import Quota
 from planner.catalogue import catalogue
+from planner.formats import resolve_formats
 from planner.materials import activity_materials, household_size, used_up
 from planner.model import PeriodTargets
-from planner.tactics.base import Ctx, Goal, Period
+from planner.tactics.base import Ctx, Goal, Period, format_words
 from planner.targets import effective_targets
 
 NAME = "targets"
@@ -35,6 +36,32 @@ TENTHS = 10  # households and installs are counted in tenths in the model
 UNITS = {"activities": "activity", "reach": "person", "households": "household", "app_installs": "install",
          "materials": "copy"}
 LEDGER = {"reach": "reached", "app_installs": "installs", "households": "households"}  # key → ledger column
+
+
+# --- planner explain: `ex` is its Explainer (duck-typed: explain sits above the tactics) ---------------
+
+
+def explain_goal(ex: Any, rule: str, venue: str | None, person: str | None, period: Period | None,
+                 required: int, where: str) -> Any:
+    """A format's activity count is what explain can relax; the other targets are sums it cannot."""
+    if not rule.startswith("activities.") or period is None:
+        return None
+    fmt = rule.split(".", 1)[1]
+    info = resolve_formats(ex.plan).get(fmt)
+    text = ex.words._("targets: {n} × {format}").format(n=required, format=format_words(ex.words.m, fmt))
+    return ex.target(NAME, rule, required, period.first, period.last, period=period.label, formats={fmt},
+                     online=bool(info and info.online), count="activities", goal_path=(*WHERE, "activities"),
+                     goal_text=text)
+
+
+def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
+    """The rule of an unmet entry of plan.json: its reason names the format (see _goal's why)."""
+    m = ex.words.m
+    for fmt in resolve_formats(ex.plan):
+        head = m._("{format}: {why}").format(format=format_words(m, fmt), why="")
+        if head in why:
+            return f"activities.{fmt}"
+    return None
 
 
 def enabled(plan: Any) -> bool:
@@ -113,12 +140,17 @@ def _goal(ctx: Ctx, key: str, which: str | None, required: int, wanted: int, fir
     m.add(sum(coef * x for x, coef in terms) + k * short >= k * wanted)
 
     def why(short: int, result: Any) -> str:
+        m = ctx.words
         # every activity the plan could hold on these days (the model may hold only some of them)
         best = sum(contribution(ctx, c, key, which) for c in ctx.cset.candidates if first <= c.day <= last)
         if best < wanted:
-            return ctx.words._("even every possible activity would bring about {n}").format(n=f"{best:.0f}")
-        return ctx.words._("not enough staff time for more of the activities that count towards it, "
-                           "or they weigh less than the other goals")
+            said = m._("even every possible activity would bring about {n}").format(n=f"{best:.0f}")
+        else:
+            said = m._("not enough staff time for more of the activities that count towards it, "
+                       "or they weigh less than the other goals")
+        # the format first, so that explain knows which target an unmet entry of plan.json is
+        return m._("{format}: {why}").format(format=format_words(m, which or ""), why=said) if key == "activities" \
+            else said
 
     ctx.goals.append(Goal(NAME, rule_name(key, which), short, required, ctx.weight("targets") / goal_unit(key),
                           UNITS[key], None, None, period, why, where))
