@@ -10,6 +10,10 @@ letters, gifts) each activity needs; a held activity (`planner replan` from actu
 in `ctx.carry`) counts with the figures recorded for it. A plan without `targets:` has no
 such goals (its reports still compare against the defaults).
 
+No greedy quotas: the greedy would add activities for the targets blindly, diluting the
+lecture share (six_plus.lectures), which the solver then has little time to undo on a large
+plan; the solver weighs them against the other goals.
+
 A decomposed solve aims each part at the campaign's target pro-rated to the end of the part,
 less what earlier parts hold (as six_plus.app_promotion does).
 """
@@ -19,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from planner.capacity import Quota
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.materials import activity_materials, household_size, used_up
@@ -31,7 +34,6 @@ NAME = "targets"
 ORDER = 60  # builds the model after lower ORDERs
 RANK = 60  # where it shows in the score and unmet goals
 WHERE = ("targets",)
-GREEDY_STEP = 90  # after every other tactic's quotas
 TENTHS = 10  # households and installs are counted in tenths in the model
 UNITS = {"activities": "activity", "reach": "person", "households": "household", "app_installs": "install",
          "materials": "copy"}
@@ -220,19 +222,4 @@ def period_targets(ctx: Ctx) -> None:
             _goal(ctx, w.key, w.which, w.required, w.wanted, w.first, w.last, w.period, w.where)
 
 
-def greedy_quotas(ctx: Ctx) -> list[Quota]:
-    """Each goal as what the greedy fills last, with the staff time the other tactics leave."""
-    out = []
-    for w in wanted(ctx):
-        def amount(c: Any, w: Wanted = w) -> float:
-            return contribution(ctx, c, w.key, w.which) if w.first <= c.day <= w.last or w.period == "campaign" \
-                else 0.0
-
-        out.append(Quota(NAME, rule_name(w.key, w.which), GREEDY_STEP, "sum", w.required,
-                         Period(w.period, w.first, w.last, 1.0), counts=lambda c: True,
-                         amount=amount, order=("reach", "day", "id"), weight="targets", by_hand=False))
-    return out
-
-
-__all__ = ["add", "enabled", "campaign_targets", "period_targets", "contribution", "wanted_keys", "wanted",
-           "greedy_quotas"]
+__all__ = ["add", "enabled", "campaign_targets", "period_targets", "contribution", "wanted_keys", "wanted"]
