@@ -37,6 +37,7 @@ from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
 from planner.messages import N_
 from planner.planfile import PlanFile
+from planner.planjson import done_of_required
 from planner.search import (
     ChunkResult,
     Incumbent,
@@ -189,6 +190,8 @@ class _Replan(Run):
         self.later = later
         self.broken = broken
         self.unmet_before = unmet_before
+        # (period, required) → units short, of the targets the previous plan left unmet
+        self.targets_before: dict[tuple[str | None, int], int] = {}
         self.day_of = day_of
         self.final_deadline = deadline
         self.csets: dict[tuple[int, int], CandidateSet] = {}  # the parts' candidates, for scoring the plan
@@ -235,6 +238,8 @@ class _Replan(Run):
         for g, short, _required in result.goals:
             if short <= 0 or (g.tactic, g.venue, g.period) in self.unmet_before:
                 continue
+            if g.tactic == "targets" and short <= self.targets_before.get((g.period, _required), 0):
+                continue  # no wider than the previous plan left it: asked again only where the records widened it
             span = _days_of(g.period, self.periods, self.calendar)
             if span is None:
                 continue
@@ -424,6 +429,12 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     # the targets are asked again: what was missed, or held short of the plan, widens their gap
     unmet_before = set() if retry_unmet else {(u.tactic, u.venue, u.period) for u in previous_plan.unmet
                                               if u.tactic != "targets"}
+    targets_before: dict[tuple[str | None, int], int] = {}
+    for u in previous_plan.unmet if not retry_unmet else ():
+        counted = done_of_required(u.why) if u.tactic == "targets" else None
+        if counted is not None:  # targets sharing a period and a figure: the largest shortfall
+            slot = (u.period, counted[1])
+            targets_before[slot] = max(targets_before.get(slot, 0), counted[1] - counted[0])
     strategy = choose_strategy(loaded, calendar)
     whole = list(strategy.chunks)
     first = next((i for i, d in enumerate(calendar.days) if d.date >= since), len(calendar.days))
@@ -431,6 +442,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     strategy.chunks = chunks
     run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
                   day_of, started + limit)
+    run.targets_before = targets_before
     # what happened before the date counts towards this period's goals, as it was: as the
     # candidate it was planned as (its 三时三地 line, its key dates), where the plan still has it
     formats = resolve_formats(plan)
