@@ -212,6 +212,9 @@ class TargetDefaults(_Strict):
     fraud_free: FraudFreeDefaults
     household_size: float = Field(gt=0, le=20)
     print_lead_days: int = Field(ge=0, le=60)
+    # the targets tactic: weights.targets is charged per this many units short of a key
+    goal_units: dict[Literal["activities", "reach", "households", "app_installs", "materials"],
+                     float] = Field(default_factory=dict)
 
 
 class Catalogue(_Strict):

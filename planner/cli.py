@@ -568,6 +568,8 @@ def replan(
                         "{day} not recorded (taken as held as planned)").format(
             held=result.held, missed=len(result.missed), day=first, extra=result.extra,
             unrecorded=result.unrecorded), highlight=False, markup=False)
+    for line in result.targets:  # the targets the previous plan fell short of, and what the re-plan adds
+        console.print(line, highlight=False, markup=False)
     console.print(_("wrote {out}/: {files} ({n} activities the updated plan no longer allowed as they were)").format(
         out=out, n=result.broken, files=_(", ").join(["plan.json", "changes.json", "calendars/", "plan.html",
                                                        "plan.xlsx"] + ([] if written.notes else ["plan.pdf"]))),

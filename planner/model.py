@@ -545,6 +545,9 @@ class Weights(_Model):
     fairness: float = Field(_W["fairness"], ge=0, le=MAX_WEIGHT)
     claims: float = Field(_W["claims"], ge=0, le=MAX_WEIGHT)
     travel: float = Field(_W["travel"], ge=0, le=MAX_WEIGHT)
+    targets: float = Field(_W["targets"], ge=0, le=MAX_WEIGHT,
+                           description="考核指标：每差一场活动（其他指标按 catalogue 的 goal_units 折算） / "
+                                       "targets: per activity short (other keys per the catalogue's goal_units)")
     # what changing a published plan costs in `planner replan`, per activity (restaffed: per person)
     moved: float = Field(_W["moved"], ge=0, le=MAX_WEIGHT,
                          description="重排计划时：活动改到另一天或另一时间 / "

@@ -16,7 +16,8 @@ from planner.search import Progress, Solution, solve
 
 #: what an unmet goal counts, in "2 of 3 visits" (a format's id counts its activities)
 UNIT_WORDS = {"visit": N_("visits"), "activity": N_("activities"), "post": N_("posts"),
-              "lecture": N_("lectures"), "install": N_("installs")}
+              "lecture": N_("lectures"), "install": N_("installs"), "person": N_("people reached"),
+              "household": N_("households visited"), "copy": N_("copies handed out")}
 
 
 def done_of_required(why: str) -> tuple[int, int] | None:

@@ -35,7 +35,9 @@ from planner.candidates import Candidate, CandidateSet, activity_id, generate_ca
 from planner.changes import Changes, diff
 from planner.formats import resolve_formats
 from planner.loader import LoadedPlan
+from planner.messages import N_
 from planner.planfile import PlanFile
+from planner.planjson import done_of_required
 from planner.search import (
     ChunkResult,
     Incumbent,
@@ -85,6 +87,7 @@ class Actual:
     reach: int | None = None  # people reached
     installs: int | None = None  # App installs
     reason: str | None = None  # why it was not held
+    counts: dict[str, int] = field(default_factory=dict)  # the ledger's figures recorded (reached, leaflet…)
 
 
 @dataclass
@@ -97,6 +100,7 @@ class Extra:
     end: datetime | None
     reach: int | None = None
     installs: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,12 +118,13 @@ def actuals_from_records(records: Any, tz: ZoneInfo) -> Actuals:
     for r in records.records:
         outcome = r.outcome
         reach, installs = r.counts.get("reached"), r.counts.get("installs")
+        counts = {k: int(v) for k, v in r.counts.items() if v is not None}
         if not r.extra:
-            out.planned[r.activity] = Actual(outcome, reach, installs, r.reason)
+            out.planned[r.activity] = Actual(outcome, reach, installs, r.reason, counts)
         elif outcome in (None, "held") and r.format and r.start:
             start = datetime.combine(r.date, clock_time.fromisoformat(r.start), tz)
             end = datetime.combine(r.date, clock_time.fromisoformat(r.end), tz) if r.end else None
-            out.extra.append(Extra(r.venue, r.format, start, end, reach, installs))
+            out.extra.append(Extra(r.venue, r.format, start, end, reach, installs, counts))
     return out
 
 
@@ -136,6 +141,8 @@ class Replanned:
     held: int = 0  # planned activities recorded as held (kept, with their recorded figures)
     extra: int = 0  # activities held that the plan did not have, counted towards its goals
     unrecorded: int = 0  # activities before the date with no record (taken as held as planned)
+    # per target short before the re-plan: what it was short by, what the re-plan adds (plan's language)
+    targets: list[str] = field(default_factory=list)
 
 
 def read_previous(plan_json: PlanFile, tz: tzinfo) -> list[Previous]:
@@ -183,6 +190,8 @@ class _Replan(Run):
         self.later = later
         self.broken = broken
         self.unmet_before = unmet_before
+        # (period, required) → units short, of the targets the previous plan left unmet
+        self.targets_before: dict[tuple[str | None, int], int] = {}
         self.day_of = day_of
         self.final_deadline = deadline
         self.csets: dict[tuple[int, int], CandidateSet] = {}  # the parts' candidates, for scoring the plan
@@ -229,6 +238,8 @@ class _Replan(Run):
         for g, short, _required in result.goals:
             if short <= 0 or (g.tactic, g.venue, g.period) in self.unmet_before:
                 continue
+            if g.tactic == "targets" and short <= self.targets_before.get((g.period, _required), 0):
+                continue  # no wider than the previous plan left it: asked again only where the records widened it
             span = _days_of(g.period, self.periods, self.calendar)
             if span is None:
                 continue
@@ -415,7 +426,15 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     # a missed later activity is repaired (moved near its day, or cancelled); a held one stays
     broken = (_broken(previous, loaded, calendar, since) | {p.id for p in later if outcome(p) in MISSED}) \
         - {p.id for p in later if outcome(p) == "held"}
-    unmet_before = set() if retry_unmet else {(u.tactic, u.venue, u.period) for u in previous_plan.unmet}
+    # the targets are asked again: what was missed, or held short of the plan, widens their gap
+    unmet_before = set() if retry_unmet else {(u.tactic, u.venue, u.period) for u in previous_plan.unmet
+                                              if u.tactic != "targets"}
+    targets_before: dict[tuple[str | None, int], int] = {}
+    for u in previous_plan.unmet if not retry_unmet else ():
+        counted = done_of_required(u.why) if u.tactic == "targets" else None
+        if counted is not None:  # targets sharing a period and a figure: the largest shortfall
+            slot = (u.period, counted[1])
+            targets_before[slot] = max(targets_before.get(slot, 0), counted[1] - counted[0])
     strategy = choose_strategy(loaded, calendar)
     whole = list(strategy.chunks)
     first = next((i for i, d in enumerate(calendar.days) if d.date >= since), len(calendar.days))
@@ -423,6 +442,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     strategy.chunks = chunks
     run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
                   day_of, started + limit)
+    run.targets_before = targets_before
     # what happened before the date counts towards this period's goals, as it was: as the
     # candidate it was planned as (its 三时三地 line, its key dates), where the plan still has it
     formats = resolve_formats(plan)
@@ -442,6 +462,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
         if actual is not None and actual.outcome in (None, "held"):
             cand = _as_recorded(cand, actual)
             facts.add(cand.id)
+            run.carry.recorded[cand.id] = actual.counts
         key = next((k for k in run.key_index.get(p.raw.get("key_date") or "", ())), None)
         staff = tuple(s for s in p.staff if s in staff_ids)
         run.carry.activities.append((cand, staff))
@@ -449,7 +470,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
             run.carry.key_date_credit[key] = run.carry.key_date_credit.get(key, 0) + 1
         frozen_planned.append(PlannedActivity(cand, list(staff), key, p.raw.get("theme"),
                                               list(p.raw.get("audiences") or [])))
-    extra = _extras(actuals.extra, since, generated, calendar, day_of, venues, formats, tz)
+    extra = _extras(actuals.extra, since, generated, calendar, day_of, venues, formats, tz, run.carry.recorded)
     run.carry.activities += [(c, ()) for c in extra]
     total = sum(len(c) for c in chunks)
     budget = limit * 0.9
@@ -472,12 +493,19 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     # plan scores (and is labelled) exactly as it was published
     scored = Run(loaded, calendar, replace(strategy, chunks=whole), None, workers, seed, started, progress)
     scored.keep_credits = True
+    scored.carry.recorded = run.carry.recorded  # held activities count for the targets as recorded
     planned = _score(scored, frozen_planned + run.activities, set(p.natural for p in frozen), facts, extra,
                      run.csets)
     scored.stats.update(run.stats)
     scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
     solution = assemble(scored, planned, keep_theme)
     _say_missed(solution, missed, actuals, run.periods, calendar)
+    effect = target_effect(loaded, since, [(a.cand, run.carry.recorded.get(a.cand.id)) for a in frozen_planned]
+                           + [(c, run.carry.recorded.get(c.id)) for c in extra],
+                           [(p.format, p.start.date(), float(p.raw.get("reach") or 0)) for p in later
+                            if outcome(p) not in MISSED],
+                           [(a.cand.format, a.cand.date, float(a.cand.reach)) for a in solution.activities
+                            if a.cand.date >= since])
     publication = _publication(solution, previous_plan.raw, since)
     new_data = publication.data
     changes = diff([p.raw for p in later], [a for a in new_data["activities"]
@@ -489,7 +517,83 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     recorded = set(actuals.planned)
     return Replanned(solution, new_data, changes, since, len(broken), dict(run.stats), gone, publication,
                      held=sum(1 for p in previous if outcome(p) == "held"), extra=len(extra),
-                     unrecorded=sum(1 for p in frozen if p.id not in recorded))
+                     unrecorded=sum(1 for p in frozen if p.id not in recorded), targets=effect)
+
+
+TARGET_WORDS = {"reach": N_("people reached"), "households": N_("households visited"),
+                "app_installs": N_("Anti-Fraud App installs")}
+
+
+def target_effect(loaded: LoadedPlan, since: date, held: Sequence[tuple[Candidate, dict[str, int] | None]],
+                  before: Sequence[tuple[str, date, float]], after: Sequence[tuple[str, date, float]]) -> list[str]:
+    """Per target (the campaign's, and each month's from `since` on) that what was held plus
+    the previous plan's remaining activities fell short of: by how much, and what the re-plan's
+    remaining activities add to it, in the plan's language ("2026-07 households visited: 40
+    short; the re-plan adds 3 × door to door (+46)"). `held`: the activities before `since`
+    (with their recorded figures); `before`/`after`: (format, date, expected reach) of the
+    remaining activities of the previous plan and of the re-plan."""
+    from planner.materials import household_size
+    from planner.model import PeriodTargets
+    from planner.tactics.base import format_words, period_words
+    from planner.targets import campaign_months, effective_targets
+
+    plan = loaded.plan
+    m = messages.for_language(plan.campaign.language)
+    formats = resolve_formats(plan)
+    targets = effective_targets(plan)
+
+    def figures(fmt: str, reach: float, installs: float | None = None,
+                recorded: dict[str, int] | None = None) -> dict[str, float]:
+        rec = recorded or {}
+        rate = formats[fmt].app_install_rate if fmt in formats else 0.0
+        households = reach / household_size() if fmt == "door_to_door" else 0.0
+        return {f"activities.{fmt}": 1.0, "reach": float(rec.get("reached", reach)),
+                "households": float(rec.get("households", households)),
+                "app_installs": float(rec.get("installs", installs if installs is not None else reach * rate))}
+
+    spans: list[tuple[str, date, date, PeriodTargets]] = [("campaign", plan.campaign.start, plan.campaign.end,
+                                                           targets)]
+    spans += [(k, first, last, targets.months[k]) for k, (first, last) in campaign_months(plan).items()
+              if last >= since and k in targets.months]
+    lines = []
+    for label, first, last, t in spans:
+        wanted = {f"activities.{f}": n for f, n in (t.activities or {}).items() if n}
+        wanted.update({k: getattr(t, k) for k in ("reach", "households", "app_installs") if getattr(t, k)})
+        have: dict[str, float] = defaultdict(float)
+        for c, rec in held:
+            if first <= c.date <= last:
+                for k, v in figures(c.format, c.reach, c.installs, rec).items():
+                    have[k] += v
+        old: dict[str, float] = defaultdict(float)
+        new: dict[str, float] = defaultdict(float)
+        old_n: dict[tuple[str, str], int] = defaultdict(int)
+        new_n: dict[tuple[str, str], int] = defaultdict(int)
+        for rows, sums, counts in ((before, old, old_n), (after, new, new_n)):
+            for fmt, day, reach in rows:
+                if first <= day <= last:
+                    for k, v in figures(fmt, reach).items():
+                        sums[k] += v
+                        if v > 0:
+                            counts[(k, fmt)] += 1
+        for key, target in wanted.items():
+            short = round(target - have[key] - old[key])
+            if short <= 0:
+                continue
+            name = format_words(m, key.split(".", 1)[1]) if key.startswith("activities.") else m._(TARGET_WORDS[key])
+            added = {fmt: new_n[(k, fmt)] - old_n[(k, fmt)] for (k, fmt) in set(new_n) | set(old_n) if k == key}
+            added = {f: n for f, n in sorted(added.items()) if n > 0}
+            gain = round(new[key] - old[key])
+            head = m._("{period} {target}: {short} short").format(period=period_words(m, label), target=name,
+                                                                 short=short)
+            if added and gain > 0:
+                what = m._(", ").join(m._("{n} × {format}").format(n=n, format=format_words(m, f))
+                                      for f, n in added.items())
+                lines.append(m._("{head}; the re-plan adds {added} (+{gain})").format(head=head, added=what,
+                                                                                    gain=gain))
+            else:
+                lines.append(m._("{head}; the re-plan can add nothing to it (no staff time or window left)").format(
+                    head=head))
+    return lines
 
 
 def _as_recorded(cand: Candidate, actual: Actual) -> Candidate:
@@ -499,7 +603,8 @@ def _as_recorded(cand: Candidate, actual: Actual) -> Candidate:
 
 
 def _extras(extras: list[Extra], since: date, generated: dict[str, Candidate], calendar: CampaignCalendar,
-            day_of: dict[date, int], venues, formats, tz) -> list[Candidate]:
+            day_of: dict[date, int], venues, formats, tz, recorded: dict[str, dict[str, int]] | None = None
+            ) -> list[Candidate]:
     """Activities held that the plan did not have, before the date, as the models count them."""
     out = []
     for e in extras:
@@ -513,7 +618,9 @@ def _extras(extras: list[Extra], since: date, generated: dict[str, Candidate], c
             p = Previous({"reach": e.reach or 0}, natural, natural, e.venue, e.format, start, end, (), 0)
             cand = _frozen_candidate(p, calendar, day_of, venues, formats, tz)
         if cand is not None:
-            out.append(_as_recorded(cand, Actual("held", e.reach, e.installs)))
+            out.append(_as_recorded(cand, Actual("held", e.reach, e.installs, counts=e.counts)))
+            if recorded is not None:
+                recorded.setdefault(cand.id, e.counts)
     return out
 
 

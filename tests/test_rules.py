@@ -23,6 +23,7 @@ from planner.tactics import (
     reach,
     six_plus,
     staffing,
+    targets,
     themes,
     three_times,
     venue_days,
@@ -202,6 +203,25 @@ def themes_case() -> bool:
     return (row.penalty, row.met, row.required) == (1.0, 2, 3)
 
 
+def targets_case() -> bool:
+    """targets: two lectures wanted in the campaign, one held: one activity short, weights.targets."""
+    plan = body() + "targets: {activities: {lecture: 2}, reach: 0, materials: {}, households: 0, app_installs: 0}\n"
+    verdict = verify_rule(plan, "targets", [LECTURE], end=WEEK)
+    return (verdict.short.get(("targets", "activities.lecture")) == 1
+            and verdict.rule("targets", "activities.lecture") == 10.0)
+
+
+def targets_month_case() -> bool:
+    """targets per month: 500 people reached wanted in June; a market stall reaches 72."""
+    plan = body() + ("targets: {activities: {}, reach: 0, materials: {}, households: 0, app_installs: 0,\n"
+                     "          months: {'2026-06': {reach: 500}}}\n")
+    stall = ("mkt", "stall", "2026-06-01 07:00", ["p2", "g2"])
+    verdict = verify_rule(plan, "targets", [stall], end=WEEK)
+    # weights.targets per goal_units.reach people short
+    return (verdict.short.get(("targets", "reach")) == 428
+            and verdict.rule("targets", "reach") == round(428 * 10 / 300, 6))
+
+
 CASES: list[tuple[str, object, str, Callable[[], bool]]] = [
     ("venue_days", venue_days, "one_activity_per_venue_day", venue_days_case),
     ("staffing.needs_met", staffing, "assign_people", needs_case),
@@ -223,6 +243,8 @@ CASES: list[tuple[str, object, str, Callable[[], bool]]] = [
     ("fairness.above_average", fairness, "add", fairness_case),
     ("reach", reach, "add", reach_case),
     ("themes.rotation", themes, "repeats", themes_case),
+    ("targets.campaign", targets, "campaign_targets", targets_case),
+    ("targets.months", targets, "period_targets", targets_month_case),
 ]
 
 

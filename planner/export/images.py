@@ -117,14 +117,19 @@ def _weasyprint_png(html: str, work: Path, width: int) -> Path:
             if "end" in page.anchors:
                 end = n * TALL + page.anchors["end"][1]
         height = math.ceil(end if end is not None else TALL * len(measured.pages))
-        document = layout(max(height, 100))
         pdf = work / "card.pdf"
-        document.write_pdf(pdf)
+        crop: list[str] = []
+        if len(measured.pages) == 1:
+            # one tall page: rasterise its top rather than lay the card out again (half the time)
+            measured.write_pdf(pdf)
+            crop = ["-x", "0", "-y", "0", "-W", str(width * SCALE), "-H", str(max(height, 100) * SCALE)]
+        else:
+            layout(max(height, 100)).write_pdf(pdf)
     except OSError as e:
         raise CardUnavailable(f"WeasyPrint failed: {e}") from None
     finally:
         log.setLevel(level)
-    done = subprocess.run([pdftoppm, "-png", "-r", str(96 * SCALE), "-singlefile", "-f", "1", "-l", "1",
+    done = subprocess.run([pdftoppm, "-png", "-r", str(96 * SCALE), "-singlefile", "-f", "1", "-l", "1", *crop,
                            str(pdf), str(work / "card")], capture_output=True, text=True, timeout=TIMEOUT)
     picture = work / "card.png"
     if done.returncode != 0 or not picture.is_file():

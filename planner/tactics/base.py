@@ -151,6 +151,9 @@ class Carry:
 
     activities: list[tuple[Candidate, tuple[str, ...]]] = field(default_factory=list)
     key_date_credit: dict[int, int] = field(default_factory=dict)
+    # candidate id → the ledger's figures recorded for it (reached, leaflet…, installs,
+    # households): what held activities count towards the targets in place of expected ones
+    recorded: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def load(self) -> dict[str, int]:
         """Staff id → how many activities they have."""
