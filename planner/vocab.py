@@ -44,6 +44,8 @@ TACTIC_WORDS = {
     "claims": N_("claimed venues"),
     "travel": N_("travel"),
     "coverage": N_("coverage"),
+    "spread": N_("spread across days"),
+    "work_hours": N_("claimed visits in working hours"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),
