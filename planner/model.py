@@ -537,8 +537,8 @@ class Spread(_Model):
                                            "key-date windows, a day's offline activities stay within this "
                                            "multiple of the campaign's daily mean")
     min_day: int = Field(_T["spread"]["min_day"], ge=0, le=100,
-                         description="无论日均多少，每天都可开展的活动数 / activities any day may hold, "
-                                     "whatever the mean")
+                         description="在日均倍数之外每天还可多开展的活动数 / activities a day may hold "
+                                     "beyond the multiple of the mean")
 
 
 class Coverage(_Model):

@@ -197,14 +197,15 @@ def coverage_case() -> bool:
 
 def spread_case() -> bool:
     """crammed_days: three activities on one day of a fortnight with three in all: the mean is
-    3/14 a day, so the day may hold min_day (2); one over costs weights.spread. Spread over
-    two days, nothing."""
+    3/14 a day, so a day may hold 2 × 3/14 + min_day (1) = 1.43; two over cost 2 × weights.spread.
+    One a day on three days, nothing."""
     market = ("mkt", "stall", "2026-06-01 07:00", ["p2", "g2"])
     school = ("school", "lecture", "2026-06-01 08:00", ["p1"])
     evening = ("home", "stall", "2026-06-01 17:30", ["p1", "g1"])
-    later = ("home", "stall", "2026-06-02 17:30", ["p1", "g1"])
-    return (verify_rule(body(), "spread", [market, school, evening]).rule("spread", "crammed_days") == 10.0
-            and verify_rule(body(), "spread", [market, school, later]).rule("spread", "crammed_days") == 0.0)
+    spread_out = [market, ("school", "lecture", "2026-06-02 08:00", ["p1"]),
+                  ("home", "stall", "2026-06-03 17:30", ["p1", "g1"])]
+    return (verify_rule(body(), "spread", [market, school, evening]).rule("spread", "crammed_days") == 40.0
+            and verify_rule(body(), "spread", spread_out).rule("spread", "crammed_days") == 0.0)
 
 
 def fairness_case() -> bool:

@@ -1,10 +1,12 @@
 """Spread: no crammed days. Period goals (a visit a month, sessions a week) met on a period's
 last days make days a station would send back (11 activities on a campaign's last day).
 
-Soft (weights.spread, per activity over): on each day outside a key date's window, the
-offline activities above busiest_day × the campaign's daily mean (over the model's days),
-and never fewer than min_day allowed. A key date's window (the national month too) may be
-as busy as its goals ask.
+Soft (weights.spread, per activity over): on each day, the offline activities above
+busiest_day × the campaign's daily mean (over the model's days) plus min_day (a small plan's
+slack: two activities on a day of a quiet fortnight are no cramming), plus what the key
+dates ask of the day: each key date whose window holds it adds
+its min_activities spread over its window's days (a one-day key date asking three themed
+activities allows three more that day; a two-month summer window asks next to nothing).
 """
 
 from __future__ import annotations
@@ -25,10 +27,18 @@ def enabled(plan: Plan) -> bool:
     return plan.weights.spread > 0 and plan.tactics.spread is not None
 
 
-def exempt(ctx_or_calendar: Any, day: int) -> bool:
-    """A day inside a key date's window: as busy as the key date asks."""
-    calendar = getattr(ctx_or_calendar, "calendar", ctx_or_calendar)
-    return bool(calendar.days[day].key_dates)
+def asked(plan: Plan, calendar: Any) -> dict[int, float]:
+    """Day → the activities the key dates ask of it: each key date's min_activities over its
+    window's days in the campaign."""
+    rule = plan.tactics.key_dates
+    if rule is None or not rule.min_activities:
+        return {}
+    out: dict[int, float] = defaultdict(float)
+    for key in calendar.key_dates:
+        days = [i for i, d in enumerate(calendar.days) if d.date in key.window]
+        for i in days:
+            out[i] += rule.min_activities / len(days)
+    return dict(out)
 
 
 def add(ctx: Ctx) -> None:
@@ -36,7 +46,9 @@ def add(ctx: Ctx) -> None:
 
 
 def crammed_days(ctx: Ctx) -> None:
-    """over_d ≥ count_d − max(busiest_day × total / n, min_day), scaled by n × PRECISION."""
+    """over_d ≥ count_d − busiest_day × total / n − min_day − asked_d, scaled by n × PRECISION.
+    A sum, not the larger of the mean's share and min_day: a max() makes the LP bound weak
+    and the search stalled on the Lanzhou example (30 s, one worker: greedy plan kept)."""
     rule = ctx.plan.tactics.spread
     assert rule is not None
     by_day: dict[int, list] = defaultdict(list)
@@ -49,25 +61,25 @@ def crammed_days(ctx: Ctx) -> None:
     n = len(ctx.days)
     factor = round(rule.busiest_day * PRECISION)
     floor = rule.min_day
-    busy = [d for d in sorted(by_day) if len(by_day[d]) > floor and not exempt(ctx, d)]
+    extra = asked(ctx.plan, ctx.calendar)
+    busy = [d for d in sorted(by_day) if len(by_day[d]) > floor + extra.get(d, 0)]
     if not busy:
         return
     m = ctx.model
     total = m.new_int_var(0, len(everything), "spread.total")
     m.add(total == sum(everything))
-    allowed = m.new_int_var(0, max(factor * len(everything), n * PRECISION * floor), "spread.allowed")
-    # allowed is n × PRECISION × the day's allowance: the larger of the mean's share and the floor
-    m.add_max_equality(allowed, [factor * total, n * PRECISION * floor])
+    allowed = factor * total + n * PRECISION * floor
     terms = []
     for d in busy:
         over = m.new_int_var(0, len(by_day[d]), f"spread.over[{d}]")
-        m.add(n * PRECISION * over >= n * PRECISION * sum(by_day[d]) - allowed)
+        more = round(n * PRECISION * extra.get(d, 0))
+        m.add(n * PRECISION * over >= n * PRECISION * sum(by_day[d]) - allowed - more)
         terms.append((over, 1))
     ctx.cost(NAME, "crammed_days", terms, "spread")
 
 
 def busiest(plan: Plan, calendar: Any, activities: list) -> tuple[int, int]:
-    """Days within the allowance, of the days with activities (outside key dates)."""
+    """Days within their allowance, of the days with activities."""
     rule = plan.tactics.spread
     counts: dict[int, int] = defaultdict(int)
     for a in activities:
@@ -75,13 +87,13 @@ def busiest(plan: Plan, calendar: Any, activities: list) -> tuple[int, int]:
             counts[a.cand.day] += 1
     if rule is None or not counts:
         return 0, 0
-    allowance = max(rule.busiest_day * sum(counts.values()) / len(calendar.days), rule.min_day)
-    days = [d for d in counts if not exempt(calendar, d)]
-    return sum(1 for d in days if counts[d] <= allowance + 1e-9), len(days)
+    allowance = rule.busiest_day * sum(counts.values()) / len(calendar.days) + rule.min_day
+    extra = asked(plan, calendar)
+    return sum(1 for d in counts if counts[d] <= allowance + extra.get(d, 0) + 1e-9), len(counts)
 
 
 def score(plan: Plan, calendar: Any, activities: list, row: Any) -> None:
     row.met, row.required = busiest(plan, calendar, activities)
 
 
-__all__ = ["add", "enabled", "exempt", "crammed_days", "busiest", "score"]
+__all__ = ["add", "enabled", "asked", "crammed_days", "busiest", "score"]
