@@ -183,7 +183,7 @@ def work_hours_case() -> bool:
     """work_hours: p1's visit to the venue they claimed on a Monday at 09:00 costs
     weights.work_hours; the same visit at 17:30 (after work) nothing."""
     plan = body("  all_police: {at_least: 0, per: week}\n", p1=", claims: [home]")
-    return (verify_rule(plan, "all_police", [LECTURE]).rule("all_police", "work_hours") == 3.0
+    return (verify_rule(plan, "all_police", [LECTURE]).rule("all_police", "work_hours") == 5.0
             and verify_rule(plan, "all_police", [STALL]).rule("all_police", "work_hours") == 0.0)
 
 

@@ -44,12 +44,12 @@ def every_venue_once(ctx: Ctx) -> None:
     if not ctx.in_chunk(period):
         return
     by_venue: dict[str, list] = {}
-    for (venue, day), v in ctx.visited.items():
+    for (venue, _day), v in ctx.visited.items():
         by_venue.setdefault(venue, []).append(v)
     index = ctx.venue_index
     for venue in venues(ctx.plan):
         xs = by_venue.get(venue, [])
-        before = ctx.carried(period, lambda c, v=venue: c.venue == v)
+        before = sum(1 for c, _ in ctx.carry.activities if c.venue == venue and period.first <= c.day <= period.last)
         if not xs and not before and not ctx.cset.open_days.get(venue):
             continue  # no window in the campaign: nothing to ask
         ctx.goal(NAME, "every_venue_once", sum(xs) + before if xs else before, rule.at_least, "coverage",
