@@ -180,11 +180,16 @@ def claims_case() -> bool:
 
 
 def work_hours_case() -> bool:
-    """work_hours: p1's visit to the venue they claimed on a Monday at 09:00 costs
-    weights.work_hours; the same visit at 17:30 (after work) nothing."""
+    """work_hours: p1's visit to the venue they claimed on a Monday at 09:00 earns no claim
+    credit (weights.work_hours takes back weights.claims: 5 either way, as if p1 were not
+    there); the same visit at 17:30, after work, costs nothing."""
     plan = body("  all_police: {at_least: 0, per: week}\n", p1=", claims: [home]")
-    return (verify_rule(plan, "all_police", [LECTURE]).rule("all_police", "work_hours") == 5.0
-            and verify_rule(plan, "all_police", [STALL]).rule("all_police", "work_hours") == 0.0)
+
+    def claimed(assignment: list) -> float:
+        verdict = verify_rule(plan, "all_police", assignment)
+        return verdict.rule("all_police", "claims") + verdict.rule("all_police", "work_hours")
+
+    return claimed([LECTURE]) == 5.0 and claimed([STALL]) == 0.0
 
 
 def coverage_case() -> bool:
