@@ -564,12 +564,10 @@ class Tactics(_Model):
         KeyDates, "关键节点", "关键节点")
     all_police: Annotated[AllPolice | None, BeforeValidator(_off_when_false)] = _tactic(
         AllPolice, "全警反诈", "全警反诈")
-    spread: Annotated[Spread | None, BeforeValidator(_off_when_false)] = Field(
-        default_factory=Spread, description="不挤在周期末：每天的活动不超过日均的倍数；填 false 即关闭 / "
-                                            "no crammed days; false switches it off")
-    coverage: Annotated[Coverage | None, BeforeValidator(_off_when_false)] = Field(
-        default_factory=Coverage, description="每个场所活动期内至少去一次；填 false 即关闭 / "
-                                              "every venue visited in the campaign; false switches it off")
+    spread: Annotated[Spread | None, BeforeValidator(_off_when_false)] = _tactic(
+        Spread, "不挤在周期末：每天的活动不超过日均的倍数", "no crammed days")
+    coverage: Annotated[Coverage | None, BeforeValidator(_off_when_false)] = _tactic(
+        Coverage, "每个场所活动期内至少去一次", "every venue visited in the campaign")
 
 
 # --- weights, solver, travel -------------------------------------------------------------------------

@@ -195,8 +195,9 @@ def work_hours_case() -> bool:
 def coverage_case() -> bool:
     """every_venue_once: a lecture at home leaves the market and the school unvisited (weights.coverage
     each); the school saying coverage: false asks only the market."""
-    quiet = body().replace("kind: school,", "kind: school, coverage: false,")
-    return (verify_rule(body(), "coverage", [LECTURE]).short.get(("coverage", "every_venue_once")) == 2
+    plan = body("  coverage: {at_least: 1}\n")
+    quiet = plan.replace("kind: school,", "kind: school, coverage: false,")
+    return (verify_rule(plan, "coverage", [LECTURE]).short.get(("coverage", "every_venue_once")) == 2
             and verify_rule(quiet, "coverage", [LECTURE]).rule("coverage", "every_venue_once") == 100.0)
 
 
@@ -209,8 +210,9 @@ def spread_case() -> bool:
     evening = ("home", "stall", "2026-06-01 17:30", ["p1", "g1"])
     spread_out = [market, ("school", "lecture", "2026-06-02 08:00", ["p1"]),
                   ("home", "stall", "2026-06-03 17:30", ["p1", "g1"])]
-    return (verify_rule(body(), "spread", [market, school, evening]).rule("spread", "crammed_days") == 40.0
-            and verify_rule(body(), "spread", spread_out).rule("spread", "crammed_days") == 0.0)
+    plan = body("  spread: {busiest_day: 2, min_day: 1}\n")
+    return (verify_rule(plan, "spread", [market, school, evening]).rule("spread", "crammed_days") == 40.0
+            and verify_rule(plan, "spread", spread_out).rule("spread", "crammed_days") == 0.0)
 
 
 def fairness_case() -> bool:
