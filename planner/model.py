@@ -254,6 +254,9 @@ class Venue(_Model):
     closed: list[Span] = Field(default_factory=list, description="不开放的日期，如学校放假 / e.g. a school's vacation")
     market_days: list[Annotated[int, Field(ge=1, le=30)]] | None = Field(
         None, description="仅限集市：农历每月的赶集日 / markets only: days of the lunar month (赶集)")
+    coverage: bool = Field(D["venue"]["coverage"],
+                           description="活动期内至少开展一次活动（tactics.coverage）；false 则不要求 / "
+                                       "visited at least once in the campaign (tactics.coverage); false: not asked")
 
     def audience_ids(self) -> list[str]:
         """The venue's audiences, or its kind's usual ones when it lists none."""
@@ -514,6 +517,37 @@ class AllPolice(_Model):
 
     at_least: int = Field(_T["all_police"]["at_least"], ge=0, le=100)
     per: Per = _T["all_police"]["per"]
+    after_work: str = Field(_T["all_police"]["after_work"], pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                            description="认领场所的走访安排在下班后、周末和节假日：工作日此时刻前开始的走访"
+                                        "按 weights.work_hours 计价 / claimed visits after work, at weekends "
+                                        "and on holidays: a workday visit starting before this costs "
+                                        "weights.work_hours")
+
+    def after_work_minutes(self) -> int:
+        hours, minutes = self.after_work.split(":")
+        return int(hours) * 60 + int(minutes)
+
+
+class Spread(_Model):
+    """不把活动挤在周期末：每天的活动数不超过日均的若干倍。 / No crammed days: a day's activities stay within a
+    multiple of the daily mean."""
+
+    busiest_day: float = Field(_T["spread"]["busiest_day"], ge=1, le=20,
+                               description="关键节点窗口以外，每天的线下活动不超过活动期日均的此倍数 / outside "
+                                           "key-date windows, a day's offline activities stay within this "
+                                           "multiple of the campaign's daily mean")
+    min_day: int = Field(_T["spread"]["min_day"], ge=0, le=100,
+                         description="在日均倍数之外每天还可多开展的活动数 / activities a day may hold "
+                                     "beyond the multiple of the mean")
+
+
+class Coverage(_Model):
+    """计划中的每个场所活动期内至少去一次（五进场所按五进频次）。 / Every venue of the plan visited in the
+    campaign (五进 venues at the 五进 rhythm)."""
+
+    at_least: int = Field(_T["coverage"]["at_least"], ge=0, le=100,
+                          description="五进以外的每个场所活动期内至少开展的活动数 / activities at each venue "
+                                      "outside 五进 in the campaign, at least")
 
 
 def _tactic(model: type, zh: str, doc: str) -> Any:
@@ -530,6 +564,10 @@ class Tactics(_Model):
         KeyDates, "关键节点", "关键节点")
     all_police: Annotated[AllPolice | None, BeforeValidator(_off_when_false)] = _tactic(
         AllPolice, "全警反诈", "全警反诈")
+    spread: Annotated[Spread | None, BeforeValidator(_off_when_false)] = _tactic(
+        Spread, "不挤在周期末：每天的活动不超过日均的倍数", "no crammed days")
+    coverage: Annotated[Coverage | None, BeforeValidator(_off_when_false)] = _tactic(
+        Coverage, "每个场所活动期内至少去一次", "every venue visited in the campaign")
 
 
 # --- weights, solver, travel -------------------------------------------------------------------------
@@ -548,6 +586,12 @@ class Weights(_Model):
     targets: float = Field(_W["targets"], ge=0, le=MAX_WEIGHT,
                            description="考核指标：每差一场活动（其他指标按 catalogue 的 goal_units 折算） / "
                                        "targets: per activity short (other keys per the catalogue's goal_units)")
+
+    spread: float = Field(_W["spread"], ge=0, le=MAX_WEIGHT,
+                          description="某天超出日均倍数的每场活动 / per activity above a day's allowance")
+    work_hours: float = Field(_W["work_hours"], ge=0, le=MAX_WEIGHT,
+                              description="全警反诈：工作日上班时间的认领走访，每场 / "
+                                          "全警反诈: per claimed visit in workday working hours")
     # what changing a published plan costs in `planner replan`, per activity (restaffed: per person)
     moved: float = Field(_W["moved"], ge=0, le=MAX_WEIGHT,
                          description="重排计划时：活动改到另一天或另一时间 / "

@@ -45,6 +45,9 @@ TACTIC_WORDS = {
     "travel": N_("travel"),
     "coverage": N_("coverage"),
     "targets": N_("targets"),
+
+    "spread": N_("spread across days"),
+    "work_hours": N_("claimed visits in working hours"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),

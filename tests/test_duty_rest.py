@@ -93,3 +93,23 @@ def test_a_plan_published_before_the_rule_is_re_planned_to_keep_it(tmp_path):
     again = run_planner("plan", plan, "-o", out, "--time-limit", "3s")
     assert again.returncode == 0, again.stderr
     assert mornings_after_duty() == []
+
+
+@pytest.mark.parametrize("example", ["lanzhou-guangwumen", "harbin", "litong"])
+def test_the_examples_rest_their_officers_after_a_duty(example):
+    """Issue 17: the examples' officers work the 24-hour duty rota the seeds describe, and the
+    rest after it is on (no rest_after 00:00): mornings after a duty fall inside each campaign,
+    and planner.verify (tests/test_examples_end_to_end.py) finds no activity in one."""
+    from pathlib import Path
+
+    from planner.calendar import build_calendar
+
+    plan = load_plan(Path(__file__).parent.parent / "examples" / f"{example}.yaml").plan
+    calendar = build_calendar(plan)
+    officers = [s for s in plan.staff if s.role == "police" and s.duty is not None]
+    # the station's leader or the centre's own staff may work no rota; the rest are on one
+    assert len(officers) >= 0.8 * sum(1 for s in plan.staff if s.role == "police")
+    assert all(s.duty is not None and s.duty.rest_minutes() >= 12 * 60 for s in officers)
+    mornings_after = [(s.id, d.date) for s in officers for d in calendar.days
+                      if s.duty and s.duty.on(d.date - timedelta(days=1))]
+    assert len(mornings_after) >= len(calendar.days) // 4

@@ -16,12 +16,14 @@ from rules import verify_rule
 
 from planner.tactics import (
     all_police,
+    coverage,
     duty_rest,
     fairness,
     five_into,
     key_dates,
     reach,
     six_plus,
+    spread,
     staffing,
     targets,
     themes,
@@ -178,6 +180,42 @@ def claims_case() -> bool:
             and verify_rule(plan, "all_police", [STALL]).rule("all_police", "claims") == 0.0)
 
 
+def work_hours_case() -> bool:
+    """work_hours: p1's visit to the venue they claimed on a Monday at 09:00 earns no claim
+    credit (weights.work_hours takes back weights.claims: 5 either way, as if p1 were not
+    there); the same visit at 17:30, after work, costs nothing."""
+    plan = body("  all_police: {at_least: 0, per: week}\n", p1=", claims: [home]")
+
+    def claimed(assignment: list) -> float:
+        verdict = verify_rule(plan, "all_police", assignment)
+        return verdict.rule("all_police", "claims") + verdict.rule("all_police", "work_hours")
+
+    return claimed([LECTURE]) == 5.0 and claimed([STALL]) == 0.0
+
+
+def coverage_case() -> bool:
+    """every_venue_once: a lecture at home leaves the market and the school unvisited (weights.coverage
+    each); the school saying coverage: false asks only the market."""
+    plan = body("  coverage: {at_least: 1}\n")
+    quiet = plan.replace("kind: school,", "kind: school, coverage: false,")
+    return (verify_rule(plan, "coverage", [LECTURE]).short.get(("coverage", "every_venue_once")) == 2
+            and verify_rule(quiet, "coverage", [LECTURE]).rule("coverage", "every_venue_once") == 100.0)
+
+
+def spread_case() -> bool:
+    """crammed_days: three activities on one day of a fortnight with three in all: the mean is
+    3/14 a day, so a day may hold 2 × 3/14 + min_day (1) = 1.43; two over cost 2 × weights.spread.
+    One a day on three days, nothing."""
+    market = ("mkt", "stall", "2026-06-01 07:00", ["p2", "g2"])
+    school = ("school", "lecture", "2026-06-01 08:00", ["p1"])
+    evening = ("home", "stall", "2026-06-01 17:30", ["p1", "g1"])
+    spread_out = [market, ("school", "lecture", "2026-06-02 08:00", ["p1"]),
+                  ("home", "stall", "2026-06-03 17:30", ["p1", "g1"])]
+    plan = body("  spread: {busiest_day: 2, min_day: 1}\n")
+    return (verify_rule(plan, "spread", [market, school, evening]).rule("spread", "crammed_days") == 40.0
+            and verify_rule(plan, "spread", spread_out).rule("spread", "crammed_days") == 0.0)
+
+
 def fairness_case() -> bool:
     """above_average: one officer with both activities is 10 points above the police average."""
     second = ("school", "lecture", "2026-06-02 08:00", ["p1"])
@@ -240,6 +278,9 @@ CASES: list[tuple[str, object, str, Callable[[], bool]]] = [
     ("key_dates.themed_activities", key_dates, "themed_activities", key_dates_case),
     ("all_police.every_officer", all_police, "every_officer", every_officer_case),
     ("all_police.claims", all_police, "claims", claims_case),
+    ("all_police.work_hours", all_police, "in_work_hours", work_hours_case),
+    ("coverage.every_venue_once", coverage, "every_venue_once", coverage_case),
+    ("spread.crammed_days", spread, "crammed_days", spread_case),
     ("fairness.above_average", fairness, "add", fairness_case),
     ("reach", reach, "add", reach_case),
     ("themes.rotation", themes, "repeats", themes_case),

@@ -6,7 +6,10 @@ Soft:
 - claims (weights.claims, per activity): an activity at a venue someone claimed should have
   that person on it. The credit h[activity, claimant] needs the claimant in the activity's
   group on a position type the activity has, so handing out the group's people afterwards
-  can honour it (planner.tactics.staffing.disaggregate takes claimants first).
+  can honour it (planner.tactics.staffing.disaggregate takes claimants first);
+- work_hours (weights.work_hours, per activity): a claimant's visit to their claimed venue
+  on a workday starting before after_work: the seeds' 全警反诈 visits are after work, at
+  weekends and on holidays, on top of the officer's own duties.
 """
 
 from __future__ import annotations
@@ -96,11 +99,13 @@ def claims_lower_bound(ctx: MasterCtx) -> None:
     a = ctx.a
     m = ctx.model
     terms = []
+    working: list[tuple[Any, int]] = []
     per_slot: dict[tuple, list] = defaultdict(list)
     for i, c in enumerate(ctx.cands):
         if c.venue not in owners:
             continue
         terms.append((ctx.x[i], 1))
+        daytime = in_work_hours(ctx, c)
         area = c.area or ""
         credit = []
         positions = ctx.staffing[i]
@@ -115,11 +120,14 @@ def claims_lower_bound(ctx: MasterCtx) -> None:
             per_slot[key].append(h)
             credit.append(h)
             terms.append((h, -1))
+            if daytime:
+                working.append((h, 1))
         if len(credit) > 1:
             m.add(sum(credit) <= ctx.x[i])
     for key, hs in per_slot.items():
         m.add(sum(hs) <= a[key])
     ctx.cost(NAME, "claims", terms, "claims")
+    ctx.cost(NAME, "work_hours", working, "work_hours")
 
 
 def every_officer(ctx: Ctx) -> None:
@@ -173,11 +181,13 @@ def claims(ctx: PersonCtx) -> None:
     credit: dict[int, list[tuple[int, Any]]] = defaultdict(list)
     per_person_group: dict[tuple[int, int], list] = defaultdict(list)
     terms = []
+    working: list[tuple[Any, int]] = []
     for i, c in enumerate(ctx.cands):
         if c.venue not in owners:
             continue
         g = group_of[i]
         terms.append((ctx.x[i], 1))
+        daytime = in_work_hours(ctx, c)
         for p in owners[c.venue]:
             if p in st[i].team:
                 h = ctx.x[i]
@@ -191,6 +201,8 @@ def claims(ctx: PersonCtx) -> None:
                 per_person_group[(p, g)].append(h)
             credit[i].append((p, h))
             terms.append((h, -1))
+            if daytime:
+                working.append((h, 1))
         hs = [h for _, h in credit[i]]
         if len(hs) > 1:
             m.add(sum(hs) <= ctx.x[i])
@@ -198,7 +210,25 @@ def claims(ctx: PersonCtx) -> None:
         if len(vs) > 1:
             m.add_at_most_one(vs)
     ctx.cost(NAME, "claims", terms, "claims")
+    ctx.cost(NAME, "work_hours", working, "work_hours")
     ctx.state(Claims).credit = credit
+
+
+def in_work_hours(ctx_or_plan: Any, c: Any, calendar: Any = None) -> bool:
+    """A workday activity starting before the plan's after_work: in the officers' working hours."""
+    plan = getattr(ctx_or_plan, "plan", ctx_or_plan)
+    calendar = calendar if calendar is not None else ctx_or_plan.calendar
+    return calendar.days[c.day].is_workday and c.start_min < section(plan).after_work_minutes()
+
+
+def work_hours_visits(plan: Plan, calendar: Any, activities: list) -> tuple[int, int]:
+    """Claimed visits (a claimant on an activity at their venue) in working hours, of all."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for s in plan.staff:
+        for v in s.claims:
+            owners[v].add(s.id)
+    visits = [a for a in activities if a.cand.venue in owners and owners[a.cand.venue].intersection(a.staff)]
+    return sum(1 for a in visits if in_work_hours(plan, a.cand, calendar)), len(visits)
 
 
 def prefer(ctx: Ctx, value) -> dict[int, list[int]]:
@@ -234,4 +264,5 @@ def score(plan, calendar, activities, row: ScoreRow) -> None:
     row.required += required
 
 
-__all__ = ["add", "enabled", "prefer", "extra_score", "claimants", "served", "score"]
+__all__ = ["add", "enabled", "prefer", "extra_score", "claimants", "served", "score", "in_work_hours",
+           "work_hours_visits"]
