@@ -151,22 +151,26 @@ def load_region(path: Path | str, *, encoding: str | None = None) -> LoadedRegio
             region = Region.model_validate(document.data)
         except ValidationError as e:
             problems += pydantic_problems(document, e, Region)
-        stations: list[StationRef] = []
+        stations, more = _stations(document, path.parent)  # every file named, even when a key is wrong
+        problems += more
         if region is not None:
-            stations, more = _stations(region, document, path.parent)
-            problems += more + _team_problems(region, document)
+            problems += _team_problems(region, document)
         if problems:
             raise PlanError(problems)
     assert region is not None
     return LoadedRegion(region, document, stations)
 
 
-def _stations(region: Region, document: Document, base: Path) -> tuple[list[StationRef], list[Problem]]:
+def _stations(document: Document, base: Path) -> tuple[list[StationRef], list[Problem]]:
     found: list[StationRef] = []
     problems: list[Problem] = []
     stems: dict[str, str] = {}
-    for n, entry in enumerate(region.stations):
-        spec = entry if isinstance(entry, StationEntry) else StationEntry(plan=entry)
+    entries = document.data.get("stations") if isinstance(document.data, dict) else None
+    for n, entry in enumerate(entries if isinstance(entries, list) else []):
+        try:
+            spec = StationEntry(plan=entry) if isinstance(entry, str) else StationEntry.model_validate(entry)
+        except ValidationError:
+            continue  # the model's problem, reported with the others
         at: tuple[str | int, ...] = ("stations", n) if isinstance(entry, str) else ("stations", n, "plan")
         line, _col = document.positions.locate(at)
         where = f"{document.file}:{line}"
