@@ -212,15 +212,15 @@ def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float,
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return allocation
     for t, team in enumerate(teams):
-        for p, days in enumerate(parts):
-            free = [d for d in days if team_available(team, d)]
+        for p, part in enumerate(parts):
+            open_days = [d for d in part if team_available(team, d)]
             taken: set[date] = set()
             for s, st in enumerate(ok):
                 n = solver.value(x[t, s, p]) if (t, s, p) in x else 0
                 if not n:
                     continue
                 a, b = spans[st.stem]
-                mine = [d for d in free if d not in taken and a <= d <= b][:n]
+                mine = [d for d in open_days if d not in taken and a <= d <= b][:n]
                 taken.update(mine)
                 allocation[team.id].setdefault(st.stem, []).extend(mine)
     return allocation
@@ -384,8 +384,8 @@ def cross_station_problems(results: list[StationResult], allocation: dict[str, d
                 person=person, n=len(stations), day=day, stations=", ".join(sorted(stations))))
     given_on: dict[tuple[str, date], list[str]] = defaultdict(list)
     for team_id, by_station in allocation.items():
-        for stem, days in by_station.items():
-            for d in days:
+        for stem, dates in by_station.items():
+            for d in dates:
                 given_on[team_id, d].append(stem)
     for (team_id, d), stems in sorted(given_on.items()):
         if len(stems) > 1:

@@ -130,7 +130,7 @@ def test_allocation_gives_a_team_one_station_a_day_and_days_per_month(tmp_path):
     for team in teams:
         days = [d for by in allocation[team.id].values() for d in by]
         assert len(days) == len(set(days)), "a team in two stations on one day"
-        for stem, given in allocation[team.id].items():
+        for given in allocation[team.id].values():
             for month in (6, 7):
                 assert sum(1 for d in given if d.month == month) <= team.days_per_month
         assert days  # it was needed and free, so it was given
