@@ -264,8 +264,9 @@ def _dates_json(overview) -> dict:
 @app.command()
 def schema(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="write to this file")] = None,
-    of: Annotated[str, typer.Option("--of", metavar="plan|plan-json",
-                                    help="plan: the station plan's format; plan-json: OUT/plan.json's")] = "plan",
+    of: Annotated[str, typer.Option("--of", metavar="plan|plan-json|region",
+                                    help="plan: the station plan's format; plan-json: OUT/plan.json's; "
+                                         "region: a region file's")] = "plan",
 ) -> None:
     """The JSON Schema of the plan format (for editors: yaml-language-server), or of plan.json."""
     if of == "plan":
@@ -276,9 +277,13 @@ def schema(
         from planner.planfile import plan_json_schema
 
         generated = plan_json_schema()
+    elif of == "region":
+        from planner.region import region_json_schema
+
+        generated = region_json_schema()
     else:
         with messages.told(None):  # the schema is the same in every language; its user's problem is not
-            print("(command line):1:1: --of: " + _("{value!r} is not one of plan, plan-json").format(value=of),
+            print("(command line):1:1: --of: " + _("{value!r} is not one of plan, plan-json, region").format(value=of),
                   file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     text = json.dumps(generated, ensure_ascii=False, indent=2) + "\n"
@@ -1097,6 +1102,58 @@ def roster_command(
                                                                          people=len(roster.people))),
                   highlight=False, markup=False, soft_wrap=True)
     _say_written(console, out, written)
+
+
+@app.command("plan-region")
+@_speaks
+def plan_region_command(
+    region_file: Annotated[Path, typer.Argument(metavar="REGION", help="region file (YAML)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder for each station's outputs and the region report")],
+    address: Annotated[Optional[str], typer.Option(
+        "--address", help="a Ray cluster to run on, e.g. ray://head:10001 or auto (default: this machine)")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="worker processes on this machine (default: its cores)")] = None,
+    time_limit: Annotated[Optional[str], typer.Option(
+        "--time-limit", help="each station's time limit, e.g. 30s (default: the region's solver, else each plan's)")]
+    = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="also each station's plan.pdf (slow)")] = False,
+    encoding: PlanEncoding = None,
+    lang: Lang = None,
+) -> None:
+    """Plan every station of a region on Ray, the shared teams first; check each plan and
+    the teams across stations; write OUT/<station>/, OUT/teams/ and the region report."""
+    from planner.region import load_region
+    from planner.regionrun import plan_region
+    from planner.types import parse_duration
+
+    console = Console()
+    try:
+        loaded = load_region(region_file)
+        limit = None
+        if time_limit is not None:
+            from planner.errors import Problem
+
+            try:
+                limit = parse_duration(time_limit).total_seconds()
+            except ValueError as e:
+                raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
+    except PlanError as e:
+        raise _fail(e) from None
+    _speak(loaded.region.region.language)
+    _check_out(out)
+    run = plan_region(loaded, out, address=address, workers=workers, time_limit=limit, pdf=pdf,
+                      say=lambda line: console.print(line, highlight=False, markup=False))
+    report = run.report
+    console.print(_("wrote {out}/: {n} stations, teams/, region.html, region.json").format(
+        out=out, n=len(report["stations"])), highlight=False, markup=False)
+    for failed in run.failed:
+        print(_("{station}: not planned").format(station=failed.name or failed.stem), file=sys.stderr)
+        for line in failed.error + failed.violations:
+            print(f"  {line}", file=sys.stderr)
+    for line in run.cross:
+        print(line, file=sys.stderr)
+    if run.failed or run.cross:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -1,0 +1,609 @@
+"""A region planned on Ray: stations surveyed, shared teams allocated, stations solved in
+parallel, every result checked, the region rolled up.
+
+1. survey (Ray tasks): each station plan is read; its need for shared-team days is estimated
+   from its staff time against what its tactics require (planner.capacity);
+2. allocation (here, one small CP-SAT model): team x station x (week within a month) days,
+   at most `days_per_month` per station and one station a day, then days picked in each week;
+3. solve (Ray tasks, retried when their worker dies): each station plan with the members of
+   the teams it was given added as staff who are unavailable on every other day, solved,
+   checked by planner.verify and rendered by the station's own output writer;
+4. the cross-station rule (no shared member in two stations on one day) checked, and the
+   region report, the teams' calendars and every station's outputs swapped into OUT at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from planner import atomic, messages
+from planner.errors import PlanError
+from planner.export.output import KEPT, output_dir
+from planner.messages import _
+from planner.region import LoadedRegion, SharedTeam, StationRef
+
+#: the outputs of a station in a region: the station's own (plan.pdf with `pdf=True`)
+STATION_TARGETS = ("json", "ics", "html", "xlsx")
+
+
+@dataclass
+class Survey:
+    stem: str
+    file: str
+    name: str = ""
+    district: str | None = None
+    start: str | None = None
+    end: str | None = None
+    need_days: int = 0
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class StationResult:
+    stem: str
+    name: str
+    district: str | None
+    ok: bool
+    error: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # wall time of the task
+    solve_seconds: float = 0.0
+    activities: int = 0
+    reach: int = 0
+    met: int = 0
+    required: int = 0
+    unmet: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    shared_days: dict[str, list[str]] = field(default_factory=dict)  # team -> days given
+    busy: dict[str, list[str]] = field(default_factory=dict)  # shared member -> days with an activity
+    by_format: dict[str, int] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+    pid: int = 0
+
+
+# --- 1. survey ---------------------------------------------------------------------------------------------
+
+
+def survey_station(ref: StationRef, raw: bytes, team_size: float) -> Survey:
+    """Read one station plan (its bytes, so a cluster's workers need not see the file) and
+    estimate the days of shared teams it could use."""
+    from planner.calendar import build_calendar
+    from planner.capacity import estimate
+
+    started = time.monotonic()
+    found = Survey(ref.stem, str(ref.path))
+    try:
+        loaded = _load_bytes(raw, ref.path.name)
+    except PlanError as e:
+        found.problems = [p.format().replace(_tmp_prefix(p.file), "") for p in e.problems]
+        found.problems = [_restore_name(line, ref) for line in found.problems]
+        found.seconds = time.monotonic() - started
+        return found
+    plan = loaded.plan
+    found.name = plan.station.name
+    found.district = ref.district or plan.station.region
+    found.start, found.end = plan.campaign.start.isoformat(), plan.campaign.end.isoformat()
+    if ref.team_days is not None:
+        found.need_days = ref.team_days
+    else:
+        capacity = estimate(plan, build_calendar(plan))
+        short = capacity.required_total() - capacity.available_total()
+        # a team-day gives each member about one activity
+        found.need_days = max(0, math.ceil(short / max(team_size, 1.0)))
+    found.seconds = time.monotonic() - started
+    return found
+
+
+def _tmp_prefix(file: str) -> str:
+    return str(Path(file).parent) + os.sep if file else ""
+
+
+def _restore_name(line: str, ref: StationRef) -> str:
+    return line.replace(ref.path.name + ":", str(ref.path) + ":", 1) if not line.startswith(str(ref.path)) else line
+
+
+def _load_bytes(raw: bytes, name: str, folder: Path | None = None):
+    """load_plan of a station plan's bytes, written under its own name to a private folder."""
+    from planner.loader import load_plan
+
+    own = folder is None
+    where = Path(tempfile.mkdtemp(prefix="planner-region-")) if folder is None else folder
+    try:
+        path = where / name
+        path.write_bytes(raw)
+        return load_plan(path)
+    finally:
+        if own:
+            shutil.rmtree(where, ignore_errors=True)
+
+
+# --- 2. allocation -------------------------------------------------------------------------------------------
+
+
+def _parts(start: date, end: date) -> list[list[date]]:
+    """The days start..end cut into weeks, and weeks at month ends: each part in one week and one month."""
+    parts: list[list[date]] = []
+    day = start
+    while day <= end:
+        if not parts or day.weekday() == 0 or day.day == 1:
+            parts.append([])
+        parts[-1].append(day)
+        day += timedelta(days=1)
+    return parts
+
+
+def team_available(team: SharedTeam, day: date) -> bool:
+    """A team goes out as a unit on a day at least one of its members is free."""
+    return any(m.is_available(day) for m in team.members)
+
+
+def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float, seed: int = 1
+             ) -> dict[str, dict[str, list[date]]]:
+    """team id -> station stem -> the days that team works for that station. One CP-SAT model
+    over team x station x part (a week within a month): the days given fill each station's need,
+    the team's own district first, at most `days_per_month` per station and month, and never
+    more days in a part than the team is free; then each part's days are dealt out in order."""
+    from ortools.sat.python import cp_model
+
+    ok = [s for s in stations if not s.problems and s.start and s.end and s.need_days > 0]
+    allocation: dict[str, dict[str, list[date]]] = {t.id: {} for t in teams}
+    if not ok or not teams:
+        return allocation
+    spans = {s.stem: (date.fromisoformat(s.start or ""), date.fromisoformat(s.end or "")) for s in ok}
+    first, last = min(a for a, _b in spans.values()), max(b for _a, b in spans.values())
+    parts = _parts(first, last)
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int, int], Any] = {}
+    for t, team in enumerate(teams):
+        for s, st in enumerate(ok):
+            if team.serves is not None and st.district not in team.serves:
+                continue
+            a, b = spans[st.stem]
+            for p, days in enumerate(parts):
+                free = sum(1 for d in days if a <= d <= b and team_available(team, d))
+                cap = min(free, team.days_per_month)
+                if cap > 0:
+                    x[t, s, p] = model.new_int_var(0, cap, f"x{t}_{s}_{p}")
+    by_team_part: dict[tuple[int, int], list] = defaultdict(list)
+    by_team_station_month: dict[tuple[int, int, tuple[int, int]], list] = defaultdict(list)
+    by_station: dict[int, list] = defaultdict(list)
+    for (t, s, p), var in x.items():
+        by_team_part[t, p].append(var)
+        month = (parts[p][0].year, parts[p][0].month)
+        by_team_station_month[t, s, month].append(var)
+        by_station[s].append(var)
+    for (t, p), vars_ in by_team_part.items():
+        team = teams[t]
+        model.add(sum(vars_) <= sum(1 for d in parts[p] if team_available(team, d)))
+    for (t, _s, _m), vars_ in by_team_station_month.items():
+        model.add(sum(vars_) <= teams[t].days_per_month)
+    met = []
+    for s, st in enumerate(ok):
+        if not by_station[s]:
+            continue
+        got = model.new_int_var(0, st.need_days, f"met{s}")
+        model.add(got <= sum(by_station[s]))
+        met.append(got)
+    away = [var for (t, s, _p), var in x.items()
+            if teams[t].home_area is not None and ok[s].district != teams[t].home_area]
+    given = list(x.values())
+    # a day that meets a need first, the team's own district next, no day given for nothing
+    model.maximize(1000 * sum(met) - 10 * sum(away) - sum(given))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = time_limit * 4
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return allocation
+    for t, team in enumerate(teams):
+        for p, part in enumerate(parts):
+            open_days = [d for d in part if team_available(team, d)]
+            taken: set[date] = set()
+            for s, st in enumerate(ok):
+                n = solver.value(x[t, s, p]) if (t, s, p) in x else 0
+                if not n:
+                    continue
+                a, b = spans[st.stem]
+                mine = [d for d in open_days if d not in taken and a <= d <= b][:n]
+                taken.update(mine)
+                allocation[team.id].setdefault(st.stem, []).extend(mine)
+    return allocation
+
+
+# --- 3. a station with its shared teams -------------------------------------------------------------------------
+
+
+def _ranges(days: list[date]) -> list[str]:
+    """Sorted days as "a..b" spans (one day as itself)."""
+    out: list[str] = []
+    run: list[date] = []
+    for d in sorted(days):
+        if run and d == run[-1] + timedelta(days=1):
+            run.append(d)
+            continue
+        if run:
+            out.append(str(run[0]) if len(run) == 1 else f"{run[0]}..{run[-1]}")
+        run = [d]
+    if run:
+        out.append(str(run[0]) if len(run) == 1 else f"{run[0]}..{run[-1]}")
+    return out
+
+
+def station_text(raw: bytes, name: str, given: dict[str, tuple[SharedTeam, list[date]]],
+                 key_dates: list[dict[str, Any]]) -> str:
+    """The station plan with the shared teams' members it was given added to its staff,
+    unavailable on every campaign day not given to it, and the region's key dates added (a
+    station's own key date of the same id wins). The plan's comments and order are kept."""
+    from ruamel.yaml import YAML
+
+    from planner.yamlio import decode
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    data = yaml.load(decode(raw, name))
+    campaign = data["campaign"]
+    start, end = _as_date(campaign["start"]), _as_date(campaign["end"])
+    every = [start + timedelta(n) for n in range((end - start).days + 1)]
+    for _team_id, (team, days) in sorted(given.items()):
+        if not days:
+            continue
+        off = _ranges([d for d in every if d not in set(days)])
+        for member in team.members:
+            entry = member.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+            entry["id"], entry["name"], entry["role"] = member.id, member.name, member.role
+            entry["team"] = team.name
+            if team.home_area and "area" not in entry:
+                entry["area"] = team.home_area
+            entry["unavailable"] = [str(s) for s in member.unavailable] + off
+            data["staff"].append(entry)
+    if key_dates:
+        tactics = data.setdefault("tactics", {})
+        rule = tactics.get("key_dates", {}) if "key_dates" in tactics else {}
+        if rule is not None and rule is not False:
+            rule = rule if isinstance(rule, dict) else {}
+            custom = rule.setdefault("custom", [])
+            own = {c.get("id") for c in custom if isinstance(c, dict)}
+            custom.extend(k for k in key_dates if k["id"] not in own)
+            tactics["key_dates"] = rule
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    return buffer.getvalue()
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def solve_station(ref: StationRef, text: str, final_plan: str, *, time_limit: float | None, pdf: bool,
+                  shared: dict[str, list[str]], members: dict[str, str], district: str | None,
+                  hook: Callable[[str], None] | None = None) -> tuple[StationResult, dict[str, bytes]]:
+    """One station solved with its shared teams (a Ray task): its result and its output files
+    (relative path -> bytes) for the driver to put into OUT. Runs in a worker process."""
+    from planner.export.writer import write_outputs
+    from planner.planjson import plan_json
+    from planner.publish import publish
+    from planner.search import NoPlanError, solve
+    from planner.verify import verify
+
+    started = time.monotonic()
+    if hook is not None:
+        hook(ref.stem)  # tests kill the worker here (a node lost mid-task)
+    result = StationResult(ref.stem, "", district, ok=False, pid=os.getpid(), shared_days=shared)
+    work = Path(tempfile.mkdtemp(prefix="planner-region-"))
+    files: dict[str, bytes] = {}
+    try:
+        try:
+            loaded = _load_bytes(text.encode("utf-8"), "station.yaml", work)
+        except PlanError as e:
+            result.error = [p.format().replace(str(work / "station.yaml"), f"{ref.path} (+ shared teams)")
+                            for p in e.problems]
+            return result, files
+        plan = loaded.plan
+        result.name = plan.station.name
+        if time_limit is not None:
+            plan.solver.time_limit = timedelta(seconds=time_limit)
+        plan.solver.workers = 1  # one task, one core: the region's parallelism is Ray's
+        try:
+            solution = solve(loaded)
+        except NoPlanError as e:
+            result.error = [_("no plan exists: the plan's hard rules leave no activity possible")] + list(e.lines)
+            return result, files
+        data = plan_json(solution)
+        data["source"] = {"plan": final_plan, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+        data = publish(data, None, plan=plan).data
+        result.violations = [str(v) for v in verify(data, loaded, solution.calendar)]
+        out = work / "out"
+        out.mkdir()
+        targets = STATION_TARGETS + (("pdf",) if pdf else ())
+        with messages.using(messages.chosen(plan.campaign.language)):
+            write_outputs(loaded, data, out, targets)
+        for path in sorted(out.rglob("*")):
+            if path.is_file():
+                files[path.relative_to(out).as_posix()] = path.read_bytes()
+        files["station.yaml"] = text.encode("utf-8")
+        result.ok = not result.violations
+        result.solve_seconds = float(data["solve_seconds"])
+        result.activities = len(data["activities"])
+        result.reach = int(data["reach"])
+        result.met = sum(int(s["met"]) for s in data["score"].values())
+        result.required = sum(int(s["required"]) for s in data["score"].values())
+        result.unmet = [u["why"] for u in data["unmet"]]
+        counts: dict[str, int] = defaultdict(int)
+        busy: dict[str, set[str]] = defaultdict(set)
+        for a in data["activities"]:
+            counts[a["activity"]] += 1
+            for person in a["staff"]:
+                if person in members:
+                    busy[person].add(a["start"][:10])
+        result.by_format = dict(counts)
+        result.busy = {p: sorted(days) for p, days in busy.items()}
+        return result, files
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        result.seconds = time.monotonic() - started
+        result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- 4. the cross-station rule and the roll-up ---------------------------------------------------------------
+
+
+def cross_station_problems(results: list[StationResult], allocation: dict[str, dict[str, list[date]]],
+                           teams: list[SharedTeam]) -> list[str]:
+    """No shared member works in two stations on one day, nor for a station on a day it was not given."""
+    problems: list[str] = []
+    team_of = {m.id: t for t in teams for m in t.members}
+    where: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in results:
+        for person, days in r.busy.items():
+            given = {d.isoformat() for d in allocation.get(team_of[person].id, {}).get(r.stem, [])}
+            for day in days:
+                where[person, day].add(r.stem)
+                if day not in given:
+                    problems.append(_("{person} works for {station} on {day}, a day not given to it").format(
+                        person=person, station=r.stem, day=day))
+    for (person, day), stations in sorted(where.items()):
+        if len(stations) > 1:
+            problems.append(_("{person} is in {n} stations on {day}: {stations}").format(
+                person=person, n=len(stations), day=day, stations=", ".join(sorted(stations))))
+    given_on: dict[tuple[str, date], list[str]] = defaultdict(list)
+    for team_id, by_station in allocation.items():
+        for stem, dates in by_station.items():
+            for d in dates:
+                given_on[team_id, d].append(stem)
+    for (team_id, d), stems in sorted(given_on.items()):
+        if len(stems) > 1:
+            problems.append(_("team {team} is given to {n} stations on {day}: {stations}").format(
+                team=team_id, n=len(stems), day=d, stations=", ".join(stems)))
+    return problems
+
+
+@dataclass
+class RegionRun:
+    """What `plan_region` did: the report's figures."""
+
+    report: dict[str, Any]
+    failed: list[StationResult]
+    cross: list[str]
+
+
+def _ray(address: str | None, workers: int | None):
+    import logging
+
+    import ray
+
+    if ray.is_initialized():
+        return ray, False
+    options: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
+                                   configure_logging=False)
+    if address:
+        ray.init(address=address, **options)
+    else:
+        ray.init(num_cpus=workers or os.cpu_count() or 1, object_store_memory=256 * 1024 * 1024,
+                 _temp_dir=tempfile.mkdtemp(prefix="ray-"), **options)
+    return ray, True
+
+
+def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, workers: int | None = None,
+                time_limit: float | None = None, pdf: bool = False,
+                say: Callable[[str], None] = lambda line: None,
+                hook: Callable[[str], None] | None = None) -> RegionRun:
+    """Plan every station of the region on Ray (local with `workers` processes, or the cluster
+    at `address`) and write OUT: each station's outputs in OUT/<station>/, the shared teams'
+    calendars in OUT/teams/, and the region report (region.html, region.json), all at once."""
+    region = loaded.region
+    language = region.region.language
+    started = time.monotonic()
+    ray, mine = _ray(address, workers)
+    try:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        teams = region.shared_teams
+        team_size = (sum(len(t.members) for t in teams) / len(teams)) if teams else 1.0
+        raws = {ref.stem: ref.path.read_bytes() for ref in loaded.stations}
+        survey_task = ray.remote(num_cpus=1, max_retries=region.solver.retries)(survey_station)
+        surveys: list[Survey] = ray.get([survey_task.remote(ref, raws[ref.stem], team_size)
+                                         for ref in loaded.stations])
+        surveyed = time.monotonic()
+        say(_("read {n} station plans in {s:.1f} s").format(n=len(surveys), s=surveyed - started))
+        allocation = allocate(teams, surveys, region.solver.allocation_time_limit.total_seconds())
+        allocated = time.monotonic()
+        key_dates = [k.model_dump(mode="json", exclude_none=True, exclude_defaults=True) | {
+            "id": k.id, "name": k.name, "date": str(k.date)} for k in region.key_dates]
+        limit = time_limit if time_limit is not None else (
+            region.solver.time_limit.total_seconds() if region.solver.time_limit is not None else None)
+        members = {m.id: t.id for t in teams for m in t.members}
+        solve_task = ray.remote(num_cpus=1, max_retries=region.solver.retries,
+                                retry_exceptions=False)(solve_station)
+        final_out = out.resolve()
+        pending = {}
+        results: list[StationResult] = []
+        failed: list[StationResult] = []
+        by_stem = {s.stem: s for s in surveys}
+        for ref in loaded.stations:
+            s = by_stem[ref.stem]
+            if s.problems:
+                failed.append(StationResult(ref.stem, s.name, s.district, ok=False, error=s.problems))
+                continue
+            given = {t.id: (t, allocation[t.id].get(ref.stem, [])) for t in teams}
+            shared = {tid: [d.isoformat() for d in sorted(days)] for tid, (_t, days) in given.items() if days}
+            text = station_text(raws[ref.stem], ref.path.name, given, key_dates)
+            ref_id = solve_task.remote(ref, text, str(final_out / ref.stem / "station.yaml"), time_limit=limit,
+                                       pdf=pdf, shared=shared, members=members, district=s.district, hook=hook)
+            pending[ref_id] = (ref, s)
+        keep = list(KEPT) + [f"{ref.stem}/{k}" for ref in loaded.stations for k in KEPT]
+        with output_dir(out, keep=keep) as staging:
+            while pending:
+                done, _rest = ray.wait(list(pending), num_returns=1)
+                ref, s = pending.pop(done[0])
+                try:
+                    result, files = ray.get(done[0])
+                except Exception as e:  # the worker died more often than retried, or the task failed
+                    result, files = StationResult(ref.stem, s.name, s.district, ok=False, error=[
+                        _("{station}: the task failed: {why}").format(station=ref.stem,
+                                                                     why=str(e).splitlines()[0])]), {}
+                for rel, data in files.items():
+                    _write(staging / ref.stem / rel, data)
+                (results if result.ok else failed).append(result)
+                if result.ok:
+                    say(_("{station}: {n} activities in {s:.1f} s").format(
+                        station=result.name or ref.stem, n=result.activities, s=result.seconds))
+                else:
+                    say(_("{station}: failed").format(station=result.name or ref.stem))
+            cross = cross_station_problems(results + [f for f in failed if f.busy], allocation, teams)
+            solved = time.monotonic()
+            report = _report(loaded, surveys, results, failed, allocation, cross, {
+                "survey": round(surveyed - started, 2), "allocation": round(allocated - surveyed, 2),
+                "stations": round(solved - allocated, 2), "total": round(solved - started, 2), "workers": cpus})
+            _write_teams(staging, teams, allocation, results, language)
+            atomic.write_text(staging / "region.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+            atomic.write_text(staging / "region.html", render_region(report, language))
+        return RegionRun(report, failed, cross)
+    finally:
+        if mine:
+            ray.shutdown()
+
+
+def _report(loaded: LoadedRegion, surveys: list[Survey], results: list[StationResult], failed: list[StationResult],
+            allocation: dict[str, dict[str, list[date]]], cross: list[str], timing: dict[str, Any]) -> dict[str, Any]:
+    region = loaded.region
+
+    def share(r: StationResult) -> float:
+        return r.met / r.required if r.required else 1.0
+
+    ranked = sorted(results, key=lambda r: (-share(r), -r.reach, r.stem))
+    districts: dict[str, dict[str, Any]] = {}
+    for r in results:
+        d = districts.setdefault(r.district or "-", {"district": r.district or "-", "stations": 0, "activities": 0,
+                                                     "reach": 0, "met": 0, "required": 0})
+        d["stations"] += 1
+        d["activities"] += r.activities
+        d["reach"] += r.reach
+        d["met"] += r.met
+        d["required"] += r.required
+    district_rows = sorted(districts.values(), key=lambda d: (-(d["met"] / d["required"] if d["required"] else 1),
+                                                              -d["reach"], d["district"]))
+    totals: dict[str, int] = defaultdict(int)
+    for r in results:
+        for k, n in r.by_format.items():
+            totals[k] += n
+    targets: list[dict[str, Any]] = []
+    if region.targets is not None:
+        for fmt, want in sorted((region.targets.activities or {}).items()):
+            targets.append({"target": fmt, "planned": totals.get(fmt, 0), "required": want,
+                            "met": totals.get(fmt, 0) >= want})
+        if region.targets.reach is not None:
+            reach = sum(r.reach for r in results)
+            targets.append({"target": "reach", "planned": reach, "required": region.targets.reach,
+                            "met": reach >= region.targets.reach})
+    need = {s.stem: s.need_days for s in surveys}
+    return {
+        "version": 1,
+        "region": region.region.name,
+        "file": loaded.file,
+        "stations": [dict(asdict(r), rank=n + 1, share=round(share(r), 3), need_days=need.get(r.stem, 0))
+                     for n, r in enumerate(ranked)],
+        "failed": [asdict(r) for r in failed],
+        "districts": [dict(d, rank=n + 1) for n, d in enumerate(district_rows)],
+        "teams": [{"id": t.id, "name": t.name, "home_area": t.home_area, "members": [m.id for m in t.members],
+                   "days": {stem: [d.isoformat() for d in sorted(days)]
+                            for stem, days in sorted(allocation.get(t.id, {}).items())}}
+                  for t in region.shared_teams],
+        "cross_station": cross,
+        "targets": targets,
+        "activities": dict(sorted(totals.items())),
+        "seconds": timing,
+    }
+
+
+def _write_teams(staging: Path, teams: list[SharedTeam], allocation: dict[str, dict[str, list[date]]],
+                 results: list[StationResult], language: str) -> None:
+    """OUT/teams/<team>.ics: the days the team is given to each station (all-day) and every
+    activity of its members, as each station's own calendars have them (same UIDs)."""
+    from icalendar import Calendar, Event
+
+    names = {r.stem: r.name or r.stem for r in results}
+    words = messages.for_language(language)
+    for team in teams:
+        cal = Calendar()
+        cal.add("prodid", "-//fanzha-planner//region//")
+        cal.add("version", "2.0")
+        cal.add("x-wr-calname", team.name)
+        seen: set[str] = set()
+        for stem, days in sorted(allocation.get(team.id, {}).items()):
+            for d in sorted(days):
+                event = Event()
+                event.add("uid", f"{team.id}-{d.isoformat()}@region")
+                event.add("dtstamp", _stamp(d))
+                event.add("dtstart", d)
+                event.add("dtend", d + timedelta(days=1))
+                event.add("summary", words._("{team} at {station}").format(team=team.name,
+                                                                          station=names.get(stem, stem)))
+                cal.add_component(event)
+            for member in team.members:
+                path = staging / stem / "calendars" / "staff" / f"{member.id}.ics"
+                if not path.is_file():
+                    continue
+                for component in Calendar.from_ical(path.read_bytes()).walk("VEVENT"):
+                    uid = str(component.get("uid"))
+                    if uid not in seen:
+                        seen.add(uid)
+                        cal.add_component(component)
+        _write(staging / "teams" / f"{team.id}.ics", cal.to_ical())
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(path, data)
+
+
+def _stamp(d: date):
+    from datetime import datetime, timezone
+
+    return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+
+
+def render_region(report: dict[str, Any], language: str) -> str:
+    from planner.export.templating import environment
+
+    env = environment(language, "region", "report", "plan")
+    return env.get_template("region.html.j2").render(r=report, lang=language)
+
+
+__all__ = ["plan_region", "allocate", "station_text", "solve_station", "survey_station", "cross_station_problems",
+           "render_region", "RegionRun", "StationResult", "Survey"]

@@ -1,0 +1,176 @@
+"""A region (issue 19): station plans and shared teams planned together on a local Ray cluster.
+
+The teams are allocated first (no team given to two stations on one day), each station is
+solved with its share and checked by planner.verify, and no shared member is found in two
+stations on one day. A worker killed mid-task is retried; a station that fails validation is
+reported and the others still come out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_schema_languages import _descriptions, _not_bilingual
+
+from planner.errors import PlanError
+from planner.loader import load_plan
+from planner.region import load_region, region_json_schema
+from planner.regionrun import Survey, allocate, plan_region, station_text
+from planner.verify import verify
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "region"
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    """One local Ray of 2 worker processes for the module, shut down at its end."""
+    import ray
+
+    temp = tempfile.mkdtemp(prefix="ray-t")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+             object_store_memory=128 * 1024 * 1024, _temp_dir=temp)
+    yield ray
+    ray.shutdown()
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def _region(tmp_path: Path, broken: bool = False) -> Path:
+    """The example region copied, each station's time limit 2 s; `broken`: one plan invalid."""
+    folder = tmp_path / "region"
+    shutil.copytree(EXAMPLE, folder)
+    text = (folder / "region.yaml").read_text(encoding="utf-8").replace("time_limit: 5s", "time_limit: 2s")
+    (folder / "region.yaml").write_text(text, encoding="utf-8")
+    if broken:
+        plan = folder / "stations" / "dongta.yaml"
+        plan.write_text(plan.read_text(encoding="utf-8").replace("role: police", "role: policeman", 1),
+                        encoding="utf-8")
+    return folder / "region.yaml"
+
+
+def _shared_days(out: Path, members: set[str]) -> dict[tuple[str, str], set[str]]:
+    """(member, day) -> the stations whose plan.json has that member out that day."""
+    where: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for plan_json in out.glob("*/plan.json"):
+        for activity in json.loads(plan_json.read_text(encoding="utf-8"))["activities"]:
+            for person in set(activity["staff"]) & members:
+                where[person, activity["start"][:10]].add(plan_json.parent.name)
+    return where
+
+
+def test_a_region_is_planned_and_no_shared_member_is_in_two_places(ray_session, tmp_path):
+    loaded = load_region(_region(tmp_path))
+    out = tmp_path / "out"
+    run = plan_region(loaded, out)
+    assert run.failed == [] and run.cross == []
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["dongta", "jinji", "qingtongxia", "teams"]
+    members = {m.id for t in loaded.region.shared_teams for m in t.members}
+    for stem in ("dongta", "jinji", "qingtongxia"):
+        station = load_plan(out / stem / "station.yaml")  # the plan as solved: a valid station plan
+        assert verify(out / stem / "plan.json", station) == []
+        assert {s.id for s in station.plan.staff} & members  # it was given a shared team
+    where = _shared_days(out, members)
+    assert where, "the shared teams were planned into activities"
+    assert all(len(stations) == 1 for stations in where.values()), where
+    given = {(m, d): set(days) for t in run.report["teams"] for m in t["members"] for d, days in
+             [(stem, days) for stem, days in t["days"].items()]}
+    for (member, day), stations in where.items():
+        (stem,) = stations
+        assert day in given[member, stem], (member, day, stem)  # only on a day given to that station
+    report = json.loads((out / "region.json").read_text(encoding="utf-8"))
+    assert [s["rank"] for s in report["stations"]] == [1, 2, 3]
+    assert {d["district"] for d in report["districts"]} == {"利通区", "青铜峡市"}
+    assert all(s["seconds"] > 0 for s in report["stations"])
+    html = (out / "region.html").read_text(encoding="utf-8")
+    assert "吴忠市公安局" in html and "金积派出所" in html and "地区汇总报告" in html and "区县排名" in html
+    assert "BEGIN:VEVENT" in (out / "teams" / "wuzhong-xuanjiang-1.ics").read_text(encoding="utf-8")
+
+
+def test_a_killed_worker_is_retried_and_nothing_is_lost(ray_session, tmp_path):
+    marker = tmp_path / "killed"
+
+    def kill_once(stem: str) -> None:  # runs in the worker: the first attempt at jinji dies
+        if stem == "jinji" and not marker.exists():
+            marker.write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    loaded = load_region(_region(tmp_path))
+    run = plan_region(loaded, tmp_path / "out", hook=kill_once)
+    assert marker.exists(), "the worker was killed"
+    assert run.failed == [] and run.cross == []
+    jinji = next(s for s in run.report["stations"] if s["stem"] == "jinji")
+    assert jinji["pid"] != int(marker.read_text())  # done again by another worker
+    assert json.loads((tmp_path / "out" / "jinji" / "plan.json").read_text(encoding="utf-8"))["activities"]
+
+
+def test_a_station_that_fails_validation_is_reported_and_the_rest_come_out(ray_session, tmp_path):
+    loaded = load_region(_region(tmp_path, broken=True))
+    out = tmp_path / "out"
+    run = plan_region(loaded, out)
+    assert [f.stem for f in run.failed] == ["dongta"]
+    assert any("dongta.yaml:" in line and "policeman" in line for line in run.failed[0].error)
+    assert (out / "jinji" / "plan.json").is_file() and (out / "qingtongxia" / "plan.json").is_file()
+    assert not (out / "dongta").exists()
+    assert json.loads((out / "region.json").read_text(encoding="utf-8"))["failed"][0]["stem"] == "dongta"
+
+
+def test_allocation_gives_a_team_one_station_a_day_and_days_per_month(tmp_path):
+    loaded = load_region(_region(tmp_path))
+    teams = loaded.region.shared_teams
+    surveys = [Survey(f"s{n}", "", f"S{n}", district, "2026-06-01", "2026-07-31", need_days=30)
+               for n, district in enumerate(["利通区", "利通区", "青铜峡市", "利通区"])]
+    allocation = allocate(teams, surveys, 5.0)
+    for team in teams:
+        days = [d for by in allocation[team.id].values() for d in by]
+        assert len(days) == len(set(days)), "a team in two stations on one day"
+        for given in allocation[team.id].values():
+            for month in (6, 7):
+                assert sum(1 for d in given if d.month == month) <= team.days_per_month
+        assert days  # it was needed and free, so it was given
+    # the home district first: team 1 (利通区) gives each 利通区 station all it may (6 days a month)
+    home = allocation["wuzhong-xuanjiang-1"]
+    for stem in ("s0", "s1", "s3"):
+        assert [sum(1 for d in home[stem] if d.month == m) for m in (6, 7)] == [6, 6]
+
+
+def test_a_station_with_its_share_is_a_valid_plan_unavailable_on_other_days(tmp_path):
+    loaded = load_region(_region(tmp_path))
+    team = loaded.region.shared_teams[0]
+    ref = loaded.stations[0]
+    given = [date(2026, 6, 3), date(2026, 6, 4), date(2026, 6, 10)]
+    text = station_text(ref.path.read_bytes(), ref.path.name, {team.id: (team, given)}, [])
+    path = tmp_path / "derived.yaml"
+    path.write_text(text, encoding="utf-8")
+    plan = load_plan(path).plan
+    member = next(s for s in plan.staff if s.id == team.members[0].id)
+    free = [d for d in (date(2026, 6, 1) + __import__("datetime").timedelta(n) for n in range(30))
+            if member.is_available(d)]
+    assert free == given
+    assert member.team == team.name
+    assert "# 金积派出所" in text  # the plan's comments are kept
+
+
+def test_region_file_problems_point_at_file_and_line_in_chinese(tmp_path):
+    path = tmp_path / "region.yaml"
+    path.write_text("version: 1\nregion: {name: 测试市}\nstations: [nowhere.yaml]\nshared_teams:\n"
+                    "  - {id: a, name: 一团, days_per_month: 40, members: [{id: m, name: 张三, role: police}]}\n"
+                    "colour: red\n", encoding="utf-8")
+    with pytest.raises(PlanError) as e:
+        load_region(path)
+    lines = [p.format() for p in e.value.problems]
+    assert any(line.startswith(f"{path}:3:") and "nowhere.yaml" in line for line in lines), lines
+    assert any(line.startswith(f"{path}:5:") and "days_per_month" in line for line in lines), lines
+    assert any(line.startswith(f"{path}:6:") and "colour" in line for line in lines), lines
+
+
+def test_region_schema_descriptions_speak_both_languages():
+    bad = [(where, why) for where, text in _descriptions(region_json_schema())
+           if (why := _not_bilingual(text)) is not None]
+    assert bad == []
