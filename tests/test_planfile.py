@@ -133,4 +133,4 @@ def test_the_published_schema_validates_a_real_plan_json_and_refuses_a_broken_on
     # the plan's own schema stays the default; another --of is bad input
     assert "staff" in json.loads(run_planner("schema").stdout)["properties"]
     wrong = run_planner("schema", "--of", "plan.json")
-    assert wrong.returncode == 2 and "--of: 'plan.json' 不是 plan 或 plan-json" in wrong.stderr  # is not one of
+    assert wrong.returncode == 2 and "--of: 'plan.json' 不是 plan、plan-json 或 region" in wrong.stderr  # is not one of

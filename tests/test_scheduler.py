@@ -151,7 +151,8 @@ def test_every_example_plans_within_its_rules(path):
     data = plan_json(solution)
     assert verify(data, loaded) == []
     assert len(data["activities"]) > 50
-    assert data["bound"] <= data["objective"]
+    # a plan in months whose whole LP was not had in the time has no bound (said in words)
+    assert data["bound"] is None or data["bound"] <= data["objective"]
 
 
 def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
