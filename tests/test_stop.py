@@ -89,15 +89,16 @@ def month_by_month(loaded):
 def test_a_limit_reached_in_candidates_and_greedy_still_gives_a_valid_plan(ticking):
     loaded = load_plan(STARTER)
     clock.begin_command(at=0.0)
-    # 3 s of limit less the outputs' reserve: the injected clock runs out in the first month,
-    # whose candidates and greedy plan are the floor; the later months' are cut where it finds them
+    # 3 s of limit less the outputs' reserve: the injected clock runs out in the first month;
+    # every month still gets its candidates and greedy plan (a worse plan, never a missing month)
     solution = solve(loaded, time_limit=3, workers=1, seed=1, strategy=month_by_month(loaded))
     assert clock.reached.get() is False  # set inside the solve only
     assert solution.stopped == "time_limit"
-    assert any("时限已到，部分候选活动尚未考虑" in n for n in solution.notes)  # said, in the plan's Chinese
+    assert any("部分时段在时限内未能优化" in n for n in solution.notes), solution.notes  # said, in Chinese
     data = plan_json(solution)
     assert verify(data, loaded) == []
-    assert solution.activities and {a.cand.date.month for a in solution.activities} == {6}
+    by_month = {m: sum(a.cand.date.month == m for a in solution.activities) for m in (6, 7, 8)}
+    assert all(n > 20 for n in by_month.values()), by_month
 
 
 def test_a_station_always_gets_its_greedy_plan(ticking):

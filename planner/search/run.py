@@ -288,17 +288,17 @@ class Run(WindowSearch):
         if len(self.strategy.chunks) > 1:
             phase = (f"{calendar.days[days[0]].date}..{calendar.days[days[-1]].date} "
                      f"({n + 1}/{len(self.strategy.chunks)})")
-        # the floor: the first part's candidates and greedy plan are never cut (a station, one
-        # part, always gets its greedy plan); later parts' stop where the limit finds them
-        floor = clock_mod.limit_to(None) if n == 0 else None
+        # the floor: every part's candidates and greedy plan, even past the limit (issue 18: a
+        # worse plan is fine, a missing one is not; cut, later months were left empty)
+        floor = clock_mod.limit_to(None)
         try:
             cset = generate_candidates(self.loaded, calendar, days=days)
         finally:
-            if floor is not None:
-                clock_mod.unlimit(floor)
+            clock_mod.unlimit(floor)
         if n == 0:
             self.blockers = cset.blockers
-        exact = self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
+        # past the limit a part keeps only its greedy plan: no LP model to build
+        exact = not clock_mod.over() and self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
         # fairness makes the LP up to three times slower (a Harbin month: 5.5 s -> 18 s); the
         # earlier parts' LPs tell how fast this plan's LPs go
         if self.lp_rate is None or self.deterministic:
@@ -318,18 +318,17 @@ class Run(WindowSearch):
             return
         # 1. a complete plan at once
         mark = time.monotonic()
-        floor = clock_mod.limit_to(None) if n == 0 else None
+        floor = clock_mod.limit_to(None)
         try:
             incumbent = incumbent_from_greedy(master, greedy(master))
         finally:
-            if floor is not None:
-                clock_mod.unlimit(floor)
+            clock_mod.unlimit(floor)
         stats["seconds_greedy"] += time.monotonic() - mark
         pool = master.cands
         if clock_mod.over():  # the command's time is up: the greedy plan is the floor
             del master
             result = self.track(self.evaluate(cset, days, incumbent, pool, deadline))
-            self.finish(result, "feasible", self.no_bound(cset, days, pool, result), last=last)
+            self.finish(result, "greedy", self.no_bound(cset, days, pool, result), last=last)  # said in the notes
             return
         if not exact:  # too big for the LP in its time: the greedy plan, polished if time allows
             del master
