@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
+from planner import clock as clock_mod
 from planner import interrupt, messages
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.candidates import Candidate, CandidateSet, activity_id, generate_candidates
@@ -54,6 +55,7 @@ from planner.search import (
     make_solver,
     people_to_keep,
 )
+from planner.search.run import STARTUP_SECONDS, output_reserve
 from planner.tactics import campaign_periods
 from planner.verify import verify
 
@@ -273,6 +275,10 @@ class _Replan(Run):
         fixed = self.fixed_outside(incumbent, window)
         inside = {i: v for i, v in incumbent.items() if v[0].day in window}
         kept = {i: v for i, v in inside.items() if i not in free}
+        left = deadline - time.monotonic() - self.last_evaluation
+        if left <= 0:  # the command's time is up: the broken activities are cancelled, the rest kept
+            self.stats["repairs_skipped"] += 1
+            return {**{k: v for k, v in incumbent.items() if k not in inside}, **kept}
         allowed = set(inside) | {c.id for c in cset.candidates
                                  if c.day in window and (venues is None or c.venue in venues)}
         ctx = self.build_person(cset, window, days, fixed, only=allowed)
@@ -320,6 +326,8 @@ class _Replan(Run):
         limit = REPAIR_SECONDS if self.deterministic else \
             max(0.2, min(REPAIR_SECONDS, deadline - time.monotonic() - self.last_evaluation))
         solver = make_solver(limit, self.workers, self.seed, self.deterministic)
+        # deterministic budgets too end at the command's limit (another run may then differ)
+        solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, max(0.2, left))
         with interrupt.solving(solver):
             status = solver.solve(model)
         self.stats["repairs"] += 1
@@ -405,7 +413,10 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     count towards the goals of their days. `retry_unmet`: also try again the goals the previous
     plan left unmet (`planner plan` over an earlier plan: the updated plan may allow them now)."""
     plan = loaded.plan
-    started = time.monotonic()
+    # the limit covers the whole command, from its start (a library call: from here)
+    started = clock_mod.command_start()
+    if started is None:
+        started = time.monotonic()
     calendar = build_calendar(plan)
     tz = ZoneInfo(plan.station.timezone)
     previous = read_previous(previous_plan, tz)
@@ -440,8 +451,10 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     first = next((i for i, d in enumerate(calendar.days) if d.date >= since), len(calendar.days))
     chunks = [range(max(c[0], first), c[-1] + 1) for c in strategy.chunks if c[-1] >= first]
     strategy.chunks = chunks
+    # the repairs hand over by then, leaving the rest for scoring the plan and writing outputs
+    searchable = max(0.5, limit - output_reserve(plan, len(calendar.days)) - STARTUP_SECONDS)
     run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
-                  day_of, started + limit)
+                  day_of, started + searchable)
     run.targets_before = targets_before
     # what happened before the date counts towards this period's goals, as it was: as the
     # candidate it was planned as (its 三时三地 line, its key dates), where the plan still has it
@@ -473,7 +486,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     extra = _extras(actuals.extra, since, generated, calendar, day_of, venues, formats, tz, run.carry.recorded)
     run.carry.activities += [(c, ()) for c in extra]
     total = sum(len(c) for c in chunks)
-    budget = limit * 0.9
+    budget = searchable * 0.9
     for n, days in enumerate(chunks):
         if interrupt.requested():  # Ctrl-C: the caller writes nothing
             break
@@ -499,6 +512,10 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     scored.stats.update(run.stats)
     scored.generated, scored.active, scored.blockers = run.generated, run.active, run.blockers
     solution = assemble(scored, planned, keep_theme)
+    if run.stats.get("repairs_skipped"):
+        m = messages.for_language(messages.chosen(plan.campaign.language))  # the terminal's language
+        solution.notes.append(m._("the time limit was reached before every affected activity could be moved; "
+                                  "those left were cancelled (give solver.time_limit more time)"))
     _say_missed(solution, missed, actuals, run.periods, calendar)
     effect = target_effect(loaded, since, [(a.cand, run.carry.recorded.get(a.cand.id)) for a in frozen_planned]
                            + [(c, run.carry.recorded.get(c.id)) for c in extra],

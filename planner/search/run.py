@@ -297,8 +297,9 @@ class Run(WindowSearch):
             clock_mod.unlimit(floor)
         if n == 0:
             self.blockers = cset.blockers
-        # past the limit a part keeps only its greedy plan: no LP model to build
-        exact = not clock_mod.over() and self.strategy.lp_fits(len(days), share)  # the share is the plan's, not the clock's, with one worker
+        # the share is the plan's, not the clock's, with one worker; past the limit a part keeps
+        # only its greedy plan: no LP model to build
+        exact = not clock_mod.over() and self.strategy.lp_fits(len(days), share)
         # fairness makes the LP up to three times slower (a Harbin month: 5.5 s -> 18 s); the
         # earlier parts' LPs tell how fast this plan's LPs go
         if self.lp_rate is None or self.deterministic:
