@@ -126,6 +126,8 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
             run.clock_ran_out = clock.left() <= 0
             run.work = clock.work
         run.limit_reached = clock_mod.reached.get()
+        if clock is not None and clock_mod.over():  # the hand-over cut deterministic steps short
+            run.clock_ran_out = True
     finally:
         clock_mod.unlimit(limit_token)
         clock_mod.reached.reset(reached_token)
