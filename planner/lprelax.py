@@ -149,7 +149,7 @@ def rens(model: cp_model.CpModel, values: list[float], main: list, *, time_limit
     solver.parameters.random_seed = seed
     if deterministic:
         solver.parameters.max_deterministic_time = time_limit
-        solver.parameters.max_time_in_seconds = clock.cap(3 * time_limit + 5)
+        solver.parameters.max_time_in_seconds = clock.cap(max(60.0, 20 * time_limit))  # a guard (search.solver)
     else:
         solver.parameters.max_time_in_seconds = time_limit
     with interrupt.solving(solver):

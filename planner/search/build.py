@@ -130,7 +130,7 @@ def complete_hint(model: cp_model.CpModel, seed: int, time_limit: float = HINT_S
     solver.parameters.max_time_in_seconds = time_limit
     if clock_mod.current() is not None:  # a deterministic solve: its work, not the clock
         solver.parameters.max_deterministic_time = time_limit
-        solver.parameters.max_time_in_seconds = clock_mod.cap(3 * time_limit)
+        solver.parameters.max_time_in_seconds = clock_mod.cap(max(60.0, 20 * time_limit))  # a guard (solver.py)
     with interrupt.solving(solver):
         status = solver.solve(model)
     clock_mod.spent(solver)
