@@ -47,11 +47,14 @@ from planner.region import LoadedRegion, SharedTeam, StationRef
 STATION_TARGETS = ("json", "ics", "html", "xlsx")
 
 # How a region's time limit is spent, as measured on 2 busy cores (bench/RESULTS.md, 2026-12-06)
-RAY_START_SECONDS = 7.0  # a local Ray started (its workers and their imports): 7 to 9 s on 2 busy cores
+RAY_START_SECONDS = 8.0  # a local Ray started (its workers and their imports): 7 to 10 s on 2 busy cores
 RAY_STOP_SECONDS = 1.5  # ... and shut down at the end
 SURVEY_SECONDS = 1.0  # a station plan read and its need estimated, per station on each worker
 ALLOCATION_SHARE = 0.1  # of the region's limit, at most, for the shared teams' allocation
-TASK_SECONDS = 3.0  # a station's task beyond its solve's limit: loading, checking, its outputs (2 to 4 s)
+# a station's task beyond its solve's limit: loading, checking, its outputs (beyond what the
+# solve keeps for them), by its size: about 3 s at 100 activities, 4.5 s at 250
+TASK_SECONDS = 2.0
+TASK_SECONDS_PER_1000 = 10.0  # ... for each 1,000 activities it is likely to have
 OUTPUT_SECONDS = 1.0  # the teams' calendars and the region report ...
 OUTPUT_SECONDS_PER_STATION = 0.05  # ... and each station's share of them
 FLOOR_SECONDS = 1.0  # the least limit a station is given: its greedy plan (planner.search's floor)
@@ -70,6 +73,7 @@ class Survey:
     end: str | None = None
     need_days: int = 0
     own_limit: float | None = None  # the plan's solver.time_limit, seconds
+    activities: int = 0  # about how many it will have (for its task's time beyond its limit)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -107,6 +111,7 @@ def survey_station(ref: StationRef, raw: bytes, roles: dict[str, float]) -> Surv
     average shared team)."""
     from planner.calendar import build_calendar
     from planner.capacity import estimate
+    from planner.search.run import ACTIVITIES_PER_PERSON_WEEK
 
     started = time.monotonic()
     found = Survey(ref.stem, str(ref.path))
@@ -122,6 +127,8 @@ def survey_station(ref: StationRef, raw: bytes, roles: dict[str, float]) -> Surv
     found.district = ref.district or plan.station.region
     found.start, found.end = plan.campaign.start.isoformat(), plan.campaign.end.isoformat()
     found.own_limit = plan.solver.time_limit.total_seconds()
+    weeks = ((plan.campaign.end - plan.campaign.start).days + 1) / 7
+    found.activities = round(len(plan.staff) * weeks * ACTIVITIES_PER_PERSON_WEEK)
     if ref.team_days is not None:
         found.need_days = ref.team_days
     else:
@@ -284,32 +291,38 @@ def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float,
 # --- the region's time limit ---------------------------------------------------------------------------------
 
 
-def makespan(limits: Sequence[float], free: Sequence[float], overhead: float) -> float:
-    """When the last of these tasks ends (0 if none), each of `limit + overhead` seconds,
-    handed out in order to the worker free first (`free`: when each worker is)."""
+def task_seconds(activities: int) -> float:
+    """A station's task beyond its solve's limit, estimated from its size."""
+    return TASK_SECONDS + TASK_SECONDS_PER_1000 * activities / 1000
+
+
+def makespan(limits: Sequence[float], free: Sequence[float], overheads: Sequence[float]) -> float:
+    """When the last of these tasks ends (0 if none), each of its limit and its overhead's
+    seconds, handed out in order to the worker free first (`free`: when each worker is)."""
     slots = list(free)
     heapq.heapify(slots)
     end = 0.0
-    for limit in limits:
+    for limit, overhead in zip(limits, overheads, strict=True):
         finish = heapq.heappop(slots) + limit + overhead
         end = max(end, finish)
         heapq.heappush(slots, finish)
     return end
 
 
-def level(caps: Sequence[float], free: Sequence[float], end: float, overhead: float) -> tuple[float, bool]:
+def level(caps: Sequence[float], free: Sequence[float], end: float, overheads: Sequence[float]
+          ) -> tuple[float, bool]:
     """The largest limit L such that the stations, each given min(its cap, L), all end by
     `end`; and whether even the floor does not fit (then L is the floor)."""
     if not caps:
         return 0.0, False
-    if makespan(caps, free, overhead) <= end:
+    if makespan(caps, free, overheads) <= end:
         return max(caps), False
-    if makespan([min(c, FLOOR_SECONDS) for c in caps], free, overhead) > end:
+    if makespan([min(c, FLOOR_SECONDS) for c in caps], free, overheads) > end:
         return FLOOR_SECONDS, True
     low, high = FLOOR_SECONDS, max(caps)
     while high - low > 0.01:
         mid = (low + high) / 2
-        if makespan([min(c, mid) for c in caps], free, overhead) <= end:
+        if makespan([min(c, mid) for c in caps], free, overheads) <= end:
             low = mid
         else:
             high = mid
@@ -333,19 +346,21 @@ class Budget:
 
 
 def split_limit(total: float, caps: Sequence[float], workers: int, *, allocation_limit: float,
-                local_ray: bool = True, teams: bool = True) -> Budget:
+                overheads: Sequence[float] | None = None, local_ray: bool = True, teams: bool = True) -> Budget:
     """Divide a region's time limit: Ray's start and the reading (a station a worker at a
     time), the allocation's share (at most ALLOCATION_SHARE of the limit, and at most its
     own limit), the outputs, and what is left to the stations, each station's limit the
-    same except where its own limit (`caps`) is lower, its time then going to the others."""
+    same except where its own limit (`caps`) is lower, its time then going to the others
+    (`overheads`: each task's seconds beyond its limit; default TASK_SECONDS)."""
     n, workers = len(caps), max(1, workers)
     setup = (RAY_START_SECONDS if local_ray else 0.0) + SURVEY_SECONDS * math.ceil(n / workers)
     allocation = min(allocation_limit, ALLOCATION_SHARE * total) if teams else 0.0
     outputs = OUTPUT_SECONDS + OUTPUT_SECONDS_PER_STATION * n + (RAY_STOP_SECONDS if local_ray else 0.0)
     stations = max(0.0, total - setup - allocation - outputs)
-    at, short = level(caps, [0.0] * workers, stations, TASK_SECONDS)
+    overheads = list(overheads) if overheads is not None else [TASK_SECONDS] * n
+    at, short = level(caps, [0.0] * workers, stations, overheads)
     limits = [min(c, at) for c in caps]
-    needed = setup + allocation + outputs + makespan(limits, [0.0] * workers, TASK_SECONDS)
+    needed = setup + allocation + outputs + makespan(limits, [0.0] * workers, overheads)
     return Budget(total, setup, allocation, stations, outputs, limits, short, round(needed, 1))
 
 
@@ -582,6 +597,7 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
         budget: Budget | None = None
         if total is not None:
             budget = split_limit(total, caps, cpus, allocation_limit=allocation_limit, local_ray=mine,
+                                 overheads=[task_seconds(by_stem[ref.stem].activities) for ref in todo],
                                  teams=bool(teams))
             allocation_limit = budget.allocation
             if budget.short:
@@ -608,7 +624,9 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
         queue = deque(zip(todo, limits))
         # the stations' tasks must be done by then, leaving the outputs their time
         stations_end = started + budget.total - budget.outputs if budget is not None else None
-        overheads: list[float] = []  # each done task's seconds beyond its limit
+        # each done task's seconds beyond its limit, and as estimated: the estimates scaled by them
+        overheads: list[float] = []
+        estimated: list[float] = []
         running: dict[Any, tuple[StationRef, Survey, float, float]] = {}  # task -> station, its start, its limit
 
         def hand_out() -> None:
@@ -618,10 +636,15 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
             limit, cut = share, False
             if stations_end is not None:
                 now = time.monotonic()
-                overhead = sum(overheads) / len(overheads) if overheads else TASK_SECONDS
-                free = [now] * (cpus - len(running)) + [max(now, t + lim + overhead) for _r, _s, t, lim in
+                scale = sum(overheads) / sum(estimated) if overheads and sum(estimated) > 0 else 1.0
+
+                def overhead(station: Survey) -> float:
+                    return scale * task_seconds(station.activities)
+
+                free = [now] * (cpus - len(running)) + [max(now, t + lim + overhead(r_s)) for _r, r_s, t, lim in
                                                         running.values()]
-                at, _short = level([share] + [lim for _r, lim in queue], free, stations_end, overhead)
+                at, _short = level([share] + [lim for _r, lim in queue], free, stations_end,
+                                   [overhead(s)] + [overhead(by_stem[r.stem]) for r, _lim in queue])
                 limit = min(share, at)
                 cut = limit < share - 0.005
             given = {t.id: (t, allocation[t.id].get(ref.stem, [])) for t in teams}
@@ -650,6 +673,7 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
                 result.cut = cuts[ref.stem]
                 if result.time_limit is not None and result.seconds:
                     overheads.append(max(0.0, result.seconds - result.time_limit))
+                    estimated.append(task_seconds(s.activities))
                 for rel, data in files.items():
                     _write(staging / ref.stem / rel, data)
                 (results if result.ok else failed).append(result)

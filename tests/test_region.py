@@ -27,6 +27,7 @@ from planner.region import load_region, region_json_schema
 from planner.regionrun import (
     FLOOR_SECONDS,
     TASK_SECONDS,
+    TASK_SECONDS_PER_1000,
     Survey,
     allocate,
     level,
@@ -36,6 +37,7 @@ from planner.regionrun import (
     split_limit,
     station_text,
     survey_station,
+    task_seconds,
     team_roles,
 )
 from planner.verify import verify
@@ -203,17 +205,20 @@ def test_a_region_limit_is_split_into_the_allocation_and_each_station_by_the_wor
     # a station's own limit is an upper bound; a long region limit leaves every station its own
     mixed = split_limit(120, [4.0] + [30.0] * 9, 2, allocation_limit=10)
     assert mixed.limits[0] == 4.0 and all(limit >= budget.limits[1] for limit in mixed.limits[1:])
-    assert makespan(mixed.limits, [0.0, 0.0], TASK_SECONDS) <= mixed.stations
+    assert makespan(mixed.limits, [0.0, 0.0], [TASK_SECONDS] * 10) <= mixed.stations
     assert split_limit(3600, [30.0] * 10, 2, allocation_limit=10).limits == [30.0] * 10
+    # bigger stations take longer to read, check and write: less of the time is left for solving
+    big = split_limit(120, [30.0] * 10, 2, allocation_limit=10, overheads=[task_seconds(1000)] * 10)
+    assert big.limits[0] == pytest.approx(budget.limits[0] - TASK_SECONDS_PER_1000, abs=0.02)
 
 
 def test_a_region_limit_too_short_gives_each_station_the_floor_and_says_how_long_it_takes():
     budget = split_limit(20, [30.0] * 10, 2, allocation_limit=10)
     assert budget.short and budget.limits == [FLOOR_SECONDS] * 10 and budget.needed > 20
     # handed out behind the schedule: what is left, down to the floor
-    at, short = level([30.0, 30.0], [100.0, 100.0], 110.0, TASK_SECONDS)
+    at, short = level([30.0, 30.0], [100.0, 100.0], 110.0, [3.0, 3.0])
     assert at == pytest.approx(7.0, abs=0.02) and not short
-    assert level([30.0, 30.0], [100.0, 100.0], 101.0, TASK_SECONDS) == (FLOOR_SECONDS, True)
+    assert level([30.0, 30.0], [100.0, 100.0], 101.0, [3.0, 3.0]) == (FLOOR_SECONDS, True)
 
 
 def test_a_region_with_a_small_limit_plans_and_verifies_every_station(ray_session, tmp_path):
@@ -243,4 +248,4 @@ def test_a_station_short_of_officers_asks_for_shared_team_days_though_its_staff_
     loaded = load_region(_region(tmp_path))
     ref = next(r for r in loaded.stations if r.stem == "dongta")
     found = survey_station(replace(ref, team_days=None), ref.path.read_bytes(), team_roles(loaded.region.shared_teams))
-    assert found.need_days > 0 and found.own_limit == 5.0
+    assert found.need_days > 0 and found.own_limit == 5.0 and found.activities > 0
