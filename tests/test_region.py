@@ -222,9 +222,12 @@ def test_a_region_limit_too_short_gives_each_station_the_floor_and_says_how_long
 
 
 def test_a_region_with_a_small_limit_plans_and_verifies_every_station(ray_session, tmp_path):
-    loaded = load_region(_region(tmp_path))
+    path = _region(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("solver: {", "solver: {total_time_limit: 3s, "), encoding="utf-8")
+    loaded = load_region(path)
     out = tmp_path / "out"
-    run = plan_region(loaded, out, total_time_limit=3.0)  # far too short: each station gets its floor
+    run = plan_region(loaded, out)  # 3 s, far too short: each station gets its floor
     assert run.failed == [] and run.cross == []
     seconds = run.report["seconds"]
     assert seconds["limit"] == 3.0 and seconds["short"] and seconds["allocation_limit"] == pytest.approx(0.3)
@@ -249,3 +252,14 @@ def test_a_station_short_of_officers_asks_for_shared_team_days_though_its_staff_
     ref = next(r for r in loaded.stations if r.stem == "dongta")
     found = survey_station(replace(ref, team_days=None), ref.path.read_bytes(), team_roles(loaded.region.shared_teams))
     assert found.need_days > 0 and found.own_limit == 5.0 and found.activities > 0
+
+
+def test_a_bad_region_time_limit_is_told_in_chinese_and_nothing_is_written(tmp_path):
+    from conftest import run_planner
+
+    out, region = tmp_path / "out", _region(tmp_path)
+    done = run_planner("plan-region", region, "-o", out, "--time-limit", "5x")
+    assert done.returncode == 2 and "(command line):1:1: --time-limit: '5x' 不是时长" in done.stderr, done.stderr
+    done = run_planner("plan-region", region, "-o", out, "--station-time-limit", "0s")
+    assert done.returncode == 2 and "--station-time-limit" in done.stderr, done.stderr
+    assert not out.exists()
