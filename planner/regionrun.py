@@ -663,7 +663,7 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
                 while queue and len(running) < cpus:
                     hand_out()
                 done, _rest = ray.wait(list(running), num_returns=1)
-                ref, s, _t, limit = running.pop(done[0])
+                ref, s, handed, limit = running.pop(done[0])
                 try:
                     result, files = ray.get(done[0])
                 except Exception as e:  # the worker died more often than retried, or the task failed
@@ -671,8 +671,8 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
                         _("{station}: the task failed: {why}").format(station=ref.stem,
                                                                      why=str(e).splitlines()[0])]), {}
                 result.cut = cuts[ref.stem]
-                if result.time_limit is not None and result.seconds:
-                    overheads.append(max(0.0, result.seconds - result.time_limit))
+                if result.time_limit is not None:  # as the schedule sees it: handed out to done, Ray's time too
+                    overheads.append(max(0.0, time.monotonic() - handed - result.time_limit))
                     estimated.append(task_seconds(s.activities))
                 for rel, data in files.items():
                     _write(staging / ref.stem / rel, data)
