@@ -2,6 +2,7 @@
 
     python -m bench.region generate 100 /tmp/region100       # the region file and its stations
     python -m bench.region measure 10 --workers 1,2 --limit 5 # wall time, memory, speed-up
+    python -m bench.region measure 10 --workers 2 --total 60  # the region's limit: does it hold?
 
 Stations come from bench/plangen.py: city stations (communities, schools, markets) and
 county stations (mostly villages), 10 to 20 staff and 30 to 70 venues each (about 15 and 50
@@ -59,8 +60,9 @@ def generate(n: int, folder: Path, *, seed: int = 1, time_limit: str = "10s", mo
     return path
 
 
-def measure(n: int, workers: list[int], limit: float, seed: int = 1) -> list[dict]:
-    """plan_region on a generated region of n stations with each worker count (a fresh local Ray each)."""
+def measure(n: int, workers: list[int], limit: float, seed: int = 1, total: float | None = None) -> list[dict]:
+    """plan_region on a generated region of n stations with each worker count (a fresh local Ray
+    each); `total`: the region's time limit (each station's `limit` then an upper bound)."""
     from planner.region import load_region
     from planner.regionrun import plan_region
 
@@ -71,12 +73,18 @@ def measure(n: int, workers: list[int], limit: float, seed: int = 1) -> list[dic
         for w in workers:
             out = Path(tmp) / f"out{w}"
             started = time.monotonic()
-            run = plan_region(loaded, out, workers=w, time_limit=limit)
+            run = plan_region(loaded, out, workers=w, station_time_limit=limit, total_time_limit=total,
+                              started=started)
             wall = time.monotonic() - started
             stations = run.report["stations"]
             per = [s["seconds"] for s in stations]
+            seconds = run.report["seconds"]
             rows.append({
-                "stations": n, "workers": w, "limit": limit, "wall": round(wall, 1),
+                "stations": n, "workers": w, "limit": limit, "total_limit": total, "wall": round(wall, 1),
+                "within": round(wall / total, 2) if total else None,
+                "station_limits": sorted({s["time_limit"] for s in stations}),
+                "cut": sum(1 for s in stations if s["cut"]), "task_overhead": seconds["task_overhead"],
+                "ray": seconds["ray"], "need_days": [s["need_days"] for s in stations],
                 "planned": len(stations), "failed": len(run.failed), "cross_station": len(run.cross),
                 "violations": sum(len(s["violations"]) for s in stations),
                 "station_seconds_sum": round(sum(per), 1), "station_seconds_max": round(max(per, default=0), 1),
@@ -104,12 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("n", type=int)
     m.add_argument("--workers", default="1,2")
     m.add_argument("--limit", type=float, default=5.0)
+    m.add_argument("--total", type=float, help="the region's time limit, seconds")
     m.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.command == "generate":
         print(generate(args.n, args.folder, seed=args.seed, time_limit=args.limit))
         return 0
-    rows = measure(args.n, [int(w) for w in args.workers.split(",")], args.limit)
+    rows = measure(args.n, [int(w) for w in args.workers.split(",")], args.limit, total=args.total)
     print(f"# {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))

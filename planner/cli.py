@@ -1114,35 +1114,43 @@ def plan_region_command(
     workers: Annotated[Optional[int], typer.Option(
         "--workers", min=1, help="worker processes on this machine (default: its cores)")] = None,
     time_limit: Annotated[Optional[str], typer.Option(
-        "--time-limit", help="each station's time limit, e.g. 30s (default: the region's solver, else each plan's)")]
-    = None,
+        "--time-limit", help="the whole command's time limit, e.g. 10m, divided among the stations by the workers "
+                             "(default: the region's solver.total_time_limit, else none)")] = None,
+    station_time_limit: Annotated[Optional[str], typer.Option(
+        "--station-time-limit", help="each station's time limit, e.g. 30s, at most (default: the region's solver."
+                                     "time_limit, else each plan's)")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="also each station's plan.pdf (slow)")] = False,
     encoding: PlanEncoding = None,
     lang: Lang = None,
 ) -> None:
     """Plan every station of a region on Ray, the shared teams first; check each plan and
     the teams across stations; write OUT/<station>/, OUT/teams/ and the region report."""
+    from planner import clock
+    from planner.errors import Problem
     from planner.region import load_region
     from planner.regionrun import plan_region
     from planner.types import parse_duration
 
     console = Console()
+    limits: dict[str, float | None] = {}
+    clock.begin_command()  # the region's time limit covers the whole command: from the process's start
     try:
-        loaded = load_region(region_file)
-        limit = None
-        if time_limit is not None:
-            from planner.errors import Problem
-
-            try:
-                limit = parse_duration(time_limit).total_seconds()
-            except ValueError as e:
-                raise PlanError([Problem(1, 1, "--time-limit", str(e), "(command line)")]) from None
-    except PlanError as e:
-        raise _fail(e) from None
-    _speak(loaded.region.region.language)
-    _check_out(out)
-    run = plan_region(loaded, out, address=address, workers=workers, time_limit=limit, pdf=pdf,
-                      say=lambda line: console.print(line, highlight=False, markup=False))
+        try:
+            loaded = load_region(region_file)
+            for option, value in (("--time-limit", time_limit), ("--station-time-limit", station_time_limit)):
+                try:
+                    limits[option] = None if value is None else parse_duration(value).total_seconds()
+                except ValueError as e:
+                    raise PlanError([Problem(1, 1, option, str(e), "(command line)")]) from None
+        except PlanError as e:
+            raise _fail(e) from None
+        _speak(loaded.region.region.language)
+        _check_out(out)
+        run = plan_region(loaded, out, address=address, workers=workers, total_time_limit=limits["--time-limit"],
+                          station_time_limit=limits["--station-time-limit"], pdf=pdf, started=clock.command_start(),
+                          say=lambda line: console.print(line, highlight=False, markup=False))
+    finally:
+        clock.end_command()
     report = run.report
     console.print(_("wrote {out}/: {n} stations, teams/, region.html, region.json").format(
         out=out, n=len(report["stations"])), highlight=False, markup=False)

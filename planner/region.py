@@ -79,9 +79,15 @@ class SharedTeam(_Model):
 
 
 class RegionSolver(_Model):
-    time_limit: Duration | None = Field(None, description="每个派出所的求解时限，如 30s；默认取各计划的 solver / "
+    total_time_limit: Duration | None = Field(
+        None, description="整个地区命令的时限（读计划、分配共享队伍、各派出所求解和输出），如 10m；"
+                          "按工作进程数分给各派出所 / the whole region command's time limit (reading, shared "
+                          "teams, every station, the outputs), e.g. 10m; divided among the stations by the "
+                          "number of workers")
+    time_limit: Duration | None = Field(None, description="每个派出所的求解时限，如 30s；默认取各计划的 solver；"
+                                                          "有 total_time_limit 时为上限 / "
                                                           "each station's time limit, e.g. 30s; default: each "
-                                                          "plan's solver")
+                                                          "plan's solver; an upper bound under total_time_limit")
     allocation_time_limit: Duration = Field("10s", validate_default=True, description="共享队伍分配模型的时限 / "
                                                                "time limit of the shared teams' allocation model")
     retries: int = Field(3, ge=0, le=20, description="工作进程意外退出时重试次数 / "

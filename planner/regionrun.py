@@ -2,7 +2,7 @@
 parallel, every result checked, the region rolled up.
 
 1. survey (Ray tasks): each station plan is read; its need for shared-team days is estimated
-   from its staff time against what its tactics require (planner.capacity);
+   from its staff time against what its tactics require, role by role (planner.capacity);
 2. allocation (here, one small CP-SAT model): team x station x (week within a month) days,
    at most `days_per_month` per station and one station a day, then days picked in each week;
 3. solve (Ray tasks, retried when their worker dies): each station plan with the members of
@@ -10,11 +10,18 @@ parallel, every result checked, the region rolled up.
    checked by planner.verify and rendered by the station's own output writer;
 4. the cross-station rule (no shared member in two stations on one day) checked, and the
    region report, the teams' calendars and every station's outputs swapped into OUT at once.
+
+A region's time limit (`total_time_limit`) covers the whole command: it is split beforehand
+into Ray's start, the reading, the allocation's share, each station's limit (the stations
+dealt in order to the worker free first, each within its own limit) and the outputs; when a
+station is handed out behind that schedule, it gets what is left of it, down to the floor
+that still gives it its greedy plan, so that no station is left without a plan.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import io
 import json
 import math
@@ -23,12 +30,12 @@ import resource
 import shutil
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner import atomic, messages
 from planner.errors import PlanError
@@ -38,6 +45,22 @@ from planner.region import LoadedRegion, SharedTeam, StationRef
 
 #: the outputs of a station in a region: the station's own (plan.pdf with `pdf=True`)
 STATION_TARGETS = ("json", "ics", "html", "xlsx")
+
+# How a region's time limit is spent, as measured on 2 busy cores (bench/RESULTS.md, 2026-12-06)
+RAY_START_SECONDS = 8.0  # a local Ray started (its workers and their imports): 7 to 10 s on 2 busy cores
+RAY_STOP_SECONDS = 1.5  # ... and shut down at the end
+SURVEY_SECONDS = 1.0  # a station plan read and its need estimated, per station on each worker
+ALLOCATION_SHARE = 0.1  # of the region's limit, at most, for the shared teams' allocation
+# a station's task beyond its solve's limit: loading, checking, its outputs (beyond what the
+# solve keeps for them), by its size: about 3 s at 100 activities, 4.5 s at 250
+TASK_SECONDS = 2.0
+TASK_SECONDS_PER_1000 = 10.0  # ... for each 1,000 activities it is likely to have
+OUTPUT_SECONDS = 1.0  # the teams' calendars and the region report ...
+OUTPUT_SECONDS_PER_STATION = 0.05  # ... and each station's share of them
+FLOOR_SECONDS = 1.0  # the least limit a station is given: its greedy plan (planner.search's floor)
+
+if TYPE_CHECKING:
+    from planner.capacity import CapacityEstimate
 
 
 @dataclass
@@ -49,6 +72,8 @@ class Survey:
     start: str | None = None
     end: str | None = None
     need_days: int = 0
+    own_limit: float | None = None  # the plan's solver.time_limit, seconds
+    activities: int = 0  # about how many it will have (for its task's time beyond its limit)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -61,7 +86,9 @@ class StationResult:
     ok: bool
     error: list[str] = field(default_factory=list)
     seconds: float = 0.0  # wall time of the task
-    solve_seconds: float = 0.0
+    solve_seconds: float = 0.0  # wall time of its solve
+    time_limit: float | None = None  # the limit its solve was given
+    cut: bool = False  # given less than its share: the region's time was running out
     activities: int = 0
     reach: int = 0
     met: int = 0
@@ -78,11 +105,13 @@ class StationResult:
 # --- 1. survey ---------------------------------------------------------------------------------------------
 
 
-def survey_station(ref: StationRef, raw: bytes, team_size: float) -> Survey:
+def survey_station(ref: StationRef, raw: bytes, roles: dict[str, float]) -> Survey:
     """Read one station plan (its bytes, so a cluster's workers need not see the file) and
-    estimate the days of shared teams it could use."""
+    estimate the days of shared teams it could use (`roles`: members of each role in an
+    average shared team)."""
     from planner.calendar import build_calendar
     from planner.capacity import estimate
+    from planner.search.run import ACTIVITIES_PER_PERSON_WEEK
 
     started = time.monotonic()
     found = Survey(ref.stem, str(ref.path))
@@ -97,15 +126,46 @@ def survey_station(ref: StationRef, raw: bytes, team_size: float) -> Survey:
     found.name = plan.station.name
     found.district = ref.district or plan.station.region
     found.start, found.end = plan.campaign.start.isoformat(), plan.campaign.end.isoformat()
+    found.own_limit = plan.solver.time_limit.total_seconds()
+    weeks = ((plan.campaign.end - plan.campaign.start).days + 1) / 7
+    found.activities = round(len(plan.staff) * weeks * ACTIVITIES_PER_PERSON_WEEK)
     if ref.team_days is not None:
         found.need_days = ref.team_days
     else:
-        capacity = estimate(plan, build_calendar(plan))
-        short = capacity.required_total() - capacity.available_total()
-        # a team-day gives each member about one activity
-        found.need_days = max(0, math.ceil(short / max(team_size, 1.0)))
+        found.need_days = shared_need(estimate(plan, build_calendar(plan)), roles)
     found.seconds = time.monotonic() - started
     return found
+
+
+def shared_need(capacity: CapacityEstimate, team_roles: dict[str, float]) -> int:
+    """Days of shared teams a station could use: for each role the teams bring, what its
+    tactics require of that role beyond its own staff's time, over that role's members in a
+    team; or all the shortfall the teams can fill (with the positions any role may take
+    beyond the others' spare time) over a team's size, if more. A team-day gives each member
+    about one activity. The total alone (required against available) hides a station short
+    of officers but rich in auxiliaries, which is most of them."""
+    size = sum(team_roles.values())
+    if size <= 0:
+        return 0
+    days, fillable, spare = 0.0, 0.0, 0.0
+    for supply in capacity.supply:
+        short = capacity.required(supply.role) - supply.person_activities
+        spare += max(0.0, -short)
+        if short > 0 and team_roles.get(supply.role, 0.0) > 0:
+            days = max(days, short / team_roles[supply.role])
+            fillable += short
+    anyone = max(0.0, capacity.required("any") - spare)
+    days = max(days, (fillable + anyone) / size)
+    return max(0, math.ceil(days - 1e-9))
+
+
+def team_roles(teams: list[SharedTeam]) -> dict[str, float]:
+    """Members of each role in an average shared team."""
+    counts: dict[str, float] = defaultdict(float)
+    for team in teams:
+        for member in team.members:
+            counts[member.role] += 1.0 / len(teams)
+    return dict(counts)
 
 
 def _tmp_prefix(file: str) -> str:
@@ -151,12 +211,14 @@ def team_available(team: SharedTeam, day: date) -> bool:
     return any(m.is_available(day) for m in team.members)
 
 
-def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float, seed: int = 1
-             ) -> dict[str, dict[str, list[date]]]:
+def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float, seed: int = 1,
+             wall_limit: float | None = None) -> dict[str, dict[str, list[date]]]:
     """team id -> station stem -> the days that team works for that station. One CP-SAT model
     over team x station x part (a week within a month): the days given fill each station's need,
     the team's own district first, at most `days_per_month` per station and month, and never
-    more days in a part than the team is free; then each part's days are dealt out in order."""
+    more days in a part than the team is free; then each part's days are dealt out in order.
+    `time_limit` is in CP-SAT's deterministic seconds; `wall_limit` (under a region's limit)
+    bounds the clock too (default: four times the time limit)."""
     from ortools.sat.python import cp_model
 
     ok = [s for s in stations if not s.problems and s.start and s.end and s.need_days > 0]
@@ -205,7 +267,7 @@ def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float,
     model.maximize(1000 * sum(met) - 10 * sum(away) - sum(given))
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = time_limit
-    solver.parameters.max_time_in_seconds = time_limit * 4
+    solver.parameters.max_time_in_seconds = wall_limit if wall_limit is not None else time_limit * 4
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.solve(model)
@@ -224,6 +286,82 @@ def allocate(teams: list[SharedTeam], stations: list[Survey], time_limit: float,
                 taken.update(mine)
                 allocation[team.id].setdefault(st.stem, []).extend(mine)
     return allocation
+
+
+# --- the region's time limit ---------------------------------------------------------------------------------
+
+
+def task_seconds(activities: int) -> float:
+    """A station's task beyond its solve's limit, estimated from its size."""
+    return TASK_SECONDS + TASK_SECONDS_PER_1000 * activities / 1000
+
+
+def makespan(limits: Sequence[float], free: Sequence[float], overheads: Sequence[float]) -> float:
+    """When the last of these tasks ends (0 if none), each of its limit and its overhead's
+    seconds, handed out in order to the worker free first (`free`: when each worker is)."""
+    slots = list(free)
+    heapq.heapify(slots)
+    end = 0.0
+    for limit, overhead in zip(limits, overheads, strict=True):
+        finish = heapq.heappop(slots) + limit + overhead
+        end = max(end, finish)
+        heapq.heappush(slots, finish)
+    return end
+
+
+def level(caps: Sequence[float], free: Sequence[float], end: float, overheads: Sequence[float]
+          ) -> tuple[float, bool]:
+    """The largest limit L such that the stations, each given min(its cap, L), all end by
+    `end`; and whether even the floor does not fit (then L is the floor)."""
+    if not caps:
+        return 0.0, False
+    if makespan(caps, free, overheads) <= end:
+        return max(caps), False
+    if makespan([min(c, FLOOR_SECONDS) for c in caps], free, overheads) > end:
+        return FLOOR_SECONDS, True
+    low, high = FLOOR_SECONDS, max(caps)
+    while high - low > 0.01:
+        mid = (low + high) / 2
+        if makespan([min(c, mid) for c in caps], free, overheads) <= end:
+            low = mid
+        else:
+            high = mid
+    return math.floor(low * 100) / 100, False
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How a region's time limit is spent, in seconds, decided before it starts (from the
+    number of stations and workers and their own limits alone, so the same region on the same
+    workers gives each station the same limit)."""
+
+    total: float
+    setup: float  # Ray's start and reading the plans
+    allocation: float  # the shared teams' allocation, at most
+    stations: float  # the stations' tasks, from the first handed out to the last done
+    outputs: float  # the teams' calendars, the region report, Ray's stop
+    limits: list[float]  # each station's limit, in the region file's order
+    short: bool  # the stations do not fit even at the floor: the region takes longer
+    needed: float  # the command's seconds at these limits (more than `total` when short)
+
+
+def split_limit(total: float, caps: Sequence[float], workers: int, *, allocation_limit: float,
+                overheads: Sequence[float] | None = None, local_ray: bool = True, teams: bool = True) -> Budget:
+    """Divide a region's time limit: Ray's start and the reading (a station a worker at a
+    time), the allocation's share (at most ALLOCATION_SHARE of the limit, and at most its
+    own limit), the outputs, and what is left to the stations, each station's limit the
+    same except where its own limit (`caps`) is lower, its time then going to the others
+    (`overheads`: each task's seconds beyond its limit; default TASK_SECONDS)."""
+    n, workers = len(caps), max(1, workers)
+    setup = (RAY_START_SECONDS if local_ray else 0.0) + SURVEY_SECONDS * math.ceil(n / workers)
+    allocation = min(allocation_limit, ALLOCATION_SHARE * total) if teams else 0.0
+    outputs = OUTPUT_SECONDS + OUTPUT_SECONDS_PER_STATION * n + (RAY_STOP_SECONDS if local_ray else 0.0)
+    stations = max(0.0, total - setup - allocation - outputs)
+    overheads = list(overheads) if overheads is not None else [TASK_SECONDS] * n
+    at, short = level(caps, [0.0] * workers, stations, overheads)
+    limits = [min(c, at) for c in caps]
+    needed = setup + allocation + outputs + makespan(limits, [0.0] * workers, overheads)
+    return Budget(total, setup, allocation, stations, outputs, limits, short, round(needed, 1))
 
 
 # --- 3. a station with its shared teams -------------------------------------------------------------------------
@@ -319,6 +457,7 @@ def solve_station(ref: StationRef, text: str, final_plan: str, *, time_limit: fl
         result.name = plan.station.name
         if time_limit is not None:
             plan.solver.time_limit = timedelta(seconds=time_limit)
+        result.time_limit = plan.solver.time_limit.total_seconds()
         plan.solver.workers = 1  # one task, one core: the region's parallelism is Ray's
         try:
             solution = solve(loaded)
@@ -339,7 +478,7 @@ def solve_station(ref: StationRef, text: str, final_plan: str, *, time_limit: fl
                 files[path.relative_to(out).as_posix()] = path.read_bytes()
         files["station.yaml"] = text.encode("utf-8")
         result.ok = not result.violations
-        result.solve_seconds = float(data["solve_seconds"])
+        result.solve_seconds = round(solution.solve_seconds, 2)
         result.activities = len(data["activities"])
         result.reach = int(data["reach"])
         result.met = sum(int(s["met"]) for s in data["score"].values())
@@ -421,62 +560,120 @@ def _ray(address: str | None, workers: int | None):
 
 
 def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, workers: int | None = None,
-                time_limit: float | None = None, pdf: bool = False,
-                say: Callable[[str], None] = lambda line: None,
+                total_time_limit: float | None = None, station_time_limit: float | None = None, pdf: bool = False,
+                started: float | None = None, say: Callable[[str], None] = lambda line: None,
                 hook: Callable[[str], None] | None = None) -> RegionRun:
     """Plan every station of the region on Ray (local with `workers` processes, or the cluster
     at `address`) and write OUT: each station's outputs in OUT/<station>/, the shared teams'
-    calendars in OUT/teams/, and the region report (region.html, region.json), all at once."""
+    calendars in OUT/teams/, and the region report (region.html, region.json), all at once.
+
+    `total_time_limit` (default: the region's solver.total_time_limit) bounds the whole call,
+    from `started` (time.monotonic(); default: now); `station_time_limit` (default: the
+    region's solver.time_limit, else each plan's own) is each station's, and its upper bound
+    under a total limit."""
     region = loaded.region
     language = region.region.language
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
+    total = total_time_limit if total_time_limit is not None else (
+        region.solver.total_time_limit.total_seconds() if region.solver.total_time_limit is not None else None)
+    cap = station_time_limit if station_time_limit is not None else (
+        region.solver.time_limit.total_seconds() if region.solver.time_limit is not None else None)
     ray, mine = _ray(address, workers)
+    ray_started = time.monotonic()
     try:
-        cpus = int(ray.cluster_resources().get("CPU", 1))
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         teams = region.shared_teams
-        team_size = (sum(len(t.members) for t in teams) / len(teams)) if teams else 1.0
         raws = {ref.stem: ref.path.read_bytes() for ref in loaded.stations}
         survey_task = ray.remote(num_cpus=1, max_retries=region.solver.retries)(survey_station)
-        surveys: list[Survey] = ray.get([survey_task.remote(ref, raws[ref.stem], team_size)
+        surveys: list[Survey] = ray.get([survey_task.remote(ref, raws[ref.stem], team_roles(teams))
                                          for ref in loaded.stations])
         surveyed = time.monotonic()
         say(_("read {n} station plans in {s:.1f} s").format(n=len(surveys), s=surveyed - started))
-        allocation = allocate(teams, surveys, region.solver.allocation_time_limit.total_seconds())
+        by_stem = {s.stem: s for s in surveys}
+        todo = [ref for ref in loaded.stations if not by_stem[ref.stem].problems]
+        # each station's own limit: the region's for every station, else its plan's
+        caps = [cap if cap is not None else (by_stem[ref.stem].own_limit or 0.0) for ref in todo]
+        allocation_limit = region.solver.allocation_time_limit.total_seconds()
+        budget: Budget | None = None
+        if total is not None:
+            budget = split_limit(total, caps, cpus, allocation_limit=allocation_limit, local_ray=mine,
+                                 overheads=[task_seconds(by_stem[ref.stem].activities) for ref in todo],
+                                 teams=bool(teams))
+            allocation_limit = budget.allocation
+            if budget.short:
+                say(_("the time limit of {total:.0f} s is short for {n} stations on {workers} workers: each gets "
+                      "its quickest plan, and the region takes about {needed:.0f} s").format(
+                    total=total, n=len(todo), workers=cpus, needed=budget.needed))
+            elif budget.limits:
+                say(_("time limit {total:.0f} s: shared teams at most {allocation:.1f} s, each station at most "
+                      "{station:.1f} s on {workers} workers").format(total=total, allocation=budget.allocation,
+                                                                    station=max(budget.limits), workers=cpus))
+        allocation = allocate(teams, surveys, allocation_limit,
+                              wall_limit=allocation_limit if budget is not None else None)
         allocated = time.monotonic()
         key_dates = [k.model_dump(mode="json", exclude_none=True, exclude_defaults=True) | {
             "id": k.id, "name": k.name, "date": str(k.date)} for k in region.key_dates]
-        limit = time_limit if time_limit is not None else (
-            region.solver.time_limit.total_seconds() if region.solver.time_limit is not None else None)
         members = {m.id: t.id for t in teams for m in t.members}
         solve_task = ray.remote(num_cpus=1, max_retries=region.solver.retries,
                                 retry_exceptions=False)(solve_station)
         final_out = out.resolve()
-        pending = {}
         results: list[StationResult] = []
-        failed: list[StationResult] = []
-        by_stem = {s.stem: s for s in surveys}
-        for ref in loaded.stations:
+        failed: list[StationResult] = [
+            StationResult(s.stem, s.name, s.district, ok=False, error=s.problems) for s in surveys if s.problems]
+        limits = budget.limits if budget is not None else caps
+        queue = deque(zip(todo, limits))
+        # the stations' tasks must be done by then, leaving the outputs their time
+        stations_end = started + budget.total - budget.outputs if budget is not None else None
+        # each done task's seconds beyond its limit, and as estimated: the estimates scaled by them
+        overheads: list[float] = []
+        estimated: list[float] = []
+        running: dict[Any, tuple[StationRef, Survey, float, float]] = {}  # task -> station, its start, its limit
+
+        def hand_out() -> None:
+            """The next station to a free worker: its limit, or less when behind the schedule."""
+            ref, share = queue.popleft()
             s = by_stem[ref.stem]
-            if s.problems:
-                failed.append(StationResult(ref.stem, s.name, s.district, ok=False, error=s.problems))
-                continue
+            limit, cut = share, False
+            if stations_end is not None:
+                now = time.monotonic()
+                scale = sum(overheads) / sum(estimated) if overheads and sum(estimated) > 0 else 1.0
+
+                def overhead(station: Survey) -> float:
+                    return scale * task_seconds(station.activities)
+
+                free = [now] * (cpus - len(running)) + [max(now, t + lim + overhead(r_s)) for _r, r_s, t, lim in
+                                                        running.values()]
+                at, _short = level([share] + [lim for _r, lim in queue], free, stations_end,
+                                   [overhead(s)] + [overhead(by_stem[r.stem]) for r, _lim in queue])
+                limit = min(share, at)
+                cut = limit < share - 0.005
             given = {t.id: (t, allocation[t.id].get(ref.stem, [])) for t in teams}
             shared = {tid: [d.isoformat() for d in sorted(days)] for tid, (_t, days) in given.items() if days}
             text = station_text(raws[ref.stem], ref.path.name, given, key_dates)
-            ref_id = solve_task.remote(ref, text, str(final_out / ref.stem / "station.yaml"), time_limit=limit,
-                                       pdf=pdf, shared=shared, members=members, district=s.district, hook=hook)
-            pending[ref_id] = (ref, s)
+            task = solve_task.remote(ref, text, str(final_out / ref.stem / "station.yaml"),
+                                     time_limit=limit if stations_end is not None or cap is not None else None,
+                                     pdf=pdf, shared=shared, members=members, district=s.district, hook=hook)
+            running[task] = (ref, s, time.monotonic(), limit)
+            cuts[ref.stem] = cut
+
+        cuts: dict[str, bool] = {}
         keep = list(KEPT) + [f"{ref.stem}/{k}" for ref in loaded.stations for k in KEPT]
         with output_dir(out, keep=keep) as staging:
-            while pending:
-                done, _rest = ray.wait(list(pending), num_returns=1)
-                ref, s = pending.pop(done[0])
+            while queue or running:
+                while queue and len(running) < cpus:
+                    hand_out()
+                done, _rest = ray.wait(list(running), num_returns=1)
+                ref, s, handed, limit = running.pop(done[0])
                 try:
                     result, files = ray.get(done[0])
                 except Exception as e:  # the worker died more often than retried, or the task failed
                     result, files = StationResult(ref.stem, s.name, s.district, ok=False, error=[
                         _("{station}: the task failed: {why}").format(station=ref.stem,
                                                                      why=str(e).splitlines()[0])]), {}
+                result.cut = cuts[ref.stem]
+                if result.time_limit is not None:  # as the schedule sees it: handed out to done, Ray's time too
+                    overheads.append(max(0.0, time.monotonic() - handed - result.time_limit))
+                    estimated.append(task_seconds(s.activities))
                 for rel, data in files.items():
                     _write(staging / ref.stem / rel, data)
                 (results if result.ok else failed).append(result)
@@ -487,10 +684,17 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
                     say(_("{station}: failed").format(station=result.name or ref.stem))
             cross = cross_station_problems(results + [f for f in failed if f.busy], allocation, teams)
             solved = time.monotonic()
-            report = _report(loaded, surveys, results, failed, allocation, cross, {
-                "survey": round(surveyed - started, 2), "allocation": round(allocated - surveyed, 2),
-                "stations": round(solved - allocated, 2), "total": round(solved - started, 2), "workers": cpus})
             _write_teams(staging, teams, allocation, results, language)
+            done_at = time.monotonic()
+            report = _report(loaded, surveys, results, failed, allocation, cross, {
+                "ray": round(ray_started - started, 2), "survey": round(surveyed - started, 2),
+                "allocation": round(allocated - surveyed, 2),
+                "stations": round(solved - allocated, 2), "outputs": round(done_at - solved, 2),
+                "total": round(done_at - started, 2), "workers": cpus,
+                "limit": total, "allocation_limit": round(allocation_limit, 2),
+                "station_limit": round(max(limits), 2) if limits and (budget is not None or cap is not None) else None,
+                "task_overhead": round(sum(overheads) / len(overheads), 2) if overheads else None,
+                "short": bool(budget and budget.short), "needed": budget.needed if budget is not None else None})
             atomic.write_text(staging / "region.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
             atomic.write_text(staging / "region.html", render_region(report, language))
         return RegionRun(report, failed, cross)

@@ -14,6 +14,7 @@ import shutil
 import signal
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,22 @@ from test_schema_languages import _descriptions, _not_bilingual
 from planner.errors import PlanError
 from planner.loader import load_plan
 from planner.region import load_region, region_json_schema
-from planner.regionrun import Survey, allocate, plan_region, station_text
+from planner.regionrun import (
+    FLOOR_SECONDS,
+    TASK_SECONDS,
+    TASK_SECONDS_PER_1000,
+    Survey,
+    allocate,
+    level,
+    makespan,
+    plan_region,
+    shared_need,
+    split_limit,
+    station_text,
+    survey_station,
+    task_seconds,
+    team_roles,
+)
 from planner.verify import verify
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "region"
@@ -174,3 +190,76 @@ def test_region_schema_descriptions_speak_both_languages():
     bad = [(where, why) for where, text in _descriptions(region_json_schema())
            if (why := _not_bilingual(text)) is not None]
     assert bad == []
+
+
+def test_a_region_limit_is_split_into_the_allocation_and_each_station_by_the_workers():
+    budget = split_limit(120, [30.0] * 10, 2, allocation_limit=10)
+    assert budget.allocation == 10  # its own limit, under a tenth of the region's
+    assert budget.setup + budget.allocation + budget.stations + budget.outputs == pytest.approx(120)
+    # 10 stations on 2 workers: 5 one after another on each, each its limit and its task's own time
+    assert 5 * (budget.limits[0] + TASK_SECONDS) == pytest.approx(budget.stations, abs=0.1)
+    assert len(set(budget.limits)) == 1 and not budget.short and budget.needed <= 120
+    # twice the workers, about twice the time for each station; the allocation's share at most a tenth
+    wider = split_limit(120, [30.0] * 10, 4, allocation_limit=60)
+    assert wider.allocation == pytest.approx(12) and wider.limits[0] > 1.5 * budget.limits[0]
+    # a station's own limit is an upper bound; a long region limit leaves every station its own
+    mixed = split_limit(120, [4.0] + [30.0] * 9, 2, allocation_limit=10)
+    assert mixed.limits[0] == 4.0 and all(limit >= budget.limits[1] for limit in mixed.limits[1:])
+    assert makespan(mixed.limits, [0.0, 0.0], [TASK_SECONDS] * 10) <= mixed.stations
+    assert split_limit(3600, [30.0] * 10, 2, allocation_limit=10).limits == [30.0] * 10
+    # bigger stations take longer to read, check and write: less of the time is left for solving
+    big = split_limit(120, [30.0] * 10, 2, allocation_limit=10, overheads=[task_seconds(1000)] * 10)
+    assert big.limits[0] == pytest.approx(budget.limits[0] - TASK_SECONDS_PER_1000, abs=0.02)
+
+
+def test_a_region_limit_too_short_gives_each_station_the_floor_and_says_how_long_it_takes():
+    budget = split_limit(20, [30.0] * 10, 2, allocation_limit=10)
+    assert budget.short and budget.limits == [FLOOR_SECONDS] * 10 and budget.needed > 20
+    # handed out behind the schedule: what is left, down to the floor
+    at, short = level([30.0, 30.0], [100.0, 100.0], 110.0, [3.0, 3.0])
+    assert at == pytest.approx(7.0, abs=0.02) and not short
+    assert level([30.0, 30.0], [100.0, 100.0], 101.0, [3.0, 3.0]) == (FLOOR_SECONDS, True)
+
+
+def test_a_region_with_a_small_limit_plans_and_verifies_every_station(ray_session, tmp_path):
+    path = _region(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("solver: {", "solver: {total_time_limit: 3s, "), encoding="utf-8")
+    loaded = load_region(path)
+    out = tmp_path / "out"
+    run = plan_region(loaded, out)  # 3 s, far too short: each station gets its floor
+    assert run.failed == [] and run.cross == []
+    seconds = run.report["seconds"]
+    assert seconds["limit"] == 3.0 and seconds["short"] and seconds["allocation_limit"] == pytest.approx(0.3)
+    for station in run.report["stations"]:
+        assert station["time_limit"] == FLOOR_SECONDS and station["activities"] > 0
+        assert station["solve_seconds"] > 0 and station["seconds"] >= station["solve_seconds"]
+        plan = load_plan(out / station["stem"] / "station.yaml")
+        assert verify(out / station["stem"] / "plan.json", plan) == []
+    html = (out / "region.html").read_text(encoding="utf-8")
+    assert "整个地区时限 3.0 秒" in html and "求解用时" in html
+
+
+def test_a_station_short_of_officers_asks_for_shared_team_days_though_its_staff_suffice_in_all(tmp_path):
+    from planner.capacity import CapacityEstimate, Demand, Supply
+
+    capacity = CapacityEstimate(13, [Demand("five_into:community", 80, 160, 320, {"police": 130, "any": 30})],
+                                [Supply("police", 5, 100.0, 200.0), Supply("auxiliary", 5, 200.0, 400.0)])
+    assert capacity.required_total() < capacity.available_total()
+    assert shared_need(capacity, {"police": 3.0}) == 10  # 30 officer-activities short, 3 officers a team-day
+    assert shared_need(capacity, {"grid_worker": 2.0}) == 0  # a team of no officers cannot help
+    loaded = load_region(_region(tmp_path))
+    ref = next(r for r in loaded.stations if r.stem == "dongta")
+    found = survey_station(replace(ref, team_days=None), ref.path.read_bytes(), team_roles(loaded.region.shared_teams))
+    assert found.need_days > 0 and found.own_limit == 5.0 and found.activities > 0
+
+
+def test_a_bad_region_time_limit_is_told_in_chinese_and_nothing_is_written(tmp_path):
+    from conftest import run_planner
+
+    out, region = tmp_path / "out", _region(tmp_path)
+    done = run_planner("plan-region", region, "-o", out, "--time-limit", "5x")
+    assert done.returncode == 2 and "(command line):1:1: --time-limit: '5x' 不是时长" in done.stderr, done.stderr
+    done = run_planner("plan-region", region, "-o", out, "--station-time-limit", "0s")
+    assert done.returncode == 2 and "--station-time-limit" in done.stderr, done.stderr
+    assert not out.exists()
