@@ -224,7 +224,8 @@ def test_a_region_limit_too_short_gives_each_station_the_floor_and_says_how_long
 def test_a_region_with_a_small_limit_plans_and_verifies_every_station(ray_session, tmp_path):
     path = _region(tmp_path)
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("solver: {", "solver: {total_time_limit: 3s, "), encoding="utf-8")
+    assert "total_time_limit: 2m" in text
+    path.write_text(text.replace("total_time_limit: 2m", "total_time_limit: 3s"), encoding="utf-8")
     loaded = load_region(path)
     out = tmp_path / "out"
     run = plan_region(loaded, out)  # 3 s, far too short: each station gets its floor
