@@ -41,7 +41,7 @@ from planner.candidates import (
 from planner.capacity import hall_families
 from planner.catalogue import Format, catalogue
 from planner.errors import dotted
-from planner.formats import resolve_formats
+from planner.formats import match_teams, resolve_formats
 from planner.loader import LoadedPlan
 from planner.planfile import PlanFile
 from planner.planjson import done_of_required
@@ -181,6 +181,9 @@ class Words:
         parts = []
         if n.team:
             parts.append(self._("the whole team {team}").format(team=n.team))
+        if n.teams:
+            parts.append((self._("all from one of the teams {teams}, in its home area") if n.team_area == "stay"
+                          else self._("all from one of the teams {teams}")).format(teams=self._(", ").join(n.teams)))
         for role in ("police", "auxiliary", "grid_worker", "volunteer"):
             k = getattr(n, role)
             if k:
@@ -510,7 +513,9 @@ class Explainer:
     def needs_for(self, f: str, fmt: Format, venue) -> list[tuple[Need, tuple]]:
         n = fmt.needs
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
-        out: list[tuple[Need, tuple]] = [(Need(roles, n.people or 0, tuple(n.skills), n.team), ())]
+        one_of = tuple(match_teams(n.teams, set(self.team_of))) if n.teams else ()
+        out: list[tuple[Need, tuple]] = [(Need(roles, n.people or 0, tuple(n.skills), n.team, one_of,
+                                               n.team_area == "stay"), ())]
         for mod in self.modules.values():  # what tactics add to a format's needs (grid_and_police)
             adjust = getattr(mod, "explain_needs", None)
             if adjust is not None:
