@@ -1,0 +1,85 @@
+"""Teams as units (issue 17): a need names one of several teams, never a mix; a team's home area; the
+checker of plan.json refuses what the model refuses; a bad team name is bad input at its line."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from rules import load
+
+from planner.errors import PlanError
+from planner.model import Plan
+from planner.planjson import plan_json
+from planner.search import solve
+from planner.verify import verify
+
+PLAN = """staff:
+  - {id: a1, name: 甲一, role: police, skills: [lecture], team: 东宣讲组, area: 东}
+  - {id: a2, name: 甲二, role: volunteer, skills: [lecture], team: 东宣讲组, area: 东}
+  - {id: b1, name: 乙一, role: police, skills: [lecture], team: 西宣讲组, area: 西}
+  - {id: b2, name: 乙二, role: volunteer, skills: [lecture], team: 西宣讲组, area: 西}
+  - {id: c1, name: 丙一, role: police, skills: [lecture], area: 东}
+venues:
+  - {id: east1, name: 东一社区, kind: community, size: 6000, area: 东}
+  - {id: east2, name: 东二社区, kind: community, size: 5000, area: 东}
+  - {id: west1, name: 西一社区, kind: community, size: 6000, area: 西}
+activities:
+  lecture: {needs: {police: 1, people: 2, skills: [lecture], team: "*宣讲组"AREA}}
+tactics:
+  five_into: {kinds: [community], every_venue: {at_least: 1, per: week}, min_gap_days: 1}
+"""
+
+
+@pytest.fixture(scope="module")
+def solved():
+    loaded = load(PLAN.replace("AREA", ", team_area: stay"), end="2026-06-14")
+    data = plan_json(solve(loaded, time_limit=5, workers=1))
+    return loaded, data
+
+
+def test_lectures_come_from_one_team_in_its_home_area(solved):
+    loaded, data = solved
+    team = {s.id: s.team for s in loaded.plan.staff}
+    area = {s.id: s.area for s in loaded.plan.staff}
+    venues = {v.id: v.area for v in loaded.plan.venues}
+    lectures = [a for a in data["activities"] if a["activity"] == "lecture"]
+    assert len(lectures) >= 4  # every community, every week
+    for a in lectures:
+        assert len({team[s] for s in a["staff"]}) == 1 and None not in {team[s] for s in a["staff"]}, a
+        assert {area[s] for s in a["staff"]} == {venues[a["venue"]]}, a
+    assert verify(data, loaded) == []
+    assert data["score"]["teams"]["met"] == data["score"]["teams"]["required"] == len(lectures)
+
+
+def test_the_checker_refuses_a_mixed_lecture_and_a_team_away_from_home(solved):
+    loaded, data = solved
+    lecture = next(a for a in data["activities"] if a["activity"] == "lecture" and a["venue"].startswith("east"))
+    mixed = copy.deepcopy(data)
+    next(a for a in mixed["activities"] if a["id"] == lecture["id"])["staff"] = ["a1", "b2"]
+    assert "one_team" in {v.rule for v in verify(mixed, loaded)}
+    teamless = copy.deepcopy(data)
+    next(a for a in teamless["activities"] if a["id"] == lecture["id"])["staff"] = ["c1", "a2"]
+    assert "one_team" in {v.rule for v in verify(teamless, loaded)}
+    away = copy.deepcopy(data)
+    next(a for a in away["activities"] if a["id"] == lecture["id"])["staff"] = ["b1", "b2"]
+    assert {v.rule for v in verify(away, loaded)} >= {"team_area"}
+    # without team_area: stay, a team away from home is allowed (and priced by weights.team_area)
+    prefer = load(PLAN.replace("AREA", ""), end="2026-06-14")
+    assert "team_area" not in {v.rule for v in verify(json.loads(json.dumps(away)), prefer)}
+
+
+def test_a_team_kind_that_names_no_team_is_bad_input_at_its_line():
+    with pytest.raises(PlanError) as caught:
+        load(PLAN.replace('"*宣讲组"AREA', '["东宣讲组", "*宣传队"]'))
+    problems = caught.value.problems
+    assert len(problems) == 1 and problems[0].line == 15
+    assert "*宣传队" in problems[0].what and "东宣讲组" in problems[0].what  # the teams there are
+
+
+def test_the_schema_has_the_team_keys():
+    needs = Plan.model_json_schema()["$defs"]["NeedsOverride"]["properties"]
+    team = json.dumps(needs["team"], ensure_ascii=False)
+    assert '"array"' in team and '"string"' in team
+    assert set(needs["team_area"]["anyOf"][0]["enum"]) == {"stay", "prefer"}
