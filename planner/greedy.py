@@ -149,8 +149,23 @@ class Greedy:
         ctx = self.ctx
         c = ctx.cands[i]
         picked, taken = list(picked), set(taken)
-        if team is not None and any(ctx.staff[p].team != team for p, _ in picked):
-            return None
+        if team is not None:  # a matching within the team: slot by slot may spend its one officer on a plain place
+            if any(ctx.staff[p].team != team for p, _ in picked):
+                return None
+            pool = [p for p, person in enumerate(ctx.staff) if person.team == team and p not in taken
+                    and self.free(p, i) and eligible_area(ctx, p, area, c.venue)
+                    and not (local and travel_minutes(ctx.plan, person.area, c.area if c.venue else None))]
+            pool.sort(key=lambda p: (self.load[p] / max(1, ctx.staff[p].max_activities_per_week), p))
+            holder: dict[int, int] = {}
+
+            def options(p: int) -> list[int]:
+                return [k for k, pt in enumerate(slots) if fits(ctx.staff[p], pt)]
+
+            for p in pool:
+                augment(p, options, holder, set())
+            if len(holder) < len(slots):
+                return None
+            return picked + [(holder[k], slots[k]) for k in range(len(slots))]
         for pt in slots:
             best, best_key = None, None
             key_fit = (pt, area, c.venue if c.venue in self.claimed else None)

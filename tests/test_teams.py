@@ -7,7 +7,8 @@ import copy
 import json
 
 import pytest
-from rules import load
+from conftest import run_planner
+from rules import HEAD, load
 
 from planner.errors import PlanError
 from planner.model import Plan
@@ -83,3 +84,21 @@ def test_the_schema_has_the_team_keys():
     team = json.dumps(needs["team"], ensure_ascii=False)
     assert '"array"' in team and '"string"' in team
     assert set(needs["team_area"]["anyOf"][0]["enum"]) == {"stay", "prefer"}
+
+
+def test_explain_names_the_team_rule_and_the_member_away(tmp_path):
+    """Only 西's team may lecture in 西 (stay); one of its two members is on leave all campaign."""
+    head = HEAD.replace("START", "2026-06-01").replace("END", "2026-06-14")
+    text = head + PLAN.replace("AREA", ", team_area: stay").replace(
+        "team: 西宣讲组, area: 西}", 'team: 西宣讲组, area: 西, unavailable: ["2026-06-01..2026-06-14"]}', 1)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_planner("explain", path, "--venue", "west1", "--json", "--time-limit", "5s")
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert findings and all(f["verdict"] == "conflict" for f in findings)
+    lines = text.splitlines()
+    where = {r["where"] for r in findings[0]["rules"]}
+    assert f"{path}:{next(i for i, s in enumerate(lines, 1) if 'lecture: {needs' in s)}" in where
+    assert f"{path}:{next(i for i, s in enumerate(lines, 1) if 'unavailable' in s)}" in where
+    assert any("*宣讲组" in r["text"] for r in findings[0]["rules"])
