@@ -12,8 +12,10 @@ from rules import HEAD, load
 
 from planner.errors import PlanError
 from planner.model import Plan
+from planner.planfile import PlanFile
 from planner.planjson import plan_json
 from planner.search import solve
+from planner.suggest import suggest_replacement
 from planner.verify import verify
 
 PLAN = """staff:
@@ -102,3 +104,17 @@ def test_explain_names_the_team_rule_and_the_member_away(tmp_path):
     assert f"{path}:{next(i for i, s in enumerate(lines, 1) if 'lecture: {needs' in s)}" in where
     assert f"{path}:{next(i for i, s in enumerate(lines, 1) if 'unavailable' in s)}" in where
     assert any("*宣讲组" in r["text"] for r in findings[0]["rules"])
+
+
+def test_a_replacement_comes_from_the_same_team(solved):
+    loaded, data = solved
+    team = {s.id: s.team for s in loaded.plan.staff}
+    plan_json = PlanFile.from_data(data)
+    lecture = next(a for a in data["activities"] if a["activity"] == "lecture" and a["venue"].startswith("east"))
+    volunteer = next(s for s in lecture["staff"] if s.endswith("2"))
+    result = suggest_replacement(loaded, plan_json, lecture["id"], person=volunteer)
+    (item,) = result.items
+    offered = {o.people[0].staff.id for o in item.options}
+    assert all(team[p] == team[volunteer] for p in offered), offered
+    excluded = {e.staff.id for e in item.excluded}
+    assert {p for p, t in team.items() if t not in (team[volunteer],)} <= excluded  # other teams and the teamless
