@@ -10,11 +10,14 @@ import pytest
 from conftest import run_planner
 from rules import HEAD, load
 
+from planner.calendar import build_calendar
+from planner.candidates import generate_candidates
 from planner.errors import PlanError
+from planner.greedy import Greedy
 from planner.model import Plan
 from planner.planfile import PlanFile
 from planner.planjson import plan_json
-from planner.search import solve
+from planner.search import build_person, solve
 from planner.suggest import suggest_replacement
 from planner.verify import verify
 
@@ -118,3 +121,16 @@ def test_a_replacement_comes_from_the_same_team(solved):
     assert all(team[p] == team[volunteer] for p in offered), offered
     excluded = {e.staff.id for e in item.excluded}
     assert {p for p, t in team.items() if t not in (team[volunteer],)} <= excluded  # other teams and the teamless
+
+
+def test_the_greedy_plan_staffs_each_lecture_from_one_team():
+    """The greedy (the search's hint and fallback) keeps one_team too, and finds the lectures:
+    filling slot by slot once spent a team's only officer on its lecturer's place and planned none."""
+    loaded = load(PLAN.replace("AREA", ""), end="2026-06-14")
+    calendar = build_calendar(loaded.plan)
+    ctx = build_person(loaded, calendar, generate_candidates(loaded, calendar))
+    plan = Greedy(ctx).run()
+    lectures = [i for i in plan.chosen if ctx.cands[i].format == "lecture"]
+    assert len(lectures) >= 4
+    for i in lectures:
+        assert len({ctx.staff[p].team for p, _ in plan.staff[i]}) == 1
