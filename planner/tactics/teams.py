@@ -78,11 +78,13 @@ def tour(ctx: Ctx) -> None:
                 before[(team, venue)] += 1
     terms = []
     for (team, venue), xs in sorted(by_venue.items()):
-        held = before[(team, venue)]
-        if len(xs) + held < 2:
+        if before[(team, venue)]:  # played there in an earlier part (charged there): every show here repeats
+            terms += [(x, 1.0) for x in xs]
             continue
-        repeats = m.new_int_var(0, len(xs) + held, f"tour[{ctx.staff[team[0]].team},{venue}]")
-        m.add(repeats >= sum(xs) + held - 1)
+        if len(xs) < 2:
+            continue
+        repeats = m.new_int_var(0, len(xs), f"tour[{ctx.staff[team[0]].team},{venue}]")
+        m.add(repeats >= sum(xs) - 1)
         terms.append((repeats, 1.0))
     ctx.cost(NAME, "tour", terms, "tour")
 
