@@ -50,6 +50,12 @@ class Needs(_Strict):
     people: int | None = Field(None, ge=1, le=100, description="total head count, any role")
     skills: list[Skill] = Field(default_factory=list, description="someone on it has each skill")
     team: str | None = Field(None, min_length=1, description="the whole named team goes as a unit")
+    teams: list[str] = Field(default_factory=list,
+                             description="one of these teams (names, or patterns such as *宣讲团): the people "
+                                         "the need asks for all come from one team")
+    team_area: Literal["stay", "prefer"] = Field(
+        "prefer", description="with teams: stay, a team works only in its home area (hard); prefer, outside "
+                              "it costs weights.team_area per activity")
 
     def head_count(self) -> int:
         by_role = self.police + self.auxiliary + self.grid_worker + self.volunteer

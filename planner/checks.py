@@ -7,6 +7,7 @@ have type errors: the user gets every problem in one go.
 from __future__ import annotations
 
 from collections.abc import Collection
+from fnmatch import fnmatchcase
 from typing import Any, Iterator
 
 from pydantic import ValidationError
@@ -118,10 +119,15 @@ class _Checker:
         if isinstance(activities, dict):
             for name, fmt in activities.items():
                 team = _get(fmt, "needs", "team")
-                if isinstance(team, str) and team not in teams:
-                    known = _(", ").join(sorted(teams)) or _("none: give staff a team")
-                    self.add(("activities", name, "needs", "team"),
-                             _("no staff member is in team '{team}' (teams: {known})").format(team=team, known=known))
+                named: list[tuple[str, tuple]] = [(team, ("activities", name, "needs", "team"))] \
+                    if isinstance(team, str) else [(t, ("activities", name, "needs", "team", k))
+                                                    for k, t in enumerate(team) if isinstance(t, str)] \
+                    if isinstance(team, list) else []
+                for one, path in named:  # a name, or a kind such as *宣讲团 that names at least one team
+                    if not any(fnmatchcase(t, one) for t in teams):
+                        known = _(", ").join(sorted(teams)) or _("none: give staff a team")
+                        self.add(path, _("no staff member is in team '{team}' (teams: {known})").format(
+                            team=one, known=known))
 
         tactics = self.data.get("tactics")
         for i, line in _items(tactics, "three_times_three_places"):

@@ -41,7 +41,7 @@ from planner.candidates import (
 from planner.capacity import hall_families
 from planner.catalogue import Format, catalogue
 from planner.errors import dotted
-from planner.formats import resolve_formats
+from planner.formats import home_areas, match_teams, resolve_formats
 from planner.loader import LoadedPlan
 from planner.planfile import PlanFile
 from planner.planjson import done_of_required
@@ -181,6 +181,9 @@ class Words:
         parts = []
         if n.team:
             parts.append(self._("the whole team {team}").format(team=n.team))
+        if n.teams:
+            parts.append((self._("all from one of the teams {teams}, in its home area") if n.team_area == "stay"
+                          else self._("all from one of the teams {teams}")).format(teams=self._(", ").join(n.teams)))
         for role in ("police", "auxiliary", "grid_worker", "volunteer"):
             k = getattr(n, role)
             if k:
@@ -206,6 +209,7 @@ class Relaxed:
         self.lits: dict[tuple, Any] = {}  # rule key → literal: true = the entry holds
         self.rules: dict[tuple, Rule] = {}
         self.slots = 0
+        self.one_of: dict[tuple[int, int], list[tuple[Any, int, tuple[str, ...]]]] = defaultdict(list)
         self._build()
 
     # assumption literals, created on first use
@@ -259,6 +263,10 @@ class Relaxed:
                         if me is not None and me_p not in team and \
                                 not any(fits(me, pt) for pt in positions):
                             continue  # the officer could not go
+                        one_of = tuple(tm for tm in need.teams if not need.stay or venue is None
+                                       or ex.home.get(tm) in (None, venue.area))
+                        if need.teams and not one_of:
+                            continue  # no team may go there (team_area: stay)
                         for d in days:
                             must = list(fmt_guard) + list(need_guard) + ex.venue_blocks(vi, venue, d)
                             options: dict[int, set[frozenset]] = defaultdict(set)
@@ -274,7 +282,7 @@ class Relaxed:
                                 if frozenset() in opts:
                                     opts_l = [frozenset()]
                                 sig = (d, part, tuple(sorted(positions.items())), team, frozenset(must),
-                                       frozenset(opts_l))
+                                       frozenset(opts_l), one_of)
                                 if dedupe and sig in seen:
                                     continue
                                 x = m.new_bool_var(f"x[{venue.id if venue else 'online'},{f},{d},{part}]")
@@ -282,6 +290,8 @@ class Relaxed:
                                 self.slots += 1
                                 self._condition(x, must, opts_l)
                                 by_part[(d, part)].append((x, positions, team))
+                                if one_of:
+                                    self.one_of[(d, part)].append((x, sum(positions.values()), one_of))
                                 visited[(venue.id if venue else ONLINE, d)].append(x)
         # a venue holds one activity a day
         vday: dict[tuple[str, int], Any] = {}
@@ -340,6 +350,14 @@ class Relaxed:
             for x, _, team in slots:
                 for p in team:
                     m.add_implication(x, here[p])
+            for x, heads, one_of in self.one_of.get((d, part), []):  # one team's members fill it (one_team)
+                picks = []
+                for tm in one_of:
+                    pick = m.new_bool_var(f"team[{x.name},{tm}]")
+                    picks.append(pick)
+                    mine = [here[p] for p in ex.team_of.get(tm, ()) if p in here]
+                    m.add(sum(mine) >= heads * pick) if mine else m.add(pick == 0)
+                m.add(sum(picks) == x)
             for fam, people in families(types, ex.staff):
                 demand = [n * x for x, pos, _ in slots for pt, n in pos.items() if pt in fam]
                 if demand:
@@ -446,6 +464,7 @@ class Explainer:
         self.specs = resolve_window_specs(self.plan, self.formats)
         self.fraud_types = fraud_type_audiences(self.plan)
         self.team_of = teams(self.staff)
+        self.home = home_areas(self.plan)
         self.date_index = {d.date: i for i, d in enumerate(self.calendar.days)}
         self._positions: dict[tuple, tuple | None] = {}
         self._weeks: dict[int, str] = {}
@@ -510,7 +529,9 @@ class Explainer:
     def needs_for(self, f: str, fmt: Format, venue) -> list[tuple[Need, tuple]]:
         n = fmt.needs
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
-        out: list[tuple[Need, tuple]] = [(Need(roles, n.people or 0, tuple(n.skills), n.team), ())]
+        one_of = tuple(match_teams(n.teams, set(self.team_of))) if n.teams else ()
+        out: list[tuple[Need, tuple]] = [(Need(roles, n.people or 0, tuple(n.skills), n.team, one_of,
+                                               n.team_area == "stay"), ())]
         for mod in self.modules.values():  # what tactics add to a format's needs (grid_and_police)
             adjust = getattr(mod, "explain_needs", None)
             if adjust is not None:

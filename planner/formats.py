@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from fnmatch import fnmatchcase
+
 from planner.catalogue import Format, MaterialUse, Named, Needs, Reach, Window, catalogue, defaults
 from planner.model import Plan
+
+
+def is_team_kind(name: str) -> bool:
+    """A team named by a pattern (`*宣讲团`): a kind of team, so one of them, not a whole team."""
+    return any(ch in name for ch in "*?[")
+
+
+def match_teams(patterns: list[str], names: set[str] | list[str]) -> list[str]:
+    """The teams among `names` that `patterns` (names, or patterns such as *宣讲团) name, sorted."""
+    return sorted(n for n in set(names) if any(fnmatchcase(n, p) for p in patterns))
+
+
+def home_areas(plan: Plan) -> dict[str, str | None]:
+    """Each team's home area: the area most of its members work from (ties: the first by name);
+    None for a team whose members have no area, which works everywhere (a city-wide troupe)."""
+    areas: dict[str, Counter[str]] = defaultdict(Counter)
+    for s in plan.staff:
+        if s.team:
+            areas[s.team].update([s.area] if s.area else [])
+    return {t: (min(c, key=lambda a: (-c[a], a)) if c else None) for t, c in areas.items()}
 
 
 def resolve_formats(plan: Plan) -> dict[str, Format]:
@@ -15,8 +38,11 @@ def resolve_formats(plan: Plan) -> dict[str, Format]:
         needs = base.needs.model_dump() if base else Needs().model_dump()
         if override.needs is not None:
             given = override.needs.model_dump(exclude_none=True)
-            if "team" in given:  # a team replaces the role counts: the team goes as a unit
-                needs = {"team": given["team"]}
+            team = given.pop("team", None)
+            if isinstance(team, str) and not is_team_kind(team):  # the team replaces the role counts: a unit
+                needs = {"team": team}
+            elif team is not None:  # one of these teams: the need's people all come from one of them
+                needs.update(team=None, teams=[team] if isinstance(team, str) else list(team))
             needs.update(given)
         fields = {
             "zh": override.name or (base.zh if base else name),
@@ -71,4 +97,4 @@ def resolve_windows(plan: Plan) -> dict[str, Window]:
     return windows
 
 
-__all__ = ["resolve_formats", "resolve_windows", "Named"]
+__all__ = ["resolve_formats", "resolve_windows", "Named", "is_team_kind", "match_teams", "home_areas"]

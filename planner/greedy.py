@@ -21,6 +21,7 @@ from typing import Any
 from planner import clock
 from planner.candidates import Candidate
 from planner.capacity import Quota
+from planner.formats import home_areas
 from planner.tactics import Ctx, PositionType, all_modules, part_of, travel_minutes
 from planner.tactics.five_into import min_gap_days, too_close
 from planner.tactics.staffing import ONLINE_AREA, augment, eligible_area, fits
@@ -56,6 +57,7 @@ class Greedy:
         for i, c in enumerate(ctx.cands):
             self.by_venue[c.venue].append(i)
         self.w_travel = ctx.weight("travel")
+        self.home = home_areas(ctx.plan)  # team → home area (None: works everywhere)
         self.prefer: set[tuple] = set()  # (person, day, part, area) the master put to work
         self.priority: list[float] | None = None  # LP values: candidates the LP takes come first
         self.w_reach = ctx.weight("reach")
@@ -131,6 +133,39 @@ class Greedy:
                 return None
             picked.append((force, slots.pop(spot)))
             taken.add(force)
+        if st.choices:  # one of its teams fills every position: try each, the home team first
+            home = self.home
+            for team in sorted(st.choices, key=lambda t: (home.get(t) not in (None, c.area), t)):
+                mine = self._fill(i, slots, picked, taken, local, part, area, team)
+                if mine is not None:
+                    return mine
+            return None
+        return self._fill(i, slots, picked, taken, local, part, area, None)
+
+    def _fill(self, i: int, slots: list[PositionType], picked: list[tuple[int, PositionType | None]],
+              taken: set[int], local: bool, part: int, area: str, team: str | None
+              ) -> list[tuple[int, PositionType | None]] | None:
+        """The slots filled one by one (by `team`'s members only, if given), or None."""
+        ctx = self.ctx
+        c = ctx.cands[i]
+        picked, taken = list(picked), set(taken)
+        if team is not None:  # a matching within the team: slot by slot may spend its one officer on a plain place
+            if any(ctx.staff[p].team != team for p, _ in picked):
+                return None
+            pool = [p for p, person in enumerate(ctx.staff) if person.team == team and p not in taken
+                    and self.free(p, i) and eligible_area(ctx, p, area, c.venue)
+                    and not (local and travel_minutes(ctx.plan, person.area, c.area if c.venue else None))]
+            pool.sort(key=lambda p: (self.load[p] / max(1, ctx.staff[p].max_activities_per_week), p))
+            holder: dict[int, int] = {}
+
+            def options(p: int) -> list[int]:
+                return [k for k, pt in enumerate(slots) if fits(ctx.staff[p], pt)]
+
+            for p in pool:
+                augment(p, options, holder, set())
+            if len(holder) < len(slots):
+                return None
+            return picked + [(holder[k], slots[k]) for k in range(len(slots))]
         for pt in slots:
             best, best_key = None, None
             key_fit = (pt, area, c.venue if c.venue in self.claimed else None)
@@ -139,7 +174,7 @@ class Greedy:
                                          if fits(person, pt) and eligible_area(ctx, p, area, c.venue)]
             for p in self.fitting[key_fit]:
                 person = ctx.staff[p]
-                if p in taken or not self.free(p, i):
+                if p in taken or not self.free(p, i) or (team is not None and person.team != team):
                     continue
                 cap = max(1, person.max_activities_per_week)
                 travel = travel_minutes(ctx.plan, person.area, c.area if c.venue else None)
@@ -369,6 +404,11 @@ def _staff_slots(g: Greedy, chosen: list[int], works: set[tuple]) -> None:
     for key in sorted(slots, key=lambda k: (k[0], k[1], k[2])):
         acts = [i for i in sorted(slots[key], key=lambda i: (-g._heads(i), ctx.cands[i].id))
                 if g.venue_ok(i) and all(g.free(p, i) for p in g.st[i].team)]
+        for i in [i for i in acts if g.st[i].choices]:  # one team's people: staffed team by team
+            picked = g.staff_for(i) if g.venue_ok(i) else None
+            if picked is not None:
+                _commit(g, i, picked)
+        acts = [i for i in acts if not g.st[i].choices]
         team = {p for i in acts for p in g.st[i].team}
         people = [p for p in people_at.get(key, []) if p not in team]
         positions = [(i, pt) for i in acts for pt, n in g.st[i].positions.items() for _ in range(n)]

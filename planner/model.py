@@ -388,6 +388,9 @@ MaterialAmount = Annotated[Union[Annotated[Annotated[float, Field(ge=0, le=MAX_M
 # --- formats ------------------------------------------------------------------------------------------
 
 
+TeamName = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH)]
+
+
 class NeedsOverride(_Model):
     model_config = ConfigDict(json_schema_extra=lambda schema, _: _name_keys(schema, "role"))
 
@@ -397,7 +400,16 @@ class NeedsOverride(_Model):
     volunteer: int | None = Field(None, ge=0, le=50)
     people: int | None = Field(None, ge=1, le=100)
     skills: list[Skill] | None = None
-    team: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
+    team: TeamName | Annotated[list[TeamName], Field(min_length=1, max_length=100)] | None = Field(
+        None,
+        description="一个队名：整队同去；队名列表或带 * 的类别（如 \"*宣讲团\"）：由其中一个队出人，"
+                    "同一场活动不混编 / one team's name: the whole team goes as a unit; a list of names, or "
+                    "a kind with * (e.g. \"*宣讲团\"): the people come from one of these teams, never mixed")
+    team_area: Literal["stay", "prefer"] | None = Field(
+        None, description="由队出人时：stay 只在本队片区（队员最多的片区）活动；prefer 到片区外每场按 "
+                          "weights.team_area 计价（默认） / with teams: stay, a team works only in its home "
+                          "area (its members' area); prefer (default), each activity outside it costs "
+                          "weights.team_area")
 
 
 class FormatWindow(_Model):
@@ -589,6 +601,12 @@ class Weights(_Model):
 
     spread: float = Field(_W["spread"], ge=0, le=MAX_WEIGHT,
                           description="某天超出日均倍数的每场活动 / per activity above a day's allowance")
+    team_area: float = Field(_W["team_area"], ge=0, le=MAX_WEIGHT,
+                             description="由队出人的活动在本队片区以外，每场 / "
+                                         "per activity of a team held outside the team's home area")
+    tour: float = Field(_W["tour"], ge=0, le=MAX_WEIGHT,
+                        description="整队出动的活动（如文艺汇演）重复到同一场所，每次 / "
+                                    "per repeat of a whole team's activity (a troupe's show) at one venue")
     work_hours: float = Field(_W["work_hours"], ge=0, le=MAX_WEIGHT,
                               description="全警反诈：工作日上班时间的认领走访，每场 / "
                                           "全警反诈: per claimed visit in workday working hours")

@@ -25,7 +25,7 @@ depends on who goes: travel, fairness, claims and 全警反诈; what the activit
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from planner.calendar import DAY_KINDS, CampaignCalendar, build_calendar
 from planner.candidates import Candidate, activity_id, generate_candidates
 from planner.catalogue import catalogue
-from planner.formats import resolve_formats
+from planner.formats import match_teams, resolve_formats
 from planner.loader import LoadedPlan, did_you_mean
 from planner.messages import N_, Messages, for_language
 from planner.model import Staff, Venue
@@ -243,7 +243,8 @@ class Situation:
         if six and six.grid_and_police and venue is not None and venue.kind in PAIRED_KINDS:
             roles["police"] = max(roles.get("police", 0), 1)
             roles["grid_worker"] = max(roles.get("grid_worker", 0), 1)
-        return Need(roles, n.people or 0, tuple(n.skills), n.team)
+        return Need(roles, n.people or 0, tuple(n.skills), n.team,
+                    tuple(match_teams(n.teams, set(self.team_of))) if n.teams else (), n.team_area == "stay")
 
     def missing(self, need: Need, people: Iterable[Staff]) -> list[str]:
         """What a set of people lacks for a need (planner.verify's needs rule), e.g. ['police', 'lecture']."""
@@ -260,6 +261,10 @@ class Situation:
         if need.team:
             ids = {p.id for p in people}
             out += [self.staff[m].id for m in self.team_of.get(need.team, ()) if self.staff[m].id not in ids]
+        if need.teams:  # one team's people only (staffing.one_team): a member of the team most of them are in
+            theirs = Counter(p.team for p in people)
+            if len(theirs) > 1 or not set(theirs) <= set(need.teams):
+                out.append(max(theirs, key=lambda t: (t in need.teams, theirs[t], t or "")) or need.teams[0])
         return out
 
     def describe(self, what: Iterable[str]) -> str:

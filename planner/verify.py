@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,6 +187,19 @@ def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
         if needs.team and not teams[needs.team] <= set(people):
             bad("team", aid, f"team {needs.team} goes as a unit: missing "
                 f"{', '.join(sorted(teams[needs.team] - set(people)))}")
+        if needs.teams and members:
+            # one of these teams staffs it, never a mix; with team_area stay, in its home area
+            one_of = {t for t in teams if any(fnmatchcase(t, pattern) for pattern in needs.teams)}
+            theirs = {p.team for p in members}
+            if len(theirs) > 1 or not theirs <= one_of:
+                bad("one_team", aid, "staffed from " + ", ".join(sorted(t or "(no team)" for t in theirs)) +
+                    f"; one of {', '.join(sorted(one_of))} only")
+            elif needs.team_area == "stay" and venue is not None:
+                team = next(iter(theirs))
+                areas = sorted(p.area for p in plan.staff if p.team == team and p.area)
+                home = min(areas, key=lambda x: (-areas.count(x), x)) if areas else None
+                if home is not None and home != venue.area:
+                    bad("team_area", aid, f"team {team} stays in {home}; {vid} is in {venue.area}")
         # theme and audiences
         theme = a.get("theme")
         if theme not in frauds:

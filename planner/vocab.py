@@ -48,6 +48,9 @@ TACTIC_WORDS = {
 
     "spread": N_("spread across days"),
     "work_hours": N_("claimed visits in working hours"),
+    "teams": N_("teams as units"),
+    "team_area": N_("teams outside their home area"),
+    "tour": N_("troupe repeats at one venue"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),

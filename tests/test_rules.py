@@ -26,6 +26,7 @@ from planner.tactics import (
     spread,
     staffing,
     targets,
+    teams,
     themes,
     three_times,
     venue_days,
@@ -260,12 +261,54 @@ def targets_month_case() -> bool:
             and verdict.rule("targets", "reach") == round(428 * 10 / 300, 6))
 
 
+TEAMS = """staff:
+  - {id: a1, name: 甲一, role: police, skills: [lecture], team: 东宣讲组, area: 东}
+  - {id: a2, name: 甲二, role: volunteer, skills: [lecture, performance], team: 东宣讲组, area: 东}
+  - {id: b1, name: 乙一, role: police, skills: [lecture], team: 西宣讲组, area: 西}
+  - {id: b2, name: 乙二, role: volunteer, skills: [lecture], team: 西宣讲组, area: 西}
+  - {id: t1, name: 演一, role: volunteer, skills: [performance], team: 文艺队}
+  - {id: t2, name: 演二, role: volunteer, skills: [performance], team: 文艺队}
+venues:
+  - {id: home, name: 家园社区, kind: community, size: 6000, area: 东}
+  - {id: plaza, name: 广场, kind: square, size: 6000, area: 东}
+  - {id: plaza2, name: 二号广场, kind: square, size: 6000, area: 东}
+activities:
+  lecture: {needs: {police: 1, people: 2, skills: [lecture], team: "*宣讲组"}}
+  performance: {needs: {team: 文艺队}}
+"""
+
+
+def one_team_case() -> bool:
+    """one_team: a lecture of one team's people is allowed; one officer of 东 with a volunteer of 西 is not."""
+    same = ("home", "lecture", "2026-06-01 09:00", ["a1", "a2"])
+    mixed = ("home", "lecture", "2026-06-01 09:00", ["a1", "b2"])
+    return verify_rule(TEAMS, [], [same]).feasible and not verify_rule(TEAMS, [], [mixed]).feasible
+
+
+def team_area_case() -> bool:
+    """home_area: 西's team lecturing in 东 costs weights.team_area (20) for the activity."""
+    away = ("home", "lecture", "2026-06-01 09:00", ["b1", "b2"])
+    return verify_rule(TEAMS, "teams", [away]).rule("teams", "home_area") == 20.0
+
+
+def tour_case() -> bool:
+    """tour: the troupe's second show at one venue costs weights.tour (15); at two venues nothing."""
+    first = ("plaza", "performance", "2026-06-06 09:30", ["t1", "t2"])
+    again = ("plaza", "performance", "2026-06-07 09:30", ["t1", "t2"])
+    elsewhere = ("plaza2", "performance", "2026-06-07 09:30", ["t1", "t2"])
+    return (verify_rule(TEAMS, "teams", [first, again]).rule("teams", "tour") == 15.0
+            and verify_rule(TEAMS, "teams", [first, elsewhere]).rule("teams", "tour") == 0.0)
+
+
 CASES: list[tuple[str, object, str, Callable[[], bool]]] = [
     ("venue_days", venue_days, "one_activity_per_venue_day", venue_days_case),
     ("staffing.needs_met", staffing, "assign_people", needs_case),
     ("staffing.no_double_booking", staffing, "one_place_at_a_time", double_booking_case),
     ("staffing.max_activities_per_week", staffing, "weekly_limit", weekly_limit_case),
     ("staffing.travel", staffing, "travel_between_areas", travel_case),
+    ("staffing.one_team", staffing, "one_team", one_team_case),
+    ("teams.home_area", teams, "home_area", team_area_case),
+    ("teams.tour", teams, "tour", tour_case),
     ("duty_rest", duty_rest, "prepare", duty_rest_case),
     ("five_into.min_gap_days", five_into, "min_gap", min_gap_case),
     ("five_into.every_venue", five_into, "every_venue", every_venue_case),

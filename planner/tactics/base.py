@@ -44,9 +44,11 @@ class Need:
     people: int  # head count of any role, at least
     skills: tuple[str, ...]
     team: str | None
+    teams: tuple[str, ...] = ()  # one of these teams fills every position (never mixed)
+    stay: bool = False  # those teams work only in their home area
 
     def key(self) -> tuple:
-        return (tuple(sorted(self.roles.items())), self.people, self.skills, self.team)
+        return (tuple(sorted(self.roles.items())), self.people, self.skills, self.team, self.teams, self.stay)
 
 
 PositionType = tuple[str, tuple[str, ...]]  # (role, or "*" for any role; skills the holder needs)
@@ -101,6 +103,7 @@ class Staffing:
 
     positions: dict[PositionType, int]
     team: tuple[int, ...] = ()
+    choices: tuple[str, ...] = ()  # teams one of which fills every position here (staffing.prepare)
 
 
 @dataclass
@@ -211,6 +214,7 @@ class Ctx:
         self.modules: list[ModuleType] = []  # the tactic modules in this model, in the order they built it
         self.staffing: list[Staffing] = []  # staffing.prepare: each candidate's positions
         self.teams: dict[str, tuple[int, ...]] = {}  # staffing.prepare: team → its members
+        self.team_choice: dict[int, dict[str, Any]] = {}  # staffing.one_team: candidate → team → literal
         self.visited: dict[tuple[str, int], Any] = {}  # venue_days: (venue, day) → visited literal
         self._states: dict[type, Any] = {}
         self._explain_index: tuple[dict, dict] | None = None

@@ -18,6 +18,7 @@ Soft:
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from planner.capacity import Quota, at_venue
@@ -82,7 +83,7 @@ def explain_needs(plan: Any, need: Need, kind: str | None) -> list[tuple[Need, t
     paired = dict(need.roles)
     paired["police"] = max(paired.get("police", 0), 1)
     paired["grid_worker"] = max(paired.get("grid_worker", 0), 1)
-    return [(Need(paired, need.people, need.skills, need.team), ()), (need, (("pairing",),))]
+    return [(replace(need, roles=paired), ()), (need, (("pairing",),))]
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from planner import messages
 from planner.capacity import hall_families
+from planner.formats import home_areas, match_teams
 from planner.model import Staff
 from planner.tactics.base import (
     PARTS,
@@ -66,9 +67,10 @@ def base_need(ctx: Ctx, fmt_id: str) -> Need:
     if fmt_id not in cache:
         n = ctx.cset.formats[fmt_id].needs
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
-        cache[fmt_id] = (roles, n.people or 0, tuple(n.skills), n.team)
-    roles, people, skills, team = cache[fmt_id]
-    return Need(roles, people, skills, team)
+        one_of = tuple(match_teams(n.teams, {s.team for s in ctx.staff if s.team})) if n.teams else ()
+        cache[fmt_id] = (roles, n.people or 0, tuple(n.skills), n.team, one_of, n.team_area == "stay")
+    roles, people, skills, team, one_of, stay = cache[fmt_id]
+    return Need(roles, people, skills, team, one_of, stay)
 
 
 def teams(staff: list[Staff]) -> dict[str, tuple[int, ...]]:
@@ -137,14 +139,15 @@ def positions_for(need: Need, staff: list[Staff], team_of: dict[str, tuple[int, 
 
 TEAM_AWAY = messages.N_("team {team} not all available")
 NOBODY_FREE = messages.N_("not enough staff free that day")
+NO_TEAM = messages.N_("none of its teams has the people free there that day")
 
 
 def dropped_words(plan: Any, fmt_id: str, formats: dict, what: str, words: messages.Messages) -> str:
     """A reason candidates were dropped (recorded in English, which planner.search.score reads)
     in `words`' language: positions_for's reason found again from the format's need, as it is
     or with a police officer and a grid worker added (grid_and_police), else as it was."""
-    if what == NOBODY_FREE:
-        return words._(NOBODY_FREE)
+    if what in (NOBODY_FREE, NO_TEAM):
+        return words._(what)
     if what.startswith("team ") and what.endswith(" not all available"):
         return words._(TEAM_AWAY).format(team=what[len("team "):-len(" not all available")])
     fmt = formats.get(fmt_id)
@@ -155,7 +158,7 @@ def dropped_words(plan: Any, fmt_id: str, formats: dict, what: str, words: messa
     paired = {**roles, "police": max(roles.get("police", 0), 1), "grid_worker": max(roles.get("grid_worker", 0), 1)}
     team_of = teams(plan.staff)
     for r in (roles, paired):
-        need = Need(r, n.people or 0, tuple(n.skills), n.team)
+        need = Need(r, n.people or 0, tuple(n.skills), n.team, tuple(n.teams))
         if positions_for(need, plan.staff, team_of) == what:
             found = positions_for(need, plan.staff, team_of, words)
             return found if isinstance(found, str) else what
@@ -165,6 +168,8 @@ def dropped_words(plan: Any, fmt_id: str, formats: dict, what: str, words: messa
 def prepare(ctx: Ctx) -> None:
     """Typed positions per candidate; drop candidates nobody can staff on their day."""
     team_of = teams(ctx.staff)
+    home = home_areas(ctx.plan)
+    fill_cache: dict[tuple, bool] = {}
     claimants: dict[str, list[int]] = defaultdict(list)
     for i, person in enumerate(ctx.staff):
         for v in person.claims:
@@ -203,12 +208,36 @@ def prepare(ctx: Ctx) -> None:
         if not ok:
             ctx.dropped[f"{c.format}: {NOBODY_FREE}"] += 1
             continue
+        if need.teams:
+            choices = tuple(t for t in need.teams if (not need.stay or home.get(t) in (None, c.area))
+                            and team_can_fill(ctx, team_of.get(t, ()), st, c, fill_cache, t))
+            if not choices:
+                ctx.dropped[f"{c.format}: {NO_TEAM}"] += 1
+                continue
+            st = replace(st, choices=choices)
         keep.append(c)
         needs.append(need)
         staffing.append(st)
     ctx.cands, ctx.needs = keep, needs
     ctx.staffing = staffing
     ctx.teams = team_of
+
+
+def team_can_fill(ctx: Ctx, members: tuple[int, ...], st: Staffing, c: Any, cache: dict, team: str) -> bool:
+    """Whether the team's members free at c's time fill every position of st (a matching)."""
+    key = (team, tuple(sorted(st.positions.items())), c.day, c.start_min)
+    if key not in cache:
+        slots = [pt for pt, n in st.positions.items() for _ in range(n)]
+        free = [p for p in members if ctx.free_at(p, c.day, c.start_min) and ctx.staff[p].max_activities_per_week > 0]
+        holder: dict[int, int] = {}
+
+        def options(p: int) -> list[int]:
+            return [k for k, pt in enumerate(slots) if fits(ctx.staff[p], pt)]
+
+        for p in free:
+            augment(p, options, holder, set())
+        cache[key] = len(holder) == len(slots)
+    return bool(cache[key])
 
 
 def eligible_area(ctx: Ctx, person: int, area: str | None, venue: str | None) -> bool:
@@ -233,6 +262,7 @@ def add(ctx: Ctx) -> None:
     assert isinstance(ctx, PersonCtx)
     groups = build_groups(ctx)
     assign_people(ctx, groups)
+    one_team(ctx, groups)
     one_place_at_a_time(ctx, groups)
     weekly_limit(ctx)
     travel_between_areas(ctx, groups)
@@ -319,6 +349,15 @@ def capacity(ctx: MasterCtx) -> None:
                 for p in team:
                     m.add(sum(vs) <= a.get((p, d, part, area), 0))
                 ctx.hard("team_as_unit")
+            # one_team: an activity only one team may staff takes that many of its members working here
+            one_of: dict[str, list] = defaultdict(list)
+            for i in idx:
+                if len(st[i].choices) == 1:
+                    one_of[st[i].choices[0]].append((ctx.x[i], sum(st[i].positions.values())))
+            for team_name, terms in sorted(one_of.items()):
+                have = [a[(p, d, part, area)] for p in ctx.teams.get(team_name, ()) if (p, d, part, area) in a]
+                m.add(sum(n * v for v, n in terms) <= sum(have)) if have else m.add(sum(v for v, _ in terms) == 0)
+                ctx.hard("one_team")
         for vs in per_person.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
@@ -392,6 +431,36 @@ def assign_people(ctx: PersonCtx, groups: list[Group]) -> None:
             ctx.hard("team_as_unit")
     ctx.u = u
     ctx.lits = lits
+
+
+def one_team(ctx: PersonCtx, groups: list[Group]) -> None:
+    """one_team: an activity whose need names teams is staffed by one of them, never mixed.
+    team[activity, team] picks the team (x itself when only one may go); in each group the
+    members of a team on a position type are at least what its picked activities ask for, so
+    handing people out (disaggregate) gives each such activity its own team's members."""
+    m = ctx.model
+    st = ctx.staffing
+    choice: dict[int, dict[str, Any]] = {}
+    for g, group in enumerate(groups):
+        asked: dict[tuple[str, PositionType], list] = defaultdict(list)
+        for i in group.cands:
+            options = st[i].choices
+            if not options:
+                continue
+            if len(options) == 1:
+                ys = {options[0]: ctx.x[i]}
+            else:
+                ys = {t: m.new_bool_var(f"team[{ctx.cands[i].id},{t}]") for t in options}
+                m.add(sum(ys.values()) == ctx.x[i])
+            choice[i] = ys
+            for t, y in ys.items():
+                for pt, n in st[i].positions.items():
+                    asked[(t, pt)].append((y, n))
+        for (t, pt), terms in sorted(asked.items()):
+            have = [ctx.u[(p, g, pt)] for p in ctx.teams.get(t, ()) if (p, g, pt) in ctx.u]
+            m.add(sum(have) >= sum(n * y for y, n in terms)) if have else m.add(sum(y for y, _ in terms) == 0)
+            ctx.hard("one_team")
+    ctx.team_choice = choice
 
 
 def _conflict(ctx: Ctx, a: Group, b: Group) -> bool:
@@ -545,8 +614,22 @@ def disaggregate(ctx: PersonCtx, chosen: list[int], value, prefer: dict[int, lis
         for p, pt in sorted(by_group.get(g, [])):
             pool[pt].append(p)
         for pt, people in pool.items():
-            slots = [i for i in todo for _ in range(staffing[i].positions.get(pt, 0))]
             taken: set[int] = set()
+            # an activity of one team first, from that team's members (one_team keeps enough of them)
+            for i in todo:
+                if not staffing[i].choices:
+                    continue
+                team = picked_team(ctx, i, value)
+                own = [p for p in people if p not in taken and ctx.staff[p].team == team]
+                for _ in range(staffing[i].positions.get(pt, 0)):
+                    if own:
+                        p = own.pop(0)
+                        people_of[i].append(p)
+                        taken.add(p)
+                    else:
+                        short.add(i)
+            people = [p for p in people if p not in taken]
+            slots = [i for i in todo if not staffing[i].choices for _ in range(staffing[i].positions.get(pt, 0))]
             # claimants first, to the activity they claimed
             for k, i in enumerate(slots):
                 for p in (prefer or {}).get(i, []):
@@ -563,6 +646,11 @@ def disaggregate(ctx: PersonCtx, chosen: list[int], value, prefer: dict[int, lis
                     else:
                         short.add(i)
     return people_of, short
+
+
+def picked_team(ctx: PersonCtx, i: int, value: Callable[[Any], Any]) -> str | None:
+    """The team one_team picked for candidate i in a solution."""
+    return next((t for t, y in ctx.team_choice.get(i, {}).items() if value(y)), None)
 
 
 def score(plan, calendar, activities: list, row: ScoreRow) -> None:
