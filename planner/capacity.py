@@ -189,8 +189,8 @@ def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
         fmt = _cheapest(formats, None, pair, paired)
         demands.append(demand("six_plus:online", six.online.posts_per_week * weeks, fmt, None,
                               _("{n} posts a week").format(n=six.online.posts_per_week)))
-    if tactics.key_dates and tactics.key_dates.min_activities:
-        count = len(calendar.key_dates) * tactics.key_dates.min_activities
+    if tactics.key_dates and any(k.min_activities for k in calendar.key_dates):
+        count = sum(k.min_activities for k in calendar.key_dates)
         fmt = formats.get("themed_event") or _cheapest(formats, "community", pair, paired)
         demands.append(demand("key_dates", count, fmt, "square",
                               _("{n} key dates; may overlap 五进 visits").format(n=len(calendar.key_dates))))

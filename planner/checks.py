@@ -45,6 +45,7 @@ def _get(data: Any, *keys: str) -> Any:
 
 _UNKNOWN_AUDIENCE = N_("unknown audience '{ref}'{hint}")
 _UNKNOWN_FORMAT = N_("unknown activity format '{ref}'{hint}")
+_UNKNOWN_ITEM = N_("unknown checklist item '{ref}'{hint}: an item is an activity format or a material")
 
 
 class _Checker:
@@ -145,6 +146,14 @@ class _Checker:
                 self.refs((*path, "themes"), custom.get("themes"), fraud_types,
                           N_("unknown fraud type '{ref}'{hint}"), allow=("any",))
                 self.refs((*path, "activity"), custom.get("activity"), formats, _UNKNOWN_FORMAT)
+            overrides = key_dates.get("overrides")
+            if isinstance(overrides, dict):
+                for ident in overrides:
+                    if isinstance(ident, str) and ident not in cat.key_dates:
+                        self.add(("tactics", "key_dates", "overrides", ident), _(
+                            "unknown key date '{ref}'{hint}: overrides are for the catalogue's key dates "
+                            "(a plan's own set min_activities in custom)").format(
+                                ref=ident, hint=did_you_mean(ident, cat.key_dates)))
             use = key_dates.get("use")
             self.refs(("tactics", "key_dates", "use"), use, set(cat.key_dates) | custom_ids,
                       N_("unknown key date '{ref}'{hint}"),
@@ -154,6 +163,19 @@ class _Checker:
                 self.add(("tactics", "key_dates", "use"),
                          _("national_month needs campaign.national_month: {start: …, days: 30}; "
                            "the month moves every year (2024: Jun 24, 2025: Jun 16)"))
+
+        custom_keys = {c.get("id") for _i, c in _items(key_dates, "custom")} if isinstance(key_dates, dict) else set()
+        for i, surge in _items(tactics, "surges"):
+            self.refs(("tactics", "surges", i, "key_date"), surge.get("key_date"),
+                      set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)},
+                      N_("unknown key date '{ref}'{hint}"))
+        items = formats | set(cat.materials)
+        checklist = _get(tactics, "checklist")
+        if isinstance(checklist, dict):
+            for kind, listed in checklist.items():
+                self.refs(("tactics", "checklist", kind), listed, items, _UNKNOWN_ITEM)
+        for i, venue in _items(self.data, "venues"):
+            self.refs(("venues", i, "checklist"), venue.get("checklist"), items, _UNKNOWN_ITEM)
 
         travel_pairs = _get(self.data, "travel", "pairs")
         if isinstance(travel_pairs, list):

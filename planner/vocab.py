@@ -48,6 +48,9 @@ TACTIC_WORDS = {
 
     "spread": N_("spread across days"),
     "work_hours": N_("claimed visits in working hours"),
+    "surges": N_("publicity months"),
+    "quotas": N_("format quotas"),
+    "checklist": N_("checklist"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),

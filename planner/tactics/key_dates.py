@@ -1,7 +1,8 @@
 """关键节点 + 主题活动: themed activities around key dates (三八, 六一, 端午, 开学第一课, …).
 
-Soft (weights.key_dates, per activity short): min_activities activities inside each key
-date's window, at venues with an audience of the key date, of its format if it names one,
+Soft (weights.key_dates, per activity short): each key date's min_activities (its own in
+`custom` or `overrides`, else the section's) activities inside its window, at venues with
+an audience of the key date, of its format if it names one,
 themed with one of its fraud types that targets the venue (which candidates qualify is
 worked out in planner.candidates). An activity is the themed activity of one key date only
 (plan.json has one key_date per activity), so where key dates can share activities (the
@@ -65,7 +66,7 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
             continue
         period = Period(str(key.window), first_day(ctx, k), last_day(ctx, k), 1.0)
         out.append(Quota(NAME, "themed_activities", GREEDY_STEP, "key_date",
-                         rule.min_activities - ctx.carry.key_date_credit.get(k, 0), period,
+                         key.min_activities - ctx.carry.key_date_credit.get(k, 0), period,
                          themed_for(k), key_date=k, near=key.date,
                          order=("near", "reach", "id")))
     return out
@@ -73,7 +74,7 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
 
 def enabled(plan) -> bool:
     kd = plan.tactics.key_dates
-    return kd is not None and kd.min_activities > 0
+    return kd is not None and kd.any_required()
 
 
 def section(plan: Plan) -> KeyDates:
@@ -141,7 +142,6 @@ def _clusters(keys: list[int], slots: dict[int, set]) -> list[list[int]]:
 
 
 def themed_activities(ctx: Ctx) -> None:
-    rule = section(ctx.plan)
     keys = [k for k in range(len(ctx.calendar.key_dates)) if owns(ctx, k)]
     eligible: dict[int, dict[tuple, list[int]]] = {k: defaultdict(list) for k in keys}
     for i, c in enumerate(ctx.cands):
@@ -155,7 +155,7 @@ def themed_activities(ctx: Ctx) -> None:
         shared = len(cluster) > 1
         per_slot: dict[tuple, list] = defaultdict(list)
         for k in cluster:
-            required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+            required = ctx.calendar.key_dates[k].min_activities - ctx.carry.key_date_credit.get(k, 0)
             if required <= 0:
                 continue
             if shared:
@@ -186,6 +186,8 @@ def _where(ctx: Ctx, key) -> tuple:
         for i, c in enumerate(rule.custom):
             if c.id == key.id:
                 return ("tactics", "key_dates", "custom", i)
+    if key.id in rule.overrides:
+        return ("tactics", "key_dates", "overrides", key.id)
     if isinstance(rule.use, list) and key.id in rule.use:
         return ("tactics", "key_dates", "use", rule.use.index(key.id))
     return ("tactics", "key_dates", "use")
@@ -234,7 +236,6 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
 
 def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     """Which chosen activity is the themed activity of which key date: candidate → key index."""
-    rule = section(ctx.plan)
     out: dict[int, int] = {}
     state = ctx.state(KeyDateVars)
     kd_vars, eligible = state.assigned, state.eligible
@@ -251,7 +252,7 @@ def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     for k, by_slot in sorted(eligible.items()):
         if k in kd_vars:
             continue
-        required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+        required = ctx.calendar.key_dates[k].min_activities - ctx.carry.key_date_credit.get(k, 0)
         required -= sum(1 for j in keep if keep[j] == k)
         key_day = ctx.calendar.key_dates[k].date
         options = sorted((i for idx in by_slot.values() for i in idx if i in chosen and i not in out),
