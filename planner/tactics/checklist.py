@@ -108,7 +108,7 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
         for item in items(ctx.plan, v.id):
             tick, here = ticks(ctx.cset.formats, item), at_venue(v.id)
             out.append(Quota(NAME, f"item.{item}", GREEDY_STEP, "count", 1, period, both(here, tick), venue=v.id,
-                             weight="checklist", order=("worth", "day", "id"), where=where(ctx.plan, v.id)))
+                             weight="checklist", order=("worth", "day", "id")))
     return out
 
 

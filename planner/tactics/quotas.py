@@ -87,8 +87,7 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
             if share:
                 out.append(Quota(NAME, f"per_{per}.{fmt}", GREEDY_STEP, "count",
                                  prorated(prorated(n, period.fraction), share), period, of_format(fmt),
-                                 weight="quotas", order=("reach", "day", "id"),
-                                 where=("activities", fmt, f"per_{per}")))
+                                 weight="quotas", order=("reach", "day", "id")))
     return out
 
 

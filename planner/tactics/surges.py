@@ -18,7 +18,7 @@ from planner.calendar import plan_key_dates, school_terms_for
 from planner.capacity import Quota, at_venue
 from planner.catalogue import catalogue, defaults
 from planner.model import Plan, Surge
-from planner.tactics.base import Ctx, Period, explain_venue, period_words
+from planner.tactics.base import Ctx, Period, explain_venue, period_words, prorated
 from planner.vocab import FIVE_INTO_KINDS
 
 NAME = "surges"
@@ -100,13 +100,11 @@ def add(ctx: Ctx) -> None:
     surge_visits(ctx)
 
 
-def surge_visits(ctx: Ctx) -> None:
+def needs(ctx: Ctx) -> list[tuple[Window, str, int, bool]]:
+    """(window, venue, visits it asks, whether the window ends in a later part) this model owns
+    or aims at: a window ending in a later part of a decomposed solve asks its days' share here."""
     plan = ctx.plan
-    by_venue: dict[str, list[tuple[int, Any]]] = defaultdict(list)
-    for (venue, day), v in ctx.visited.items():
-        by_venue[venue].append((day, v))
-    five = plan.tactics.five_into
-    gap = five.min_gap_days if five is not None else 0
+    out = []
     for w in windows(plan, ctx.calendar):
         period = w.period
         share = 1.0 if ctx.in_chunk(period) else ctx.share_ahead(period)  # see Ctx.share_ahead
@@ -115,33 +113,36 @@ def surge_visits(ctx: Ctx) -> None:
         wanted = required(plan, ctx.calendar, w)
         mine = kinds(plan, w.surge)
         for venue in (v.id for v in plan.venues if v.kind in mine):
-            xs = [v for day, v in by_venue.get(venue, ()) if period.first <= day <= period.last]
             before = ctx.carried(period, at_venue(venue))
             open_days = sum(1 for d in ctx.cset.open_days.get(venue, ()) if period.first <= d <= period.last)
             need = min(wanted, open_days + before)  # one activity a venue-day: no more than it is open
-            need = int(need * share + 0.5 + 1e-9) if share < 1 else need
-            if not need:
-                continue
-            ctx.goal(NAME, "surge", sum(xs) + before if xs else before, need, "surge", "visit",
-                     venue=venue, period=period.label, where=(*WHERE, w.index),
-                     why=lambda short, result, v=venue, p=period: explain_venue(ctx, result, v, p, gap=gap),
-                     ahead=share < 1)
+            need = prorated(need, share) if share < 1 else need
+            if need:
+                out.append((w, venue, need, share < 1))
+    return out
+
+
+def surge_visits(ctx: Ctx) -> None:
+    by_venue: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+    for (venue, day), v in ctx.visited.items():
+        by_venue[venue].append((day, v))
+    five = ctx.plan.tactics.five_into
+    gap = five.min_gap_days if five is not None else 0
+    for w, venue, need, ahead in needs(ctx):
+        period = w.period
+        xs = [v for day, v in by_venue.get(venue, ()) if period.first <= day <= period.last]
+        before = ctx.carried(period, at_venue(venue))
+        ctx.goal(NAME, "surge", sum(xs) + before if xs else before, need, "surge", "visit",
+                 venue=venue, period=period.label, where=(*WHERE, w.index),
+                 why=lambda short, result, v=venue, p=period: explain_venue(ctx, result, v, p, gap=gap),
+                 ahead=ahead)
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:
     """Each surge venue's visits inside the window, cheapest per head first."""
-    plan = ctx.plan
-    out = []
-    for w in windows(plan, ctx.calendar):
-        if not ctx.in_chunk(w.period):
-            continue
-        wanted = required(plan, ctx.calendar, w)
-        for v in plan.venues:
-            if v.kind in kinds(plan, w.surge):
-                out.append(Quota(NAME, "surge", GREEDY_STEP, "count", wanted, w.period, at_venue(v.id),
-                                 venue=v.id, weight="surge", order=("worth", "day", "id"),
-                                 where=(*WHERE, w.index)))
-    return out
+    return [Quota(NAME, "surge", GREEDY_STEP, "count", need, w.period, at_venue(venue), venue=venue,
+                  weight="surge", order=("worth", "day", "id"))
+            for w, venue, need, _ahead in needs(ctx)]
 
 
 def served(plan: Plan, activities: list) -> set[int]:
@@ -189,7 +190,7 @@ def name(plan: Plan, window: Window, language: str) -> str:
     if surge.key_date:
         info = catalogue().key_dates.get(surge.key_date)
         if info is not None:
-            return info.zh if language == "zh" else info.en
+            return info.name(language)
         custom = plan.tactics.key_dates.custom if plan.tactics.key_dates else []
         return next((c.name for c in custom if c.id == surge.key_date), surge.key_date)
     return window.period.label
