@@ -165,10 +165,17 @@ class _Checker:
                            "the month moves every year (2024: Jun 24, 2025: Jun 16)"))
 
         custom_keys = {c.get("id") for _i, c in _items(key_dates, "custom")} if isinstance(key_dates, dict) else set()
+        used = _get(key_dates, "use") if isinstance(key_dates, dict) else None
         for i, surge in _items(tactics, "surges"):
-            self.refs(("tactics", "surges", i, "key_date"), surge.get("key_date"),
-                      set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)},
-                      N_("unknown key date '{ref}'{hint}"))
+            ident = surge.get("key_date")
+            known = set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)}
+            self.refs(("tactics", "surges", i, "key_date"), ident, known, N_("unknown key date '{ref}'{hint}"))
+            if isinstance(ident, str) and ident in known and ident not in custom_keys and (
+                    not isinstance(key_dates, dict) or (isinstance(used, list) and ident not in used)):
+                # a surge keyed to a key date the plan does not use would silently ask nothing
+                self.add(("tactics", "surges", i, "key_date"), _(
+                    "the surge follows key date '{id}', which tactics.key_dates does not use: add it to "
+                    "key_dates.use (or give the surge a span)").format(id=ident))
         items = formats | set(cat.materials)
         checklist = _get(tactics, "checklist")
         if isinstance(checklist, dict):
