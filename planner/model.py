@@ -641,7 +641,7 @@ class Tactics(_Model):
         Surge, "集中宣传月：窗口内五进频次加倍", "publicity months: the 五进 rhythm multiplied in their windows")
     checklist: Annotated[dict[VenueKind, list[ChecklistItem]] | None, BeforeValidator(_off_when_false)] = Field(
         None, description="十个一清单：按场所类型列出活动期内每个场所都要有一次的活动形式或物料，"
-                          "如 {community: [lecture, door_to_door, letter]}；场所的 checklist 可单独设置；"
+                          "如社区：讲座、入户走访、致居民的一封信；场所的 checklist 可单独设置；"
                           "填 false 或不写即关闭 / 十个一 checklist: per venue kind, the formats or materials "
                           "every venue gets once in the campaign, e.g. {community: [lecture, door_to_door, "
                           "letter]}; a venue's own checklist replaces it; false or absent switches it off")
