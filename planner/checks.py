@@ -168,9 +168,9 @@ class _Checker:
         used = _get(key_dates, "use") if isinstance(key_dates, dict) else None
         for i, surge in _items(tactics, "surges"):
             ident = surge.get("key_date")
-            known = set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)}
-            self.refs(("tactics", "surges", i, "key_date"), ident, known, N_("unknown key date '{ref}'{hint}"))
-            if isinstance(ident, str) and ident in known and ident not in custom_keys and (
+            key_ids = set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)}
+            self.refs(("tactics", "surges", i, "key_date"), ident, key_ids, N_("unknown key date '{ref}'{hint}"))
+            if isinstance(ident, str) and ident in key_ids and ident not in custom_keys and (
                     not isinstance(key_dates, dict) or (isinstance(used, list) and ident not in used)):
                 # a surge keyed to a key date the plan does not use would silently ask nothing
                 self.add(("tactics", "surges", i, "key_date"), _(
