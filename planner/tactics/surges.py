@@ -4,8 +4,8 @@ not one themed activity among the summer's.
 
 Soft (weights.surge, per visit short): inside each surge's window (a key date's, or a span)
 every venue of its kinds (default: the 五进 kinds) gets factor × its 五进 rhythm for the
-window's days (a monthly visit and factor 2 over a 30-day month: 2 visits), at most one a
-day it is open. The 五进 rhythm (tactics.five_into.every_venue) still holds outside.
+window's days (a monthly visit and factor 2 over a 30-day month: 2 visits; at least one),
+at most one a day it is open. The 五进 rhythm (tactics.five_into.every_venue) still holds outside.
 """
 
 from __future__ import annotations
@@ -74,11 +74,12 @@ def windows(plan: Plan, calendar: Any) -> list[Window]:
 
 
 def required(plan: Plan, calendar: Any, window: Window) -> int:
-    """Visits a venue gets in the window: factor × the rhythm over its days, half rounded up."""
+    """Visits a venue gets in the window: factor × the rhythm over its days, half rounded up,
+    and at least one (a drive visits every venue, even where the rhythm is once a campaign)."""
     at_least, per = rhythm(plan)
     n = window.period.last - window.period.first + 1
     nominal = NOMINAL_DAYS.get(per, len(calendar.days))
-    return int(window.surge.factor * at_least * n / nominal + 0.5 + 1e-9)
+    return max(1, int(window.surge.factor * at_least * n / nominal + 0.5 + 1e-9)) if at_least else 0
 
 
 def asked(plan: Plan, calendar: Any) -> dict[int, float]:
