@@ -11,8 +11,8 @@ from conftest import run_planner
 from rules import HEAD, load
 
 from planner.calendar import build_calendar
-from planner.loader import LoadedPlan, load_plan
 from planner.capacity import estimate
+from planner.loader import LoadedPlan, load_plan
 from planner.tactics import spread, surges
 
 STAFF = """staff:
@@ -27,7 +27,8 @@ venues:
 
 def plan_file(body: str, end: str, campaign: str) -> LoadedPlan:
     """A plan with more in its campaign line than tests/rules.py's head has."""
-    head = HEAD.replace("START", "2026-06-01").replace("END", end).replace("holidays: none", f"holidays: none, {campaign}")
+    head = HEAD.replace("START", "2026-06-01").replace("END", end)
+    head = head.replace("holidays: none", f"holidays: none, {campaign}")
     path = Path(tempfile.mkdtemp(prefix="quotas-")) / "plan.yaml"
     path.write_text(head + body, encoding="utf-8")
     return load_plan(path)

@@ -173,7 +173,8 @@ def key_date_override_case() -> bool:
     held: one short; a plan's own key date asking three (custom), one held: two short."""
     plan = body("  key_dates: {use: [childrens_day], min_activities: 1, "
                 "overrides: {childrens_day: {min_activities: 2}}}\n")
-    own = body("  key_dates:\n    use: []\n    custom: [{id: fair, name: 集市节, date: 2026-06-02, min_activities: 3}]\n")
+    own = body("  key_dates:\n    use: []\n"
+               "    custom: [{id: fair, name: 集市节, date: 2026-06-02, min_activities: 3}]\n")
     lecture = ("school", "lecture", "2026-06-01 08:00", ["p1"])
     return (verify_rule(plan, "key_dates", [lecture]).short.get(("key_dates", "themed_activities")) == 1
             and verify_rule(own, "key_dates", [LECTURE]).short.get(("key_dates", "themed_activities")) == 2)
