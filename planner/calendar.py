@@ -8,7 +8,7 @@ festivals from lunar-python.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Literal
@@ -157,7 +157,8 @@ def plan_key_dates(plan: Plan, school_terms: list[DateSpan]) -> tuple[list[KeyDa
         themes = None if custom.themes == "any" else tuple(custom.themes)
         found.append(KeyDate(span.start, custom.id, custom.name, custom.name, window, audiences, themes,
                              activity=custom.activity, custom=True))
-    inside = [k for k in found if k.window.start <= campaign.end and k.window.end >= campaign.start]
+    inside = [replace(k, min_activities=tactic.required(k.id, k.custom)) for k in found
+              if k.window.start <= campaign.end and k.window.end >= campaign.start]
     notes = []
     if national is None and (use is None or "national_month" in use):
         notes.append("national_month: not set in campaign.national_month, so not planned "

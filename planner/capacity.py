@@ -189,8 +189,15 @@ def estimate(plan: Plan, calendar: CampaignCalendar) -> CapacityEstimate:
         fmt = _cheapest(formats, None, pair, paired)
         demands.append(demand("six_plus:online", six.online.posts_per_week * weeks, fmt, None,
                               _("{n} posts a week").format(n=six.online.posts_per_week)))
-    if tactics.key_dates and tactics.key_dates.min_activities:
-        count = len(calendar.key_dates) * tactics.key_dates.min_activities
+    for name, spec in sorted(plan.activities.items()):  # a format's own weekly or monthly quota
+        for per, quota in (("week", spec.per_week), ("month", spec.per_month)):
+            if quota and name in formats:
+                own = formats[name]
+                count = quota * (weeks if per == "week" else periods(start, end, "month"))
+                demands.append(demand(f"quotas:{name}", count, own, own.kinds[0] if own.kinds else None,
+                                      (_("{n} a week") if per == "week" else _("{n} a month")).format(n=quota)))
+    if tactics.key_dates and any(k.min_activities for k in calendar.key_dates):
+        count = sum(k.min_activities for k in calendar.key_dates)
         fmt = formats.get("themed_event") or _cheapest(formats, "community", pair, paired)
         demands.append(demand("key_dates", count, fmt, "square",
                               _("{n} key dates; may overlap 五进 visits").format(n=len(calendar.key_dates))))

@@ -46,6 +46,7 @@ def _get(data: Any, *keys: str) -> Any:
 
 _UNKNOWN_AUDIENCE = N_("unknown audience '{ref}'{hint}")
 _UNKNOWN_FORMAT = N_("unknown activity format '{ref}'{hint}")
+_UNKNOWN_ITEM = N_("unknown checklist item '{ref}'{hint}: an item is an activity format or a material")
 
 
 class _Checker:
@@ -151,6 +152,14 @@ class _Checker:
                 self.refs((*path, "themes"), custom.get("themes"), fraud_types,
                           N_("unknown fraud type '{ref}'{hint}"), allow=("any",))
                 self.refs((*path, "activity"), custom.get("activity"), formats, _UNKNOWN_FORMAT)
+            overrides = key_dates.get("overrides")
+            if isinstance(overrides, dict):
+                for ident in overrides:
+                    if isinstance(ident, str) and ident not in cat.key_dates:
+                        self.add(("tactics", "key_dates", "overrides", ident), _(
+                            "unknown key date '{ref}'{hint}: overrides are for the catalogue's key dates "
+                            "(a plan's own set min_activities in custom)").format(
+                                ref=ident, hint=did_you_mean(ident, cat.key_dates)))
             use = key_dates.get("use")
             self.refs(("tactics", "key_dates", "use"), use, set(cat.key_dates) | custom_ids,
                       N_("unknown key date '{ref}'{hint}"),
@@ -160,6 +169,26 @@ class _Checker:
                 self.add(("tactics", "key_dates", "use"),
                          _("national_month needs campaign.national_month: {start: …, days: 30}; "
                            "the month moves every year (2024: Jun 24, 2025: Jun 16)"))
+
+        custom_keys = {c.get("id") for _i, c in _items(key_dates, "custom")} if isinstance(key_dates, dict) else set()
+        used = _get(key_dates, "use") if isinstance(key_dates, dict) else None
+        for i, surge in _items(tactics, "surges"):
+            ident = surge.get("key_date")
+            key_ids = set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)}
+            self.refs(("tactics", "surges", i, "key_date"), ident, key_ids, N_("unknown key date '{ref}'{hint}"))
+            if isinstance(ident, str) and ident in key_ids and ident not in custom_keys and (
+                    not isinstance(key_dates, dict) or (isinstance(used, list) and ident not in used)):
+                # a surge keyed to a key date the plan does not use would silently ask nothing
+                self.add(("tactics", "surges", i, "key_date"), _(
+                    "the surge follows key date '{id}', which tactics.key_dates does not use: add it to "
+                    "key_dates.use (or give the surge a span)").format(id=ident))
+        items = formats | set(cat.materials)
+        checklist = _get(tactics, "checklist")
+        if isinstance(checklist, dict):
+            for kind, listed in checklist.items():
+                self.refs(("tactics", "checklist", kind), listed, items, _UNKNOWN_ITEM)
+        for i, venue in _items(self.data, "venues"):
+            self.refs(("venues", i, "checklist"), venue.get("checklist"), items, _UNKNOWN_ITEM)
 
         travel_pairs = _get(self.data, "travel", "pairs")
         if isinstance(travel_pairs, list):

@@ -25,6 +25,7 @@ class KeyDate:
     five_into: bool = False
     activity: str | None = None
     custom: bool = False
+    min_activities: int = 0  # themed activities its window asks (the plan's key_dates settings)
 
     def name(self, language: str) -> str:
         return self.zh if language == "zh" else self.en

@@ -50,6 +50,8 @@ AudienceName = Annotated[Word, WithJsonSchema(name_schema("audience", base=_WORD
 FraudTypeName = Annotated[Word, WithJsonSchema(name_schema("fraud_type", base=_WORD_SCHEMA))]
 FormatName = Annotated[Word, WithJsonSchema(name_schema("format", base=_WORD_SCHEMA))]
 KeyDateName = Annotated[KeyId, WithJsonSchema(name_schema("key_date", base=TypeAdapter(KeyId).json_schema()))]
+# a 十个一 checklist item: an activity format id or a material id (planner.checks knows both)
+ChecklistItem = Annotated[Word, Field(description="活动形式 id 或物料 id / a format id or a material id")]
 
 
 def _name_keys(schema: dict[str, Any], vocab_name: str) -> None:
@@ -254,6 +256,10 @@ class Venue(_Model):
     closed: list[Span] = Field(default_factory=list, description="不开放的日期，如学校放假 / e.g. a school's vacation")
     market_days: list[Annotated[int, Field(ge=1, le=30)]] | None = Field(
         None, description="仅限集市：农历每月的赶集日 / markets only: days of the lunar month (赶集)")
+    checklist: list[ChecklistItem] | None = Field(
+        None, description="本场所的十个一清单：活动期内各有一次的活动形式或物料（替换 tactics.checklist 中"
+                          "该类型的清单；[] 表示不要求） / this venue's checklist: formats or materials it gets "
+                          "once in the campaign (replaces tactics.checklist for its kind; [] asks nothing)")
     coverage: bool = Field(D["venue"]["coverage"],
                            description="活动期内至少开展一次活动（tactics.coverage）；false 则不要求 / "
                                        "visited at least once in the campaign (tactics.coverage); false: not asked")
@@ -433,6 +439,13 @@ class ActivityFormat(_Model):
                                                   "a new format held online, with no venue")
     windows: list[FormatWindow] | None = Field(
         None, description="替换目录中该形式的可开展时段 / replace the catalogue's time windows for this format")
+    per_week: int | None = Field(None, ge=0, le=100,
+                                 description="每周至少开展的场次，如文艺汇演每周 2 场（未达到按 weights.quotas "
+                                             "计价） / at least this many a week, e.g. two performances a week "
+                                             "(each short costs weights.quotas)")
+    per_month: int | None = Field(None, ge=0, le=400,
+                                  description="每月至少开展的场次（未达到按 weights.quotas 计价） / at least "
+                                              "this many a month (each short costs weights.quotas)")
     materials: dict[MaterialKey, MaterialAmount] | None = Field(
         None, description="一场活动所需的物料，按物料 id：填数字时，leaflet、booklet、gift 按覆盖人数计，"
         "letter 按户计，poster 及其余物料按固定数量计；写成 {per_person, per_household, per_activity} "
@@ -512,6 +525,18 @@ class CustomKeyDate(_Model):
     activity: FormatName | None = Field(None, description="开展的活动形式，如 door_to_door / "
                                                           "the format to hold, e.g. door_to_door")
     lead_days: int | None = Field(None, ge=1, le=90)
+    min_activities: int | None = Field(None, ge=0, le=1000,
+                                       description="本节点窗口内的主题活动场次；默认取 key_dates.min_activities / "
+                                                   "themed activities in its window; default: "
+                                                   "key_dates.min_activities")
+
+
+class KeyDateOverride(_Model):
+    """目录中某个关键节点的单独设置。 / Settings of one catalogue key date."""
+
+    min_activities: int | None = Field(None, ge=0, le=1000,
+                                       description="本节点窗口内的主题活动场次，如集中宣传月 20 场 / themed "
+                                                   "activities in its window, e.g. 20 in the national month")
 
 
 class KeyDates(_Model):
@@ -520,8 +545,28 @@ class KeyDates(_Model):
     lead_days: int = Field(_T["key_dates"]["lead_days"], ge=1, le=90,
                            description="默认宣传窗口：节点当天及之前的天数 / "
                                        "default window: the days up to and including the date")
-    min_activities: int = Field(_T["key_dates"]["min_activities"], ge=0, le=100)
+    min_activities: int = Field(_T["key_dates"]["min_activities"], ge=0, le=100,
+                                description="每个关键节点窗口内的主题活动场次（overrides 和 custom 可逐个另设） / "
+                                            "themed activities in each key date's window (overrides and custom "
+                                            "set it per key date)")
+    overrides: dict[KeyDateName, KeyDateOverride] = Field(
+        default_factory=dict, description="按目录节点 id 单独设置，如 {national_month: {min_activities: 20}} / "
+                                          "per catalogue key date, e.g. {national_month: {min_activities: 20}}")
     custom: list[CustomKeyDate] = Field(default_factory=list)
+
+    def required(self, key_id: str, custom: bool) -> int:
+        """The themed activities one key date asks: its own setting, else the section's."""
+        if custom:
+            own = next((c.min_activities for c in self.custom if c.id == key_id), None)
+        else:
+            override = self.overrides.get(key_id)
+            own = override.min_activities if override is not None else None
+        return self.min_activities if own is None else own
+
+    def any_required(self) -> bool:
+        """Whether any key date asks for a themed activity."""
+        return bool(self.min_activities or any(c.min_activities for c in self.custom)
+                    or any(o.min_activities for o in self.overrides.values()))
 
 
 class AllPolice(_Model):
@@ -562,6 +607,30 @@ class Coverage(_Model):
                                       "outside 五进 in the campaign, at least")
 
 
+class Surge(_Model):
+    """集中宣传月（全国集中宣传月、省市县宣传月）：窗口内五进场所的宣传频次乘以 factor。 /
+    A publicity month (the national month, a provincial 宣传月): the 五进 rhythm times factor in its window."""
+
+    key_date: KeyDateName | None = Field(None, description="以该关键节点的窗口为集中期，如 national_month / "
+                                                           "the surge is this key date's window, e.g. "
+                                                           "national_month")
+    span: Span | None = Field(None, description="或者一段日期，如 \"2026-09-01..2026-09-30\" / "
+                                                "or a span of dates, e.g. \"2026-09-01..2026-09-30\"")
+    name: str | None = Field(None, min_length=1, max_length=NAME_LENGTH,
+                             description="名称，如 甘肃省反诈宣传月 / its name, e.g. 甘肃省反诈宣传月")
+    factor: float = Field(_T["surges"]["factor"], ge=1, le=10,
+                          description="窗口内每个场所的走访数为五进频次的此倍数 / each venue gets this multiple "
+                                      "of its 五进 rhythm inside the window")
+    kinds: list[VenueKind] | None = Field(None, description="这些类型的场所；默认五进的类型 / "
+                                                            "venues of these kinds; default: the 五进 kinds")
+
+    @model_validator(mode="after")
+    def _one_window(self) -> "Surge":
+        if (self.key_date is None) == (self.span is None):
+            raise ValueError(_("a surge names either key_date or span, not both and not neither"))
+        return self
+
+
 def _tactic(model: type, zh: str, doc: str) -> Any:
     return Field(None, description=f"{zh}；填 false 或不写即关闭 / {doc}; false or absent switches it off")
 
@@ -580,6 +649,14 @@ class Tactics(_Model):
         Spread, "不挤在周期末：每天的活动不超过日均的倍数", "no crammed days")
     coverage: Annotated[Coverage | None, BeforeValidator(_off_when_false)] = _tactic(
         Coverage, "每个场所活动期内至少去一次", "every venue visited in the campaign")
+    surges: Annotated[list[Surge] | None, BeforeValidator(_off_when_false)] = _tactic(
+        Surge, "集中宣传月：窗口内五进频次加倍", "publicity months: the 五进 rhythm multiplied in their windows")
+    checklist: Annotated[dict[VenueKind, list[ChecklistItem]] | None, BeforeValidator(_off_when_false)] = Field(
+        None, description="十个一清单：按场所类型列出活动期内每个场所都要有一次的活动形式或物料，"
+                          "如社区：讲座、入户走访、致居民的一封信；场所的 checklist 可单独设置；"
+                          "填 false 或不写即关闭 / 十个一 checklist: per venue kind, the formats or materials "
+                          "every venue gets once in the campaign, e.g. {community: [lecture, door_to_door, "
+                          "letter]}; a venue's own checklist replaces it; false or absent switches it off")
 
 
 # --- weights, solver, travel -------------------------------------------------------------------------
@@ -607,6 +684,14 @@ class Weights(_Model):
     tour: float = Field(_W["tour"], ge=0, le=MAX_WEIGHT,
                         description="整队出动的活动（如文艺汇演）重复到同一场所，每次 / "
                                     "per repeat of a whole team's activity (a troupe's show) at one venue")
+
+    surge: float = Field(_W["surge"], ge=0, le=MAX_WEIGHT,
+                         description="集中宣传月：每个场所每少一次走访 / publicity months: per visit short at a venue")
+    quotas: float = Field(_W["quotas"], ge=0, le=MAX_WEIGHT,
+                          description="活动形式的每周/每月场次：每少一场 / per-format weekly or monthly "
+                                      "quotas: per activity short")
+    checklist: float = Field(_W["checklist"], ge=0, le=MAX_WEIGHT,
+                             description="十个一清单：每个场所每缺一项 / checklist: per item a venue lacks")
     work_hours: float = Field(_W["work_hours"], ge=0, le=MAX_WEIGHT,
                               description="全警反诈：工作日上班时间的认领走访，每场 / "
                                           "全警反诈: per claimed visit in workday working hours")

@@ -294,7 +294,8 @@ class _Replan(Run):
             index = {c.id: i for i, c in enumerate(ctx.cands)}
             for m in ctx.modules:
                 if hasattr(m, "keep_credits"):
-                    m.keep_credits(ctx, {index[k]: v[2] for k, v in kept.items() if v[2] is not None and k in index})
+                    m.keep_credits(ctx, {index[k]: v[2] for k, v in kept.items() if v[2] is not None and k in index},
+                                   {index[k] for k, v in kept.items() if v[2] is None and k in index})
         # the price of each change, per venue: dropping a published activity is a cancellation
         # unless an activity added at the same venue takes its place (a move)
         dropped: dict[str | None, list] = defaultdict(list)

@@ -470,7 +470,6 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         venue_rows.append(VenueRow(None, online, online, no_area, False, by_venue[None], last_held.get(None)))
 
     # key dates
-    minimum = plan.tactics.key_dates.min_activities if plan.tactics.key_dates else 0
     key_rows = []
     for k in cal.key_dates:
         if k.window.end < period.first or k.window.start > period.last:
@@ -478,7 +477,7 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         keyed = [i for i in items if i.key_date == k.id]
         key_rows.append(KeyDateRow(k.id, k.name(lang), k.date, (k.window.start, k.window.end),
                                    sum(1 for i in keyed if not i.extra), sum(1 for i in keyed if i.outcome == "held"),
-                                   minimum))
+                                   k.min_activities))
 
     # rankings (the 通报 form)
     places = [Ranked(v.id, v.name, v.area or "", by_venue[v.id]) for v in plan.venues

@@ -513,14 +513,13 @@ def _gains(s: Situation, venue: Venue, c: Candidate) -> tuple[list[Reason], list
             if required <= have < wanted:
                 gains.append(reason("gain_precision", risk=s.m._(venue.risk), period=period.label,
                                     have=have, required=wanted))
-    kd = plan.tactics.key_dates
-    if kd and kd.min_activities:
+    if plan.tactics.key_dates:
         for k in c.key_dates:
             key = s.calendar.key_dates[k]
             have = sum(1 for b in s.booked if b.key_date == key.id and b.start.date() in key.window)
-            if have < kd.min_activities:
+            if have < key.min_activities:
                 gains.append(reason("gain_key_date", name=key.name(s.language), have=have,
-                                    required=kd.min_activities))
+                                    required=key.min_activities))
                 break  # an activity counts for one key date
     if c.busy:
         gains.append(reason("busy_window"))

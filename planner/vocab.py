@@ -51,6 +51,10 @@ TACTIC_WORDS = {
     "teams": N_("teams as units"),
     "team_area": N_("teams outside their home area"),
     "tour": N_("troupe repeats at one venue"),
+
+    "surges": N_("publicity months"),
+    "quotas": N_("format quotas"),
+    "checklist": N_("checklist"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),

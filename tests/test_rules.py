@@ -16,15 +16,18 @@ from rules import verify_rule
 
 from planner.tactics import (
     all_police,
+    checklist,
     coverage,
     duty_rest,
     fairness,
     five_into,
     key_dates,
+    quotas,
     reach,
     six_plus,
     spread,
     staffing,
+    surges,
     targets,
     teams,
     themes,
@@ -164,6 +167,47 @@ def key_dates_case() -> bool:
     return (none.short.get(("key_dates", "themed_activities")) == 1
             and one.short.get(("key_dates", "themed_activities")) == 0
             and one.key_dates == {"school-lecture-20260601-0800": "childrens_day"})
+
+
+def key_date_override_case() -> bool:
+    """themed_activities per key date: 六一 set to two themed activities (overrides), one
+    held: one short; a plan's own key date asking three (custom), one held: two short."""
+    plan = body("  key_dates: {use: [childrens_day], min_activities: 1, "
+                "overrides: {childrens_day: {min_activities: 2}}}\n")
+    own = body("  key_dates:\n    use: []\n"
+               "    custom: [{id: fair, name: 集市节, date: 2026-06-02, min_activities: 3}]\n")
+    lecture = ("school", "lecture", "2026-06-01 08:00", ["p1"])
+    return (verify_rule(plan, "key_dates", [lecture]).short.get(("key_dates", "themed_activities")) == 1
+            and verify_rule(own, "key_dates", [LECTURE]).short.get(("key_dates", "themed_activities")) == 2)
+
+
+def surge_case() -> bool:
+    """surge: a week's publicity drive doubling a weekly 五进 rhythm asks two visits of the
+    community; one is one short (weights.surge), a stall the next evening meets it."""
+    plan = body("  five_into: {kinds: [community], every_venue: {at_least: 1, per: week}, min_gap_days: 0}\n"
+                "  surges: [{span: 2026-06-01..2026-06-07, factor: 2, kinds: [community]}]\n")
+    second = ("home", "stall", "2026-06-02 17:30", ["p1", "g1"])
+    return (verify_rule(plan, "surges", [LECTURE]).rule("surges", "surge") == 50.0
+            and verify_rule(plan, "surges", [LECTURE, second]).rule("surges", "surge") == 0.0)
+
+
+def quotas_case() -> bool:
+    """per_week: two stalls a week wanted (activities.stall.per_week), one held: one short, weights.quotas."""
+    plan = body().replace("venues:", "activities:\n  stall: {per_week: 2}\nvenues:")
+    two = [STALL, ("mkt", "stall", "2026-06-02 07:00", ["p2", "g2"])]
+    return (verify_rule(plan, "quotas", [STALL], end=WEEK).rule("quotas", "per_week.stall") == 40.0
+            and verify_rule(plan, "quotas", two, end=WEEK).rule("quotas", "per_week.stall") == 0.0)
+
+
+def checklist_case() -> bool:
+    """checklist: a community's list is a lecture and the letter to residents; a lecture ticks
+    the first, a door-to-door visit (which hands out the letter) the second."""
+    plan = body("  checklist: {community: [lecture, letter]}\n")
+    visit = ("home", "door_to_door", "2026-06-02 18:30", ["p1", "g1"])
+    lecture_only = verify_rule(plan, "checklist", [LECTURE])
+    return (lecture_only.rule("checklist", "item.letter") == 30.0
+            and lecture_only.rule("checklist", "item.lecture") == 0.0
+            and verify_rule(plan, "checklist", [LECTURE, visit]).rule("checklist", "item.letter") == 0.0)
 
 
 def every_officer_case() -> bool:
@@ -319,6 +363,10 @@ CASES: list[tuple[str, object, str, Callable[[], bool]]] = [
     ("six_plus.app_promotion", six_plus, "app_promotion", app_promotion_case),
     ("six_plus.online", six_plus, "online_posts", online_case),
     ("key_dates.themed_activities", key_dates, "themed_activities", key_dates_case),
+    ("key_dates.per_key_date", key_dates, "themed_activities", key_date_override_case),
+    ("surges.surge", surges, "surge_visits", surge_case),
+    ("quotas.per_week", quotas, "per_period", quotas_case),
+    ("checklist.every_item", checklist, "every_item", checklist_case),
     ("all_police.every_officer", all_police, "every_officer", every_officer_case),
     ("all_police.claims", all_police, "claims", claims_case),
     ("all_police.work_hours", all_police, "in_work_hours", work_hours_case),

@@ -638,7 +638,6 @@ def _key_dates(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Word
     custom_audiences = {a.id: a.name for a in plan.audiences}
     custom_frauds = {f.id: f.name for f in plan.fraud_types}
     sep = for_language(lang)._(", ")
-    minimum = plan.tactics.key_dates.min_activities if plan.tactics.key_dates else 0
     keyed: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         if item.a.key_date:
@@ -653,7 +652,8 @@ def _key_dates(view: PlanView, cal: CampaignCalendar, items: list[Item], w: Word
             for f in k.themes)
         here = keyed.get(k.id, [])
         rows.append(KeyDateRow(k.id, _oneline(k.name(lang)), k.date, w.span(k.window.start, k.window.end),
-                               audiences, themes, here, minimum, len(here) >= minimum))
+                               audiences, themes, here, k.min_activities,
+                               len(here) >= k.min_activities))
     return rows
 
 

@@ -582,7 +582,8 @@ class Run(WindowSearch):
             for m in ctx.modules:
                 if hasattr(m, "keep_credits"):
                     m.keep_credits(ctx, {index[k]: key for k, (_, _, key) in plan.items()
-                                         if key is not None and k in index})
+                                         if key is not None and k in index},
+                                   {index[k] for k, (_, _, key) in plan.items() if key is None and k in index})
         # people stay on the activity the plan gives them: where simultaneous activities share
         # a group, the model alone does not say which of them each person goes to
         keep = people_to_keep(ctx, {k: staff for k, (_, staff, _) in plan.items()})

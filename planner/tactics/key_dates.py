@@ -1,7 +1,8 @@
 """关键节点 + 主题活动: themed activities around key dates (三八, 六一, 端午, 开学第一课, …).
 
-Soft (weights.key_dates, per activity short): min_activities activities inside each key
-date's window, at venues with an audience of the key date, of its format if it names one,
+Soft (weights.key_dates, per activity short): each key date's min_activities (its own in
+`custom` or `overrides`, else the section's) activities inside its window, at venues with
+an audience of the key date, of its format if it names one,
 themed with one of its fraud types that targets the venue (which candidates qualify is
 worked out in planner.candidates). An activity is the themed activity of one key date only
 (plan.json has one key_date per activity), so where key dates can share activities (the
@@ -13,7 +14,7 @@ assignment at all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from planner.candidates import Candidate
 from planner.capacity import Quota
 from planner.catalogue import catalogue
 from planner.model import KeyDates, Plan
-from planner.tactics.base import Ctx, Period, format_words, period_words
+from planner.tactics.base import Ctx, Goal, Period, format_words, period_words
 
 NAME = "key_dates"
 ORDER = 60  # builds the model after lower ORDERs
@@ -65,7 +66,7 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
             continue
         period = Period(str(key.window), first_day(ctx, k), last_day(ctx, k), 1.0)
         out.append(Quota(NAME, "themed_activities", GREEDY_STEP, "key_date",
-                         rule.min_activities - ctx.carry.key_date_credit.get(k, 0), period,
+                         key.min_activities - ctx.carry.key_date_credit.get(k, 0), period,
                          themed_for(k), key_date=k, near=key.date,
                          order=("near", "reach", "id")))
     return out
@@ -73,7 +74,7 @@ def greedy_quotas(ctx: Ctx) -> list[Quota]:
 
 def enabled(plan) -> bool:
     kd = plan.tactics.key_dates
-    return kd is not None and kd.min_activities > 0
+    return kd is not None and kd.any_required()
 
 
 def section(plan: Plan) -> KeyDates:
@@ -112,6 +113,8 @@ class KeyDateVars:
     assigned: dict[int, dict[tuple, Any]] = field(default_factory=dict)  # key → (venue, day) → kd literal
     eligible: dict[int, dict[tuple, list[int]]] = field(default_factory=dict)  # key → (venue, day) → candidates
     keep: dict[int, int] = field(default_factory=dict)  # candidate → key: credits a re-plan keeps
+    goals: dict[int, Goal] = field(default_factory=dict)  # key → its themed_activities goal
+    uncredited: set[int] = field(default_factory=set)  # candidates a re-plan keeps without a credit
 
 
 def add(ctx: Ctx) -> None:
@@ -141,7 +144,6 @@ def _clusters(keys: list[int], slots: dict[int, set]) -> list[list[int]]:
 
 
 def themed_activities(ctx: Ctx) -> None:
-    rule = section(ctx.plan)
     keys = [k for k in range(len(ctx.calendar.key_dates)) if owns(ctx, k)]
     eligible: dict[int, dict[tuple, list[int]]] = {k: defaultdict(list) for k in keys}
     for i, c in enumerate(ctx.cands):
@@ -150,12 +152,13 @@ def themed_activities(ctx: Ctx) -> None:
                 eligible[k][(c.venue, c.day)].append(i)
     slots = {k: set(eligible[k]) for k in keys}
     kd_vars: dict[int, dict[tuple, Any]] = {}
+    goals: dict[int, Goal] = {}
     m = ctx.model
     for cluster in _clusters(keys, slots):
         shared = len(cluster) > 1
         per_slot: dict[tuple, list] = defaultdict(list)
         for k in cluster:
-            required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+            required = ctx.calendar.key_dates[k].min_activities - ctx.carry.key_date_credit.get(k, 0)
             if required <= 0:
                 continue
             if shared:
@@ -170,14 +173,14 @@ def themed_activities(ctx: Ctx) -> None:
                 xs = [ctx.x[i] for idx in eligible[k].values() for i in idx]
                 got = sum(xs) if xs else 0
             key = ctx.calendar.key_dates[k]
-            ctx.goal(NAME, "themed_activities", got, required, "key_dates", "activity",
-                     period=str(key.window), where=_where(ctx, key),
-                     why=lambda short, result, k=k: explain(ctx, k))
+            goals[k] = ctx.goal(NAME, "themed_activities", got, required, "key_dates", "activity",
+                                period=str(key.window), where=_where(ctx, key),
+                                why=lambda short, result, k=k: explain(ctx, k))
         for vs in per_slot.values():
             if len(vs) > 1:
                 m.add_at_most_one(vs)
     state = ctx.state(KeyDateVars)
-    state.assigned, state.eligible = kd_vars, dict(eligible)
+    state.assigned, state.eligible, state.goals = kd_vars, dict(eligible), goals
 
 
 def _where(ctx: Ctx, key) -> tuple:
@@ -186,6 +189,8 @@ def _where(ctx: Ctx, key) -> tuple:
         for i, c in enumerate(rule.custom):
             if c.id == key.id:
                 return ("tactics", "key_dates", "custom", i)
+    if key.id in rule.overrides:
+        return ("tactics", "key_dates", "overrides", key.id)
     if isinstance(rule.use, list) and key.id in rule.use:
         return ("tactics", "key_dates", "use", rule.use.index(key.id))
     return ("tactics", "key_dates", "use")
@@ -214,10 +219,11 @@ def explain(ctx: Ctx, k: int) -> str:
         name=name, id=key.id, window=window)
 
 
-def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
+def keep_credits(ctx: Ctx, wanted: dict[int, int], uncredited: Collection[int] = ()) -> None:
     """Credit these activities (candidate → key index) to these key dates where they still
-    qualify: re-planning keeps what a published plan says, rather than choosing afresh among
-    equally good activities (which would change published themes)."""
+    qualify, and none to the `uncredited` (published without a key date): re-planning keeps
+    what a published plan says, rather than choosing afresh among equally good activities
+    (which would change published themes); a key date short of its count gets new activities."""
     state = ctx.state(KeyDateVars)
     kd_vars, eligible = state.assigned, state.eligible
     kept: dict[int, int] = {}
@@ -230,11 +236,25 @@ def keep_credits(ctx: Ctx, wanted: dict[int, int]) -> None:
         if var is not None:
             ctx.model.add(var == 1)
     state.keep = kept
+    frozen = set(uncredited) - set(kept)
+    state.uncredited = frozen
+    for k, by_slot in eligible.items():
+        held = {slot for slot, idx in by_slot.items() if any(i in frozen for i in idx)}
+        if not held:
+            continue
+        if k in kd_vars:  # a venue holds one activity a day: its slot is the kept activity's
+            for slot in held:
+                var = kd_vars[k].get(slot)
+                if var is not None:
+                    ctx.model.add(var == 0)
+        elif k in state.goals and not isinstance(state.goals[k].short, int):
+            g = state.goals[k]  # the kept activities without a credit count for nothing
+            others = [ctx.x[i] for idx in by_slot.values() for i in idx if i not in frozen]
+            ctx.model.add(sum(others) + g.short >= g.required)
 
 
 def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     """Which chosen activity is the themed activity of which key date: candidate → key index."""
-    rule = section(ctx.plan)
     out: dict[int, int] = {}
     state = ctx.state(KeyDateVars)
     kd_vars, eligible = state.assigned, state.eligible
@@ -251,10 +271,11 @@ def credits(ctx: Ctx, chosen: set[int], value) -> dict[int, int]:
     for k, by_slot in sorted(eligible.items()):
         if k in kd_vars:
             continue
-        required = rule.min_activities - ctx.carry.key_date_credit.get(k, 0)
+        required = ctx.calendar.key_dates[k].min_activities - ctx.carry.key_date_credit.get(k, 0)
         required -= sum(1 for j in keep if keep[j] == k)
         key_day = ctx.calendar.key_dates[k].date
-        options = sorted((i for idx in by_slot.values() for i in idx if i in chosen and i not in out),
+        options = sorted((i for idx in by_slot.values() for i in idx
+                          if i in chosen and i not in out and i not in state.uncredited),
                          key=lambda i: (abs((ctx.cands[i].date - key_day).days), ctx.cands[i].id))
         for i in options[:max(required, 0)]:
             out[i] = k

@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from planner.model import Plan
+from planner.tactics import surges
 from planner.tactics.base import Ctx
 
 NAME = "spread"
@@ -29,15 +30,16 @@ def enabled(plan: Plan) -> bool:
 
 def asked(plan: Plan, calendar: Any) -> dict[int, float]:
     """Day → the activities the key dates ask of it: each key date's min_activities over its
-    window's days in the campaign."""
-    rule = plan.tactics.key_dates
-    if rule is None or not rule.min_activities:
-        return {}
+    window's days in the campaign, and the surges' visits beyond the 五进 rhythm over theirs."""
     out: dict[int, float] = defaultdict(float)
-    for key in calendar.key_dates:
-        days = [i for i, d in enumerate(calendar.days) if d.date in key.window]
-        for i in days:
-            out[i] += rule.min_activities / len(days)
+    if plan.tactics.key_dates is not None:
+        for key in calendar.key_dates:
+            days = [i for i, d in enumerate(calendar.days) if d.date in key.window]
+            for i in days:
+                out[i] += key.min_activities / len(days)
+    if surges.enabled(plan):  # a publicity month asks for more every day of it
+        for i, n in surges.asked(plan, calendar).items():
+            out[i] += n
     return dict(out)
 
 
