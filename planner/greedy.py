@@ -374,6 +374,9 @@ def _staff_slots(g: Greedy, chosen: list[int], works: set[tuple]) -> None:
         positions = [(i, pt) for i in acts for pt, n in g.st[i].positions.items() for _ in range(n)]
         holder = _match(g, positions, people)
         for i in acts:
+            # again: two of the slot's activities may share a venue (an LP at 0.5 + ε on both)
+            if not g.venue_ok(i):
+                continue
             mine = [(holder[k], pt) for k, (j, pt) in enumerate(positions) if j == i and k in holder]
             # the team again: an activity committed before this one may have taken a member
             if len(mine) == sum(g.st[i].positions.values()) and all(g.free(p, i) for p, _ in mine) \

@@ -1,0 +1,44 @@
+"""Spread and coverage on by default (issue 17, items 1 and 6), and the plans they led to.
+
+The per-rule cases (each fails with its rule switched off) are in tests/test_rules.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rules import load
+
+from planner.calendar import build_calendar
+from planner.candidates import generate_candidates
+from planner.greedy import staff_choice
+from planner.search import build_master
+from planner.tactics import part_of
+
+SQUARE = """staff:
+  - {id: p1, name: 警一, role: police, skills: [lecture]}
+  - {id: p2, name: 警二, role: police, skills: [lecture]}
+  - {id: p3, name: 警三, role: police}
+  - {id: g1, name: 格一, role: grid_worker}
+  - {id: g2, name: 格二, role: grid_worker}
+venues:
+  - {id: square, name: 广场, kind: square, size: 3000}
+"""
+
+
+def test_staffing_the_lps_choice_keeps_one_activity_per_venue_and_day():
+    """The LP rounded by the greedy took every activity above 0.5; an LP at 0.5 + ε on a
+    stall and a themed event at one square and start put both in one slot, and the slot's
+    matching staffed both: a plan that broke a hard rule, whose exact evaluation was then
+    INFEASIBLE (`planner init`'s starter with spread and coverage on)."""
+    loaded = load(SQUARE, "2026-06-01", "2026-06-07")
+    calendar = build_calendar(loaded.plan)
+    ctx = build_master(loaded, calendar, generate_candidates(loaded, calendar), prepare_only=True)
+    slots: dict[tuple, list[int]] = defaultdict(list)
+    for i, c in enumerate(ctx.cands):
+        if c.venue:
+            slots[(c.venue, c.day, part_of(c.start_min))].append(i)
+    pair = next(v for v in slots.values() if len(v) > 1)
+    day, part = ctx.cands[pair[0]].day, part_of(ctx.cands[pair[0]].start_min)
+    works = {(p, day, part, ctx.cands[pair[0]].area or "") for p in range(len(ctx.staff))}
+    plan = staff_choice(ctx, pair, works)  # staff enough for both: only the venue rule stops one
+    assert len(plan.chosen) == 1, [ctx.cands[i].id for i in plan.chosen]
