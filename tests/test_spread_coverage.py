@@ -42,3 +42,24 @@ def test_staffing_the_lps_choice_keeps_one_activity_per_venue_and_day():
     works = {(p, day, part, ctx.cands[pair[0]].area or "") for p in range(len(ctx.staff))}
     plan = staff_choice(ctx, pair, works)  # staff enough for both: only the venue rule stops one
     assert len(plan.chosen) == 1, [ctx.cands[i].id for i in plan.chosen]
+
+
+def test_spread_and_coverage_are_on_unless_a_plan_says_false():
+    """A plan that says nothing gets both with the catalogue's defaults; false switches each off."""
+    from planner.catalogue import catalogue
+    from planner.model import Tactics
+    from planner.tactics import coverage, spread
+
+    defaults = catalogue().defaults["tactics"]
+    loaded = load(SQUARE)
+    plan = loaded.plan
+    assert plan.tactics.spread is not None and plan.tactics.coverage is not None
+    assert plan.tactics.spread.busiest_day == defaults["spread"]["busiest_day"]
+    assert plan.tactics.spread.min_day == defaults["spread"]["min_day"]
+    assert plan.tactics.coverage.at_least == defaults["coverage"]["at_least"]
+    assert spread.enabled(plan) and coverage.enabled(plan)
+    off = load(SQUARE + "tactics:\n  spread: false\n  coverage: false\n").plan
+    assert off.tactics.spread is None and off.tactics.coverage is None
+    assert not spread.enabled(off) and not coverage.enabled(off)
+    one = Tactics.model_validate({"spread": False})
+    assert one.spread is None and one.coverage is not None
