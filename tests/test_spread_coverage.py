@@ -63,3 +63,33 @@ def test_spread_and_coverage_are_on_unless_a_plan_says_false():
     assert not spread.enabled(off) and not coverage.enabled(off)
     one = Tactics.model_validate({"spread": False})
     assert one.spread is None and one.coverage is not None
+
+
+def test_the_greedy_plan_keeps_every_day_within_the_spread_allowance():
+    """Lanzhou's greedy plan filled in day order had 7 offline activities on 2026-06-08 and
+    four days above busiest_day × the daily mean + min_day; spread out, none."""
+    import time
+
+    from conftest import ROOT
+
+    from planner.greedy import greedy
+    from planner.loader import load_plan
+    from planner.search import Run, choose_strategy
+    from planner.tactics import spread
+
+    loaded = load_plan(ROOT / "examples" / "lanzhou-guangwumen.yaml")
+    calendar = build_calendar(loaded.plan)
+    run = Run(loaded, calendar, choose_strategy(loaded, calendar), None, 1, 1, time.monotonic(), None)
+    days = range(len(calendar.days))
+    ctx = run.build(generate_candidates(loaded, calendar, days=days), days, days, run.carry, "prepare")
+    plan = greedy(ctx)
+    per_day: dict[int, int] = defaultdict(int)
+    for i in plan.chosen:
+        if ctx.cands[i].venue:
+            per_day[ctx.cands[i].day] += 1
+    rule = loaded.plan.tactics.spread
+    asked = spread.asked(loaded.plan, calendar)
+    allowance = rule.busiest_day * sum(per_day.values()) / len(days) + rule.min_day
+    assert sum(per_day.values()) > 150  # the plan is not spread by being thin
+    over = {calendar.days[d].date: n for d, n in per_day.items() if n > allowance + asked.get(d, 0) + 1e-9}
+    assert not over, (allowance, over)
