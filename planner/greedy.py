@@ -3,6 +3,10 @@
 The quotas are the tactic modules' own (their `greedy_quotas`, see planner.capacity.Quota):
 the greedy knows kinds of quota, not tactics.
 
+Where options are equally good it takes the day with the fewest offline activities so far
+(the spread rule's crammed days): filled in day order, a month's visits all went to its
+first days and the search kept them.
+
 It gives CP-SAT a complete starting point (a hint), which matters far more than any
 parameter on these models, and it is the fallback when the solver has no plan in time.
 It keeps the same hard rules as the person-level model: one activity per venue a day,
@@ -13,8 +17,9 @@ positions, teams as a unit, staff kept in their area on large plans.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,11 +72,16 @@ class Greedy:
         self.share_counts: Callable[[Candidate], bool] = share.counts if share else (lambda c: False)
         self.credited: set[int] = set()  # candidates credited to a key date
         self.worked = ctx.carry.days_worked()
+        self.day_load: dict[int, int] = defaultdict(int)  # offline activities a day, chosen and carried
+        self.chosen_offline = 0  # offline activities chosen here (the model's days)
+        # what a tactic leaves room for on a day, for activities no goal asks for (spread)
+        self.room = [m.greedy_room(ctx) for m in all_modules() if hasattr(m, "greedy_room") and m.enabled(ctx.plan)]
         self.offline = sum(1 for c, _ in ctx.carry.activities if c.venue)
         self.lectures_held = sum(1 for c, _ in ctx.carry.activities if self.share_counts(c))
         for c, staff in ctx.carry.activities:
             if c.venue:
                 self.venue_days[c.venue].add(c.day)
+                self.day_load[c.day] += 1
             for sid in staff:
                 p = ctx.staff_index[sid]
                 self.week_load[(p, ctx.week(c.day))] += 1
@@ -222,18 +232,43 @@ class Greedy:
         """Whether the lecture share 6+ asks for is behind, counting one more offline activity."""
         return self.share > 0 and self.lectures_held < self.share * (self.offline + 1)
 
-    def fill(self, options: list[int], wanted: int, have: int = 0) -> int:
+    def fill(self, options: list[int], wanted: int, have: int = 0, ranks: list | None = None) -> int:
+        first: Callable[[int], Any] | None = None
         if self.priority is not None:
-            options = self.lp_first(options)
+            priority = self.priority
+            first = lambda i: -priority[i]  # noqa: E731
         elif self.lectures_behind():  # a visit 五进 asks for may as well be the lecture 6+ asks for
-            options = sorted(options, key=lambda i: not self.share_counts(self.ctx.cands[i]))
+            first = lambda i: not self.share_counts(self.ctx.cands[i])  # noqa: E731
         for local in (True, False):  # the venue's own area first: travel costs
-            for i in options:
+            for i in self.spread_out(options, ranks, first):
                 if have >= wanted:
                     return have
                 if self.add(i, local=local):
                     have += 1
         return have
+
+    def spread_out(self, options: list[int], ranks: list | None = None,
+                   first: Callable[[int], Any] | None = None) -> Iterator[int]:
+        """The options by `first` (if given), then their rank (how good they are, in the order
+        given where there are no ranks), then on the day with the fewest offline activities at
+        the time (a lazy heap: a day's load only grows), then in the order given."""
+        cands, load = self.ctx.cands, self.day_load
+
+        def key(k: int) -> tuple:
+            i = options[k]
+            return (first(i) if first else 0, ranks[k] if ranks is not None else k,
+                    load[cands[i].day] if cands[i].venue else 0, k)
+
+        heap = [(key(k), k) for k in range(len(options))]
+        heapq.heapify(heap)
+        while heap:
+            was, k = heap[0]
+            now = key(k)
+            if now != was:
+                heapq.heapreplace(heap, (now, k))
+                continue
+            heapq.heappop(heap)
+            yield options[k]
 
     # --- the tactics' quotas, in order of weight ---------------------------------------------------
 
@@ -247,14 +282,19 @@ class Greedy:
                 return self.plan
             fill[q.kind](q)
         # spare time to reach, keeping the lecture share where it is asked for
-        per_person = self.lp_first(sorted((i for i in range(len(cands)) if cands[i].venue),
-                                          key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day,
-                                                         cands[i].id)))
+        per_person = sorted((i for i in range(len(cands)) if cands[i].venue),
+                            key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day, cands[i].id))
+        ranks = [-cands[i].reach / max(1, self._heads(i)) for i in per_person]
+        priority = self.priority
+        first = (lambda i: -priority[i]) if priority is not None else None
         for local in (True, False):
-            for i in per_person:
+            for i in self.spread_out(per_person, ranks, first):
                 if clock.over(cut=True):
                     return self.plan
                 if not self.share_counts(cands[i]) and self.lectures_behind():
+                    continue
+                day = cands[i].day
+                if not all(room(day, self.day_load[day], self.chosen_offline) for room in self.room):
                     continue
                 self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100)
         return self.plan
@@ -268,6 +308,24 @@ class Greedy:
         st = self.st[i]
         return len(st.team) + sum(st.positions.values())
 
+    def ranked(self, q: Quota) -> tuple[list[int], list | None]:
+        """A quota's options in its order, and each one's rank: its order up to "day" or "id",
+        where the rest only breaks ties (a tie goes to the least-loaded day). None: no ranks
+        (the order is kept; an order with no day in it: a key date's nearest days first)."""
+        out = self.options(q)
+        cut = next((k for k, o in enumerate(q.order) if o in ("day", "id")), None)
+        if cut is None or "near" in q.order:
+            return out, None
+        parts = self._parts(q)
+        return out, [tuple(parts[o](i) for o in q.order[:cut]) for i in out]
+
+    def _parts(self, q: Quota) -> dict[str, Callable[[int], Any]]:
+        cands = self.ctx.cands
+        near = q.near
+        return {"worth": lambda i: -self.worth_per_head(i, q.weight), "reach": lambda i: -cands[i].reach,
+                "day": lambda i: cands[i].day, "id": lambda i: cands[i].id, "installs": lambda i: -cands[i].installs,
+                "near": lambda i: abs((cands[i].date - near).days) if near else 0}
+
     def options(self, q: Quota) -> list[int]:
         """The candidates a quota counts (in its period), in the order it asks for."""
         cands = self.ctx.cands
@@ -280,11 +338,7 @@ class Greedy:
         out = [i for i in pool if counts(cands[i])]
         if not q.order:
             return out
-        near = q.near
-        parts: dict[str, Callable[[int], Any]] = {
-            "worth": lambda i: -self.worth_per_head(i, q.weight), "reach": lambda i: -cands[i].reach,
-            "day": lambda i: cands[i].day, "id": lambda i: cands[i].id, "installs": lambda i: -cands[i].installs,
-            "near": lambda i: abs((cands[i].date - near).days) if near else 0}
+        parts = self._parts(q)
         key = [parts[o] for o in q.order]
         if len(key) == 1:
             return sorted(out, key=key[0])
@@ -301,7 +355,8 @@ class Greedy:
         return mine + self.ctx.carried(period, q.counts)
 
     def count_quota(self, q: Quota) -> None:
-        self.fill(self.options(q), int(q.required), self.have(q))
+        options, ranks = self.ranked(q)
+        self.fill(options, int(q.required), self.have(q), ranks)
 
     def key_date_quota(self, q: Quota) -> None:
         """A key date's themed activities: one already chosen for another quota counts too."""
@@ -324,7 +379,8 @@ class Greedy:
         person = ctx.staff[p]
         have = sum(1 for i in self.acts_of[p] if period.first <= cands[i].day <= period.last)
         have += sum(1 for d in self.worked.get(person.id, ()) if period.first <= d <= period.last)
-        for d in period.days():
+        # the quietest days first (a month's officers all out on its first days made them crammed)
+        for d in sorted(period.days(), key=lambda d: (self.day_load[d], d)):
             if have >= q.required:
                 break
             for i in self.by_day.get(d, ()):
@@ -335,7 +391,9 @@ class Greedy:
                     have += 1
 
     def share_quota(self, q: Quota) -> None:
-        for i in self.lp_first(self.options(q)):
+        priority = self.priority
+        options, ranks = self.ranked(q)
+        for i in self.spread_out(options, ranks, (lambda i: -priority[i]) if priority is not None else None):
             if self.lectures_held >= self.share * self.offline:
                 break
             self.add(i)
@@ -344,7 +402,8 @@ class Greedy:
         ctx = self.ctx
         cands = ctx.cands
         have = sum(q.amount(c) for c, _ in ctx.carry.activities) + sum(q.amount(cands[i]) for i in self.chosen)
-        for i in self.options(q):
+        options, ranks = self.ranked(q)
+        for i in self.spread_out(options, ranks):
             if have >= q.required:
                 break
             if self.add(i):
@@ -414,6 +473,9 @@ def _staff_slots(g: Greedy, chosen: list[int], works: set[tuple]) -> None:
         positions = [(i, pt) for i in acts for pt, n in g.st[i].positions.items() for _ in range(n)]
         holder = _match(g, positions, people)
         for i in acts:
+            # again: two of the slot's activities may share a venue (an LP at 0.5 + ε on both)
+            if not g.venue_ok(i):
+                continue
             mine = [(holder[k], pt) for k, (j, pt) in enumerate(positions) if j == i and k in holder]
             # the team again: an activity committed before this one may have taken a member
             if len(mine) == sum(g.st[i].positions.values()) and all(g.free(p, i) for p, _ in mine) \
@@ -474,6 +536,8 @@ def _commit(g: Greedy, i: int, people: Sequence[tuple[int, PositionType | None]]
     if c.venue:
         g.slots.add((c.venue, c.day))
         g.venue_days[c.venue].add(c.day)
+        g.day_load[c.day] += 1
+        g.chosen_offline += 1
     else:
         g.slots.add((c.format, c.day, c.start_min))
     for p, _ in people:

@@ -635,6 +635,11 @@ def _tactic(model: type, zh: str, doc: str) -> Any:
     return Field(None, description=f"{zh}；填 false 或不写即关闭 / {doc}; false or absent switches it off")
 
 
+def _on_tactic(model: type, zh: str, doc: str) -> Any:
+    return Field(default_factory=model, description=f"{zh}；不写即按默认开启，填 false 关闭 / {doc}; on with "
+                                                     "the defaults when absent, false switches it off")
+
+
 class Tactics(_Model):
     five_into: Annotated[FiveInto | None, BeforeValidator(_off_when_false)] = _tactic(FiveInto, "五进", "五进")
     three_times_three_places: Annotated[list[PlaceWindow] | None, BeforeValidator(_off_when_false)] = _tactic(
@@ -645,9 +650,10 @@ class Tactics(_Model):
         KeyDates, "关键节点", "关键节点")
     all_police: Annotated[AllPolice | None, BeforeValidator(_off_when_false)] = _tactic(
         AllPolice, "全警反诈", "全警反诈")
-    spread: Annotated[Spread | None, BeforeValidator(_off_when_false)] = _tactic(
+    # on unless a plan says false: a plan a 所长 accepts spreads its goals and visits every venue
+    spread: Annotated[Spread | None, BeforeValidator(_off_when_false)] = _on_tactic(
         Spread, "不挤在周期末：每天的活动不超过日均的倍数", "no crammed days")
-    coverage: Annotated[Coverage | None, BeforeValidator(_off_when_false)] = _tactic(
+    coverage: Annotated[Coverage | None, BeforeValidator(_off_when_false)] = _on_tactic(
         Coverage, "每个场所活动期内至少去一次", "every venue visited in the campaign")
     surges: Annotated[list[Surge] | None, BeforeValidator(_off_when_false)] = _tactic(
         Surge, "集中宣传月：窗口内五进频次加倍", "publicity months: the 五进 rhythm multiplied in their windows")

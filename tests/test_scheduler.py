@@ -193,10 +193,21 @@ def test_the_master_admits_every_plan_so_its_bound_is_a_bound(tmp_path):
     for c, x in zip(master.cands, master.x):
         master.model.add(x == (1 if c.id in chosen else 0))
     hint_master(master, plan)  # a start: proving the master's optimum is not the question
+    target = evaluated.objective * SCALE + 1e-6 * SCALE
+
+    class AtMost(cp_model.CpSolverSolutionCallback):
+        """Stops at the first master plan that costs no more: the hint's completion (claims,
+        fairness) may start above it (597 against 592 on the spread-out greedy's plan, 473 after
+        90 s), so the question is whether one is found, not what 15 s gives."""
+
+        def on_solution_callback(self) -> None:
+            if self.objective_value <= target:
+                self.stop_search()
+
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 15
-    status = solver.solve(master.model)
+    solver.parameters.max_time_in_seconds = 120
+    status = solver.solve(master.model, AtMost())
     assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), solver.status_name(status)
     assert solver.objective_value / SCALE <= evaluated.objective + 1e-6
 

@@ -18,7 +18,7 @@ NAME = "coverage"
 ORDER = 32  # after the 五进 rhythm it leaves aside
 RANK = 15  # beside 五进 in the score and unmet goals
 WHERE = ("tactics", "coverage")
-GREEDY_STEP = 45  # after the 五进 visits
+GREEDY_STEP = 35  # before the 五进 visits: one visit a venue, before the monthly rhythm takes scarce staff
 
 
 def enabled(plan: Plan) -> bool:

@@ -12,6 +12,7 @@ activities allows three more that day; a two-month summer window asks next to no
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from planner.model import Plan
@@ -80,6 +81,21 @@ def crammed_days(ctx: Ctx) -> None:
     ctx.cost(NAME, "crammed_days", terms, "spread")
 
 
+def greedy_room(ctx: Ctx) -> Callable[[int, int, int], bool]:
+    """Whether the greedy's spare-time fill (reach no goal asks for) may add an offline
+    activity on `day` holding `load` when the model's days hold `total`: within what this
+    rule allows at the mean so far, which the final mean only raises. Without it the fill
+    crammed a campaign's last, partial week (its weekly limits unused) with 20 activities."""
+    rule = ctx.plan.tactics.spread
+    assert rule is not None
+    n = len(ctx.days)
+    extra = asked(ctx.plan, ctx.calendar)
+
+    def room(day: int, load: int, total: int) -> bool:
+        return load + 1 <= rule.busiest_day * (total + 1) / n + rule.min_day + extra.get(day, 0) + 1e-9
+    return room
+
+
 def busiest(plan: Plan, calendar: Any, activities: list) -> tuple[int, int]:
     """Days within their allowance, of the days with activities."""
     rule = plan.tactics.spread
@@ -98,4 +114,4 @@ def score(plan: Plan, calendar: Any, activities: list, row: Any) -> None:
     row.met, row.required = busiest(plan, calendar, activities)
 
 
-__all__ = ["add", "enabled", "asked", "crammed_days", "busiest", "score"]
+__all__ = ["add", "enabled", "asked", "crammed_days", "greedy_room", "busiest", "score"]
