@@ -187,6 +187,8 @@ def _slots() -> list[_Slot]:
         s("tactics.all_police.per", "per"),
         s("fraud_types.*.audiences.*", "audience"),
         s("targets.fraud_free.kinds.*", "kind"),
+        s("tactics.surges.*.kinds.*", "kind"),
+        s("tactics.checklist.<key>", "kind"),
         *period,
     ]
 

@@ -239,13 +239,22 @@ class Greedy:
             first = lambda i: -priority[i]  # noqa: E731
         elif self.lectures_behind():  # a visit 五进 asks for may as well be the lecture 6+ asks for
             first = lambda i: not self.share_counts(self.ctx.cands[i])  # noqa: E731
-        for local in (True, False):  # the venue's own area first: travel costs
-            for i in self.spread_out(options, ranks, first):
-                if have >= wanted:
-                    return have
-                if self.add(i, local=local):
-                    have += 1
+        roomy = self.roomy
+        # days with room first, then any (a quota is met on a full day rather than not at
+        # all); the venue's own area first: travel costs
+        for crowded in (False, True):
+            for local in (True, False):
+                for i in self.spread_out(options, ranks, first):
+                    if have >= wanted:
+                        return have
+                    if (crowded or roomy(i)) and self.add(i, local=local):
+                        have += 1
         return have
+
+    def roomy(self, i: int) -> bool:
+        """Whether candidate i's day has room under the spread rule (where it is on)."""
+        c = self.ctx.cands[i]
+        return not c.venue or all(room(c.day, self.day_load[c.day], self.chosen_offline) for room in self.room)
 
     def spread_out(self, options: list[int], ranks: list | None = None,
                    first: Callable[[int], Any] | None = None) -> Iterator[int]:
@@ -361,14 +370,20 @@ class Greedy:
     def key_date_quota(self, q: Quota) -> None:
         """A key date's themed activities: one already chosen for another quota counts too."""
         have = 0
-        for i in self.lp_first(self.options(q)):
-            if have >= q.required:
-                break
-            if (i in self.chosen and i not in self.credited) or self.add(i):
-                self.credited.add(i)
-                assert q.key_date is not None
-                self.plan.key_dates[i] = q.key_date
-                have += 1
+        options = self.lp_first(self.options(q))
+        # days with room under the spread rule first (20 themed activities nearest a publicity
+        # month's date crammed its first day), then any
+        for crowded in (False, True):
+            for i in options:
+                if have >= q.required:
+                    return
+                if i in self.credited:
+                    continue
+                if (i in self.chosen) or ((crowded or self.roomy(i)) and self.add(i)):
+                    self.credited.add(i)
+                    assert q.key_date is not None
+                    self.plan.key_dates[i] = q.key_date
+                    have += 1
 
     def person_quota(self, q: Quota) -> None:
         """One person's activities in a period: day by day, onto the first activity they fit."""
