@@ -108,3 +108,16 @@ def test_a_station_always_gets_its_greedy_plan(ticking):
     assert solution.stopped == "time_limit"
     assert verify(plan_json(solution), loaded) == []
     assert len(solution.activities) > 50  # the greedy plan of the whole campaign, not a cut one
+
+
+def test_the_outputs_reserve_counts_the_full_pdf_up_to_its_summary_threshold():
+    from planner.export.html import SUMMARY_ABOVE
+    from planner.search import run
+
+    assert run.PDF_ROWS_MAX == SUMMARY_ABOVE
+    plan = load_plan(STARTER).plan
+    small = run.output_reserve(plan, 92)
+    # a plan whose every activity is in the PDF keeps time for it; a summary PDF does not
+    assert small > run.OUTPUT_BASE_SECONDS + run.PDF_SECONDS_PER_1000 * 0.1
+    big = plan.model_copy(update={"staff": plan.staff * 200})  # ~43,000 activities: a summary PDF
+    assert run.output_reserve(big, 92) < run.OUTPUT_SECONDS_PER_1000 * 60 + run.OUTPUT_BASE_SECONDS

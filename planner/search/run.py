@@ -69,6 +69,10 @@ OUTPUT_SECONDS_PER_1000 = 1.5
 OUTPUT_BASE_SECONDS = 0.5  # outputs of a plan of a few activities (the PDF's fonts, mostly)
 ACTIVITIES_PER_PERSON_WEEK = 1.25  # planned activities, as measured (district 1.24, city 0.96)
 STARTUP_SECONDS = 1.0  # a command's imports and reading the plan, before the search starts
+# the printable PDF of every activity (up to export.html.SUMMARY_ABOVE; above it a summary, as
+# fast as the base): measured 20.9 s for Litong Sep-Dec's 969 activities on a quiet 2-core machine
+PDF_SECONDS_PER_1000 = 21.5
+PDF_ROWS_MAX = 1500  # = planner.export.html.SUMMARY_ABOVE (tests/test_stop.py checks it)
 
 # why a search stopped, as plan.json records it (worst first: a plan's reason is its parts' worst)
 STOP_REASONS = ("interrupted", "time_limit", "stalled", "within_gap", "optimal")
@@ -77,7 +81,8 @@ STOP_REASONS = ("interrupted", "time_limit", "stalled", "within_gap", "optimal")
 def output_reserve(plan: Any, days: int) -> float:
     """Seconds kept from the time limit for writing the outputs of a plan this size."""
     activities = len(plan.staff) * days / 7 * ACTIVITIES_PER_PERSON_WEEK
-    return OUTPUT_BASE_SECONDS + OUTPUT_SECONDS_PER_1000 * activities / 1000
+    pdf = PDF_SECONDS_PER_1000 * activities / 1000 if activities <= PDF_ROWS_MAX else 0.0
+    return OUTPUT_BASE_SECONDS + OUTPUT_SECONDS_PER_1000 * activities / 1000 + pdf
 
 
 def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = None,
