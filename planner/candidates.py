@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from planner import clock
 from planner.calendar import CampaignCalendar, Day
 from planner.catalogue import Format, catalogue
 from planner.formats import resolve_formats, resolve_windows
@@ -260,8 +259,6 @@ def generate_candidates(loaded: LoadedPlan | Plan, calendar: CampaignCalendar, *
     for vi, venue in enumerate(plan.venues):
         if wanted is not None and venue.id not in wanted:
             continue
-        if clock.over(cut=True):  # the command's time is up: the venues so far (the greedy is the floor)
-            break
         themes = matching_themes(venue.audience_ids(), fraud_types)
         venue_themes[venue.id] = themes
         if not themes:

@@ -46,6 +46,18 @@ VenueKind = Annotated[vocab.VenueKind, WithJsonSchema(name_schema("kind", list(v
 DayClass = Annotated[vocab.DayClass, WithJsonSchema(name_schema("day_class", list(vocab.DAY_CLASSES)))]
 Risk = Annotated[vocab.Risk, WithJsonSchema(name_schema("risk", list(vocab.RISKS)))]
 Per = Annotated[vocab.Per, WithJsonSchema(name_schema("per", ["week", "month", "campaign"]))]
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(_("{value} is not a known time zone; China is Asia/Shanghai").format(
+            value=repr(value))) from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_zone)]  # an IANA zone name (a station's, a region's)
 AudienceName = Annotated[Word, WithJsonSchema(name_schema("audience", base=_WORD_SCHEMA))]
 FraudTypeName = Annotated[Word, WithJsonSchema(name_schema("fraud_type", base=_WORD_SCHEMA))]
 FormatName = Annotated[Word, WithJsonSchema(name_schema("format", base=_WORD_SCHEMA))]
@@ -115,17 +127,7 @@ class Station(_Model):
                           "name and region is used. Set it before the first publication: changing it "
                           "later replaces every calendar event")
     region: str | None = Field(None, max_length=TEXT_LENGTH, description="所在地区，自由填写 / free text")
-    timezone: str = Field(D["station"]["timezone"], description="IANA 时区，如 Asia/Shanghai / IANA time zone")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise ValueError(_("{value} is not a known time zone; China is Asia/Shanghai").format(
-                value=repr(value))) from None
-        return value
+    timezone: TimeZone = Field(D["station"]["timezone"], description="IANA 时区，如 Asia/Shanghai / IANA time zone")
 
 
 class NationalMonth(_Model):
@@ -681,7 +683,6 @@ class Weights(_Model):
     targets: float = Field(_W["targets"], ge=0, le=MAX_WEIGHT,
                            description="考核指标：每差一场活动（其他指标按 catalogue 的 goal_units 折算） / "
                                        "targets: per activity short (other keys per the catalogue's goal_units)")
-
     spread: float = Field(_W["spread"], ge=0, le=MAX_WEIGHT,
                           description="某天超出日均倍数的每场活动 / per activity above a day's allowance")
     team_area: float = Field(_W["team_area"], ge=0, le=MAX_WEIGHT,
@@ -690,7 +691,6 @@ class Weights(_Model):
     tour: float = Field(_W["tour"], ge=0, le=MAX_WEIGHT,
                         description="整队出动的活动（如文艺汇演）重复到同一场所，每次 / "
                                     "per repeat of a whole team's activity (a troupe's show) at one venue")
-
     surge: float = Field(_W["surge"], ge=0, le=MAX_WEIGHT,
                          description="集中宣传月：每个场所每少一次走访 / publicity months: per visit short at a venue")
     quotas: float = Field(_W["quotas"], ge=0, le=MAX_WEIGHT,

@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner import messages
 from planner.errors import PlanError, Problem
 from planner.loader import pydantic_problems
 from planner.messages import _
-from planner.model import NAME_LENGTH, CustomKeyDate, PeriodTargets, Staff
+from planner.model import NAME_LENGTH, CustomKeyDate, PeriodTargets, Staff, TimeZone
 from planner.types import Duration, Id
 from planner.vocab import Language
 from planner.yamlio import Document, load_yaml, told_encoding
@@ -31,19 +30,9 @@ class _Model(BaseModel):
 class RegionHead(_Model):
     name: str = Field(min_length=1, max_length=NAME_LENGTH, description="地区或单位名称，如 吴忠市公安局 / "
                                                                         "the region's name, e.g. 吴忠市公安局")
-    timezone: str = Field("Asia/Shanghai", description="IANA 时区，如 Asia/Shanghai / IANA time zone")
+    timezone: TimeZone = Field("Asia/Shanghai", description="IANA 时区，如 Asia/Shanghai / IANA time zone")
     language: Language = Field("zh", description="地区报告和提示的语言：zh 或 en / "
                                                  "language of the region report and messages: zh or en")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise ValueError(_("{value} is not a known time zone; China is Asia/Shanghai").format(
-                value=repr(value))) from None
-        return value
 
 
 class StationEntry(_Model):

@@ -84,6 +84,19 @@ def venue_cases(loaded, plan_data, days, venues=None, top=None):
     return found
 
 
+def on_leave_on(text: str, person: str, day: str) -> str:
+    """The plan text with `person` away on `day` (added to their unavailable days)."""
+    block = f"  - id: {person}\n"
+    start = text.index(block)
+    end = text.find("\n  - id:", start + len(block))
+    body = text[start:end]
+    if "    unavailable: [" in body:
+        body = body.replace("    unavailable: [", f'    unavailable: ["{day}", ', 1)
+    else:
+        body = body.replace(block, f'{block}    unavailable: ["{day}"]\n', 1)
+    return text[:start] + body + text[end:]
+
+
 def week_days():
     first, last = CLEARED_WEEK
     return [first + timedelta(n) for n in range((last - first).days + 1)]
@@ -144,17 +157,8 @@ def test_a_person_put_on_leave_is_no_longer_suggested(planned, cleared, loaded, 
         return ids, excluded
 
     assert person in proposed(EXAMPLE)[0]
-    text = EXAMPLE.read_text(encoding="utf-8")
-    block = f"  - id: {person}\n"
-    start = text.index(block)
-    end = text.find("\n  - id:", start + len(block))
-    body = text[start:end]
-    if "    unavailable: [" in body:
-        body = body.replace("    unavailable: [", f'    unavailable: ["{day}", ', 1)
-    else:
-        body = body.replace(block, f'{block}    unavailable: ["{day}"]\n', 1)
     on_leave = tmp_path / "plan.yaml"
-    on_leave.write_text(text[:start] + body + text[end:], encoding="utf-8")
+    on_leave.write_text(on_leave_on(EXAMPLE.read_text(encoding="utf-8"), person, day), encoding="utf-8")
     ids, excluded = proposed(on_leave)
     assert person not in ids
     assert any(r["code"] == "leave" for r in excluded[person])
@@ -350,16 +354,8 @@ def test_replacing_someone_now_on_leave_is_still_priced(data, tmp_path):
     # 网格员 on some day: then no one can, which is another test's case)
     for activity in [a for a in data["activities"] if len(a["staff"]) == 2][:8]:
         person, day = activity["staff"][0], activity["start"][:10]
-        block = f"  - id: {person}\n"
-        start = text.index(block)
-        end = text.find("\n  - id:", start + len(block))
-        body = text[start:end]
-        if "    unavailable: [" in body:
-            body = body.replace("    unavailable: [", f'    unavailable: ["{day}", ', 1)
-        else:
-            body = body.replace(block, f'{block}    unavailable: ["{day}"]\n', 1)
         path = tmp_path / "plan.yaml"
-        path.write_text(text[:start] + body + text[end:], encoding="utf-8")
+        path.write_text(on_leave_on(text, person, day), encoding="utf-8")
         on_leave = load_plan(path)
         item = suggest_replacement(on_leave, PlanFile.from_data(data), activity["id"], person=person).items[0]
         if item.options:
