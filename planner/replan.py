@@ -55,7 +55,7 @@ from planner.search import (
     make_solver,
     people_to_keep,
 )
-from planner.search.run import STARTUP_SECONDS, output_reserve
+from planner.search.run import searchable_seconds
 from planner.tactics import campaign_periods
 from planner.verify import verify
 
@@ -453,7 +453,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     chunks = [range(max(c[0], first), c[-1] + 1) for c in strategy.chunks if c[-1] >= first]
     strategy.chunks = chunks
     # the repairs hand over by then, leaving the rest for scoring the plan and writing outputs
-    searchable = max(0.5, limit - output_reserve(plan, len(calendar.days)) - STARTUP_SECONDS)
+    searchable = searchable_seconds(plan, len(calendar.days), limit)
     run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
                   day_of, started + searchable)
     run.targets_before = targets_before

@@ -85,6 +85,11 @@ def output_reserve(plan: Any, days: int) -> float:
     return OUTPUT_BASE_SECONDS + OUTPUT_SECONDS_PER_1000 * activities / 1000 + pdf
 
 
+def searchable_seconds(plan: Any, days: int, limit: float) -> float:
+    """Of a command's time limit, what its search may have: less the outputs' and the start's time."""
+    return max(0.5, limit - output_reserve(plan, days) - STARTUP_SECONDS)
+
+
 def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = None,
           time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
           calendar: CampaignCalendar | None = None, strategy: Strategy | None = None,
@@ -114,7 +119,7 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
         run = Run(loaded, calendar, strategy, modules, workers, seed, started, progress)
         # from the plan alone (deterministic): the limit less the outputs' and the start's time,
         # less the rest: themes, labels, score and explanations (more for a city's activities)
-        searchable = max(0.5, limit - output_reserve(plan, len(calendar.days)) - STARTUP_SECONDS)
+        searchable = searchable_seconds(plan, len(calendar.days), limit)
         budget = searchable * (1 - (FINISH_SHARE if strategy.exact else 2 * FINISH_SHARE))
         # deterministic: budgets in CP-SAT's deterministic time; the clock only ends what overruns
         # (no step was cut short unless its end was reached)
@@ -127,12 +132,10 @@ def solve(loaded: LoadedPlan, *, progress: Callable[[Progress], None] | None = N
             run_parts(run, budget)
         finally:
             clock_mod.stop(token)
-        if clock is not None:
-            run.clock_ran_out = clock.left() <= 0
+        if clock is not None:  # its end, or the hand-over, cut deterministic steps short
+            run.clock_ran_out = clock.left() <= 0 or clock_mod.over()
             run.work = clock.work
         run.limit_reached = clock_mod.reached.get()
-        if clock is not None and clock_mod.over():  # the hand-over cut deterministic steps short
-            run.clock_ran_out = True
     finally:
         clock_mod.unlimit(limit_token)
         clock_mod.reached.reset(reached_token)
@@ -184,7 +187,7 @@ class Run(WindowSearch):
         # budgets from the plan, never the clock: the same plan and seed give the same plan
         self.deterministic = workers == 1 or loaded.plan.solver.deterministic
         self.clock_ran_out = False
-        self.limit_reached = False  # a step before the searches (candidates, greedy) stopped for the limit
+        self.limit_reached = False  # the greedy's rounding of the LP (from_lp, staff_choice) stopped for the limit
         self.gap = loaded.plan.solver.gap  # proven this close to the bound: done
         self.stopped: list[str] = []  # why the search stopped (one of STOP_REASONS; the worst part's)
         self.part_stopped = "time_limit"
@@ -640,4 +643,4 @@ class Run(WindowSearch):
 
 
 __all__ = ["solve", "Run", "run_parts", "FINISH_SHARE", "EVALUATION_SECONDS", "STOP_REASONS", "STALL_SHARE",
-           "OUTPUT_SECONDS_PER_1000", "output_reserve"]
+           "OUTPUT_SECONDS_PER_1000", "output_reserve", "searchable_seconds"]
