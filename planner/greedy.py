@@ -302,8 +302,7 @@ class Greedy:
                     return self.plan
                 if not self.share_counts(cands[i]) and self.lectures_behind():
                     continue
-                day = cands[i].day
-                if not all(room(day, self.day_load[day], self.chosen_offline) for room in self.room):
+                if not self.roomy(i):
                     continue
                 self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100)
         return self.plan
