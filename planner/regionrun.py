@@ -667,9 +667,11 @@ def plan_region(loaded: LoadedRegion, out: Path, *, address: str | None = None, 
                 try:
                     result, files = ray.get(done[0])
                 except Exception as e:  # the worker died more often than retried, or the task failed
+                    # Ray's error's first line is its own header ("ray::solve_station() (pid=…)"): say the cause
+                    cause = getattr(e, "cause", None) or e
+                    why = (f"{type(cause).__name__}: {cause}".strip().splitlines() or [type(cause).__name__])[0]
                     result, files = StationResult(ref.stem, s.name, s.district, ok=False, error=[
-                        _("{station}: the task failed: {why}").format(station=ref.stem,
-                                                                     why=str(e).splitlines()[0])]), {}
+                        _("{station}: the task failed: {why}").format(station=ref.stem, why=why)]), {}
                 result.cut = cuts[ref.stem]
                 if result.time_limit is not None:  # as the schedule sees it: handed out to done, Ray's time too
                     overheads.append(max(0.0, time.monotonic() - handed - result.time_limit))

@@ -269,6 +269,17 @@ def fairness_case() -> bool:
             and verify_rule(body(), "fairness", [LECTURE, shared]).rule("fairness", "above_average.police") == 0.0)
 
 
+def test_fairness_prices_a_person_holding_more_activities_than_free_days():
+    # free one day and two activities on it (a lecture, an evening post): 200% of their
+    # capacity; the rule once capped the excess at 100 points and made such plans infeasible
+    plan = body("  six_plus: {online: {posts_per_week: 1}}\n", p1=', unavailable: ["2026-06-02..2026-06-14"]')
+    school = ("school", "lecture", "2026-06-01 08:00", ["p1"])
+    post = (None, "online_post", "2026-06-01 21:00", ["p1"])
+    verdict = verify_rule(plan, ["fairness", "six_plus"], [school, post])
+    assert verdict.feasible
+    assert verdict.rule("fairness", "above_average.police") > 10.0
+
+
 def reach_case() -> bool:
     """reach: a market stall meets 72 people (the catalogue's rate at this market), a reward of
     weights.reach per hundred."""

@@ -66,7 +66,10 @@ def add(ctx: Ctx) -> None:
         m.add(total == sum(load.values()))
         terms = []
         for p in people:
-            over = m.new_int_var(0, 100, f"fairness.{ctx.staff[p].id}")
+            # above 100 where a person can hold more activities than free days (two in a day: a
+            # shared team member given one day), else a plan keeping every hard rule is infeasible
+            most = len(loads[p]) + before.get(ctx.staff[p].id, 0)
+            over = m.new_int_var(0, max(100, -(-100 * most // caps[p])), f"fairness.{ctx.staff[p].id}")
             # over ≥ 100·load_p/cap_p − 100·total/total_cap, scaled by cap_p·total_cap
             m.add(caps[p] * total_cap * over >= 100 * total_cap * load[p] - 100 * caps[p] * total)
             terms.append((over, 0.1))
