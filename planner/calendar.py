@@ -14,7 +14,8 @@ from functools import cache
 from typing import Literal
 
 import chinese_calendar
-from lunar_python import Solar
+from lunar_python import Lunar, LunarYear, Solar
+from lunar_python.util import LunarUtil
 
 from planner.keydates import KeyDate, catalogue_key_dates, default_school_terms, lunar_to_solar
 from planner.messages import N_, NP_, Msg, for_language
@@ -100,11 +101,51 @@ def official_day(day: date) -> tuple[DayKind, str | None]:
     return ("weekend" if weekend else "workday"), None
 
 
-def lunar_info(day: date) -> tuple[int, int, str, tuple[str, ...], str | None]:
-    lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
-    festivals = tuple(f for f in lunar.getFestivals() if f in LUNAR_FESTIVALS)
-    text = f"{'闰' if lunar.getMonth() < 0 else ''}{lunar.getMonthInChinese()}月{lunar.getDayInChinese()}"
-    return lunar.getMonth(), lunar.getDay(), text, festivals, lunar.getJieQi() or None
+LunarInfo = tuple[int, int, str, tuple[str, ...], "str | None"]
+# lunar-python's own names for the solar terms it computes past the lunar year's end
+_TERM_KEYS = {"DONG_ZHI": "冬至", "DA_HAN": "大寒", "XIAO_HAN": "小寒", "LI_CHUN": "立春", "DA_XUE": "大雪",
+              "YU_SHUI": "雨水", "JING_ZHE": "惊蛰"}
+
+
+def lunar_info(day: date) -> LunarInfo:
+    """(lunar month, negative when leap; lunar day; its Chinese text; the lunar festivals of
+    LUNAR_FESTIVALS on it; the solar term starting on it, or None)."""
+    return _lunar_year(day.year)[day]
+
+
+@cache
+def _lunar_year(year: int) -> dict[date, LunarInfo]:
+    """lunar_info of every day of a Gregorian year, from lunar-python's month and solar-term
+    tables: a Lunar object per day computes its year's solar terms anew (a third of a second
+    for a year of days, in every command), these tables once. tests/test_calendar.py checks
+    that each day is what Solar(...).getLunar() says."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    base = Solar.fromYmd(year, 1, 1).getJulianDay()  # of its midnight: x.5; the months start on whole days
+    months = [(m.getYear(), m.getMonth(), int(m.getFirstJulianDay()), m.getDayCount())
+              for y in (year - 1, year, year + 1) for m in LunarYear.fromYear(y).getMonths()]
+    months = sorted(set(months), key=lambda m: m[2])
+    terms: dict[date, str] = {}
+    for y in (year - 1, year, year + 1):
+        for key, solar in Lunar.fromYmd(y, 6, 1).getJieQiTable().items():
+            terms[date(solar.getYear(), solar.getMonth(), solar.getDay())] = _TERM_KEYS.get(key, key)
+    out: dict[date, LunarInfo] = {}
+    day, jd = first, int(base + 0.5)
+    i = 0
+    while day <= last:
+        while months[i][2] + months[i][3] <= jd:
+            i += 1
+        lunar_year, month, start, count = months[i]
+        n = jd - start + 1
+        festivals = []
+        if f"{month}-{n}" in LunarUtil.FESTIVAL:
+            festivals.append(LunarUtil.FESTIVAL[f"{month}-{n}"])
+        if abs(month) == 12 and n == count and months[i + 1][0] != lunar_year:
+            festivals.append("除夕")
+        text = f"{'闰' if month < 0 else ''}{LunarUtil.MONTH[abs(month)]}月{LunarUtil.DAY[n]}"
+        out[day] = (month, n, text, tuple(f for f in festivals if f in LUNAR_FESTIVALS), terms.get(day))
+        day += timedelta(days=1)
+        jd += 1
+    return out
 
 
 @dataclass

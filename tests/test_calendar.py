@@ -164,3 +164,21 @@ def test_key_date_windows_in_the_campaign(plan_file):
     assert str(windows["census"]) == "2026-07-14..2026-07-20"  # the plan's own key date
     assert "childrens_day" in windows  # its window starts before the campaign but reaches into it
     assert set(cal[date(2026, 6, 19)].key_dates) == {"national_month", "dragon_boat"}
+
+
+def test_lunar_days_from_the_year_tables_are_what_lunar_python_says_day_by_day():
+    # 2023 has a leap second month and 2025 a leap sixth: their text says 闰 once
+    from lunar_python import Solar
+
+    from planner.calendar import LUNAR_FESTIVALS, lunar_info
+
+    day = date(2023, 1, 1)
+    while day <= date(2025, 12, 31):
+        lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
+        expected = (lunar.getMonth(), lunar.getDay(), f"{lunar.getMonthInChinese()}月{lunar.getDayInChinese()}",
+                    tuple(f for f in lunar.getFestivals() if f in LUNAR_FESTIVALS), lunar.getJieQi() or None)
+        assert lunar_info(day) == expected, day
+        day += timedelta(days=3)
+    assert lunar_info(date(2025, 7, 25))[2] == "闰六月初一"
+    assert lunar_info(date(2026, 2, 16))[3] == ("除夕",)
+    assert lunar_info(date(2026, 12, 22))[4] == "冬至"
