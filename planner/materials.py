@@ -41,15 +41,27 @@ def whole(x: float) -> int:
     return max(0, math.ceil(round(x, 6)))
 
 
+# (id of the format, reach) → (the format, its counts): the targets' goals ask this of every
+# candidate for every material, hundreds of thousands of times in a re-plan
+_COUNTS: dict[tuple[int, float], tuple[Format, dict[str, int]]] = {}
+
+
 def activity_materials(fmt: Format | None, reach: int | float) -> dict[str, int]:
     """Material id → count for one activity of this format reaching `reach` people, in the
     catalogue's order of materials; materials it needs none of are left out."""
     if fmt is None:
         return {}
+    known = _COUNTS.get((id(fmt), reach))
+    if known is not None and known[0] is fmt:
+        return dict(known[1])
     order = list(catalogue().materials)
     counts = {m: whole(amount(use, reach)) for m, use in fmt.materials.items()}
-    return {m: counts[m] for m in sorted(counts, key=lambda m: order.index(m) if m in order else len(order))
-            if counts[m] > 0}
+    result = {m: counts[m] for m in sorted(counts, key=lambda m: order.index(m) if m in order else len(order))
+              if counts[m] > 0}
+    if len(_COUNTS) > 100_000:
+        _COUNTS.clear()
+    _COUNTS[(id(fmt), reach)] = (fmt, result)
+    return dict(result)
 
 
 def used_up(material: str) -> bool:

@@ -144,7 +144,7 @@ def _goal(ctx: Ctx, key: str, which: str | None, required: int, wanted: int, fir
     def why(short: int, result: Any) -> str:
         m = ctx.words
         # every activity the plan could hold on these days (the model may hold only some of them)
-        best = sum(contribution(ctx, c, key, which) for c in ctx.cset.candidates if first <= c.day <= last)
+        best = sum(_possible(ctx, key, which)[first:last + 1])
         if best < wanted:
             said = m._("even every possible activity would bring about {n}").format(n=f"{best:.0f}")
         else:
@@ -156,6 +156,18 @@ def _goal(ctx: Ctx, key: str, which: str | None, required: int, wanted: int, fir
 
     ctx.goals.append(Goal(NAME, rule_name(key, which), short, required, ctx.weight("targets") / goal_unit(key),
                           UNITS[key], None, None, period, why, where))
+
+
+def _possible(ctx: Ctx, key: str, which: str | None) -> list[float]:
+    """Per day of the campaign, what every activity the plan could hold brings to a target;
+    computed once per model and target (each goal's explanation sums a range of it)."""
+    cache: dict[tuple[str, str | None], list[float]] = ctx.__dict__.setdefault("_targets_possible", {})
+    if (key, which) not in cache:
+        days = [0.0] * len(ctx.calendar.days)
+        for c in ctx.cset.candidates:
+            days[c.day] += contribution(ctx, c, key, which)
+        cache[(key, which)] = days
+    return cache[(key, which)]
 
 
 def _held(ctx: Ctx, key: str, which: str | None, first: int, last: int) -> float:
