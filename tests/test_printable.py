@@ -552,3 +552,27 @@ def test_cover_says_when_closeness_is_not_known():
     assert unknown not in "".join(parse(render_html(view_of(CONTRACT, data))).text)
     text = "".join(parse(render_html(view_of(CONTRACT, {**data, "bound": None}))).text)
     assert unknown in text and "%" not in text.split(unknown)[0][-40:]
+
+
+# --- the PDF beside the other outputs ----------------------------------------------------------------------------
+
+
+def test_the_pdf_job_renders_in_a_child_process_and_says_when_weasyprint_is_missing(tmp_path, monkeypatch):
+    from planner.export.pdf import PdfJob
+
+    html_path = write_html(view_of(CONTRACT), tmp_path / "plan.html")
+    job = PdfJob(html_path, tmp_path / "plan.pdf")
+    assert job.process.pid != __import__("os").getpid()
+    assert job.wait() == tmp_path / "plan.pdf"
+    assert (tmp_path / "plan.pdf").read_bytes().startswith(b"%PDF-")
+    # a child that cannot import WeasyPrint: PdfUnavailable in the parent, in one line, no file
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "weasyprint.py").write_text("raise ImportError('no WeasyPrint in this test')\n")
+    monkeypatch.setenv("PYTHONPATH", str(fake))
+    job = PdfJob(html_path, tmp_path / "second.pdf")
+    with pytest.raises(PdfUnavailable) as caught:
+        job.wait()
+    assert "no WeasyPrint in this test" in str(caught.value) and "\n" not in str(caught.value)
+    assert "fonts-noto-cjk" in str(caught.value)
+    assert not (tmp_path / "second.pdf").exists()

@@ -142,9 +142,12 @@ tactics:
     assert len(themed) == 1 and themed[0]["venue"] == "school"
     assert themed[0]["theme"] in ("game_trading", "impersonate_teacher")
     assert on["score"]["key_dates"]["met"] == 1
-    # without coverage too: it would ask the school's visit for itself (on any day of the campaign)
+    # switched off: no activity is Children's Day's and nothing is scored for it (which day the
+    # school's visit falls on is then the search's chance, so it is not asserted)
     _, off = run(loaded, [m for m in all_modules() if m.NAME not in ("key_dates", "coverage")])
-    assert not any(a["venue"] == "school" and a["start"][:10] <= "2026-06-01" for a in off["activities"])
+    assert verify(off, loaded) == []
+    assert not any(a["key_date"] == "childrens_day" for a in off["activities"])
+    assert "key_dates" not in off["score"]
 
 
 def test_themes_rotate_and_match_the_venue(tmp_path):

@@ -12,6 +12,7 @@ import logging
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,51 @@ def write_pdf(source: str | PlanView, path: Path | str) -> None:
     atomic.write_bytes(path, pdf_bytes(source))
 
 
+UNAVAILABLE_EXIT = 3  # the child's exit status when WeasyPrint or the font is missing
+
+
+class PdfJob:
+    """A PDF rendered by a child process while this one writes the other outputs: WeasyPrint
+    is single-threaded and takes most of the outputs' time (a plan of 1,000 activities: about
+    20 s, against 3 s for the calendars and the workbook), so on two cores the PDF costs the
+    command only the time it takes beyond the rest. `wait()` returns when the file is written
+    (atomically, by the child) or raises PdfUnavailable like write_pdf."""
+
+    def __init__(self, html_path: Path | str, pdf_path: Path | str) -> None:
+        self.path = Path(pdf_path)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "planner.export.pdf", str(html_path), str(pdf_path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            encoding="utf-8", errors="replace")
+
+    def wait(self) -> Path:
+        _out, err = self.process.communicate()
+        if self.process.returncode == 0:
+            return self.path
+        lines = [line for line in (err or "").strip().splitlines() if line.strip()]
+        if self.process.returncode == UNAVAILABLE_EXIT:
+            raise PdfUnavailable(lines[-1] if lines else "")
+        raise RuntimeError(f"{self.path.name}: WeasyPrint failed (exit {self.process.returncode}): "
+                           f"{lines[-1] if lines else ''}")
+
+    def stop(self) -> None:
+        """End the child if it still runs (the command failed or was interrupted meanwhile)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _child(argv: list[str]) -> int:
+    """`python -m planner.export.pdf HTML PDF`: the PdfJob's side."""
+    html_path, pdf_path = argv
+    try:
+        write_pdf(Path(html_path).read_text(encoding="utf-8"), pdf_path)
+    except PdfUnavailable as e:
+        print(e.reason, file=sys.stderr)
+        return UNAVAILABLE_EXIT
+    return 0
+
+
 @dataclass
 class Printable:
     html: Path
@@ -134,5 +180,9 @@ def write_printable(view: PlanView, folder: Path | str) -> Printable:
     return Printable(html_path, folder / "plan.pdf", None)
 
 
-__all__ = ["PdfUnavailable", "write_pdf", "pdf_bytes", "write_printable", "available", "unavailable_reason", "HOW_TO",
-           "DEBIAN_PACKAGES"]
+__all__ = ["PdfUnavailable", "PdfJob", "write_pdf", "pdf_bytes", "write_printable", "available", "unavailable_reason",
+           "HOW_TO", "DEBIAN_PACKAGES"]
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

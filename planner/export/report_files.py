@@ -32,11 +32,21 @@ class Written:
     notes: list[str] = field(default_factory=list)  # what was not written and how to get it
 
 
-def _render(out: Path, name: str, parts: dict[str, Callable[[Path], None]], written: Written) -> Written:
+def _render(out: Path, name: str, parts: dict[str, Callable[[Path], None]], written: Written,
+            pdf: str | None = None) -> Written:
+    """Render each part into a staging folder beside OUT, then move them into OUT/reports/.
+    `pdf`: the HTML of `<name>.pdf`, rendered by a child process beside the other parts."""
+    from planner.export.pdf import PdfJob, PdfUnavailable
+
     out = Path(os.path.abspath(out))
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.{FOLDER}.", dir=out.parent))
+    job = None
     try:
         made = []
+        if pdf is not None:
+            source = staging / f".{name}.pdf.html"
+            atomic.write_text(source, pdf)
+            job = PdfJob(source, staging / f"{name}.pdf")
         for suffix, render in parts.items():
             target = staging / f"{name}{suffix}"
             try:
@@ -45,30 +55,28 @@ def _render(out: Path, name: str, parts: dict[str, Callable[[Path], None]], writ
                 written.notes.append(f"{FOLDER}/{name}{suffix} not written: {e}")
                 continue
             made.append(target)
+        if job is not None:
+            try:
+                made.append(job.wait())
+            except PdfUnavailable as e:
+                written.notes.append(f"{FOLDER}/{name}.pdf not written: {e}")
         with locked(out):
             folder = out / FOLDER
             folder.mkdir(exist_ok=True)
-            for path in made:
+            order = [f"{name}{suffix}" for suffix in parts]
+            order.insert(order.index(f"{name}.html") + 1 if f"{name}.html" in order else len(order), f"{name}.pdf")
+            for path in sorted(made, key=lambda p: order.index(p.name)):
                 os.replace(path, folder / path.name)
                 written.paths.append(folder / path.name)
     finally:
+        if job is not None:
+            job.stop()
         shutil.rmtree(staging, ignore_errors=True)
     return written
 
 
 class _Unavailable(Exception):
     pass
-
-
-def _pdf(html: str) -> Callable[[Path], None]:
-    def render(path: Path) -> None:
-        from planner.export.pdf import PdfUnavailable, write_pdf
-
-        try:
-            write_pdf(html, path)
-        except PdfUnavailable as e:
-            raise _Unavailable(str(e)) from None
-    return render
 
 
 def _png(html: str) -> Callable[[Path], None]:
@@ -95,12 +103,10 @@ def write_report(out: Path | str, report: Report, *, png: bool = True, pdf: bool
 
     html = render_report(report)
     parts: dict[str, Callable[[Path], None]] = {".html": _text(html)}
-    if pdf:
-        parts[".pdf"] = _pdf(html)
     parts[".xlsx"] = lambda path: build_report_workbook(report).save(path)
     if png:
         parts[".png"] = _png(render_report_card(report))
-    return _render(Path(out), report.period.key, parts, Written())
+    return _render(Path(out), report.period.key, parts, Written(), pdf=html if pdf else None)
 
 
 def write_roster(out: Path | str, roster: Roster, *, png: bool = True, pdf: bool = True) -> Written:
@@ -112,6 +118,4 @@ def write_roster(out: Path | str, roster: Roster, *, png: bool = True, pdf: bool
     if png:
         parts[".png"] = _png(render_roster_card(roster))
     parts[".html"] = _text(html)
-    if pdf:
-        parts[".pdf"] = _pdf(html)
-    return _render(Path(out), f"roster-{roster.period.key}", parts, Written())
+    return _render(Path(out), f"roster-{roster.period.key}", parts, Written(), pdf=html if pdf else None)

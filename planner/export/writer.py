@@ -52,33 +52,49 @@ def write_outputs(loaded: LoadedPlan, data: dict[str, Any], folder: Path,
     written = Written()
     say = stage or (lambda key: None)
     view = build_view(loaded, data)
-    if "json" in targets:
-        say("json")
-        atomic.write_text(folder / "plan.json", dumps(data))
-        written.paths.append(folder / "plan.json")
-    if "ics" in targets:
-        say("ics")
-        written.paths += write_calendars(view, folder / "calendars")
-    if "xlsx" in targets:
-        say("xlsx")
-        _write_workbook(view, folder, _candidates(previous_xlsx), written, now)
-        written.paths.append(folder / "plan.xlsx")
+    job = None
+    scratch = None
     if "html" in targets or "pdf" in targets:
         from planner.export.html import render_html
-        from planner.export.pdf import PdfUnavailable, write_pdf
+        from planner.export.pdf import PdfJob
 
         say("html")
         html = render_html(view)
+        source = folder / "plan.html"
         if "html" in targets:
-            atomic.write_text(folder / "plan.html", html)
-            written.paths.append(folder / "plan.html")
+            atomic.write_text(source, html)
+            written.paths.append(source)
         if "pdf" in targets:
+            if "html" not in targets:
+                source = scratch = folder / ".plan.pdf.html"
+                atomic.write_text(source, html)
+            # the PDF, slowest by far, renders beside the other outputs
+            job = PdfJob(source, folder / "plan.pdf")
+    try:
+        if "json" in targets:
+            say("json")
+            atomic.write_text(folder / "plan.json", dumps(data))
+            written.paths.append(folder / "plan.json")
+        if "ics" in targets:
+            say("ics")
+            written.paths += write_calendars(view, folder / "calendars")
+        if "xlsx" in targets:
+            say("xlsx")
+            _write_workbook(view, folder, _candidates(previous_xlsx), written, now)
+            written.paths.append(folder / "plan.xlsx")
+        if job is not None:
+            from planner.export.pdf import PdfUnavailable
+
             say("pdf")
             try:
-                write_pdf(html, folder / "plan.pdf")
-                written.paths.append(folder / "plan.pdf")
+                written.paths.append(job.wait())
             except PdfUnavailable as e:
                 written.notes.append(_("plan.pdf not written: {why}").format(why=e))
+    finally:
+        if job is not None:
+            job.stop()
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
     return written
 
 

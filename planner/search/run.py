@@ -70,8 +70,10 @@ OUTPUT_BASE_SECONDS = 0.5  # outputs of a plan of a few activities (the PDF's fo
 ACTIVITIES_PER_PERSON_WEEK = 1.25  # planned activities, as measured (district 1.24, city 0.96)
 STARTUP_SECONDS = 1.0  # a command's imports and reading the plan, before the search starts
 # the printable PDF of every activity (up to export.html.SUMMARY_ABOVE; above it a summary, as
-# fast as the base): measured 20.9 s for Litong Sep-Dec's 969 activities on a quiet 2-core machine
-PDF_SECONDS_PER_1000 = 21.5
+# fast as the base): measured 20.9 s for Litong Sep-Dec's 969 activities on a quiet 2-core machine,
+# about 17.4 s of CPU after its chips became inline boxes (bench/RESULTS.md, 2026-12-06)
+PDF_SECONDS_PER_1000 = 18.0
+PDF_START_SECONDS = 0.6  # the PDF's child process: Python and WeasyPrint's imports
 PDF_ROWS_MAX = 1500  # = planner.export.html.SUMMARY_ABOVE (tests/test_stop.py checks it)
 
 # why a search stopped, as plan.json records it (worst first: a plan's reason is its parts' worst)
@@ -81,8 +83,11 @@ STOP_REASONS = ("interrupted", "time_limit", "stalled", "within_gap", "optimal")
 def output_reserve(plan: Any, days: int) -> float:
     """Seconds kept from the time limit for writing the outputs of a plan this size."""
     activities = len(plan.staff) * days / 7 * ACTIVITIES_PER_PERSON_WEEK
-    pdf = PDF_SECONDS_PER_1000 * activities / 1000 if activities <= PDF_ROWS_MAX else 0.0
-    return OUTPUT_BASE_SECONDS + OUTPUT_SECONDS_PER_1000 * activities / 1000 + pdf
+    pdf = PDF_START_SECONDS + (PDF_SECONDS_PER_1000 * activities / 1000 if activities <= PDF_ROWS_MAX else 0.0)
+    rest = OUTPUT_SECONDS_PER_1000 * activities / 1000
+    # the PDF renders in a child process beside the other outputs (planner.export.pdf.PdfJob)
+    both = max(pdf, rest) if (os.cpu_count() or 1) >= 2 else pdf + rest
+    return OUTPUT_BASE_SECONDS + both
 
 
 def searchable_seconds(plan: Any, days: int, limit: float) -> float:
