@@ -10,8 +10,9 @@ filters work); names from the plan are text, never formulas (`planner.export.xls
 from __future__ import annotations
 
 import io
+from copy import copy
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -43,14 +44,39 @@ class _Sheet:
         self.ws = ws
         self.row = 1
         self.widths: dict[int, int] = {}
+        self.styles: dict[tuple[Any, ...], Any] = {}  # a cell's style by what decides it
 
-    def cell(self, col: int, value: Any, fmt: str | None = None, bold: bool = False):
+    def styled(self, cell: Any, key: tuple[Any, ...], apply: Callable[[Any], None]) -> None:
+        """Give `cell` the style `apply` sets, looked up by `key` after the first time: openpyxl
+        hashes every style object on each assignment (most of the workbook's time otherwise)."""
+        key = (*key, bool(cell.quotePrefix))
+        style = self.styles.get(key)
+        if style is not None:
+            cell._style = copy(style)
+            return
+        apply(cell)
+        self.styles[key] = copy(cell._style)
+
+    def cell(self, col: int, value: Any, fmt: str | None = None, bold: bool = False,
+             body: bool = False, head: bool = False):
         cell = self.ws.cell(self.row, col)
         put(cell, value, fmt)
-        if fmt:
-            cell.number_format = fmt
-        if bold:
-            cell.font = BOLD
+        wrap = isinstance(value, str)
+
+        def apply(c: Any) -> None:
+            if fmt:
+                c.number_format = fmt
+            if bold:
+                c.font = BOLD
+            if head:
+                c.fill = HEAD_FILL
+                c.border = BORDER
+                c.alignment = HEAD_ALIGN
+            if body:
+                c.border = BORDER
+                c.alignment = Alignment(vertical="top", wrap_text=wrap)
+
+        self.styled(cell, (fmt, bold, head, body, body and wrap), apply)
         if isinstance(value, str):
             self.widths[col] = max(self.widths.get(col, 0), min(text_width(value) + 2, 40))
         elif value is not None:
@@ -75,16 +101,11 @@ class _Sheet:
             self.ws.cell(self.row, 1).font = BOLD
             self.row += 1
         for col, header in enumerate(headers, 1):
-            cell = self.cell(col, header, bold=True)
-            cell.fill = HEAD_FILL
-            cell.border = BORDER
-            cell.alignment = HEAD_ALIGN
+            self.cell(col, header, bold=True, head=True)
         self.row += 1
         for values in rows:
             for col, value in enumerate(values, 1):
-                cell = self.cell(col, value, (formats or {}).get(col - 1))
-                cell.border = BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
+                self.cell(col, value, (formats or {}).get(col - 1), body=True)
             self.row += 1
         self.row += 1
 
