@@ -238,6 +238,22 @@ def test_the_printable_plan_has_the_materials_section_with_those_numbers(solved)
             assert f"{MATERIALS[m]['zh']}{n}{MATERIALS[m]['unit']}" in row.group(1), (a["id"], m)
 
 
+def test_a_longer_plans_pick_list_is_a_line_per_activity_with_what_to_bring(solved, monkeypatch):
+    from planner.export import html as html_module
+
+    loaded, data = solved
+    monkeypatch.setattr(html_module, "PICK_TABLE_ROWS", 0)  # as for a plan of more than 300 activities
+    section = render_html(build_view(loaded, data)).split('id="materials"', 1)[1]
+    assert 'class="grid pick-table' not in section
+    for a in data["activities"]:
+        if not a["materials"]:
+            continue
+        line = re.search(rf'<span class="chip" data-activity="{re.escape(a["id"])}">(.*?)</span>', section, re.S)
+        assert line, a["id"]
+        for m, n in a["materials"].items():
+            assert f"{MATERIALS[m]['zh']}{n}{MATERIALS[m]['unit']}" in line.group(1), (a["id"], m)
+
+
 def test_calendars_say_how_many_of_each_to_bring(solved, tmp_path):
     loaded, data = solved
     view = build_view(loaded, data)

@@ -118,6 +118,10 @@ CELL_LINES = 5
 #: per person with the activities inline, instead of a table row each (a city plan stays
 #: a few hundred pages, not a thousand).
 ROSTER_TABLE_ROWS = 2000
+#: Above this many activities needing materials the pick list is compact too: a line each
+#: (day, time, venue, who collects: what), not a table row of six cells; a third of a mid-size
+#: plan's PDF time went into those tables (Litong Sep-Dec: 17.7 -> 11.5 CPU s, 69 -> 50 pages)
+PICK_TABLE_ROWS = 300
 #: above this many activities the printable plan is a summary (counts per person, venue, week
 #: and month; the print list; no row or chip per activity): a city's 20,000 rows made a PDF
 #: no one prints and took minutes; every activity stays in plan.xlsx and the calendars
@@ -774,7 +778,7 @@ def _materials(view: PlanView, items: list[Item], w: Words, t: dict) -> dict[str
         "activities": sum(r.activities for r in rows),
         "note": t["print_note"].format(days=lead), "lead_days": lead,
         "pick": [PickWeek(_period_text(k, w), by_week[k]) for k in sorted(by_week)],
-        "compact": len(needing) > ROSTER_TABLE_ROWS,
+        "compact": len(needing) > PICK_TABLE_ROWS,
     }
 
 

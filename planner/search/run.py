@@ -71,8 +71,9 @@ ACTIVITIES_PER_PERSON_WEEK = 1.25  # planned activities, as measured (district 1
 STARTUP_SECONDS = 1.0  # a command's imports and reading the plan, before the search starts
 # the printable PDF of every activity (up to export.html.SUMMARY_ABOVE; above it a summary, as
 # fast as the base): measured 20.9 s for Litong Sep-Dec's 969 activities on a quiet 2-core machine,
-# about 17.4 s of CPU after its chips became inline boxes (bench/RESULTS.md, 2026-12-06)
-PDF_SECONDS_PER_1000 = 18.0
+# 11.5 s of CPU once its chips were inline boxes and its pick list a line per activity
+# (bench/RESULTS.md, 2026-12-06)
+PDF_SECONDS_PER_1000 = 12.5
 PDF_START_SECONDS = 0.6  # the PDF's child process: Python and WeasyPrint's imports
 PDF_ROWS_MAX = 1500  # = planner.export.html.SUMMARY_ABOVE (tests/test_stop.py checks it)
 
