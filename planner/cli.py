@@ -556,7 +556,7 @@ def replan(
                                 previous_xlsx=[out / "plan.xlsx", previous.parent / "plan.xlsx"], stage=stages.stage)
         (staging / "changes.json").write_text(dumps({"version": 1, "replanned_from": first.isoformat(),
                                                      "previous": str(previous), **result.changes.to_json(),
-                                                     "missed": result.missed}),
+                                                     "missed": result.missed, "targets": result.targets}),
                                               encoding="utf-8")
         for folder in (FOLDER, RECORDS):  # a new folder continues the history and the records
             earlier = previous.resolve().parent / folder

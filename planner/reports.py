@@ -26,6 +26,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from planner import messages
@@ -324,6 +325,9 @@ class Report:
     fraud_free_rule: dict[str, Any] | None
     names: dict[str, str] = field(default_factory=dict)  # material key → name
     timezone: str = "Asia/Shanghai"
+    # the last re-plan of OUT (changes.json) when it re-planned from a day up to the period's end:
+    # {"from": "YYYY-MM-DD", "lines": per target, what it was short by and what the re-plan adds}
+    replan: dict[str, Any] | None = None
 
     def of(self, outcome: str) -> list[Item]:
         return [i for i in self.items if i.outcome == outcome]
@@ -547,7 +551,23 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         partners=partners, expected={"reach": expected_reach, "installs": expected_installs}, figures=figures,
         formats=format_rows, materials=material_rows, kinds=kinds, venues=venue_rows, key_dates=key_rows,
         places=places, people=people, areas=areas, weeks=weeks, fraud_free=free_rows, fraud_free_rule=free_rule,
-        names=names, timezone=plan.station.timezone)
+        names=names, timezone=plan.station.timezone, replan=_replan_effect(station.out, period))
+
+
+def _replan_effect(out: Path, period: Period) -> dict[str, Any] | None:
+    """What OUT's last re-plan (its changes.json) said it does for the targets, when it re-planned
+    from a day up to the period's end; None without one (or one written before it said so)."""
+    import json
+
+    try:
+        changes = json.loads((Path(out) / "changes.json").read_text(encoding="utf-8"))
+        since = date.fromisoformat(changes["replanned_from"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    lines = changes.get("targets")
+    if since > period.last or not isinstance(lines, list):
+        return None
+    return {"from": since.isoformat(), "lines": [str(line) for line in lines]}
 
 
 _LABELS: dict[str, Msg] = {
@@ -666,6 +686,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "fraud_free": {"rule": report.fraud_free_rule,
                        "venues": [asdict(r) for r in report.fraud_free]} if report.fraud_free_rule else None,
         "activities": [item(i) for i in report.items],
+        "replan": report.replan,
     }
 
 

@@ -76,6 +76,28 @@ def test_the_targets_are_goals_and_the_replan_says_what_it_adds(looped):
     assert all(("增加" in line) or ("无法再补" in line) for line in lines)
 
 
+def test_the_report_after_the_replan_shows_its_effect_on_the_targets(looped):
+    _, out2, _, _, _, stdout = looped
+    said = [line for line in stdout.splitlines() if "差 " in line and "重排" in line]
+    changes = json.loads((out2 / "changes.json").read_text(encoding="utf-8"))
+    assert changes["targets"] == said
+    got = run_planner("report", out2, "--month", "2026-07", "--as-of", "2026-09-30", "--json")
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["replan"] == {"from": SINCE, "lines": said}
+    # the printable report lists them under its title; a month before the re-plan does not
+    from planner.export.report_html import render_report
+    from planner.records import load_records, open_station
+    from planner.reports import build_report, parse_period
+
+    station = open_station(out2, None)
+    records = load_records(out2)
+    july = build_report(station, records, parse_period(station.plan.campaign, month="2026-07"), today=date(2026, 9, 30))
+    html = render_report(july)
+    assert "起重新排期的效果" in html and all(line in html for line in said)
+    june = build_report(station, records, parse_period(station.plan.campaign, month="2026-06"), today=date(2026, 9, 30))
+    assert june.replan is None
+
+
 def test_the_replan_says_per_target_what_was_short_and_what_it_adds():
     """Ten door-to-door evenings wanted, two held and two more planned: 6 short; a re-plan with
     five to come adds three (+ their households), in the plan's language."""

@@ -166,6 +166,8 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
         "formats": [_figure_row(f, w) for f in report.formats],
         "materials": [_figure_row(f, w) for f in report.materials],
         "photos": report.totals.get("photos", 0), "partners": report.partners,
+        "replan": report.replan and {"title": w.m._("Re-planned from {day}").format(
+            day=w.short_day(date.fromisoformat(report.replan["from"]))), "lines": report.replan["lines"]},
         "not_held": [item_row(i) for i in report.items if i.outcome in ("not_held", "rescheduled")],
         "unreported": [item_row(i) for i in report.items if i.outcome == "unreported"],
         "kinds": [{"name": k.name, "five": k.five_into, "venues": k.venues, "venues_reached": k.venues_reached,
