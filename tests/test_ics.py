@@ -21,6 +21,8 @@ import icalendar
 import pytest
 import vobject
 from conftest import CONTRACT_EXAMPLE, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.errors import PlanError
 from planner.export.ics import build_calendar, calendar_stamp, calendar_uid_domain, write_calendars
@@ -624,3 +626,33 @@ def test_each_file_is_what_build_calendar_writes(written):
     expected = build_calendar(view, order(view.activities + view.cancelled), name=all_name).to_ical()
     assert (out / "all.ics").read_bytes() == expected
     assert any(a.staff for a in view.activities)  # the sample has people whose copy is spliced
+
+
+# The calendars fold their own lines (planner.export.ics._fold): what icalendar writes, faster.
+_LINE_TEXT = st.text(st.one_of(st.sampled_from(list("\\^;,:\"a 宣传é😀\r\t")), st.characters(exclude_characters="\n")),
+                     max_size=400)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINE_TEXT, st.integers(0, 80))
+def test_fold_is_icalendars_folding(text, pad):
+    """Any content line (CJK, 4-octet characters, escapes at every offset) folds to the bytes
+    icalendar's own `Contentline.to_ical` gives."""
+    from icalendar.parser import Contentline
+
+    from planner.export.ics import _fold
+
+    line = "X" * pad + text  # the padding moves escapes and wide characters across the fold
+    assert _fold(line) == Contentline(line).to_ical()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_a_spliced_description_is_icalendars(text):
+    """A person's DESCRIPTION line, escaped by icalendar and folded by _fold, is the line an
+    icalendar Event writes for the same text (the splice in write_calendars relies on it)."""
+    from planner.export.ics import _description_line
+
+    event = icalendar.Event()
+    event.add("description", text)
+    assert _description_line(text) == event.to_ical().split(b"\r\n", 1)[1].rsplit(b"END:VEVENT", 1)[0]

@@ -174,8 +174,14 @@ def _categories(view: PlanView, activity: ActivityView) -> list[str]:
     return seen
 
 
+@lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    """_LABELS in a language (looked up once, not per event and person)."""
+    return table(_LABELS, language)
+
+
 def _description(view: PlanView, activity: ActivityView, viewer: str | None) -> str:
-    L = table(_LABELS, view.language)
+    L = _labels(view.language)
 
     def line(label: str, value: str) -> str:
         return f"{L[label]}{L['colon']}{value}"
@@ -221,7 +227,7 @@ def _organizer(view: PlanView) -> vCalAddress:
 
 def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: str | None,
            alarm_minutes: int | None) -> Event:
-    L = table(_LABELS, view.language)
+    L = _labels(view.language)
     status = _status(activity)
     summary = _text(activity.summary)
     if status == "CANCELLED":
@@ -348,7 +354,7 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
     events = _EventBytes(view, stamp, alarm_minutes)
     written = []
     for path, activities, name, viewer in jobs:
-        head = _calendar(view, name, span).to_ical()
+        head = _serialise(_calendar(view, name, span))
         body = b"".join(events.get(a, viewer) for a in activities)
         _write_atomic(path, head[:-len(_END)] + body + _END)
         written.append(path)
@@ -383,30 +389,74 @@ class _EventBytes:
     def __init__(self, view: PlanView, stamp: datetime, alarm_minutes: int | None) -> None:
         self.view, self.stamp, self.alarm_minutes = view, stamp, alarm_minutes
         self.plain: dict[int, tuple[bytes, bytes, bytes]] = {}  # id(activity) → (before, description, after)
+        self.lines: dict[str, bytes] = {}  # a DESCRIPTION's text → its line
 
     def get(self, activity: ActivityView, viewer: str | None) -> bytes:
         parts = self.plain.get(id(activity))
         if parts is None:
-            ical = _event(self.view, activity, stamp=self.stamp, viewer=None,
-                          alarm_minutes=self.alarm_minutes).to_ical()
-            line = _description_line(_description(self.view, activity, None))
-            at = ical.find(b"\r\n" + line)  # the event's own, never the alarm's (that one is the summary)
-            if at < 0:  # cannot happen with icalendar's writer; build the viewer's event whole
-                parts = (ical, b"", b"")
+            lines = _event(self.view, activity, stamp=self.stamp, viewer=None,
+                           alarm_minutes=self.alarm_minutes).content_lines()
+            # the event's own DESCRIPTION (its properties come before the alarm's)
+            at = next((i for i, line in enumerate(lines) if line.startswith("DESCRIPTION:")), None)
+            if at is None:  # cannot happen with icalendar's writer; build the viewer's event whole
+                parts = (_join(lines), b"", b"")
             else:
-                parts = (ical[:at + 2], line, ical[at + 2 + len(line):])
+                parts = (_join(lines[:at]), _fold(lines[at]) + b"\r\n", _join(lines[at + 1:]))
             self.plain[id(activity)] = parts
         before, line, after = parts
         if viewer is None:
             return before + line + after
         if not line:
-            return _event(self.view, activity, stamp=self.stamp, viewer=viewer,
-                          alarm_minutes=self.alarm_minutes).to_ical()
-        return before + _description_line(_description(self.view, activity, viewer)) + after
+            return _serialise(_event(self.view, activity, stamp=self.stamp, viewer=viewer,
+                                     alarm_minutes=self.alarm_minutes))
+        text = _description(self.view, activity, viewer)
+        line = self.lines.get(text) or self.lines.setdefault(text, _description_line(text))
+        return before + line + after
 
 
 def _description_line(text: str) -> bytes:
-    """DESCRIPTION as icalendar writes it in an event: escaped, folded, CR LF ended."""
-    event = Event()
-    event.add("description", text)
-    return event.content_lines()[1].to_ical() + b"\r\n"
+    """DESCRIPTION as icalendar writes it in an event: escaped (by icalendar), folded, CR LF ended."""
+    return _fold("DESCRIPTION:" + vText(text).to_ical().decode("utf-8")) + b"\r\n"
+
+
+# --- serialising --------------------------------------------------------------------------------------
+
+#: the most octets icalendar 7 puts on a line: it folds before a character that would make 75
+_LINE_OCTETS = 74
+_ESCAPES = b"\\^"  # TEXT's backslash escapes and RFC 6868's parameter escapes start with these
+
+
+def _fold(line: str) -> bytes:
+    """A content line folded exactly as icalendar 7's `Contentline.to_ical` folds it, without
+    its Python loop over every character (half of the calendars' time).
+
+    Each line holds as many whole UTF-8 characters as fit in 74 octets; a line never ends in
+    a backslash or caret after other characters (an escape is not split: it moves to the next
+    line, icalendar issue #1501); the next line starts with a space. tests/test_ics.py checks
+    this against `Contentline.to_ical` on arbitrary text and whole files against
+    `Calendar.to_ical`."""
+    data = line.encode("utf-8")
+    if len(data) <= _LINE_OCTETS:
+        return data
+    parts = []
+    start, size = 0, len(data)
+    while size - start > _LINE_OCTETS:
+        end = start + _LINE_OCTETS
+        while data[end] & 0xC0 == 0x80:  # a continuation octet: the character starts before
+            end -= 1
+        if end - start > 1 and data[end - 1] in _ESCAPES:
+            end -= 1
+        parts.append(data[start:end])
+        start = end
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)
+
+
+def _join(lines: Iterable[str]) -> bytes:
+    """Content lines as `Contentlines.to_ical` writes them: folded, each CR LF ended."""
+    return b"".join(_fold(line) + b"\r\n" for line in lines if line)
+
+
+def _serialise(component: Calendar | Event) -> bytes:
+    """`component.to_ical()`, byte for byte, folded by `_fold`."""
+    return _join(component.content_lines())
