@@ -30,6 +30,7 @@ from planner.export.view import PlanView, build_view
 from planner.loader import load_plan
 
 WRITERS = ("xlsx", "ics", "html", "pdf")
+SORT = "cumulative"
 
 
 def plan_for(size: str, folder: Path) -> Path:
@@ -95,7 +96,7 @@ def measure(folder: Path, writers: list[str], profile: str | None) -> list[dict[
             prof = cProfile.Profile()
             paths = prof.runcall(run)
             text = io.StringIO()
-            pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(prof, stream=text).sort_stats(SORT).print_stats(40)
             print(text.getvalue())
             continue
         started = time.perf_counter()

@@ -523,10 +523,19 @@ class _Book:
                                                       False, None))
 
         rooms = [w / c.scale for c, w in zip(columns, widths)]
+        # the formats of plain text in each column (most cells): looked up once, not per cell
+        plain = [self.format(c.kind, c.fill_in, COUNT_FORMAT if c.fill_in and c.kind == "count" else None, False,
+                             False, first_font if col == 0 else None) for col, c in enumerate(columns)]
         for r, values in enumerate(rows, 1):
             lines = LEDGER_MIN_LINES if ledger else 1
             total = r + 1 in totals
             for col, (c, v) in enumerate(zip(columns, values)):
+                if not total and v.__class__ is str and v:
+                    text = cell_text(v)
+                    if not text.startswith(FORMULA_TRIGGERS):
+                        ws.write_string(r, col, text, plain[col])
+                        lines = max(lines, _lines(text, rooms[col]))
+                        continue
                 text = self.put(ws, r, col, v, c, total=total, font=first_font if col == 0 else None)
                 if text:
                     lines = max(lines, _lines(text, rooms[col]))
@@ -749,10 +758,11 @@ class _Book:
         ]
         rows: list[list[Any]] = []
         totals: list[int] = []  # the rows (1-based, header included) that are week totals
+        by_week: dict[str, list[ActivityView]] = {}
+        for a in needing:  # in plan order within each week
+            by_week.setdefault(iso_week(self.day(a)), []).append(a)
         for wk in weeks:
-            for a in needing:
-                if iso_week(self.day(a)) != wk.week:
-                    continue
+            for a in by_week.get(wk.week, []):
                 who = a.collector
                 rows.append([wk.week, due[wk.week], self.day(a), self.weekday(a), self.start(a), self.end(a),
                              a.venue_name, a.format_name, who.name if who else "",
@@ -810,6 +820,7 @@ class _Book:
         return self.out.getvalue()
 
 
+@lru_cache(maxsize=1 << 16)  # the same names and words in the same columns, row after row
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped cell needs at this column width."""
     room = max(width - 1.5, 1)
