@@ -350,11 +350,11 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
     # Each event is built and serialised once (the calendar's own view, no viewer); a staff
     # member's copy differs only in its DESCRIPTION line, which is spliced in. The bytes are
     # those build_calendar(...).to_ical() gives (tests/test_ics.py compares them).
-    span = _year_span(view)
     events = _EventBytes(view, stamp, alarm_minutes)
+    heads = _Heads(view, _year_span(view))
     written = []
     for path, activities, name, viewer in jobs:
-        head = _serialise(_calendar(view, name, span))
+        head = heads.get(name)
         body = b"".join(events.get(a, viewer) for a in activities)
         _write_atomic(path, head[:-len(_END)] + body + _END)
         written.append(path)
@@ -381,6 +381,28 @@ def _calendar(view: PlanView, name: str, span: tuple[date, date], method: str | 
     # and clients then know the zone X-WR-TIMEZONE names.
     cal.add_component(Timezone.from_ical(_vtimezone(view.timezone, *span)))
     return cal
+
+
+class _Heads:
+    """A calendar's head (properties and VTIMEZONE) as `_calendar(...)` serialises it, built
+    once; each file's differs only in its NAME and X-WR-CALNAME lines, spliced in."""
+
+    _MARK = "calendar name"
+
+    def __init__(self, view: PlanView, span: tuple[date, date]) -> None:
+        lines = _calendar(view, self._MARK, span).content_lines()
+        named = [_name_line("NAME", self._MARK), _name_line("X-WR-CALNAME", self._MARK)]
+        self.parts: list[bytes | str] = [line[:line.index(":")] if line in named else _fold(line) + b"\r\n"
+                                         for line in lines if line]
+
+    def get(self, name: str) -> bytes:
+        return b"".join(part if isinstance(part, bytes) else _fold(_name_line(part, name)) + b"\r\n"
+                        for part in self.parts)
+
+
+def _name_line(prop: str, name: str) -> str:
+    """The content line of NAME or X-WR-CALNAME as `_calendar` adds it (vText, escaped by icalendar)."""
+    return f"{prop}:" + vText(_text(name)).to_ical().decode("utf-8")
 
 
 class _EventBytes:
