@@ -656,3 +656,31 @@ def test_a_spliced_description_is_icalendars(text):
     event = icalendar.Event()
     event.add("description", text)
     assert _description_line(text) == event.to_ical().split(b"\r\n", 1)[1].rsplit(b"END:VEVENT", 1)[0]
+
+
+def test_lines_kept_from_event_to_event_are_keyed_by_text_and_parameters():
+    """write_calendars keeps a text or address line once made; an address with other
+    parameters (another CN, role) or another text is a line of its own, and every event
+    serialises as icalendar's to_ical does."""
+    from datetime import datetime as dt
+
+    from planner.export.ics import _EventBytes
+
+    def event(cn: str, role: str, location: str) -> icalendar.Event:
+        e = icalendar.Event()
+        e.add("dtstart", dt(2026, 6, 3, 9, 30, tzinfo=SHANGHAI))
+        e.add("location", location)
+        for who in (cn, "乙"):
+            address = icalendar.vCalAddress("mailto:same@example.org")
+            address.params["CN"] = who
+            address.params["X-PLANNER-ROLE"] = role
+            e.add("attendee", address)
+        return e
+
+    kept = _EventBytes.__new__(_EventBytes)
+    kept.folded = {}
+    for e in (event("甲", "police", "广场"), event("丙", "police", "广场"), event("甲", "volunteer", "广场, 东门"),
+              event("甲", "police", "广场")):
+        assert b"".join(line for _, line in kept.content_lines(e)) == e.to_ical()
+    # 甲, 乙 and 丙 as police, 甲 and 乙 as volunteers: the fourth event made none
+    assert len([k for k in kept.folded if k[0] == "ATTENDEE"]) == 5

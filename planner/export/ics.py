@@ -28,6 +28,7 @@ from contextlib import suppress
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
@@ -412,18 +413,20 @@ class _EventBytes:
         self.view, self.stamp, self.alarm_minutes = view, stamp, alarm_minutes
         self.plain: dict[int, tuple[bytes, bytes, bytes]] = {}  # id(activity) → (before, description, after)
         self.lines: dict[str, bytes] = {}  # a DESCRIPTION's text → its line
+        self.folded: dict[tuple[Any, ...], bytes] = {}  # a text property's line, by what decides it
 
     def get(self, activity: ActivityView, viewer: str | None) -> bytes:
         parts = self.plain.get(id(activity))
         if parts is None:
-            lines = _event(self.view, activity, stamp=self.stamp, viewer=None,
-                           alarm_minutes=self.alarm_minutes).content_lines()
+            lines = self.content_lines(_event(self.view, activity, stamp=self.stamp, viewer=None,
+                                              alarm_minutes=self.alarm_minutes))
             # the event's own DESCRIPTION (its properties come before the alarm's)
-            at = next((i for i, line in enumerate(lines) if line.startswith("DESCRIPTION:")), None)
+            at = next((i for i, (name, _) in enumerate(lines) if name == "DESCRIPTION"), None)
             if at is None:  # cannot happen with icalendar's writer; build the viewer's event whole
-                parts = (_join(lines), b"", b"")
+                parts = (b"".join(line for _, line in lines), b"", b"")
             else:
-                parts = (_join(lines[:at]), _fold(lines[at]) + b"\r\n", _join(lines[at + 1:]))
+                parts = (b"".join(line for _, line in lines[:at]), lines[at][1],
+                         b"".join(line for _, line in lines[at + 1:]))
             self.plain[id(activity)] = parts
         before, line, after = parts
         if viewer is None:
@@ -434,6 +437,42 @@ class _EventBytes:
         text = _description(self.view, activity, viewer)
         line = self.lines.get(text) or self.lines.setdefault(text, _description_line(text))
         return before + line + after
+
+    def content_lines(self, component: Event) -> list[tuple[str, bytes]]:
+        """(name, folded line) of each line `component.to_ical()` writes, in its order.
+
+        A text or address property's line depends only on its name, text and parameters;
+        those repeat from event to event (ORGANIZER, each person's ATTENDEE, LOCATION, STATUS,
+        BEGIN and END), so each is made by icalendar once and kept."""
+        out = []
+        for name, value in component.property_items():
+            key = _text_key(name, value)
+            if key is None:
+                out.append((name, _fold(component.content_line(name, value)) + b"\r\n"))
+                continue
+            line = self.folded.get(key)
+            if line is None:
+                line = self.folded[key] = _fold(component.content_line(name, value)) + b"\r\n"
+            out.append((name, line))
+        return out
+
+
+def _text_key(name: str, value: object) -> tuple[Any, ...] | None:
+    """What decides a text property's line (its name, type, text and parameters); None for
+    values of other types, and for parameters that are not plain text or lists of it."""
+    if isinstance(value, bytes):  # BEGIN and END
+        return (name, bytes, value)
+    if type(value) not in (vText, vCalAddress):
+        return None
+    params: list[tuple[str, Any]] = []
+    for k, v in value.params.items():  # type: ignore[attr-defined]
+        if isinstance(v, str):
+            params.append((k, v))
+        elif isinstance(v, list) and all(isinstance(x, str) for x in v):
+            params.append((k, tuple(v)))
+        else:
+            return None
+    return (name, type(value), str(value), tuple(params))
 
 
 def _description_line(text: str) -> bytes:
