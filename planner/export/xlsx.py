@@ -523,19 +523,23 @@ class _Book:
                                                       False, None))
 
         rooms = [w / c.scale for c, w in zip(columns, widths)]
-        # the formats of plain text in each column (most cells): looked up once, not per cell
+        # the formats of plain text and of blanks in each column (most cells): found once, not per cell
         plain = [self.format(c.kind, c.fill_in, COUNT_FORMAT if c.fill_in and c.kind == "count" else None, False,
                              False, first_font if col == 0 else None) for col, c in enumerate(columns)]
         for r, values in enumerate(rows, 1):
             lines = LEDGER_MIN_LINES if ledger else 1
             total = r + 1 in totals
             for col, (c, v) in enumerate(zip(columns, values)):
-                if not total and v.__class__ is str and v:
-                    text = cell_text(v)
-                    if not text.startswith(FORMULA_TRIGGERS):
-                        ws.write_string(r, col, text, plain[col])
-                        lines = max(lines, _lines(text, rooms[col]))
+                if not total:
+                    if v is None:
+                        ws.write_blank(r, col, None, plain[col])
                         continue
+                    if v.__class__ is str and v:
+                        text = _cell_text(v)
+                        if not text.startswith(FORMULA_TRIGGERS):
+                            ws.write_string(r, col, text, plain[col])
+                            lines = max(lines, _lines(text, rooms[col]))
+                            continue
                 text = self.put(ws, r, col, v, c, total=total, font=first_font if col == 0 else None)
                 if text:
                     lines = max(lines, _lines(text, rooms[col]))
@@ -818,6 +822,9 @@ class _Book:
         })
         self.wb.close()
         return self.out.getvalue()
+
+
+_cell_text = lru_cache(maxsize=1 << 16)(cell_text)  # the same names and words, row after row
 
 
 @lru_cache(maxsize=1 << 16)  # the same names and words in the same columns, row after row
