@@ -9,7 +9,10 @@ which never comes from the wall clock. Events are in plan order (start, id) and 
 writes properties in a fixed order.
 
 Text is escaped by icalendar (RFC 5545 TEXT escaping for values, RFC 6868 for parameter
-values such as CN), so names from a plan cannot add lines or properties. File names come
+values such as CN), so names from a plan cannot add lines or properties. `write_calendars`
+builds every event with icalendar but folds the lines itself (`_fold`: icalendar's folding,
+byte for byte, without its loop per character) and makes a line that repeats (an attendee,
+a venue, the calendar's head) once: its files are exactly `build_calendar(...).to_ical()`. File names come
 only from ids that pass the plan format's `Id` check.
 
 Addresses (ATTENDEE / ORGANIZER) are `mailto:` URIs because that is the only calendar
