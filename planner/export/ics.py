@@ -26,10 +26,10 @@ can ever be delivered there, even by a client that tries to send invitations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -229,8 +229,20 @@ def _organizer(view: PlanView) -> vCalAddress:
     return address
 
 
+def _address(addresses: dict[str | None, vCalAddress] | None, key: str | None,
+             make: Callable[[], vCalAddress]) -> vCalAddress:
+    if addresses is None:
+        return make()
+    found = addresses.get(key)
+    if found is None:
+        found = addresses[key] = make()
+    return found
+
+
 def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: str | None,
-           alarm_minutes: int | None) -> Event:
+           alarm_minutes: int | None, addresses: dict[str | None, vCalAddress] | None = None) -> Event:
+    """One VEVENT. addresses: ORGANIZER (key None) and ATTENDEE (by staff id) made before, to
+    share between the events of one run (write_calendars); never changed once made."""
     L = _labels(view.language)
     status = _status(activity)
     summary = _text(activity.summary)
@@ -251,9 +263,9 @@ def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: s
     event.add("description", _description(view, activity, viewer))
     event.add("status", status)
     event.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
-    event.add("organizer", _organizer(view))
+    event.add("organizer", _address(addresses, None, partial(_organizer, view)))
     for staff in activity.staff:
-        event.add("attendee", _attendee(view, staff))
+        event.add("attendee", _address(addresses, staff.id, partial(_attendee, view, staff)))
     if alarm_minutes is not None and status != "CANCELLED":  # no reminder for what will not happen
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -417,12 +429,13 @@ class _EventBytes:
         self.plain: dict[int, tuple[bytes, bytes, bytes]] = {}  # id(activity) → (before, description, after)
         self.lines: dict[str, bytes] = {}  # a DESCRIPTION's text → its line
         self.folded: dict[tuple[Any, ...], bytes] = {}  # a text property's line, by what decides it
+        self.addresses: dict[str | None, vCalAddress] = {}
 
     def get(self, activity: ActivityView, viewer: str | None) -> bytes:
         parts = self.plain.get(id(activity))
         if parts is None:
             lines = self.content_lines(_event(self.view, activity, stamp=self.stamp, viewer=None,
-                                              alarm_minutes=self.alarm_minutes))
+                                              alarm_minutes=self.alarm_minutes, addresses=self.addresses))
             # the event's own DESCRIPTION (its properties come before the alarm's)
             at = next((i for i, (name, _) in enumerate(lines) if name == "DESCRIPTION"), None)
             if at is None:  # cannot happen with icalendar's writer; build the viewer's event whole
