@@ -498,3 +498,35 @@ def test_staff_and_venue_sheets_only_up_to_a_stations_size(tmp_path, monkeypatch
     assert len(table(wb["排班表"])) == len(table(wb["台账"])) == len(view.activities)
     monkeypatch.setattr(xlsx_module, "SHEETS_PER_PERSON_MAX", people)
     assert len(write(tmp_path, view).sheetnames) == 3 + people
+
+
+def test_the_cycle_collector_is_on_again_after_a_workbook(tmp_path, monkeypatch):
+    """The workbook is built with Python's cycle collector paused (XlsxWriter keeps every cell
+    until it closes the file); it is on again afterwards, also when the build fails, and stays
+    off for a caller that had it off."""
+    import gc
+
+    import planner.export.xlsx as xlsx_module
+
+    view = make_view(tmp_path)
+    seen = []
+    build = xlsx_module._Book.build
+    monkeypatch.setattr(xlsx_module._Book, "build", lambda self: (seen.append(gc.isenabled()), build(self))[1])
+    assert gc.isenabled()
+    assert xlsx_module.workbook_bytes(view)[0][:2] == b"PK"
+    assert seen == [False] and gc.isenabled()
+
+    def broken(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xlsx_module._Book, "build", broken)
+    with pytest.raises(OSError):
+        xlsx_module.workbook_bytes(view)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(OSError):
+            xlsx_module.workbook_bytes(view)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
