@@ -1,7 +1,7 @@
 """How long each writer takes, and how big its files are (issue 18: outputs linear in the plan).
 
     python -m bench.outputs [--sizes station,district,city] [--keep DIR] [--writers xlsx,ics,html,pdf]
-                            [--profile WRITER]
+                            [--profile WRITER [--sort cumulative|tottime]]
 
 Each size's plan is generated (bench.plangen) and planned by hand (bench.baseline: every
 hard rule kept, seconds even at city size, deterministic), and its plan.json kept in DIR
@@ -80,7 +80,8 @@ def size_of(paths: list[Path]) -> int:
     return total
 
 
-def measure(folder: Path, writers: list[str], profile: str | None) -> list[dict[str, object]]:
+def measure(folder: Path, writers: list[str], profile: str | None,
+            sort: str = "cumulative") -> list[dict[str, object]]:
     loaded = load_plan(folder / "plan.yaml")
     data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
     started = time.perf_counter()
@@ -95,7 +96,7 @@ def measure(folder: Path, writers: list[str], profile: str | None) -> list[dict[
             prof = cProfile.Profile()
             paths = prof.runcall(run)
             text = io.StringIO()
-            pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(prof, stream=text).sort_stats(sort).print_stats(40)
             print(text.getvalue())
             continue
         started = time.perf_counter()
@@ -137,12 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--writers", default=",".join(WRITERS))
     ap.add_argument("--keep", type=Path, default=None, help="folder for the plans (reused when there)")
     ap.add_argument("--profile", choices=WRITERS, default=None, help="cProfile this writer instead of timing it")
+    ap.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative",
+                    help="the profile's order: time in a function and what it calls, or in it alone")
     args = ap.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-outputs-"))
     print("| size | activities | writer | s | s per 1,000 activities | CPU s per 1,000 | files | MB | note |")
     print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes.split(","):
-        rows = measure(plan_for(size, folder), args.writers.split(","), args.profile)
+        rows = measure(plan_for(size, folder), args.writers.split(","), args.profile, args.sort)
         print(table(size, rows), flush=True)
     return 0
 

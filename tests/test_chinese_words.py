@@ -123,7 +123,6 @@ ALLOWED = {
     ("planner/export/html.py", "_month_grids"): "the lunar day and solar term: calendar data in Chinese only",
     ("planner/export/html.py", "context"): "part numbers: 一二三 against 1 2 3",
     ("planner/export/xlsx.py", "_Book.__init__"): "normalises the language id",
-    ("planner/export/xlsx.py", "_Book.build"): "the workbook's language tag (zh-CN)",
     ("planner/export/report_xlsx.py", "build_report_workbook"): "the workbook's language tag (zh-CN)",
     ("planner/records.py", "Station.lang"): "normalises the language id",
     ("planner/calendar.py", "proposed_block"): "list separators: 、 against , between years and labels",

@@ -21,6 +21,8 @@ import icalendar
 import pytest
 import vobject
 from conftest import CONTRACT_EXAMPLE, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.errors import PlanError
 from planner.export.ics import build_calendar, calendar_stamp, calendar_uid_domain, write_calendars
@@ -624,3 +626,61 @@ def test_each_file_is_what_build_calendar_writes(written):
     expected = build_calendar(view, order(view.activities + view.cancelled), name=all_name).to_ical()
     assert (out / "all.ics").read_bytes() == expected
     assert any(a.staff for a in view.activities)  # the sample has people whose copy is spliced
+
+
+# The calendars fold their own lines (planner.export.ics._fold): what icalendar writes, faster.
+_LINE_TEXT = st.text(st.one_of(st.sampled_from(list("\\^;,:\"a 宣传é😀\r\t")),
+                               st.characters(codec="utf-8", exclude_characters="\n")), max_size=400)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINE_TEXT, st.integers(0, 80))
+def test_fold_is_icalendars_folding(text, pad):
+    """Any content line (CJK, 4-octet characters, escapes at every offset) folds to the bytes
+    icalendar's own `Contentline.to_ical` gives."""
+    from icalendar.parser import Contentline
+
+    from planner.export.ics import _fold
+
+    line = "X" * pad + text  # the padding moves escapes and wide characters across the fold
+    assert _fold(line) == Contentline(line).to_ical()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(codec="utf-8"), max_size=300))
+def test_a_spliced_description_is_icalendars(text):
+    """A person's DESCRIPTION line, escaped by icalendar and folded by _fold, is the line an
+    icalendar Event writes for the same text (the splice in write_calendars relies on it)."""
+    from planner.export.ics import _description_line
+
+    event = icalendar.Event()
+    event.add("description", text)
+    assert _description_line(text) == event.to_ical().split(b"\r\n", 1)[1].rsplit(b"END:VEVENT", 1)[0]
+
+
+def test_lines_kept_from_event_to_event_are_keyed_by_text_and_parameters():
+    """write_calendars keeps a text or address line once made; an address with other
+    parameters (another CN, role) or another text is a line of its own, and every event
+    serialises as icalendar's to_ical does."""
+    from datetime import datetime as dt
+
+    from planner.export.ics import _EventBytes
+
+    def event(cn: str, role: str, location: str) -> icalendar.Event:
+        e = icalendar.Event()
+        e.add("dtstart", dt(2026, 6, 3, 9, 30, tzinfo=SHANGHAI))
+        e.add("location", location)
+        for who in (cn, "乙"):
+            address = icalendar.vCalAddress("mailto:same@example.org")
+            address.params["CN"] = who
+            address.params["X-PLANNER-ROLE"] = role
+            e.add("attendee", address)
+        return e
+
+    kept = _EventBytes.__new__(_EventBytes)
+    kept.folded = {}
+    for e in (event("甲", "police", "广场"), event("丙", "police", "广场"), event("甲", "volunteer", "广场, 东门"),
+              event("甲", "police", "广场")):
+        assert b"".join(line for _, line in kept.content_lines(e)) == e.to_ical()
+    # 甲, 乙 and 丙 as police, 甲 and 乙 as volunteers: the fourth event made none
+    assert len([k for k in kept.folded if k[0] == "ATTENDEE"]) == 5

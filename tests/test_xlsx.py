@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from conftest import CONTRACT_EXAMPLE, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -259,7 +260,8 @@ def test_every_sheet_prints_landscape_fitted_to_width_with_the_header_repeated(z
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.paperSize in (9, "9")  # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-        assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+        # fitToWidth may be left out: 1 is its default (ECMA-376 part 1, 18.3.1.63 pageSetup)
+        assert int(ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0
         assert ws.print_title_rows == "$1:$1"
         assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")  # under the header
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
@@ -443,11 +445,11 @@ def test_write_is_atomic_and_replaces_the_old_file(tmp_path, monkeypatch):
 
     good = path.read_bytes()
 
-    def broken(self, out):
-        out.write(b"half")
+    def broken(self):
+        self.filename.write(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken)
     with pytest.raises(OSError):
         write_xlsx(view, path)
     assert path.read_bytes() == good  # the old file is untouched
@@ -496,3 +498,35 @@ def test_staff_and_venue_sheets_only_up_to_a_stations_size(tmp_path, monkeypatch
     assert len(table(wb["排班表"])) == len(table(wb["台账"])) == len(view.activities)
     monkeypatch.setattr(xlsx_module, "SHEETS_PER_PERSON_MAX", people)
     assert len(write(tmp_path, view).sheetnames) == 3 + people
+
+
+def test_the_cycle_collector_is_on_again_after_a_workbook(tmp_path, monkeypatch):
+    """The workbook is built with Python's cycle collector paused (XlsxWriter keeps every cell
+    until it closes the file); it is on again afterwards, also when the build fails, and stays
+    off for a caller that had it off."""
+    import gc
+
+    import planner.export.xlsx as xlsx_module
+
+    view = make_view(tmp_path)
+    seen = []
+    build = xlsx_module._Book.build
+    monkeypatch.setattr(xlsx_module._Book, "build", lambda self: (seen.append(gc.isenabled()), build(self))[1])
+    assert gc.isenabled()
+    assert xlsx_module.workbook_bytes(view)[0][:2] == b"PK"
+    assert seen == [False] and gc.isenabled()
+
+    def broken(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xlsx_module._Book, "build", broken)
+    with pytest.raises(OSError):
+        xlsx_module.workbook_bytes(view)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(OSError):
+            xlsx_module.workbook_bytes(view)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,7 +9,10 @@ which never comes from the wall clock. Events are in plan order (start, id) and 
 writes properties in a fixed order.
 
 Text is escaped by icalendar (RFC 5545 TEXT escaping for values, RFC 6868 for parameter
-values such as CN), so names from a plan cannot add lines or properties. File names come
+values such as CN), so names from a plan cannot add lines or properties. `write_calendars`
+builds every event with icalendar but folds the lines itself (`_fold`: icalendar's folding,
+byte for byte, without its loop per character) and makes a line that repeats (an attendee,
+a venue, the calendar's head) once: its files are exactly `build_calendar(...).to_ical()`. File names come
 only from ids that pass the plan format's `Id` check.
 
 Addresses (ATTENDEE / ORGANIZER) are `mailto:` URIs because that is the only calendar
@@ -23,11 +26,12 @@ can ever be delivered there, even by a client that tries to send invitations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
@@ -174,8 +178,14 @@ def _categories(view: PlanView, activity: ActivityView) -> list[str]:
     return seen
 
 
+@lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    """_LABELS in a language (looked up once, not per event and person)."""
+    return table(_LABELS, language)
+
+
 def _description(view: PlanView, activity: ActivityView, viewer: str | None) -> str:
-    L = table(_LABELS, view.language)
+    L = _labels(view.language)
 
     def line(label: str, value: str) -> str:
         return f"{L[label]}{L['colon']}{value}"
@@ -219,9 +229,21 @@ def _organizer(view: PlanView) -> vCalAddress:
     return address
 
 
+def _address(addresses: dict[str | None, vCalAddress] | None, key: str | None,
+             make: Callable[[], vCalAddress]) -> vCalAddress:
+    if addresses is None:
+        return make()
+    found = addresses.get(key)
+    if found is None:
+        found = addresses[key] = make()
+    return found
+
+
 def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: str | None,
-           alarm_minutes: int | None) -> Event:
-    L = table(_LABELS, view.language)
+           alarm_minutes: int | None, addresses: dict[str | None, vCalAddress] | None = None) -> Event:
+    """One VEVENT. addresses: ORGANIZER (key None) and ATTENDEE (by staff id) made before, to
+    share between the events of one run (write_calendars); never changed once made."""
+    L = _labels(view.language)
     status = _status(activity)
     summary = _text(activity.summary)
     if status == "CANCELLED":
@@ -241,9 +263,9 @@ def _event(view: PlanView, activity: ActivityView, *, stamp: datetime, viewer: s
     event.add("description", _description(view, activity, viewer))
     event.add("status", status)
     event.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
-    event.add("organizer", _organizer(view))
+    event.add("organizer", _address(addresses, None, partial(_organizer, view)))
     for staff in activity.staff:
-        event.add("attendee", _attendee(view, staff))
+        event.add("attendee", _address(addresses, staff.id, partial(_attendee, view, staff)))
     if alarm_minutes is not None and status != "CANCELLED":  # no reminder for what will not happen
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -344,11 +366,11 @@ def write_calendars(view: PlanView, out_dir: Path, *, alarm_minutes: int | None 
     # Each event is built and serialised once (the calendar's own view, no viewer); a staff
     # member's copy differs only in its DESCRIPTION line, which is spliced in. The bytes are
     # those build_calendar(...).to_ical() gives (tests/test_ics.py compares them).
-    span = _year_span(view)
     events = _EventBytes(view, stamp, alarm_minutes)
+    heads = _Heads(view, _year_span(view))
     written = []
     for path, activities, name, viewer in jobs:
-        head = _calendar(view, name, span).to_ical()
+        head = heads.get(name)
         body = b"".join(events.get(a, viewer) for a in activities)
         _write_atomic(path, head[:-len(_END)] + body + _END)
         written.append(path)
@@ -377,36 +399,141 @@ def _calendar(view: PlanView, name: str, span: tuple[date, date], method: str | 
     return cal
 
 
+class _Heads:
+    """A calendar's head (properties and VTIMEZONE) as `_calendar(...)` serialises it, built
+    once; each file's differs only in its NAME and X-WR-CALNAME lines, spliced in."""
+
+    _MARK = "calendar name"
+
+    def __init__(self, view: PlanView, span: tuple[date, date]) -> None:
+        lines = _calendar(view, self._MARK, span).content_lines()
+        named = [_name_line("NAME", self._MARK), _name_line("X-WR-CALNAME", self._MARK)]
+        self.parts: list[bytes | str] = [line[:line.index(":")] if line in named else _fold(line) + b"\r\n"
+                                         for line in lines if line]
+
+    def get(self, name: str) -> bytes:
+        return b"".join(part if isinstance(part, bytes) else _fold(_name_line(part, name)) + b"\r\n"
+                        for part in self.parts)
+
+
+def _name_line(prop: str, name: str) -> str:
+    """The content line of NAME or X-WR-CALNAME as `_calendar` adds it (vText, escaped by icalendar)."""
+    return f"{prop}:" + vText(_text(name)).to_ical().decode("utf-8")
+
+
 class _EventBytes:
     """Serialised VEVENTs by activity, each built once; per viewer only DESCRIPTION differs."""
 
     def __init__(self, view: PlanView, stamp: datetime, alarm_minutes: int | None) -> None:
         self.view, self.stamp, self.alarm_minutes = view, stamp, alarm_minutes
         self.plain: dict[int, tuple[bytes, bytes, bytes]] = {}  # id(activity) → (before, description, after)
+        self.lines: dict[str, bytes] = {}  # a DESCRIPTION's text → its line
+        self.folded: dict[tuple[Any, ...], bytes] = {}  # a text property's line, by what decides it
+        self.addresses: dict[str | None, vCalAddress] = {}
 
     def get(self, activity: ActivityView, viewer: str | None) -> bytes:
         parts = self.plain.get(id(activity))
         if parts is None:
-            ical = _event(self.view, activity, stamp=self.stamp, viewer=None,
-                          alarm_minutes=self.alarm_minutes).to_ical()
-            line = _description_line(_description(self.view, activity, None))
-            at = ical.find(b"\r\n" + line)  # the event's own, never the alarm's (that one is the summary)
-            if at < 0:  # cannot happen with icalendar's writer; build the viewer's event whole
-                parts = (ical, b"", b"")
+            lines = self.content_lines(_event(self.view, activity, stamp=self.stamp, viewer=None,
+                                              alarm_minutes=self.alarm_minutes, addresses=self.addresses))
+            # the event's own DESCRIPTION (its properties come before the alarm's)
+            at = next((i for i, (name, _) in enumerate(lines) if name == "DESCRIPTION"), None)
+            if at is None:  # cannot happen with icalendar's writer; build the viewer's event whole
+                parts = (b"".join(line for _, line in lines), b"", b"")
             else:
-                parts = (ical[:at + 2], line, ical[at + 2 + len(line):])
+                parts = (b"".join(line for _, line in lines[:at]), lines[at][1],
+                         b"".join(line for _, line in lines[at + 1:]))
             self.plain[id(activity)] = parts
         before, line, after = parts
         if viewer is None:
             return before + line + after
         if not line:
-            return _event(self.view, activity, stamp=self.stamp, viewer=viewer,
-                          alarm_minutes=self.alarm_minutes).to_ical()
-        return before + _description_line(_description(self.view, activity, viewer)) + after
+            return _serialise(_event(self.view, activity, stamp=self.stamp, viewer=viewer,
+                                     alarm_minutes=self.alarm_minutes))
+        text = _description(self.view, activity, viewer)
+        line = self.lines.get(text) or self.lines.setdefault(text, _description_line(text))
+        return before + line + after
+
+    def content_lines(self, component: Event) -> list[tuple[str, bytes]]:
+        """(name, folded line) of each line `component.to_ical()` writes, in its order.
+
+        A text or address property's line depends only on its name, text and parameters;
+        those repeat from event to event (ORGANIZER, each person's ATTENDEE, LOCATION, STATUS,
+        BEGIN and END), so each is made by icalendar once and kept."""
+        out = []
+        for name, value in component.property_items():
+            key = _text_key(name, value)
+            if key is None:
+                out.append((name, _fold(component.content_line(name, value)) + b"\r\n"))
+                continue
+            line = self.folded.get(key)
+            if line is None:
+                line = self.folded[key] = _fold(component.content_line(name, value)) + b"\r\n"
+            out.append((name, line))
+        return out
+
+
+def _text_key(name: str, value: object) -> tuple[Any, ...] | None:
+    """What decides a text property's line (its name, type, text and parameters); None for
+    values of other types, and for parameters that are not plain text or lists of it."""
+    if isinstance(value, bytes):  # BEGIN and END
+        return (name, bytes, value)
+    if type(value) not in (vText, vCalAddress):
+        return None
+    params: list[tuple[str, Any]] = []
+    for k, v in value.params.items():  # type: ignore[attr-defined]
+        if isinstance(v, str):
+            params.append((k, v))
+        elif isinstance(v, list) and all(isinstance(x, str) for x in v):
+            params.append((k, tuple(v)))
+        else:
+            return None
+    return (name, type(value), str(value), tuple(params))
 
 
 def _description_line(text: str) -> bytes:
-    """DESCRIPTION as icalendar writes it in an event: escaped, folded, CR LF ended."""
-    event = Event()
-    event.add("description", text)
-    return event.content_lines()[1].to_ical() + b"\r\n"
+    """DESCRIPTION as icalendar writes it in an event: escaped (by icalendar), folded, CR LF ended."""
+    return _fold("DESCRIPTION:" + vText(text).to_ical().decode("utf-8")) + b"\r\n"
+
+
+# --- serialising --------------------------------------------------------------------------------------
+
+#: the most octets icalendar 7 puts on a line: it folds before a character that would make 75
+_LINE_OCTETS = 74
+_ESCAPES = b"\\^"  # TEXT's backslash escapes and RFC 6868's parameter escapes start with these
+
+
+def _fold(line: str) -> bytes:
+    """A content line folded exactly as icalendar 7's `Contentline.to_ical` folds it, without
+    its Python loop over every character (half of the calendars' time).
+
+    Each line holds as many whole UTF-8 characters as fit in 74 octets; a line never ends in
+    a backslash or caret after other characters (an escape is not split: it moves to the next
+    line, icalendar issue #1501); the next line starts with a space. tests/test_ics.py checks
+    this against `Contentline.to_ical` on arbitrary text and whole files against
+    `Calendar.to_ical`."""
+    data = line.encode("utf-8")
+    if len(data) <= _LINE_OCTETS:
+        return data
+    parts = []
+    start, size = 0, len(data)
+    while size - start > _LINE_OCTETS:
+        end = start + _LINE_OCTETS
+        while data[end] & 0xC0 == 0x80:  # a continuation octet: the character starts before
+            end -= 1
+        if end - start > 1 and data[end - 1] in _ESCAPES:
+            end -= 1
+        parts.append(data[start:end])
+        start = end
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)
+
+
+def _join(lines: Iterable[str]) -> bytes:
+    """Content lines as `Contentlines.to_ical` writes them: folded, each CR LF ended."""
+    return b"".join(_fold(line) + b"\r\n" for line in lines if line)
+
+
+def _serialise(component: Calendar | Event) -> bytes:
+    """`component.to_ical()`, byte for byte, folded by `_fold`."""
+    return _join(component.content_lines())

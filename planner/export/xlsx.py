@@ -25,6 +25,10 @@ Sheets, in the campaign's language:
   for a plan with at most `SHEETS_PER_PERSON_MAX` (100) staff and venues together, a
   station's size: a district's or city's people and venues have their calendars instead.
 
+The file is written by XlsxWriter (shared strings, formats made once, the zip's parts dated
+1980-01-01: the same plan gives the same bytes); openpyxl reads ledgers back
+(`planner.export.ledger`) and writes the report's workbook, whose styles are the ones below.
+
 Every sheet prints landscape on A4, fitted to the page width, with the header row repeated
 on every page; panes are frozen under the header and the header carries an autofilter.
 Dates and times are real Excel dates and times in the plan's time zone.
@@ -38,27 +42,24 @@ Excel's rules whatever the names in the plan are (see `sheet_title`).
 
 from __future__ import annotations
 
+import gc
 import io
 import math
-import re
 import unicodedata
-import zipfile
 from collections import Counter
-from contextlib import suppress
-from copy import copy
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import xlsxwriter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from planner import atomic
 from planner.catalogue import catalogue
@@ -70,7 +71,7 @@ from planner.messages import N_, WEEKDAYS, for_language
 if TYPE_CHECKING:
     from planner.export.ledger import LedgerRead, Merged
 
-__all__ = ["write_xlsx", "build_workbook", "sheet_title", "SheetNames", "cell_text", "text_width",
+__all__ = ["write_xlsx", "sheet_title", "SheetNames", "cell_text", "text_width",
            "FORMULA_TRIGGERS", "HANDOUTS", "MATERIAL_KEYS", "workbook_bytes"]
 
 
@@ -123,6 +124,7 @@ LEDGER_MIN_LINES = 2  # ledger rows are tall enough to write in by hand when pri
 
 
 
+@lru_cache(maxsize=1 << 16)  # names, formats, themes repeat across a plan's rows
 def text_width(text: str) -> int:
     """Display width in columns: CJK and other wide characters count double; widest line."""
     best = 0
@@ -293,6 +295,53 @@ LEDGER_WORDS = ("date", "weekday", "start", "end", "venue", "kind", "format", "t
                 "staff", "partners", "reached", "installs", "households", "photos", "status", "notes", "id")
 
 _FORMATS = {"date": DATE_FORMAT, "time": TIME_FORMAT, "count": COUNT_FORMAT}
+#: a date or time carried into a column not made for it: shown as what it is (openpyxl's choice)
+_VALUE_FORMATS: dict[type, str] = {datetime: "yyyy-mm-dd h:mm:ss", date: DATE_FORMAT, time: "h:mm:ss",
+                                   timedelta: "[hh]:mm:ss"}
+
+
+def _rgb(argb: Any) -> str:
+    """An openpyxl colour ("FFDCE6F1") as XlsxWriter writes it ("#DCE6F1")."""
+    return "#" + str(argb)[-6:]
+
+
+def _format_properties(kind: str, fill_in: bool, number_format: str | None, quoted: bool, total: bool,
+                       font: str | None) -> dict[str, Any]:
+    """XlsxWriter format properties of a table cell: the styles above (which the report's
+    openpyxl workbook uses), said as XlsxWriter says them.
+
+    kind: a column's kind (text, date, time, count, short, small), or "head", "muted" (the
+    empty table's note), "total_label", "total_count", "total_blank" (the ledger's totals row);
+    font: None or "cancelled"."""
+    if kind == "muted":
+        return {"italic": True, "font_color": _rgb(MUTED.color.rgb)}
+    props: dict[str, Any] = {"border": 1, "border_color": _rgb(_THIN.color.rgb)}
+    if kind == "head":
+        fill = FILL_IN_HEAD_FILL if fill_in else HEAD_FILL
+        props.update(bold=True, align="center", valign="vcenter", text_wrap=True, pattern=1,
+                     bg_color=_rgb(fill.fgColor.rgb))
+    elif kind.startswith("total_"):
+        props.update(pattern=1, bg_color=_rgb(TOTAL_FILL.fgColor.rgb))
+        if kind != "total_blank":
+            props["bold"] = True
+    else:
+        if kind in ("date", "time", "short"):
+            props.update(align="center", valign="top")
+        else:
+            props.update(valign="top", text_wrap=True)
+        if kind == "small" and not total and font is None:
+            props.update(font_size=SMALL.size, font_color=_rgb(SMALL.color.rgb))
+        if fill_in:
+            props.update(pattern=1, bg_color=_rgb(FILL_IN_FILL.fgColor.rgb))
+        if total:
+            props.update(bold=True, pattern=1, bg_color=_rgb(TOTAL_FILL.fgColor.rgb))
+        if font == "cancelled":
+            props.update(bold=True, font_color=_rgb(CANCELLED_FONT.color.rgb))
+    if number_format:
+        props["num_format"] = number_format
+    if quoted:
+        props["quote_prefix"] = True  # Excel's "'": shown and kept as text, even when edited
+    return props
 
 
 class _Book:
@@ -304,10 +353,33 @@ class _Book:
         self.m = for_language(self.lang)
         self.tz = ZoneInfo(view.timezone)
         self.plan = view.loaded.plan
-        self.wb = Workbook(write_only=True)  # rows stream out: no cell objects kept, styles shared
+        self.out = io.BytesIO()
+        self._wb: xlsxwriter.Workbook | None = None  # made by the first sheet: records only asks planned_values
         self.names = SheetNames()
         self.merged: Merged | None = None
-        self.styles: dict[tuple[Any, ...], StyleArray] = {}  # a table cell's style by what decides it
+        self.formats: dict[tuple[Any, ...], Format] = {}  # a cell's format by what decides it
+
+    @property
+    def wb(self) -> xlsxwriter.Workbook:
+        if self._wb is None:
+            # in memory: every part of the zip dated 1980-01-01, so the bytes depend only on the
+            # plan; text is never turned into a number, formula or link behind our back
+            self._wb = xlsxwriter.Workbook(self.out, {"in_memory": True, "strings_to_numbers": False,
+                                                      "strings_to_formulas": False, "strings_to_urls": False})
+        return self._wb
+
+    def sheet(self, title: str, tab: str | None = None) -> Worksheet:
+        ws = self.wb.add_worksheet(title)
+        if tab:
+            ws.set_tab_color(_rgb(tab))
+        return ws
+
+    def format(self, *key: Any) -> Format:
+        """The format for a (kind, fill_in, number format, quoted, total, font) key, made once."""
+        found = self.formats.get(key)
+        if found is None:
+            found = self.formats[key] = self.wb.add_format(_format_properties(*key))
+        return found
 
     def t(self, key: str) -> str:
         return self.m.msg(L[key])
@@ -425,118 +497,114 @@ class _Book:
     def table(self, ws: Worksheet, columns: list[Column], activities: list[ActivityView], *,
               ledger: bool = False, page_title: str = "", freeze_after: int = 0,
               rows: list[list[Any]] | None = None, totals: frozenset[int] = frozenset(),
-              first_font: Font | None = None) -> int:
+              first_font: str | None = None) -> int:
         """Header row, one row per activity (or the `rows` given), widths, heights, filter and
-        print setup; → last row. The sheet is write-only (rows stream out as they are
-        appended), so everything about a row is decided before it is appended: `totals` are
-        the rows (numbered as on the sheet) set in bold on grey, `first_font` the first
-        column's font. A caller may append more rows after (the ledger's totals)."""
+        print setup; → last row (numbered as on the sheet). `totals` are the rows (numbered as
+        on the sheet) set in bold on grey, `first_font` the first column's font ("cancelled").
+        A caller may write more rows after (the ledger's totals)."""
         widths = [max(c.min_width, min(text_width(c.header) + 2, c.max_width)) for c in columns]
         if rows is None:
             rows = [[c.value(a) if c.value else None for c in columns] for a in activities]
+        texts = [c.kind in ("text", "short", "small") for c in columns]
         for values in rows:
-            for i, (c, v) in enumerate(zip(columns, values)):
-                if c.kind in ("text", "short", "small") and v:
-                    widths[i] = max(widths[i], min(math.ceil(text_width(cell_text(v)) * c.scale) + 2,
-                                                   c.max_width))
+            for i, v in enumerate(values):
+                if v and texts[i] and widths[i] < columns[i].max_width:
+                    c = columns[i]
+                    widths[i] = max(widths[i], min(math.ceil(text_width(cell_text(v)) * c.scale) + 2, c.max_width))
         for i, c in enumerate(columns):
             widths[i] = max(widths[i], c.min_width)
-            ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
-        ws.freeze_panes = f"{get_column_letter(freeze_after + 1)}2"  # before the first row: written first
-        self.print_setup(ws, page_title)  # so is fit-to-page (the sheet's properties)
+            ws.set_column(i, i, widths[i])
+        ws.freeze_panes(1, freeze_after)
+        self.print_setup(ws, page_title)
 
         head_lines = max(_lines(c.header, w) for c, w in zip(columns, widths))
-        ws.row_dimensions[1].height = LINE_HEIGHT * head_lines + 6
-        header = []
-        for c in columns:
-            cell = WriteOnlyCell(ws)
-            put(cell, c.header)
-            cell.font = BOLD
-            cell.fill = FILL_IN_HEAD_FILL if c.fill_in else HEAD_FILL
-            cell.alignment = HEAD_ALIGN
-            cell.border = BORDER
-            header.append(cell)
-        ws.append(header)
+        ws.set_row(0, LINE_HEIGHT * head_lines + 6)
+        for col, c in enumerate(columns):
+            text = cell_text(c.header)
+            ws.write_string(0, col, text, self.format("head", c.fill_in, None, text.startswith(FORMULA_TRIGGERS),
+                                                      False, None))
 
-        for r, values in enumerate(rows, 2):
+        rooms = [w / c.scale for c, w in zip(columns, widths)]
+        # the formats of plain text and of blanks in each column (most cells): found once, not per cell
+        plain = [self.format(c.kind, c.fill_in, COUNT_FORMAT if c.fill_in and c.kind == "count" else None, False,
+                             False, first_font if col == 0 else None) for col, c in enumerate(columns)]
+        for r, values in enumerate(rows, 1):
             lines = LEDGER_MIN_LINES if ledger else 1
-            out = []
-            total = r in totals
-            for col, (c, v) in enumerate(zip(columns, values), 1):
-                cell = WriteOnlyCell(ws)
-                self.put_styled(cell, v, c, total=total, font=first_font if col == 1 else None)
-                out.append(cell)
-                if isinstance(v, str) and v:
-                    lines = max(lines, _lines(cell_text(v), widths[col - 1] / c.scale))
+            total = r + 1 in totals
+            for col, (c, v) in enumerate(zip(columns, values)):
+                if not total:
+                    if v is None:
+                        ws.write_blank(r, col, None, plain[col])
+                        continue
+                    if v.__class__ is str and v:
+                        text = _cell_text(v)
+                        if not text.startswith(FORMULA_TRIGGERS):
+                            ws.write_string(r, col, text, plain[col])
+                            lines = max(lines, _lines(text, rooms[col]))
+                            continue
+                text = self.put(ws, r, col, v, c, total=total, font=first_font if col == 0 else None)
+                if text:
+                    lines = max(lines, _lines(text, rooms[col]))
             if lines > 1:
-                ws.row_dimensions[r].height = LINE_HEIGHT * lines + 3
-            ws.append(out)
+                ws.set_row(r, LINE_HEIGHT * lines + 3)
 
         last = 1 + len(rows)
-        last_col = get_column_letter(len(columns))
         if rows:
-            ws.auto_filter.ref = f"A1:{last_col}{last}"
+            ws.autofilter(0, 0, last - 1, len(columns) - 1)
         else:
-            note = WriteOnlyCell(ws)
-            put(note, self.t("nothing"))
-            note.font = MUTED
-            ws.append([note])
+            ws.write_string(1, 0, cell_text(self.t("nothing")), self.format("muted", False, None, False, False, None))
         return last
 
-    def put_styled(self, cell: Any, value: Any, c: Column, *, total: bool = False, font: Font | None = None) -> None:
-        """`put` and a table cell's style, the style looked up rather than set attribute by
-        attribute: openpyxl hashes every style object on each assignment, which was most of
-        the workbook's time."""
-        put(cell, value)
-        number_format = None
-        if c.fill_in and c.kind == "count" and not isinstance(value, (date, time, timedelta)):
-            number_format = COUNT_FORMAT
-        elif value is not None and value != "" and not isinstance(value, str):
-            number_format = COUNT_FORMAT if total and c.kind == "count" else _FORMATS.get(c.kind)
-        key = (c.kind, c.fill_in, number_format, bool(cell.quotePrefix), total, id(font))
-        style = self.styles.get(key)
-        if style is not None:
-            cell._style = copy(style)
-            return
-        if number_format:
-            cell.number_format = number_format
-        cell.border = BORDER
-        cell.alignment = CENTER_ALIGN if c.kind in ("date", "time", "short") else TEXT_ALIGN
-        if c.kind == "small":
-            cell.font = SMALL
-        if c.fill_in:
-            cell.fill = FILL_IN_FILL
-        if total:
-            cell.font = BOLD
-            cell.fill = TOTAL_FILL
-        if font is not None:
-            cell.font = font
-        self.styles[key] = copy(cell._style)
+    def put(self, ws: Worksheet, r: int, col: int, value: Any, c: Column, *, total: bool = False,
+            font: str | None = None) -> str:
+        """Write a table cell with its format; → its text ("" for anything else). Text that
+        could be read as a formula is stored as text, quote-prefixed, as `put` does."""
+        if value is None or value == "":
+            number_format = COUNT_FORMAT if c.fill_in and c.kind == "count" else None
+            ws.write_blank(r, col, None, self.format(c.kind, c.fill_in, number_format, False, total, font))
+            return ""
+        if isinstance(value, str):
+            text = cell_text(value)
+            quoted = text.startswith(FORMULA_TRIGGERS)
+            number_format = COUNT_FORMAT if c.fill_in and c.kind == "count" else None
+            ws.write_string(r, col, text, self.format(c.kind, c.fill_in, number_format, quoted, total, font))
+            return text
+        if isinstance(value, bool):
+            ws.write_boolean(r, col, value, self.format(c.kind, c.fill_in, None, False, total, font))
+            return ""
+        if isinstance(value, (datetime, date, time, timedelta)):
+            number_format = (_FORMATS[c.kind] if c.kind in ("date", "time")
+                             else _VALUE_FORMATS.get(type(value), "yyyy-mm-dd h:mm:ss"))
+            if isinstance(value, (datetime, time)) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)
+            ws.write_datetime(r, col, value, self.format(c.kind, c.fill_in, number_format, False, total, font))
+            return ""
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            number_format = COUNT_FORMAT if c.kind == "count" else None
+            ws.write_number(r, col, value, self.format(c.kind, c.fill_in, number_format, False, total, font))
+            return ""
+        return self.put(ws, r, col, str(value), c, total=total, font=font)
 
     def print_setup(self, ws: Worksheet, page_title: str) -> None:
-        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = "1:1"
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.7
-        ws.page_margins.header = ws.page_margins.footer = 0.3
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # the page's width, as many pages down as it takes
+        ws.repeat_rows(0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
         campaign = self.plan.campaign
-        ws.oddHeader.left.text = _hf_text(self.plan.station.name, 60)
-        ws.oddHeader.center.text = _hf_text(page_title or ws.title, 60)
-        ws.oddHeader.center.font = "-,Bold"
-        ws.oddHeader.right.text = _hf_text(f"{campaign.name} {campaign.start}–{campaign.end}", 70)
-        ws.oddFooter.center.text = self.t("page")
+        header = ("&L" + _hf_text(self.plan.station.name, 60)
+                  + '&C&"-,Bold"' + _hf_text(page_title or ws.name, 60)
+                  + "&R" + _hf_text(f"{campaign.name} {campaign.start}–{campaign.end}", 70))
+        ws.set_header(header, {"margin": 0.3})
+        ws.set_footer("&C" + self.t("page"), {"margin": 0.3})
 
     def roster(self) -> None:
-        ws = self.wb.create_sheet(self.names.claim(self.t("roster")))
+        ws = self.sheet(self.names.claim(self.t("roster")))
         self.table(ws, self.roster_columns(), self.view.activities, page_title=self.t("roster"))
 
     def ledger(self) -> None:
-        ws = self.wb.create_sheet(self.names.claim(self.t("ledger")))
+        ws = self.sheet(self.names.claim(self.t("ledger")))
         columns = self.ledger_columns()
         entries = self.merged.entries if self.merged else {}
         rows = [[entries.get(a.id, {}).get(c.ledger_key) if c.value is None else c.value(a) for c in columns]
@@ -544,42 +612,42 @@ class _Book:
         self.ledger_table(ws, columns, rows, self.t("ledger"))
 
     def ledger_table(self, ws: Worksheet, columns: list[Column], rows: list[list[Any]], page_title: str,
-                     first_font: Font | None = None) -> None:
+                     first_font: str | None = None) -> None:
         """The ledger's table: rows, validation of what is typed, a totals row."""
         venue_col = next(i for i, c in enumerate(columns, 1) if c.key == "venue")
         last = self.table(ws, columns, [], ledger=True, page_title=page_title, freeze_after=venue_col, rows=rows,
                           first_font=first_font)
         if last < 2:
             return
-        count = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                               showErrorMessage=True, errorTitle=self.t("whole_title"), error=self.t("whole"),
-                               showInputMessage=False)
-        choices = ",".join(self.m._(s) for s in STATUS)
-        status = DataValidation(type="list", formula1='"' + choices + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle=self.t("status_title"),
-                                error=self.t("status_error"))
-        ws.data_validations.append(count)
-        ws.data_validations.append(status)
-        row = []
-        for col, c in enumerate(columns, 1):
-            letter = get_column_letter(col)
-            cell = WriteOnlyCell(ws)
-            cell.border = BORDER
-            cell.fill = TOTAL_FILL
-            if col == 1:
-                put(cell, self.t("total"))
-                cell.font = BOLD
+        count: list[str] = []
+        status: list[str] = []
+        for col, c in enumerate(columns):
+            letter = get_column_letter(col + 1)
             if c.validate == "count":
-                count.add(f"{letter}2:{letter}{last}")
+                count.append(f"{letter}2:{letter}{last}")
             elif c.validate == "status":
-                status.add(f"{letter}2:{letter}{last}")
-            if c.kind == "count":
-                # SUBTOTAL 109: sums the rows the filter shows, so a filtered ledger totals itself
-                cell.value = f"=SUBTOTAL(109,{letter}2:{letter}{last})"
-                cell.number_format = COUNT_FORMAT
-                cell.font = BOLD
-            row.append(cell)
-        ws.append(row)
+                status.append(f"{letter}2:{letter}{last}")
+            if col == 0:
+                ws.write_string(last, 0, cell_text(self.t("total")), self.format("total_label", False, None, False,
+                                                                                  True, None))
+            elif c.kind == "count":
+                # SUBTOTAL 109: sums the rows the filter shows, so a filtered ledger totals itself;
+                # the value stored beside it is that sum, for readers that do not calculate
+                known = sum(v for v in (row[col] for row in rows)
+                            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+                ws.write_formula(last, col, f"=SUBTOTAL(109,{letter}2:{letter}{last})",
+                                 self.format("total_count", False, COUNT_FORMAT, False, True, None), known)
+            else:
+                ws.write_blank(last, col, None, self.format("total_blank", False, None, False, True, None))
+        if count:
+            ws.data_validation(1, 0, last - 1, 0, {
+                "validate": "integer", "criteria": ">=", "value": 0, "ignore_blank": True, "show_input": False,
+                "error_title": self.t("whole_title"), "error_message": self.t("whole"), "multi_range": " ".join(count)})
+        if status:
+            ws.data_validation(1, 0, last - 1, 0, {
+                "validate": "list", "source": [self.m._(s) for s in STATUS], "ignore_blank": True,
+                "error_title": self.t("status_title"), "error_message": self.t("status_error"),
+                "multi_range": " ".join(status)})
 
     # what an earlier workbook's ledger held
 
@@ -622,8 +690,7 @@ class _Book:
         row marked cancelled, with its own totals (the ledger's stay those of the plan)."""
         if not self.merged or not self.merged.cancelled:
             return
-        ws = self.wb.create_sheet(self.names.claim(self.t("cancelled_sheet")))
-        ws.sheet_properties.tabColor = KEPT_TAB
+        ws = self.sheet(self.names.claim(self.t("cancelled_sheet")), KEPT_TAB)
         mark = Column(self.t("plan_status"), lambda a: self.t("cancelled"), "short", max_width=10, min_width=8,
                       key="plan_status")
         columns = [mark, *self.ledger_columns()]
@@ -633,14 +700,13 @@ class _Book:
                          else kept.entries.get(c.ledger_key) if c.fill_in
                          else self.shown(c, kept.planned.get(c.ledger_key))
                          for c in columns])
-        self.ledger_table(ws, columns, rows, self.t("cancelled_sheet"), first_font=CANCELLED_FONT)
+        self.ledger_table(ws, columns, rows, self.t("cancelled_sheet"), first_font="cancelled")
 
     def unmatched(self) -> None:
         """What matched no activity: one row per value, where it was, and why it is here."""
         if not self.merged or not self.merged.unmatched:
             return
-        ws = self.wb.create_sheet(self.names.claim(self.t("unmatched")))
-        ws.sheet_properties.tabColor = KEPT_TAB
+        ws = self.sheet(self.names.claim(self.t("unmatched")), KEPT_TAB)
         given = lambda a: None  # noqa: E731 (rows are given, not computed from activities)
         columns = [Column(self.t("u_where"), given, max_width=24, min_width=10),
                    Column(self.t("id"), given, max_width=30, min_width=12),
@@ -676,7 +742,7 @@ class _Book:
         from planner.export.view import material_text
         from planner.materials import print_lead_days, print_list
 
-        ws = self.wb.create_sheet(self.names.claim(self.t("materials_sheet")))
+        ws = self.sheet(self.names.claim(self.t("materials_sheet")))
         cat = catalogue().materials
         needing = [a for a in self.view.activities if a.material_counts]
         weeks = print_list([(self.day(a), a.material_counts) for a in needing])
@@ -698,10 +764,11 @@ class _Book:
         ]
         rows: list[list[Any]] = []
         totals: list[int] = []  # the rows (1-based, header included) that are week totals
+        by_week: dict[str, list[ActivityView]] = {}
+        for a in needing:  # in plan order within each week
+            by_week.setdefault(iso_week(self.day(a)), []).append(a)
         for wk in weeks:
-            for a in needing:
-                if iso_week(self.day(a)) != wk.week:
-                    continue
+            for a in by_week.get(wk.week, []):
                 who = a.collector
                 rows.append([wk.week, due[wk.week], self.day(a), self.weekday(a), self.start(a), self.end(a),
                              a.venue_name, a.format_name, who.name if who else "",
@@ -722,8 +789,7 @@ class _Book:
     def people(self) -> None:
         staff = list(self.plan.staff)
         for person, title in zip(staff, _titles([(s.name, s.id) for s in staff], self.names)):
-            ws = self.wb.create_sheet(title)
-            ws.sheet_properties.tabColor = STAFF_TAB
+            ws = self.sheet(title, STAFF_TAB)
             parts = [person.name, self.view.role_name(person.role), person.team or ""]
             self.table(ws, self.staff_columns(person.id), self.view.for_staff(person.id),
                        page_title=" · ".join(p for p in parts if p))
@@ -732,14 +798,14 @@ class _Book:
         venues = list(self.plan.venues)
         kinds = catalogue().venue_kinds
         for venue, title in zip(venues, _titles([(v.name, v.id) for v in venues], self.names)):
-            ws = self.wb.create_sheet(title)
-            ws.sheet_properties.tabColor = VENUE_TAB
+            ws = self.sheet(title, VENUE_TAB)
             kind = kinds[venue.kind].name(self.lang) if venue.kind in kinds else venue.kind
             parts = [venue.name, kind, venue.address or ""]
             self.table(ws, self.venue_columns(), self.view.for_venue(venue.id),
                        page_title=" · ".join(p for p in parts if p))
 
-    def build(self) -> Workbook:
+    def build(self) -> bytes:
+        """The workbook's bytes: the same plan (and the same entries carried) gives the same bytes."""
         self.roster()
         self.ledger()
         self.cancelled()
@@ -748,18 +814,22 @@ class _Book:
         if len(self.plan.staff) + len(self.plan.venues) <= SHEETS_PER_PERSON_MAX:
             self.people()
             self.places()
-        self.wb.active = 0
-        props = self.wb.properties
-        props.title = cell_text(self.plan.campaign.name)[:255]
-        props.subject = cell_text(self.plan.station.name)[:255]
-        props.creator = "fanzha-planner"
-        props.language = "zh-CN" if self.lang == "zh" else "en"
-        # Same plan, same bytes: stamp the campaign start, not the wall clock.
-        stamp = datetime.combine(self.plan.campaign.start, time(0, 0))
-        props.created = props.modified = stamp
-        return self.wb
+        # Same plan, same bytes: stamp the campaign start, not the wall clock (XlsxWriter
+        # writes it as both created and modified, and dates every part of the zip 1980-01-01).
+        self.wb.set_properties({
+            "title": cell_text(self.plan.campaign.name)[:255],
+            "subject": cell_text(self.plan.station.name)[:255],
+            "author": "fanzha-planner",
+            "created": datetime.combine(self.plan.campaign.start, time(0, 0)),
+        })
+        self.wb.close()
+        return self.out.getvalue()
 
 
+_cell_text = lru_cache(maxsize=1 << 16)(cell_text)  # the same names and words, row after row
+
+
+@lru_cache(maxsize=1 << 16)  # the same names and words in the same columns, row after row
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped cell needs at this column width."""
     room = max(width - 1.5, 1)
@@ -769,68 +839,31 @@ def _lines(text: str, width: float) -> int:
 # --- entry points --------------------------------------------------------------------------------------
 
 
-def _deterministic_zip(workbook: Workbook, day: date) -> bytes:
-    """The saved workbook with every zip entry dated `day`, so the file depends only on the plan.
+@contextmanager
+def _collector_waits() -> Iterator[None]:
+    """Python's cycle collector off while the workbook is built, on again after (if it was).
 
-    openpyxl stamps entries with the current time, and saves docProps' modified time as now.
-    """
-    workbook.properties.modified = datetime.combine(day, time(0, 0))
-    raw = io.BytesIO()
+    XlsxWriter keeps every cell (a small tuple) until the file is closed: a city's million
+    cells made each full collection walk them all, a quarter of the workbook's time. Building
+    it makes no reference cycles worth collecting meanwhile; what it frees, it frees at once."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        workbook.save(raw)
-    except BaseException:
-        _abandon(workbook)
-        raise
-    raw.seek(0)
-    stable = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>"
-                              + datetime.combine(day, time(0, 0)).strftime("%Y-%m-%dT%H:%M:%SZ").encode(), data)
-            entry = zipfile.ZipInfo(info.filename, date_time=(max(day.year, 1980), day.month, day.day, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            target.writestr(entry, data)
-    return stable.getvalue()
-
-
-def build_workbook(view: PlanView, previous: "LedgerRead | None" = None,
-                   earlier: PlanView | None = None) -> Workbook:
-    """The workbook for a plan view (not saved); with `previous` (what an earlier workbook's
-    ledger held, `planner.export.ledger.read_ledger`), carrying it over as `write_xlsx` does."""
-    return _build(view, previous, earlier)[0]
-
-
-def _build(view: PlanView, previous: "LedgerRead | None", earlier: PlanView | None) -> tuple[Workbook, "Merged | None"]:
-    book = _Book(view)
-    if previous is not None:
-        book.carry(previous, earlier)
-    try:
-        return book.build(), book.merged
-    except BaseException:
-        _abandon(book.wb)
-        raise
-
-
-def _abandon(workbook: Workbook) -> None:
-    """Close a write-only workbook's open sheet streams quietly (a build or save that failed),
-    so that none complains with a traceback when collected; openpyxl removes its temporary
-    files at exit."""
-    for ws in workbook.worksheets:
-        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
-            if stream is not None:
-                with suppress(Exception):
-                    stream.close()
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def workbook_bytes(view: PlanView, previous: "LedgerRead | None" = None,
                    earlier: PlanView | None = None) -> tuple[bytes, "Merged | None"]:
     """The file's bytes (the same for the same plan and the same entries carried) and what was
     carried over from `previous` (None without it)."""
-    workbook, merged = _build(view, previous, earlier)
-    return _deterministic_zip(workbook, view.loaded.plan.campaign.start), merged
+    book = _Book(view)
+    if previous is not None:
+        book.carry(previous, earlier)
+    with _collector_waits():
+        return book.build(), book.merged
 
 
 def write_xlsx(view: PlanView, path: Path, previous: "LedgerRead | None" = None,
