@@ -317,7 +317,8 @@ def calendar_names(view: PlanView) -> tuple[str, dict[str, str], dict[str, str]]
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_bytes(path, data)
+    # into the staging folder output_dir flushes once before it becomes OUT, not file by file
+    atomic.write_bytes(path, data, sync=False)
 
 
 def _file(directory: Path, ident: str) -> Path:
