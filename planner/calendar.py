@@ -102,9 +102,9 @@ def official_day(day: date) -> tuple[DayKind, str | None]:
 
 
 LunarInfo = tuple[int, int, str, tuple[str, ...], "str | None"]
-# lunar-python's own names for the solar terms it computes past the lunar year's end
-_TERM_KEYS = {"DONG_ZHI": "冬至", "DA_HAN": "大寒", "XIAO_HAN": "小寒", "LI_CHUN": "立春", "DA_XUE": "大雪",
-              "YU_SHUI": "雨水", "JING_ZHE": "惊蛰"}
+# lunar-python's own keys for the solar terms it computes past the lunar year's ends: the first
+# of its table is the term before 冬至, the last six are the first six of the next year
+_TERM_KEYS = {Lunar.JIE_QI_IN_USE[0]: Lunar.JIE_QI[-1], **dict(zip(Lunar.JIE_QI_IN_USE[-6:], Lunar.JIE_QI[:6]))}
 
 
 def lunar_info(day: date) -> LunarInfo:

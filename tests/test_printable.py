@@ -400,13 +400,33 @@ def test_city_size_plan_renders_compactly(tmp_path):
     html = render_html(build_view(loaded, data))
     doc = parse(html)
     ids = {attrs.get("id") for _, attrs in doc.tags}
-    assert all(f"venue-{v.id}" in ids for v in loaded.plan.venues)
     assert all(f"staff-{s.id}" in ids for s in loaded.plan.staff)
-    assert 'class="two-cols"' in html  # the coverage matrix in two columns
+    # venues: a row per area (venues, activities, the venues with nothing planned), not per venue
+    areas = _area_rows(html)
+    assert sum(int(r[1]) for r in areas.values()) == len(loaded.plan.venues)
+    assert sum(int(r[2]) for r in areas.values()) == sum(1 for a in data["activities"] if a.get("venue"))
+    # the coverage matrix lists only venues short of the rule, at most SUMMARY_SHORT_VENUES a kind
+    from planner.export.html import SUMMARY_SHORT_VENUES, SUMMARY_UNMET_ROWS
+
+    for table in re.findall(r'<table class="grid matrix">(.*?)</table>', html, re.S):
+        rows = re.findall(r'<td class="mcell total (\w+)">', table)
+        assert len(rows) <= SUMMARY_SHORT_VENUES and set(rows) <= {"short"}
+    unmet = re.search(r'<table class="grid unmet-table">(.*?)</table>', html, re.S)
+    if len(data.get("unmet") or []) > SUMMARY_UNMET_ROWS:
+        assert unmet.group(1).count("<tr>") - 1 == SUMMARY_UNMET_ROWS  # and its header row
     # above SUMMARY_ABOVE activities: counts, not a row or chip per activity
     assert 'class="summary-note"' in html and "plan.xlsx" in html
     assert '<div class="roster' not in html and 'class="grid pick-table' not in html and "data-activity=" not in html
     assert len(html) < 3_000_000
+
+
+def _area_rows(html: str) -> dict[str, list[str]]:
+    """The summary's venue table: area → [area, venues, activities, venues with nothing planned]."""
+    table = re.search(r'<table class="grid venue-summary">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert table, "no venue summary"
+    rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)]
+    return {r[0]: r for r in rows}
 
 
 def _cells(html: str, row_id: str) -> list[str]:
@@ -428,11 +448,24 @@ def test_the_summary_counts_are_plan_json_s(tmp_path, monkeypatch):
     assert 'class="summary-note"' in html and "data-activity=" not in html
     for s in loaded.plan.staff:
         assert _cells(html, f"staff-{s.id}")[1] == str(sum(s.id in a["staff"] for a in data["activities"]))
-    for v in loaded.plan.venues:
-        cells = _cells(html, f"venue-{v.id}")
-        assert cells[-1] == str(sum(a.get("venue") == v.id for a in data["activities"]))
+    areas = _area_rows(html)
+    for area in {v.area or "" for v in loaded.plan.venues}:
+        venues = [v for v in loaded.plan.venues if (v.area or "") == area]
+        row = next(r for name, r in areas.items() if name == area or (not area and name not in
+                                                                          {v.area for v in loaded.plan.venues}))
+        assert row[1] == str(len(venues))
+        assert row[2] == str(sum(a.get("venue") in {v.id for v in venues} for a in data["activities"]))
+        idle = [v.name for v in venues if not any(a.get("venue") == v.id for a in data["activities"])]
+        assert (row[3] == "—") if not idle else all(name in row[3] for name in idle)
     print_list = re.compile(r'<table class="grid print-list">.*?</table>', re.S)
     assert print_list.search(html).group(0) == print_list.search(full).group(0)
+    # goals not met: the first SUMMARY_UNMET_ROWS listed, and a note saying how many there are
+    assert data["unmet"]
+    monkeypatch.setattr(html_module, "SUMMARY_UNMET_ROWS", 0)
+    html = render_html(build_view(loaded, data))
+    table = re.search(r'<table class="grid unmet-table">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert "<tr>" not in table.group(1)
+    assert f"（共 {len(data['unmet'])} 项）" in html
 
 
 # --- PDF -------------------------------------------------------------------------------------------------------

@@ -126,6 +126,11 @@ PICK_TABLE_ROWS = 300
 #: and month; the print list; no row or chip per activity): a city's 20,000 rows made a PDF
 #: no one prints and took minutes; every activity stays in plan.xlsx and the calendars
 SUMMARY_ABOVE = 1500
+#: In the summary: at most this many goals not met listed (all are in plan.json and `planner
+#: explain`), and per kind at most this many venues short of the 五进 rule (the met ones are
+#: counted): a city's 3,000 unmet goals and 1,500 venue rows were 250 of its PDF's pages
+SUMMARY_UNMET_ROWS = 200
+SUMMARY_SHORT_VENUES = 100
 
 
 _oneline = templating.oneline
@@ -833,6 +838,7 @@ def context(view: PlanView) -> dict[str, Any]:
         materials["pick"] = []
     return {
         "summary": summary, "summary_limit": SUMMARY_ABOVE,
+        "summary_unmet": SUMMARY_UNMET_ROWS, "summary_short": SUMMARY_SHORT_VENUES,
         "t": t, "lang": lang, "w": w, "plan": plan, "view": view,
         "station": {"name": _oneline(plan.station.name), "region": _oneline(plan.station.region or "")},
         "campaign": {"name": _oneline(plan.campaign.name),
