@@ -170,7 +170,9 @@ class _Checker:
                          _("national_month needs campaign.national_month: {start: …, days: 30}; "
                            "the month moves every year (2024: Jun 24, 2025: Jun 16)"))
 
-        custom_keys = {c.get("id") for _i, c in _items(key_dates, "custom")} if isinstance(key_dates, dict) else set()
+        # ids as written, whatever their type (a mapping or a list in an id is the model's error to name)
+        custom_keys = ({c.get("id") for _i, c in _items(key_dates, "custom") if isinstance(c.get("id"), str)}
+                       if isinstance(key_dates, dict) else set())
         used = _get(key_dates, "use") if isinstance(key_dates, dict) else None
         for i, surge in _items(tactics, "surges"):
             ident = surge.get("key_date")
