@@ -17,7 +17,7 @@ from planner.catalogue import Format
 from planner.formats import resolve_formats
 from planner.messages import _
 from planner.model import Plan, Venue
-from planner.vocab import ROLES
+from planner.vocab import ROLES, paired_roles
 
 if TYPE_CHECKING:
     from planner.candidates import Candidate
@@ -136,10 +136,10 @@ def _cheapest(formats: dict[str, Format], kind: str | None, grid_and_police: boo
 
 def _roles(fmt: Format, kind: str | None, grid_and_police: bool, paired_kinds: set[str]) -> dict[str, float]:
     needs = fmt.needs
-    roles = {r: float(getattr(needs, r)) for r in ROLES if getattr(needs, r)}
+    counts = {r: int(getattr(needs, r)) for r in ROLES if getattr(needs, r)}
     if grid_and_police and kind in paired_kinds:
-        roles["police"] = max(roles.get("police", 0.0), 1.0)
-        roles["grid_worker"] = max(roles.get("grid_worker", 0.0), 1.0)
+        counts = paired_roles(counts)
+    roles = {r: float(n) for r, n in counts.items()}
     extra = max(needs.head_count() - sum(roles.values()), 0)
     if extra:
         roles["any"] = float(extra)
