@@ -17,7 +17,7 @@ from planner.catalogue import Format
 from planner.formats import resolve_formats
 from planner.messages import _
 from planner.model import Plan, Venue
-from planner.vocab import ROLES, paired_roles
+from planner.vocab import FILLED_BY, ROLES, paired_roles
 
 if TYPE_CHECKING:
     from planner.candidates import Candidate
@@ -108,7 +108,22 @@ class CapacityEstimate:
     supply: list[Supply]
 
     def required(self, role: str) -> float:
+        """Person-activities asked of a role: its own positions, less what its people cannot
+        take of them, plus what falls to it from a role it may stand in for (officers for
+        auxiliaries, planner.vocab.FILLED_BY)."""
+        own = self._raw(role)
+        for other, by in FILLED_BY.items():
+            if role == other:
+                own = min(own, self._available(role))
+            elif role in by:
+                own += max(0.0, self._raw(other) - self._available(other))
+        return own
+
+    def _raw(self, role: str) -> float:
         return sum(d.by_role.get(role, 0.0) for d in self.demands)
+
+    def _available(self, role: str) -> float:
+        return sum(s.person_activities for s in self.supply if s.role == role)
 
     def required_total(self) -> float:
         return sum(d.person_activities for d in self.demands)
