@@ -738,6 +738,12 @@ class Travel(_Model):
                                                 "default travel time between two areas")
     pairs: list[AreaTravel] = Field(default_factory=list, description="指定片区之间的路程时间 / "
                                                                       "travel times for particular pairs")
+    speed_kmh: float = Field(D["travel"]["speed_kmh"], ge=0, le=200,
+                             description="两个片区的场所都给了 geo 坐标时，按两片区中心的直线距离和此速度"
+                                         "计算路程时间（未在 pairs 中指定的片区对）；0 表示不用坐标 / "
+                                         "where both areas have venues with geo coordinates, travel between "
+                                         "them (unless in pairs) is the straight-line distance between the "
+                                         "areas' centres at this speed; 0: coordinates are not used")
 
 
 class AudienceDef(_Model):
