@@ -81,6 +81,9 @@ class Quota:
     # greedy has always filled online posts so; kept, as its plan is the search's hint)
     counts_chosen: bool = True
     where: tuple = ()  # YAML path of the rule, where the tactic has several of one kind (三时三地 lines)
+    # a count that is also a ceiling (a target): the greedy's spare-time fill serves the
+    # ceiling least far along first, and quotas picking among formats prefer a short one
+    ceiling: bool = False
 
 
 @dataclass
