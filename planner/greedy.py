@@ -298,6 +298,8 @@ class Greedy:
             if clock.over(cut=True):
                 return self.plan
             fill[q.kind](q)
+        if not all(m.greedy_spare(ctx) for m in all_modules() if hasattr(m, "greedy_spare") and m.enabled(ctx.plan)):
+            return self.plan  # just enough (planner.tactics.fill): spare time stays spare
         # spare time to reach, keeping the lecture share where it is asked for
         per_person = sorted((i for i in range(len(cands)) if cands[i].venue),
                             key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day, cands[i].id))

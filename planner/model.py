@@ -709,6 +709,9 @@ class Weights(_Model):
                                                                                "replan: a person taken off an activity")
     cancelled: float = Field(_W["cancelled"], ge=0, le=MAX_WEIGHT, description="重排计划时：活动被取消 / "
                                                                                "replan: an activity cancelled")
+    fill: float = Field(_W["fill"], ge=0, le=MAX_WEIGHT,
+                        description="solver.fill: goals 时每场线下活动的代价 / "
+                                    "solver.fill: goals: the price of each offline activity")
 
 
 class Solver(_Model):
@@ -725,6 +728,11 @@ class Solver(_Model):
                                 "same plan and seed, same outputs: the search is budgeted in "
                                 "CP-SAT's deterministic time instead of the clock (false: race the clock, "
                                 "which can find a better plan in the time but a different one each run)")
+    fill: Literal["goals", "reach"] = Field(
+        D["solver"]["fill"],
+        description="goals：以最少的活动达成各项目标，余下的时间不排活动；reach：余下的时间用于覆盖更多的人"
+                    "（每周上限排满） / goals: meet the goals with the fewest activities and leave spare time "
+                    "spare; reach: spend spare staff time on reach (every weekly limit filled)")
 
 
 class AreaTravel(_Model):

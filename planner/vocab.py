@@ -91,6 +91,7 @@ TACTIC_WORDS = {
     "surges": N_("publicity months"),
     "quotas": N_("format quotas"),
     "checklist": N_("checklist"),
+    "fill": N_("just enough (activities planned)"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),
