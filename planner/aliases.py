@@ -29,7 +29,9 @@ _EXTRA: dict[str, dict[str, tuple[str, ...]]] = {
     # skills have no catalogue entry: these are the words of a duty roster (suggest uses the same)
     "skill": {"lecture": ("宣讲", "讲座"), "performance": ("文艺", "文艺演出"), "online": ("线上", "网络宣传"),
               "door_to_door": ("入户", "入户走访"), "stall": ("摆摊", "摊点")},
-    "kind": {"village": ("村", "村庄"), "bank": ("银行",), "market": ("集市",), "household": ("住户",)},
+    "kind": {"village": ("村", "村庄"), "bank": ("银行",), "market": ("集市",), "household": ("住户",),
+             "university": ("大学", "高等院校"), "office": ("机关单位", "党政机关"),
+             "hospitality": ("宾馆", "饭店", "酒店", "餐馆", "早茶店", "拉面馆")},
     "format": {"lecture": ("讲座", "宣讲"), "stall": ("摊点", "摆摊", "宣传摊位"), "door_to_door": ("入户走访", "入户"),
                "performance": ("文艺演出", "文艺汇演"), "themed_event": ("主题活动",),
                "online_post": ("线上", "线上宣传")},

@@ -17,7 +17,7 @@ from planner.catalogue import Format
 from planner.formats import resolve_formats
 from planner.messages import _
 from planner.model import Plan, Venue
-from planner.vocab import ROLES
+from planner.vocab import FILLED_BY, ROLES, paired_roles
 
 if TYPE_CHECKING:
     from planner.candidates import Candidate
@@ -81,6 +81,9 @@ class Quota:
     # greedy has always filled online posts so; kept, as its plan is the search's hint)
     counts_chosen: bool = True
     where: tuple = ()  # YAML path of the rule, where the tactic has several of one kind (三时三地 lines)
+    # a count that is also a ceiling (a target): the greedy's spare-time fill serves the
+    # ceiling least far along first, and quotas picking among formats prefer a short one
+    ceiling: bool = False
 
 
 @dataclass
@@ -108,7 +111,22 @@ class CapacityEstimate:
     supply: list[Supply]
 
     def required(self, role: str) -> float:
+        """Person-activities asked of a role: its own positions, less what its people cannot
+        take of them, plus what falls to it from a role it may stand in for (officers for
+        auxiliaries, planner.vocab.FILLED_BY)."""
+        own = self._raw(role)
+        for other, by in FILLED_BY.items():
+            if role == other:
+                own = min(own, self._available(role))
+            elif role in by:
+                own += max(0.0, self._raw(other) - self._available(other))
+        return own
+
+    def _raw(self, role: str) -> float:
         return sum(d.by_role.get(role, 0.0) for d in self.demands)
+
+    def _available(self, role: str) -> float:
+        return sum(s.person_activities for s in self.supply if s.role == role)
 
     def required_total(self) -> float:
         return sum(d.person_activities for d in self.demands)
@@ -136,10 +154,10 @@ def _cheapest(formats: dict[str, Format], kind: str | None, grid_and_police: boo
 
 def _roles(fmt: Format, kind: str | None, grid_and_police: bool, paired_kinds: set[str]) -> dict[str, float]:
     needs = fmt.needs
-    roles = {r: float(getattr(needs, r)) for r in ROLES if getattr(needs, r)}
+    counts = {r: int(getattr(needs, r)) for r in ROLES if getattr(needs, r)}
     if grid_and_police and kind in paired_kinds:
-        roles["police"] = max(roles.get("police", 0.0), 1.0)
-        roles["grid_worker"] = max(roles.get("grid_worker", 0.0), 1.0)
+        counts = paired_roles(counts)
+    roles = {r: float(n) for r, n in counts.items()}
     extra = max(needs.head_count() - sum(roles.values()), 0)
     if extra:
         roles["any"] = float(extra)

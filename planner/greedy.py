@@ -66,7 +66,14 @@ class Greedy:
         self.prefer: set[tuple] = set()  # (person, day, part, area) the master put to work
         self.priority: list[float] | None = None  # LP values: candidates the LP takes come first
         self.w_reach = ctx.weight("reach")
+        self.w_targets = ctx.weight("targets")
         self.quotas = quotas(ctx)
+        # targets (ceiling quotas) and what they hold so far: a format short of its target is
+        # worth its weight more to any quota that may pick it (a venue's visit may as well be
+        # the door-to-door round the station is judged on), and the spare-time fill serves the
+        # format least far along its target first
+        self.ceilings = [q for q in self.quotas if q.ceiling and q.period is not None]
+        self.ceiling_held: list[int] = []
         share = next((q for q in self.quotas if q.kind == "share"), None)
         self.share = share.required if share else 0.0
         self.share_counts: Callable[[Candidate], bool] = share.counts if share else (lambda c: False)
@@ -78,6 +85,7 @@ class Greedy:
         self.room = [m.greedy_room(ctx) for m in all_modules() if hasattr(m, "greedy_room") and m.enabled(ctx.plan)]
         self.offline = sum(1 for c, _ in ctx.carry.activities if c.venue)
         self.lectures_held = sum(1 for c, _ in ctx.carry.activities if self.share_counts(c))
+        self.ceiling_held = [ctx.carried(q.period, q.counts) for q in self.ceilings if q.period is not None]
         for c, staff in ctx.carry.activities:
             if c.venue:
                 self.venue_days[c.venue].add(c.day)
@@ -290,12 +298,19 @@ class Greedy:
             if clock.over(cut=True):
                 return self.plan
             fill[q.kind](q)
+        if not all(m.greedy_spare(ctx) for m in all_modules() if hasattr(m, "greedy_spare") and m.enabled(ctx.plan)):
+            return self.plan  # just enough (planner.tactics.fill): spare time stays spare
         # spare time to reach, keeping the lecture share where it is asked for
         per_person = sorted((i for i in range(len(cands)) if cands[i].venue),
                             key=lambda i: (-cands[i].reach / max(1, self._heads(i)), cands[i].day, cands[i].id))
         ranks = [-cands[i].reach / max(1, self._heads(i)) for i in per_person]
         priority = self.priority
-        first = (lambda i: -priority[i]) if priority is not None else None
+        filled = self.filled
+        # the format least far along its target first (a lazy key: it only grows): no format
+        # goes past its target while one short of its own can still take an activity, and
+        # spare time past the targets keeps their mix rather than all going to the widest reach
+        # (by reach per head, stalls took the grid workers Litong's door-to-door target needed)
+        first = (lambda i: (filled(i), -priority[i])) if priority is not None else filled
         for local in (True, False):
             for i in self.spread_out(per_person, ranks, first):
                 if clock.over(cut=True):
@@ -307,10 +322,32 @@ class Greedy:
                 self.add(i, local=local, worth=self.w_reach * cands[i].reach / 100)
         return self.plan
 
+    def ceilings_of(self, i: int) -> list[int]:
+        """The ceiling quotas (targets) candidate i counts towards."""
+        c = self.ctx.cands[i]
+        return [k for k, q in enumerate(self.ceilings)
+                if q.period is not None and q.period.first <= c.day <= q.period.last and q.counts(c)]
+
+    def short_of(self, i: int) -> bool:
+        """Whether candidate i counts towards a target not yet met."""
+        held, ceilings = self.ceiling_held, self.ceilings
+        return any(held[k] < ceilings[k].required for k in self.ceilings_of(i))
+
+    def filled(self, i: int) -> float:
+        """How far candidate i's format is along its target, in quarters (the least-filled
+        target it counts towards; 1 for a format with none)."""
+        mine = self.ceilings_of(i)
+        if not mine:
+            return 1.0
+        held, ceilings = self.ceiling_held, self.ceilings
+        return min(int(4 * held[k] / max(1, ceilings[k].required)) / 4 for k in mine)
+
     def worth_per_head(self, i: int, goal_weight: str) -> float:
         """What a visit that meets a goal is worth per person it takes: staff time is what runs
         out on a large plan, so the goal is met with the fewest people unless reach says otherwise."""
-        return (self.ctx.weight(goal_weight) + self.w_reach * self.ctx.cands[i].reach / 100) / max(1, self._heads(i))
+        target = self.w_targets if self.ceilings and self.short_of(i) else 0.0
+        return (self.ctx.weight(goal_weight) + target + self.w_reach * self.ctx.cands[i].reach / 100) \
+            / max(1, self._heads(i))
 
     def _heads(self, i: int) -> int:
         st = self.st[i]
@@ -554,6 +591,8 @@ def _commit(g: Greedy, i: int, people: Sequence[tuple[int, PositionType | None]]
         g.chosen_offline += 1
     else:
         g.slots.add((c.format, c.day, c.start_min))
+    for k in g.ceilings_of(i):
+        g.ceiling_held[k] += 1
     for p, _ in people:
         g.acts_of[p].append(i)
         g.busy[(p, c.day)].append((c.start_min, c.end_min, c.area if c.venue else None, part_of(c.start_min)))

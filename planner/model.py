@@ -709,6 +709,9 @@ class Weights(_Model):
                                                                                "replan: a person taken off an activity")
     cancelled: float = Field(_W["cancelled"], ge=0, le=MAX_WEIGHT, description="重排计划时：活动被取消 / "
                                                                                "replan: an activity cancelled")
+    fill: float = Field(_W["fill"], ge=0, le=MAX_WEIGHT,
+                        description="solver.fill: goals 时每场线下活动的代价 / "
+                                    "solver.fill: goals: the price of each offline activity")
 
 
 class Solver(_Model):
@@ -725,6 +728,11 @@ class Solver(_Model):
                                 "same plan and seed, same outputs: the search is budgeted in "
                                 "CP-SAT's deterministic time instead of the clock (false: race the clock, "
                                 "which can find a better plan in the time but a different one each run)")
+    fill: Literal["goals", "reach"] = Field(
+        D["solver"]["fill"],
+        description="goals：以最少的活动达成各项目标，余下的时间不排活动；reach：余下的时间用于覆盖更多的人"
+                    "（每周上限排满） / goals: meet the goals with the fewest activities and leave spare time "
+                    "spare; reach: spend spare staff time on reach (every weekly limit filled)")
 
 
 class AreaTravel(_Model):
@@ -738,6 +746,12 @@ class Travel(_Model):
                                                 "default travel time between two areas")
     pairs: list[AreaTravel] = Field(default_factory=list, description="指定片区之间的路程时间 / "
                                                                       "travel times for particular pairs")
+    speed_kmh: float = Field(D["travel"]["speed_kmh"], ge=0, le=200,
+                             description="两个片区的场所都给了 geo 坐标时，按两片区中心的直线距离和此速度"
+                                         "计算路程时间（未在 pairs 中指定的片区对）；0 表示不用坐标 / "
+                                         "where both areas have venues with geo coordinates, travel between "
+                                         "them (unless in pairs) is the straight-line distance between the "
+                                         "areas' centres at this speed; 0: coordinates are not used")
 
 
 class AudienceDef(_Model):

@@ -172,6 +172,7 @@ class PlanFile(_Entry):
     stopped: Literal["optimal", "within_gap", "stalled", "time_limit", "interrupted"] | None = None
     activities: list[Activity]
     reach: Number | None = None
+    unique_reach: dict[Label, Number] = {}  # people met at least once, per venue id (planner.planjson)
     app_installs: Number | None = None  # expected App installs, where given (else the html derives them)
     installs: Number | None = None  # the same, as older files name it
     unmet: list[Unmet] = []

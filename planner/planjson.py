@@ -40,6 +40,21 @@ def _number(x: float) -> float | int:
     return int(x) if float(x).is_integer() else round(x, 2)
 
 
+def unique_reach(sizes: dict[str, int | None], reached: list[tuple[str, int]]) -> dict[str, int]:
+    """People reached at least once per venue, by venue id: a venue's `size` is its pool and
+    each activity meets its expected reach drawn from the whole pool, so k activities reaching
+    r each meet size × (1 − (1 − r/size)^k), not k × r (issue 17: a venue visited 9 times
+    reached 9 times its people). Venues without a size keep the sum of their activities'."""
+    missed: dict[str, float] = {}
+    summed: dict[str, int] = {}
+    for venue, r in reached:
+        size = sizes.get(venue)
+        summed[venue] = summed.get(venue, 0) + r
+        if size:
+            missed[venue] = missed.get(venue, 1.0) * (1.0 - min(r, size) / size)
+    return {v: round((sizes[v] or 0) * (1.0 - missed[v])) if v in missed else summed[v] for v in sorted(summed)}
+
+
 def plan_json(solution: Solution) -> dict[str, Any]:
     plan = solution.loaded.plan
     keys = solution.calendar.key_dates
@@ -88,6 +103,9 @@ def plan_json(solution: Solution) -> dict[str, Any]:
         "stopped": solution.stopped,
         "activities": activities,
         "reach": solution.reach,
+        # people met at least once per venue (reach counts contacts: a person met twice, twice)
+        "unique_reach": unique_reach({v.id: v.size for v in plan.venues},
+                                     [(a.cand.venue, a.cand.reach) for a in solution.activities if a.cand.venue]),
         "unmet": unmet,
         "score": {name: {"penalty": _number(s.penalty), "met": s.met, "required": s.required}
                   for name, s in solution.score.items()},

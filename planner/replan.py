@@ -196,6 +196,9 @@ class _Replan(Run):
         self.targets_before: dict[tuple[str | None, int], int] = {}
         self.day_of = day_of
         self.final_deadline = deadline
+        # ids the previous plan withdrew (its `cancelled`): planned again, an event comes back
+        # under its UID to the calendars that had it, not as a new change to price
+        self.withdrawn: set[str] = set()
         self.csets: dict[tuple[int, int], CandidateSet] = {}  # the parts' candidates, for scoring the plan
         self.periods = _period_days(calendar)
         self.key_index = defaultdict(list)
@@ -312,7 +315,7 @@ class _Replan(Run):
                     off = model.new_bool_var(f"restaffed[{c.id},{s}]")
                     model.add(off >= ctx.x[i] - sum(on)) if on else model.add(off >= ctx.x[i])
                     terms.append((off, w_restaffed))
-            else:
+            elif c.id not in self.withdrawn:
                 added[c.venue].append(ctx.x[i])
         for v in set(dropped) | set(added):
             terms += [(lit, w_cancelled) for lit in dropped[v]] + [(lit, w_moved) for lit in added[v]]
@@ -457,6 +460,7 @@ def replan(loaded: LoadedPlan, previous_plan: PlanFile, since: date, *,
     run = _Replan(loaded, calendar, strategy, workers, seed, started, progress, later, broken, unmet_before,
                   day_of, started + searchable)
     run.targets_before = targets_before
+    run.withdrawn = {a.id for a in previous_plan.cancelled}
     # what happened before the date counts towards this period's goals, as it was: as the
     # candidate it was planned as (its 三时三地 line, its key dates), where the plan still has it
     formats = resolve_formats(plan)

@@ -45,7 +45,7 @@ from planner.tactics import MAX_TRAVEL_MINUTES, PAIRED_KINDS, Need, Period, camp
 from planner.tactics.base import skill_words
 from planner.tactics.fairness import capacity
 from planner.tactics.staffing import Staffing, fits, positions_for, teams
-from planner.vocab import ROLE_WORDS, TACTIC_WORDS
+from planner.vocab import ROLE_WORDS, TACTIC_WORDS, paired_roles, short_roles
 
 TOP = 3
 
@@ -241,8 +241,7 @@ class Situation:
         roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
         six = self.plan.tactics.six_plus
         if six and six.grid_and_police and venue is not None and venue.kind in PAIRED_KINDS:
-            roles["police"] = max(roles.get("police", 0), 1)
-            roles["grid_worker"] = max(roles.get("grid_worker", 0), 1)
+            roles = paired_roles(roles)
         return Need(roles, n.people or 0, tuple(n.skills), n.team,
                     tuple(match_teams(n.teams, set(self.team_of))) if n.teams else (), n.team_area == "stay")
 
@@ -250,9 +249,8 @@ class Situation:
         """What a set of people lacks for a need (planner.verify's needs rule), e.g. ['police', 'lecture']."""
         people = list(people)
         out = []
-        for role, n in need.roles.items():
-            short = n - sum(1 for p in people if p.role == role)
-            out += [role] * max(0, short)
+        for role, short in short_roles(need.roles, [p.role for p in people]).items():
+            out += [role] * short
         if len(people) < max(need.people, 1) and not out:
             out.append("*")
         for skill in need.skills:

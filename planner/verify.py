@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from planner import travel
 from planner.calendar import CampaignCalendar, build_calendar
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats, resolve_windows
 from planner.loader import LoadedPlan
+from planner.vocab import paired_roles, short_roles
 
 PAIRED = ("community", "village", "household")
 
@@ -43,12 +45,7 @@ def _minutes(t: datetime) -> int:
 
 
 def _travel(plan, a: str | None, b: str | None) -> int:
-    if a is None or b is None or a == b:
-        return 0
-    for pair in plan.travel.pairs:
-        if set(pair.between) == {a, b}:
-            return int(pair.time.total_seconds() // 60)
-    return int(plan.travel.between_areas.total_seconds() // 60)
+    return travel.minutes(plan, a, b)
 
 
 def _windows(plan, formats) -> dict[tuple[str, str | None], list[dict]]:
@@ -173,12 +170,9 @@ def verify(plan_json: dict[str, Any] | str | Path, loaded: LoadedPlan,
         needs = fmt.needs
         roles = {r: getattr(needs, r) for r in ("police", "auxiliary", "grid_worker", "volunteer")}
         if venue is not None and paired and kind in PAIRED:
-            roles["police"] = max(roles["police"], 1)
-            roles["grid_worker"] = max(roles["grid_worker"], 1)
-        for role, n in roles.items():
-            have = sum(1 for p in members if p.role == role)
-            if have < n:
-                bad("needs", aid, f"needs {n} {role}, has {have}")
+            roles = paired_roles(roles)
+        for role, short in short_roles({r: n for r, n in roles.items() if n}, [p.role for p in members]).items():
+            bad("needs", aid, f"needs {roles[role]} {role}, has {roles[role] - short}")
         if len(members) < max(needs.people or 0, 1):
             bad("needs", aid, f"needs {max(needs.people or 0, 1)} people, has {len(members)}")
         for skill in needs.skills:

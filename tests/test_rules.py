@@ -62,9 +62,32 @@ def venue_days_case() -> bool:
 
 
 def needs_case() -> bool:
-    """needs_met: a stall needs a police officer and a grid worker; one officer alone breaks it."""
+    """needs_met: a stall needs an auxiliary (or an officer) and a grid worker; one officer alone breaks it."""
     alone = ("home", "stall", "2026-06-01 17:30", ["p1"])
     return verify_rule(body(), [], [STALL]).feasible and not verify_rule(body(), [], [alone]).feasible
+
+
+ROLES = """staff:
+  - {id: p1, name: 警一, role: police}
+  - {id: a1, name: 辅一, role: auxiliary}
+  - {id: v1, name: 志一, role: volunteer, skills: [lecture]}
+  - {id: g1, name: 格一, role: grid_worker}
+venues:
+  - {id: mkt, name: 菜市场, kind: market, size: 800}
+  - {id: school, name: 小学, kind: school, size: 600}
+"""
+
+
+def stand_in_case() -> bool:
+    """needs_met: a stall's auxiliary may be an officer in their place, never a volunteer; a volunteer
+    with the lecture skill lectures alone (the catalogue's needs)."""
+    def ok(*people: str, fmt: str = "stall", venue: str = "mkt", when: str = "2026-06-01 07:00") -> bool:
+        try:
+            return verify_rule(ROLES, [], [(venue, fmt, when, list(people))]).feasible
+        except LookupError:  # nobody could staff it: the candidate is gone
+            return False
+    return (ok("a1", "g1") and ok("p1", "g1") and not ok("v1", "g1")
+            and ok("v1", fmt="lecture", venue="school", when="2026-06-01 08:00"))
 
 
 def double_booking_case() -> bool:
@@ -358,6 +381,7 @@ def tour_case() -> bool:
 CASES: list[tuple[str, object, str, Callable[[], bool]]] = [
     ("venue_days", venue_days, "one_activity_per_venue_day", venue_days_case),
     ("staffing.needs_met", staffing, "assign_people", needs_case),
+    ("staffing.stand_in", staffing, "fits", stand_in_case),
     ("staffing.no_double_booking", staffing, "one_place_at_a_time", double_booking_case),
     ("staffing.max_activities_per_week", staffing, "weekly_limit", weekly_limit_case),
     ("staffing.travel", staffing, "travel_between_areas", travel_case),

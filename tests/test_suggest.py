@@ -350,10 +350,15 @@ def test_replacing_someone_now_on_leave_is_still_priced(data, tmp_path):
     """The plan as published breaks the updated plan (the person is on leave that day): each
     replacement is priced against the plan without the activity, and says so."""
     text = EXAMPLE.read_text(encoding="utf-8")
-    # the first pair whose first person someone free can replace (a plan may book every
-    # 网格员 on some day: then no one can, which is another test's case)
-    for activity in [a for a in data["activities"] if len(a["staff"]) == 2][:8]:
-        person, day = activity["staff"][0], activity["start"][:10]
+    # the first pair with a person someone free can replace: a week's first pair, week by
+    # week (a plan may book everyone who could to their weekly limit in a week: then no one
+    # can, which is another test's case)
+    weeks: dict[int, dict] = {}
+    for a in data["activities"]:
+        if len(a["staff"]) == 2:
+            weeks.setdefault(date.fromisoformat(a["start"][:10]).isocalendar()[1], a)
+    for activity, person in [(a, p) for a in weeks.values() for p in a["staff"]]:
+        day = activity["start"][:10]
         path = tmp_path / "plan.yaml"
         path.write_text(on_leave_on(text, person, day), encoding="utf-8")
         on_leave = load_plan(path)

@@ -260,3 +260,68 @@ def test_the_examples_targets_come_from_the_seeds():
     # Litong [002]: 160,000 leaflets, 20,000 posters and 30 shows in 11 months, for 4 months
     assert litong.materials["leaflet"] == round(160_000 * 4 / 11, -3)
     assert litong.activities["performance"] >= 30 * 4 // 11
+
+
+# --- the greedy plan: targets as quotas and ceilings (issue 17, items 4 and 9) -------------------------
+
+PAIR = """staff:
+  - {id: a1, name: 辅一, role: auxiliary, max_activities_per_week: 3}
+  - {id: g1, name: 格一, role: grid_worker, max_activities_per_week: 3}
+venues:
+  - {id: c1, name: 社区一, kind: community, size: 3000}
+  - {id: c2, name: 社区二, kind: community, size: 3000}
+  - {id: sq, name: 广场, kind: square, size: 20000}
+"""
+
+
+def greedy_formats(body: str) -> dict[str, int]:
+    """Activities per format of a tiny two-week plan's greedy plan (what the search starts from)."""
+    import time
+    from collections import Counter
+
+    from rules import load
+
+    from planner.calendar import build_calendar
+    from planner.candidates import generate_candidates
+    from planner.greedy import greedy
+    from planner.search import Run, choose_strategy
+
+    loaded = load(body, "2026-06-01", "2026-06-14")
+    calendar = build_calendar(loaded.plan)
+    run = Run(loaded, calendar, choose_strategy(loaded, calendar), None, 1, 1, time.monotonic(), None)
+    days = range(len(calendar.days))
+    ctx = run.build(generate_candidates(loaded, calendar, days=days), days, days, run.carry, "prepare")
+    return dict(Counter(ctx.cands[i].format for i in greedy(ctx).chosen))
+
+
+def pair_targets(door_to_door: int, stall: int) -> str:
+    return PAIR + (f"targets: {{activities: {{door_to_door: {door_to_door}, stall: {stall}}}, reach: 0, "
+                   "materials: {}, households: 0, app_installs: 0}\n")
+
+
+def test_the_greedy_meets_a_format_target_a_stall_out_reaches(monkeypatch):
+    """An auxiliary and a grid worker, three activities a week each: by reach per head the
+    greedy spent all six on stalls (a square's stall reaches 800, a round of doors 60) and
+    the door-to-door target went unmet, as Litong's did; the targets are quotas, and a
+    venue's visit goes to the format short of its target."""
+    from planner.greedy import Greedy
+    from planner.tactics import targets
+
+    assert greedy_formats(pair_targets(4, 1)) == {"door_to_door": 4, "stall": 2}
+    with monkeypatch.context() as m:  # a venue's coverage visit no longer prefers the short format
+        m.setattr(Greedy, "short_of", lambda self, i: False)
+        assert greedy_formats(pair_targets(4, 1)) == {"door_to_door": 3, "stall": 3}
+    monkeypatch.setattr(targets, "greedy_quotas", lambda ctx: [])  # the rule switched off
+    assert greedy_formats(pair_targets(4, 1)) == {"stall": 6}
+
+
+def test_spare_time_past_the_targets_keeps_their_mix(monkeypatch):
+    """Both targets met (two rounds of doors, a stall), three places left to fill: by reach per
+    head alone they went to stalls (4 stalls, 2 rounds); the format least far along its
+    target goes first, so the plan keeps the targets' two rounds to a stall."""
+    from planner.greedy import Greedy
+
+    body = pair_targets(2, 1) + "tactics: {coverage: false}\n"
+    assert greedy_formats(body) == {"door_to_door": 4, "stall": 2}
+    monkeypatch.setattr(Greedy, "filled", lambda self, i: 1.0)  # the rule switched off
+    assert greedy_formats(body) == {"door_to_door": 2, "stall": 4}

@@ -182,8 +182,8 @@ def explain_nothing(loaded: LoadedPlan, calendar: CampaignCalendar, blockers: li
         said = staffing.dropped_words(plan, fmt, formats, what, m)
         if what.startswith("needs") and role and fmt in formats and not getattr(formats[fmt].needs, role):
             blame(("tactics", "six_plus", "grid_and_police"),
-                  m._("pairs a police officer with a grid worker at communities, villages and households: {what}")
-                  .format(what=said), fmt)
+                  m._("pairs an officer (police or auxiliary) with a grid worker at communities, villages and "
+                      "households: {what}").format(what=said), fmt)
         elif "free" in what or "available" in what:
             blame(("staff",), m._("{what}: leave (unavailable) and duty rotas leave nobody who fits").format(what=said),
                   fmt)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Protocol, Sequence, TypeVar, runtime_checkable
 
 from ortools.sat.python import cp_model
 
-from planner import messages
+from planner import messages, travel
 from planner.calendar import CampaignCalendar
 from planner.candidates import Candidate, CandidateSet
 from planner.catalogue import catalogue
@@ -498,13 +498,9 @@ def reachable(plan: Plan, home: str | None, area: str | None) -> bool:
 
 
 def travel_minutes(plan: Plan, a: str | None, b: str | None) -> int:
-    """Travel between two areas; none within an area or where an area is not known."""
-    if a is None or b is None or a == b:
-        return 0
-    for pair in plan.travel.pairs:
-        if {a, b} == set(pair.between):
-            return int(pair.time.total_seconds() // 60)
-    return int(plan.travel.between_areas.total_seconds() // 60)
+    """Travel between two areas (planner.travel: pairs, else geo, else between_areas); none
+    within an area or where an area is not known."""
+    return travel.minutes(plan, a, b)
 
 
 __all__ = ["PARTS", "part_of", "availability", "Ctx", "Goal", "Cost", "Need", "Period", "Carry", "PositionType",

@@ -1,7 +1,7 @@
 """"6+" (Harbin): 网格+警网, 基础+精准, 宣传+宣讲, 推广+创新, 线上+线下, 关键节点+主题活动.
 
-Hard: grid_and_police: an activity at a community, village or household has a police
-officer and a grid worker on it (added to the format's needs before staffing).
+Hard: grid_and_police: an activity at a community, village or household has an officer
+(police, or an auxiliary in their place) and a grid worker on it (added to the format's needs before staffing).
 Soft:
 - precision: a venue of medium or high risk wants its visits multiplied (weights.precision,
   per visit short of at_least × multiplier per period);
@@ -25,6 +25,7 @@ from planner.capacity import Quota, at_venue
 from planner.model import Plan, SixPlus
 from planner.tactics import five_into
 from planner.tactics.base import PAIRED_KINDS, Ctx, Goal, Need, Period, day_words, explain_venue, prorated
+from planner.vocab import paired_roles
 
 NAME = "six_plus"
 ORDER = 50  # builds the model after lower ORDERs
@@ -65,8 +66,8 @@ def explain_rule(ex: Any, key: tuple) -> tuple[tuple, str] | None:
     if key[0] != "pairing":
         return None
     return (*WHERE, "grid_and_police"), ex.words._(
-        "grid_and_police: activities at communities, villages and households need a police officer "
-        "and a grid worker")
+        "grid_and_police: activities at communities, villages and households need an officer (police or "
+        "auxiliary) and a grid worker")
 
 
 def explain_unmet_rule(ex: Any, venue: str | None, period: str | None, why: str) -> str | None:
@@ -80,10 +81,7 @@ def explain_needs(plan: Any, need: Need, kind: str | None) -> list[tuple[Need, t
     six = plan.tactics.six_plus
     if kind is None or not (six and six.grid_and_police) or kind not in PAIRED_KINDS:
         return [(need, ())]
-    paired = dict(need.roles)
-    paired["police"] = max(paired.get("police", 0), 1)
-    paired["grid_worker"] = max(paired.get("grid_worker", 0), 1)
-    return [(replace(need, roles=paired), ()), (need, (("pairing",),))]
+    return [(replace(need, roles=paired_roles(need.roles)), ()), (need, (("pairing",),))]
 
 
 def greedy_quotas(ctx: Ctx) -> list[Quota]:
@@ -147,12 +145,11 @@ def prepare(ctx: Ctx) -> None:
 
 
 def grid_and_police(ctx: Ctx) -> None:
-    """网格+警网: police paired with grid workers at communities, villages and households."""
+    """网格+警网: an officer (police, or auxiliary) paired with a grid worker at communities,
+    villages and households."""
     for c, need in zip(ctx.cands, ctx.needs):
         if c.kind in PAIRED_KINDS:
-            need.roles = dict(need.roles)
-            need.roles["police"] = max(need.roles.get("police", 0), 1)
-            need.roles["grid_worker"] = max(need.roles.get("grid_worker", 0), 1)
+            need.roles = paired_roles(need.roles)
 
 
 def add(ctx: Ctx) -> None:

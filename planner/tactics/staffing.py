@@ -40,7 +40,7 @@ from planner.tactics.base import (
     skill_words,
     travel_minutes,
 )
-from planner.vocab import ROLE_WORDS
+from planner.vocab import ROLE_WORDS, fills, paired_roles
 
 NAME = "staffing"
 ORDER = 10  # builds the model after lower ORDERs
@@ -83,7 +83,7 @@ def teams(staff: list[Staff]) -> dict[str, tuple[int, ...]]:
 
 def fits(person: Staff, pt: PositionType) -> bool:
     role, skills = pt
-    return (role == "*" or person.role == role) and all(s in person.skills for s in skills) \
+    return fills(person.role, role) and all(s in person.skills for s in skills) \
         and person.max_activities_per_week > 0
 
 
@@ -145,7 +145,7 @@ NO_TEAM = messages.N_("none of its teams has the people free there that day")
 def dropped_words(plan: Any, fmt_id: str, formats: dict, what: str, words: messages.Messages) -> str:
     """A reason candidates were dropped (recorded in English, which planner.search.score reads)
     in `words`' language: positions_for's reason found again from the format's need, as it is
-    or with a police officer and a grid worker added (grid_and_police), else as it was."""
+    or with an officer and a grid worker added (grid_and_police), else as it was."""
     if what in (NOBODY_FREE, NO_TEAM):
         return words._(what)
     if what.startswith("team ") and what.endswith(" not all available"):
@@ -155,7 +155,7 @@ def dropped_words(plan: Any, fmt_id: str, formats: dict, what: str, words: messa
         return what
     n = fmt.needs
     roles = {r: getattr(n, r) for r in ("police", "auxiliary", "grid_worker", "volunteer") if getattr(n, r)}
-    paired = {**roles, "police": max(roles.get("police", 0), 1), "grid_worker": max(roles.get("grid_worker", 0), 1)}
+    paired = paired_roles(roles)
     team_of = teams(plan.staff)
     for r in (roles, paired):
         need = Need(r, n.people or 0, tuple(n.skills), n.team, tuple(n.teams))

@@ -10,9 +10,15 @@ letters, gifts) each activity needs; a held activity (`planner replan` from actu
 in `ctx.carry`) counts with the figures recorded for it. A plan without `targets:` has no
 such goals (its reports still compare against the defaults).
 
-No greedy quotas: the greedy would add activities for the targets blindly, diluting the
-lecture share (six_plus.lectures), which the solver then has little time to undo on a large
-plan; the solver weighs them against the other goals.
+Greedy quotas: each format's activity target (the months' and weeks' first, then the
+campaign's share due in this model) is a count quota after the venues' quotas and before the
+lecture share, which then asks its lectures of the larger plan; a "ceiling": the greedy's
+spare-time fill serves the format least far along its target first, so none goes past its
+target while a format short of its own can still take an activity (by reach per head,
+stalls took the grid workers Litong's door-to-door target needed), and past the targets the
+plan keeps their mix; a venue's visit picked for another quota goes to a format short of
+its target (planner.greedy).
+Reach, households, installs and materials stay the solver's to weigh.
 
 A decomposed solve aims each part at the campaign's target pro-rated to the end of the part,
 less what earlier parts hold (as six_plus.app_promotion does).
@@ -20,9 +26,11 @@ less what earlier parts hold (as six_plus.app_promotion does).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from planner.capacity import Quota
 from planner.catalogue import catalogue
 from planner.formats import resolve_formats
 from planner.materials import activity_materials, household_size, used_up
@@ -34,6 +42,7 @@ NAME = "targets"
 ORDER = 60  # builds the model after lower ORDERs
 RANK = 60  # where it shows in the score and unmet goals
 WHERE = ("targets",)
+GREEDY_STEP = 55  # after the venues' quotas, before 全警反诈 joins what is there and the lecture share
 TENTHS = 10  # households and installs are counted in tenths in the model
 UNITS = {"activities": "activity", "reach": "person", "households": "household", "app_installs": "install",
          "materials": "copy"}
@@ -232,6 +241,27 @@ def period_targets(ctx: Ctx) -> None:
     for w in wanted(ctx):
         if w.period != "campaign":
             _goal(ctx, w.key, w.which, w.required, w.wanted, w.first, w.last, w.period, w.where)
+
+
+def _of_format(fmt: str) -> Callable[[Any], bool]:
+    return lambda c: c.format == fmt
+
+
+def greedy_quotas(ctx: Ctx) -> list[Quota]:
+    """Each format's activity target as a count of this model's days, most reach first, the
+    named months and weeks before the campaign's (theirs count towards it)."""
+    out = []
+    for w in sorted(wanted(ctx), key=lambda w: w.period == "campaign"):
+        if w.key != "activities" or w.which is None:
+            continue
+        # a target already met (w.wanted 0) is a ceiling still
+        period = Period(w.period, w.first, w.last, 1.0)
+        counts = _of_format(w.which)
+        # Wanted.wanted is beyond what is fixed; the quota counts the fixed ones of its days too
+        out.append(Quota(NAME, rule_name(w.key, w.which), GREEDY_STEP, "count",
+                         w.wanted + ctx.carried(period, counts), period, counts, weight="targets",
+                         order=("reach", "day", "id"), ceiling=True))
+    return out
 
 
 __all__ = ["add", "enabled", "campaign_targets", "period_targets", "contribution", "wanted_keys", "wanted"]
