@@ -17,7 +17,7 @@ from planner.search import NoPlanError, solve
 from planner.verify import verify
 
 TOP_KEYS = {"version", "station", "campaign", "status", "objective", "bound", "solve_seconds", "found_seconds",
-            "stopped", "activities", "reach", "unmet", "score"}
+            "stopped", "activities", "reach", "unmet", "score", "unique_reach"}
 # the contract's keys, and "materials" (what to bring, material id → count: the contract allows added keys)
 ACTIVITY_KEYS = {"id", "venue", "activity", "start", "end", "staff", "theme", "audiences", "tactics", "key_date",
                  "reach", "materials"}
@@ -46,6 +46,11 @@ def test_plan_json_is_exactly_the_contract(starter):
     assert data["campaign"] == {"name": "2026年全民反诈集中宣传", "start": "2026-06-01", "end": "2026-08-31"}
     assert data["bound"] <= data["objective"]
     assert data["reach"] == sum(a["reach"] for a in data["activities"])
+    # people, not contacts: per venue at most its activities' reach and at most the people it serves
+    sizes = {v.id: v.size for v in starter[0].plan.venues}
+    for venue, people in data["unique_reach"].items():
+        assert people <= sum(a["reach"] for a in data["activities"] if a["venue"] == venue)
+        assert sizes[venue] is None or people <= sizes[venue]
     for a in data["activities"]:
         assert set(a) == ACTIVITY_KEYS
         assert ISO.match(a["start"]) and ISO.match(a["end"])
