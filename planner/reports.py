@@ -328,6 +328,7 @@ class Report:
     # the last re-plan of OUT (changes.json) when it re-planned from a day up to the period's end:
     # {"from": "YYYY-MM-DD", "lines": per target, what it was short by and what the re-plan adds}
     replan: dict[str, Any] | None = None
+    fill: str = "reach"  # the plan's solver.fill: goals (just enough) or reach
 
     def of(self, outcome: str) -> list[Item]:
         return [i for i in self.items if i.outcome == outcome]
@@ -551,7 +552,8 @@ def build_report(station: Station, records: Records, period: Period, *, today: d
         partners=partners, expected={"reach": expected_reach, "installs": expected_installs}, figures=figures,
         formats=format_rows, materials=material_rows, kinds=kinds, venues=venue_rows, key_dates=key_rows,
         places=places, people=people, areas=areas, weeks=weeks, fraud_free=free_rows, fraud_free_rule=free_rule,
-        names=names, timezone=plan.station.timezone, replan=_replan_effect(station.out, period))
+        names=names, timezone=plan.station.timezone, replan=_replan_effect(station.out, period),
+        fill=plan.solver.fill)
 
 
 def _replan_effect(out: Path, period: Period) -> dict[str, Any] | None:
@@ -687,6 +689,7 @@ def report_json(report: Report) -> dict[str, Any]:
                        "venues": [asdict(r) for r in report.fraud_free]} if report.fraud_free_rule else None,
         "activities": [item(i) for i in report.items],
         "replan": report.replan,
+        "fill": report.fill,
     }
 
 

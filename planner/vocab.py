@@ -2,7 +2,7 @@
 
 from typing import Literal, get_args
 
-from planner.messages import N_, NP_
+from planner.messages import N_, NP_, Msg
 
 Role = Literal["police", "auxiliary", "grid_worker", "volunteer"]
 Skill = Literal["lecture", "performance", "online", "door_to_door", "stall"]
@@ -92,6 +92,11 @@ TACTIC_WORDS = {
     "quotas": N_("format quotas"),
     "checklist": N_("checklist"),
     "fill": N_("just enough (activities planned)"),
+}
+#: solver.fill as the printable plan and the reports say it (issue 17: "the reports say which was used")
+FILL_WORDS: dict[str, Msg] = {
+    "goals": N_("just enough: the goals with the fewest activities (solver.fill: goals)"),
+    "reach": N_("reach: spare staff time filled to reach more people (solver.fill: reach)"),
 }
 SKILL_WORDS = {"lecture": NP_("skill", "lecture"), "performance": NP_("skill", "performance"),
                "online": NP_("skill", "online"), "door_to_door": NP_("skill", "door to door"),

@@ -38,3 +38,23 @@ def test_goals_leaves_the_greedy_plans_spare_time_spare():
     plan = pair_targets(2, 1) + "tactics: {coverage: false}\n"
     assert greedy_formats(plan + GOALS) == {"door_to_door": 2, "stall": 1}
     assert greedy_formats(plan) == {"door_to_door": 4, "stall": 2}  # reach: every limit filled
+
+
+def test_the_printable_plan_and_the_report_say_which_fill_was_used(tmp_path):
+    """The cover of plan.html and the period report's facts name the fill, in the plan's words."""
+    import json
+
+    from conftest import ROOT, run_planner
+
+    plan = tmp_path / "plan.yaml"
+    text = (ROOT / "tests" / "data" / "starter-2026.yaml").read_text(encoding="utf-8")
+    assert "\nsolver: {" in text
+    plan.write_text(text.replace("\nsolver: {", "\nsolver: {fill: goals, ", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_planner("plan", plan, "-o", out, "--time-limit", "6s", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    html = (out / "plan.html").read_text(encoding="utf-8")
+    assert "排期取向" in html and "够用即可" in html and "追求覆盖" not in html
+    got = run_planner("report", out, "--json")
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["fill"] == "goals"

@@ -35,7 +35,7 @@ from planner.formats import resolve_formats
 from planner.messages import N_, NP_, WEEKDAYS, Msg, for_language, table
 from planner.model import Staff, Venue
 from planner.search.result import closeness, relative_gap
-from planner.vocab import FIVE_INTO_KINDS, ROLE_WORDS, VENUE_KINDS
+from planner.vocab import FILL_WORDS, FIVE_INTO_KINDS, ROLE_WORDS, VENUE_KINDS
 
 # --- words ------------------------------------------------------------------------------------------
 
@@ -848,6 +848,7 @@ def context(view: PlanView) -> dict[str, Any]:
         "status": t.get(status, _oneline(status)),
         "status_optimal": status == "optimal",
         "closeness": _closeness(view, lang),
+        "fill": table(FILL_WORDS, lang)[plan.solver.fill],
         "headline": {
             "activities": len(items), "online": kind_count[None], "offline": len(items) - kind_count[None],
             "reach": w.number(reach), "installs": w.number(installs),

@@ -24,6 +24,7 @@ from planner.export import charts, templating
 from planner.export.html import Words
 from planner.messages import N_, NP_, Msg, for_language, table
 from planner.reports import Figure, Report, Roster, Tally
+from planner.vocab import FILL_WORDS
 
 __all__ = ["render_report", "render_report_card", "render_roster", "render_roster_card", "LABELS",
            "CARD_WIDTH", "report_templates_dir"]
@@ -151,6 +152,7 @@ def report_context(report: Report, *, width: float = 680) -> dict[str, Any]:
         "span": w.span(p.first, p.last) + w.m._(" ({n} days)").format(n=p.days),
         "as_of": _moment(report.last_import, report.timezone) if report.last_import else t["no_records"],
         "records": report.recorded, "version": report.plan_version[:12],
+        "fill": table(FILL_WORDS, lang)[report.fill],
         "tally": _tally_row(tally, w),
         "tiles": [
             {"big": f"{tally.held}", "small": f"/ {tally.planned}", "what": t["held_of_planned"],
