@@ -27,7 +27,7 @@ less what earlier parts hold (as six_plus.app_promotion does).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from planner.capacity import Quota
@@ -167,10 +167,16 @@ def _goal(ctx: Ctx, key: str, which: str | None, required: int, wanted: int, fir
                           UNITS[key], None, None, period, why, where))
 
 
+@dataclass
+class Possible:
+    """Per target (key, format or material), per day of the campaign, what every activity the
+    plan could hold brings to it: once per model (each goal's explanation sums a range of it)."""
+
+    days: dict[tuple[str, str | None], list[float]] = field(default_factory=dict)
+
+
 def _possible(ctx: Ctx, key: str, which: str | None) -> list[float]:
-    """Per day of the campaign, what every activity the plan could hold brings to a target;
-    computed once per model and target (each goal's explanation sums a range of it)."""
-    cache: dict[tuple[str, str | None], list[float]] = ctx.__dict__.setdefault("_targets_possible", {})
+    cache = ctx.state(Possible).days
     if (key, which) not in cache:
         days = [0.0] * len(ctx.calendar.days)
         for c in ctx.cset.candidates:
