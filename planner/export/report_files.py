@@ -32,44 +32,49 @@ class Written:
     notes: list[str] = field(default_factory=list)  # what was not written and how to get it
 
 
-def _render(out: Path, name: str, parts: dict[str, Callable[[Path], None]], written: Written,
-            pdf: str | None = None) -> Written:
-    """Render each part into a staging folder beside OUT, then move them into OUT/reports/.
-    `pdf`: the HTML of `<name>.pdf`, rendered by a child process beside the other parts."""
+@dataclass
+class _Pdf:
+    """A part that is this HTML as PDF, rendered by a child process beside the other parts."""
+
+    html: str
+
+
+Part = Callable[[Path], None] | _Pdf
+
+
+def _render(out: Path, name: str, parts: dict[str, Part], written: Written) -> Written:
+    """Render each part into a staging folder beside OUT, then move them into OUT/reports/."""
     from planner.export.pdf import PdfJob, PdfUnavailable
 
     out = Path(os.path.abspath(out))
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.{FOLDER}.", dir=out.parent))
-    job = None
+    jobs: dict[str, PdfJob] = {}
     try:
+        for suffix, render in parts.items():  # the PDFs first: they take longest
+            if isinstance(render, _Pdf):
+                source = staging / f".{name}{suffix}.html"
+                atomic.write_text(source, render.html)
+                jobs[suffix] = PdfJob(source, staging / f"{name}{suffix}")
         made = []
-        if pdf is not None:
-            source = staging / f".{name}.pdf.html"
-            atomic.write_text(source, pdf)
-            job = PdfJob(source, staging / f"{name}.pdf")
         for suffix, render in parts.items():
             target = staging / f"{name}{suffix}"
             try:
-                render(target)
-            except _Unavailable as e:
+                if isinstance(render, _Pdf):
+                    jobs[suffix].wait()
+                else:
+                    render(target)
+            except (_Unavailable, PdfUnavailable) as e:
                 written.notes.append(f"{FOLDER}/{name}{suffix} not written: {e}")
                 continue
             made.append(target)
-        if job is not None:
-            try:
-                made.append(job.wait())
-            except PdfUnavailable as e:
-                written.notes.append(f"{FOLDER}/{name}.pdf not written: {e}")
         with locked(out):
             folder = out / FOLDER
             folder.mkdir(exist_ok=True)
-            order = [f"{name}{suffix}" for suffix in parts]
-            order.insert(order.index(f"{name}.html") + 1 if f"{name}.html" in order else len(order), f"{name}.pdf")
-            for path in sorted(made, key=lambda p: order.index(p.name)):
+            for path in made:
                 os.replace(path, folder / path.name)
                 written.paths.append(folder / path.name)
     finally:
-        if job is not None:
+        for job in jobs.values():
             job.stop()
         shutil.rmtree(staging, ignore_errors=True)
     return written
@@ -102,11 +107,13 @@ def write_report(out: Path | str, report: Report, *, png: bool = True, pdf: bool
     from planner.export.report_xlsx import build_report_workbook
 
     html = render_report(report)
-    parts: dict[str, Callable[[Path], None]] = {".html": _text(html)}
+    parts: dict[str, Part] = {".html": _text(html)}
+    if pdf:
+        parts[".pdf"] = _Pdf(html)
     parts[".xlsx"] = lambda path: build_report_workbook(report).save(path)
     if png:
         parts[".png"] = _png(render_report_card(report))
-    return _render(Path(out), report.period.key, parts, Written(), pdf=html if pdf else None)
+    return _render(Path(out), report.period.key, parts, Written())
 
 
 def write_roster(out: Path | str, roster: Roster, *, png: bool = True, pdf: bool = True) -> Written:
@@ -114,8 +121,10 @@ def write_roster(out: Path | str, roster: Roster, *, png: bool = True, pdf: bool
     from planner.export.report_html import render_roster, render_roster_card
 
     html = render_roster(roster)
-    parts: dict[str, Callable[[Path], None]] = {}
+    parts: dict[str, Part] = {}
     if png:
         parts[".png"] = _png(render_roster_card(roster))
     parts[".html"] = _text(html)
-    return _render(Path(out), f"roster-{roster.period.key}", parts, Written(), pdf=html if pdf else None)
+    if pdf:
+        parts[".pdf"] = _Pdf(html)
+    return _render(Path(out), f"roster-{roster.period.key}", parts, Written())
