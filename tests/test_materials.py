@@ -229,13 +229,19 @@ def test_the_printable_plan_has_the_materials_section_with_those_numbers(solved)
         shown = dict(zip(names, cells))
         for m, n in totals.items():
             assert shown[f"{MATERIALS[m]['zh']}（{MATERIALS[m]['unit']}）"] == f"{n:,}", (week, m)
+    assert_each_activity_brings(data, section, '<tr data-activity="{id}">(.*?)</tr>')
+
+
+def assert_each_activity_brings(data: dict, section: str, pattern: str) -> None:
+    """Each activity needing materials has its entry (`pattern`, {id} its activity id, group 1
+    its text) in the printable plan's materials section, with how many of each to bring."""
     for a in data["activities"]:
         if not a["materials"]:
             continue
-        row = re.search(rf'<tr data-activity="{re.escape(a["id"])}">(.*?)</tr>', section, re.S)
-        assert row, a["id"]
+        entry = re.search(pattern.replace("{id}", re.escape(a["id"])), section, re.S)
+        assert entry, a["id"]
         for m, n in a["materials"].items():
-            assert f"{MATERIALS[m]['zh']}{n}{MATERIALS[m]['unit']}" in row.group(1), (a["id"], m)
+            assert f"{MATERIALS[m]['zh']}{n}{MATERIALS[m]['unit']}" in entry.group(1), (a["id"], m)
 
 
 def test_a_longer_plans_pick_list_is_a_line_per_activity_with_what_to_bring(solved, monkeypatch):
@@ -245,13 +251,7 @@ def test_a_longer_plans_pick_list_is_a_line_per_activity_with_what_to_bring(solv
     monkeypatch.setattr(html_module, "PICK_TABLE_ROWS", 0)  # as for a plan of more than 300 activities
     section = render_html(build_view(loaded, data)).split('id="materials"', 1)[1]
     assert 'class="grid pick-table' not in section
-    for a in data["activities"]:
-        if not a["materials"]:
-            continue
-        line = re.search(rf'<span class="chip" data-activity="{re.escape(a["id"])}">(.*?)</span>', section, re.S)
-        assert line, a["id"]
-        for m, n in a["materials"].items():
-            assert f"{MATERIALS[m]['zh']}{n}{MATERIALS[m]['unit']}" in line.group(1), (a["id"], m)
+    assert_each_activity_brings(data, section, '<span class="chip" data-activity="{id}">(.*?)</span>')
 
 
 def test_calendars_say_how_many_of_each_to_bring(solved, tmp_path):
