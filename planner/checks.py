@@ -170,13 +170,13 @@ class _Checker:
                          _("national_month needs campaign.national_month: {start: …, days: 30}; "
                            "the month moves every year (2024: Jun 24, 2025: Jun 16)"))
 
-        # ids as written, whatever their type (a mapping or a list in an id is the model's error to name)
-        custom_keys = ({c.get("id") for _i, c in _items(key_dates, "custom") if isinstance(c.get("id"), str)}
-                       if isinstance(key_dates, dict) else set())
+        # the ids that are text (a mapping or a list written as an id is the model's error to name)
+        custom_keys: set[str] = ({k for _i, c in _items(key_dates, "custom") if isinstance(k := c.get("id"), str)}
+                                 if isinstance(key_dates, dict) else set())
         used = _get(key_dates, "use") if isinstance(key_dates, dict) else None
         for i, surge in _items(tactics, "surges"):
             ident = surge.get("key_date")
-            key_ids = set(cat.key_dates) | {k for k in custom_keys if isinstance(k, str)}
+            key_ids = set(cat.key_dates) | custom_keys
             self.refs(("tactics", "surges", i, "key_date"), ident, key_ids, N_("unknown key date '{ref}'{hint}"))
             if isinstance(ident, str) and ident in key_ids and ident not in custom_keys and (
                     not isinstance(key_dates, dict) or (isinstance(used, list) and ident not in used)):
